@@ -1,0 +1,59 @@
+-- careledger schema v1 (PostgreSQL). Ids are UUIDv7 text, times RFC 3339 UTC text with fixed
+-- width (so they sort), booleans INTEGER 0/1: the shapes sqlx `Any` decodes on both backends.
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    email         TEXT NOT NULL UNIQUE,          -- stored lower-cased: compared case-insensitively
+    password_hash TEXT NOT NULL,
+    role          TEXT NOT NULL CHECK (role IN ('patient','doctor','pharmacist','lab','receptionist','admin')),
+    full_name     TEXT NOT NULL,
+    status        TEXT NOT NULL CHECK (status IN ('active','pending_approval')),
+    created_at    TEXT NOT NULL,
+    approved_at   TEXT,
+    approved_by   TEXT REFERENCES users(id)
+);
+CREATE INDEX users_status_created ON users (status, created_at, id);
+
+-- One row per signed-in device: API sessions (refresh-token families) and page sessions.
+CREATE TABLE sessions (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    kind         TEXT NOT NULL CHECK (kind IN ('api','web')),
+    token_hash   TEXT UNIQUE,                     -- web: SHA-256 of the cookie value
+    csrf_token   TEXT,                            -- web: synchronizer token for forms
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    revoked_at   TEXT
+);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+-- Refresh tokens are stored only as SHA-256 hashes; spending one marks it.
+CREATE TABLE refresh_tokens (
+    token_hash TEXT PRIMARY KEY,
+    session_id TEXT NOT NULL REFERENCES sessions(id),
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    spent_at   TEXT
+);
+CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
+
+-- Records are immutable once written: no UPDATE path exists in the code.
+CREATE TABLE records (
+    id          TEXT PRIMARY KEY,
+    patient_id  TEXT NOT NULL REFERENCES users(id),
+    doctor_id   TEXT NOT NULL REFERENCES users(id),
+    title       TEXT NOT NULL,
+    notes       TEXT NOT NULL,
+    record_type TEXT NOT NULL CHECK (record_type IN ('visit','diagnosis','lab_result','imaging','procedure','note')),
+    created_at  TEXT NOT NULL
+);
+-- Every list is scoped by patient or by author and ordered newest first.
+CREATE INDEX records_patient_created ON records (patient_id, created_at, id);
+CREATE INDEX records_doctor_created ON records (doctor_id, created_at, id);
+CREATE INDEX records_doctor_patient ON records (doctor_id, patient_id, created_at, id);
+
+-- Marks that the demo clinic was loaded, so `--demo` is safe to repeat.
+CREATE TABLE app_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,120 @@
+//! Who is asking: extractors for API bearer tokens and page session cookies. Every handler
+//! that needs a signed-in user takes one of these; none reads credentials by itself.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+
+use crate::accounts::model::User;
+use crate::accounts::{store, tokens};
+use crate::app::AppState;
+use crate::clock;
+use crate::error::Error;
+use crate::http::pages::PageError;
+use crate::ids::SessionId;
+
+/// Name of the page-session cookie.
+pub const SESSION_COOKIE: &str = "careledger_session";
+
+/// A caller signed in to the API with a valid bearer access token (RFC 6750) whose session is
+/// still live. Missing credentials answer 401 `unauthenticated`; bad ones 401 `invalid_token`.
+#[derive(Clone, Debug)]
+pub struct ApiUser {
+    /// The user, as the database has it now (not as the token had it).
+    pub user: User,
+    /// The session the token belongs to.
+    pub session_id: SessionId,
+}
+
+impl FromRequestParts<AppState> for ApiUser {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Error> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
+        let value = header.to_str().map_err(|_| Error::InvalidToken)?;
+        let (scheme, token) = value.split_once(' ').ok_or(Error::InvalidToken)?;
+        // The scheme is case-insensitive (RFC 9110 section 11.1).
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(Error::InvalidToken);
+        }
+        let (user_id, session_id) = state.tokens.verify(token.trim())?;
+        let user = store::api_session_user(&state.db.pool, session_id, &clock::format(clock::now()))
+            .await?
+            .filter(|u| u.id == user_id)
+            .ok_or(Error::InvalidToken)?;
+        tracing::Span::current().record("user_id", tracing::field::display(user.id));
+        Ok(Self { user, session_id })
+    }
+}
+
+/// A person signed in to the pages with a live session cookie. Without one the page redirects
+/// to `/login`.
+#[derive(Clone, Debug)]
+pub struct WebUser {
+    /// The user, as the database has it now.
+    pub user: User,
+    /// The session row.
+    pub session_id: SessionId,
+    /// This session's CSRF synchronizer token, for forms.
+    pub csrf_token: String,
+}
+
+/// `Some` when the request carries a live session cookie; never rejects.
+#[derive(Clone, Debug)]
+pub struct MaybeWebUser(pub Option<WebUser>);
+
+impl FromRequestParts<AppState> for MaybeWebUser {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        // Looked up once per request; the CSRF check reuses it.
+        if let Some(found) = parts.extensions.get::<MaybeWebUser>() {
+            return Ok(found.clone());
+        }
+        let jar = CookieJar::from_headers(&parts.headers);
+        let found = match jar.get(SESSION_COOKIE) {
+            Some(cookie) => store::web_session_user(
+                &state.db,
+                &tokens::token_hash(cookie.value()),
+                &clock::format(clock::now()),
+            )
+            .await
+            .map_err(PageError)?
+            .map(|(user, session_id, csrf_token)| WebUser { user, session_id, csrf_token }),
+            None => None,
+        };
+        let found = MaybeWebUser(found);
+        parts.extensions.insert(found.clone());
+        Ok(found)
+    }
+}
+
+/// Rejection for pages that need a signed-in user.
+#[derive(Debug)]
+pub enum WebAuthRejection {
+    /// Not signed in: go to the login page.
+    Login,
+    /// The session lookup failed.
+    Failed(PageError),
+}
+
+impl IntoResponse for WebAuthRejection {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Login => Redirect::to("/login").into_response(),
+            Self::Failed(e) => e.into_response(),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for WebUser {
+    type Rejection = WebAuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let MaybeWebUser(found) =
+            MaybeWebUser::from_request_parts(parts, state).await.map_err(WebAuthRejection::Failed)?;
+        found.ok_or(WebAuthRejection::Login)
+    }
+}

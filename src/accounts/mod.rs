@@ -1,0 +1,14 @@
+//! Accounts: registration, staff approval, passwords, sign-in for the API (tokens) and the pages
+//! (cookie sessions), and the extractors that tell every other domain who is asking.
+
+pub mod api;
+pub mod auth;
+pub mod model;
+pub mod pages;
+pub mod password;
+pub mod service;
+pub mod store;
+pub mod tokens;
+
+pub use auth::{ApiUser, WebUser};
+pub use model::{Role, Status, User};

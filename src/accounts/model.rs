@@ -1,0 +1,119 @@
+//! Users, roles and account states.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{Email, UserId};
+
+/// What a user is to the clinic; decides what they may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sees their own care.
+    Patient,
+    /// Writes records for patients.
+    Doctor,
+    /// Verifies and dispenses prescriptions (later issue).
+    Pharmacist,
+    /// Posts lab results (later issue).
+    Lab,
+    /// Books appointments, registers patients (later issue).
+    Receptionist,
+    /// Approves staff; reads no clinical content. Made only from the command line.
+    Admin,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 6] =
+        [Role::Patient, Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist, Role::Admin];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Patient => "patient",
+            Role::Doctor => "doctor",
+            Role::Pharmacist => "pharmacist",
+            Role::Lab => "lab",
+            Role::Receptionist => "receptionist",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Parses a stored or submitted role name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Staff roles wait for an admin's approval after registering.
+    pub fn is_staff(self) -> bool {
+        !matches!(self, Role::Patient | Role::Admin)
+    }
+
+    /// A label for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Patient => "Patient",
+            Role::Doctor => "Doctor",
+            Role::Pharmacist => "Pharmacist",
+            Role::Lab => "Lab staff",
+            Role::Receptionist => "Receptionist",
+            Role::Admin => "Administrator",
+        }
+    }
+}
+
+/// Whether an account may sign in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// May sign in and act.
+    Active,
+    /// Staff waiting for an admin.
+    PendingApproval,
+}
+
+impl Status {
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::PendingApproval => "pending_approval",
+        }
+    }
+
+    /// Parses a stored or submitted status.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Status::Active),
+            "pending_approval" => Some(Status::PendingApproval),
+            _ => None,
+        }
+    }
+}
+
+/// A user as the API shows it (never the password hash).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct User {
+    /// UUIDv7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: UserId,
+    /// Lower-cased email address.
+    #[schema(value_type = String, format = Email)]
+    pub email: Email,
+    /// Role.
+    pub role: Role,
+    /// Name shown to others.
+    pub full_name: String,
+    /// Account state.
+    pub status: Status,
+    /// When the account was made (RFC 3339, UTC).
+    pub created_at: String,
+}
+
+impl User {
+    /// Active and of this role.
+    pub fn is_active(&self, role: Role) -> bool {
+        self.role == role && self.status == Status::Active
+    }
+}

@@ -1,0 +1,253 @@
+//! Pages for accounts: landing, register, login, logout.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::Cookie;
+use serde::Deserialize;
+
+use crate::accounts::auth::{MaybeWebUser, SESSION_COOKIE};
+use crate::accounts::model::{Role, Status};
+use crate::accounts::service::{self, Registration};
+use crate::accounts::WebUser;
+use crate::app::AppState;
+use crate::error::{Error, FieldError};
+use crate::http::pages::{
+    ANON_CSRF_COOKIE, CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookie,
+    cookies_secure, dashboard_path, render,
+};
+
+#[derive(Template)]
+#[template(path = "landing.html")]
+struct Landing {
+    nav: Nav,
+    csrf: String,
+    pending: bool,
+    role_note: &'static str,
+}
+
+/// `GET /`: the landing page, or a welcome for someone signed in.
+pub async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    MaybeWebUser(user): MaybeWebUser,
+) -> Result<Response, PageError> {
+    if let Some(u) = user {
+        let role_note = match u.user.role {
+            Role::Doctor | Role::Patient => "Your records are on your dashboard.",
+            Role::Admin => "Staff approval is available through the API (/docs); admin pages come later.",
+            _ => "Pages for your role come in a later release; your account is ready.",
+        };
+        let page = Landing {
+            nav: Nav::signed_in(&u),
+            csrf: String::new(),
+            pending: u.user.status == Status::PendingApproval,
+            role_note,
+        };
+        return Ok(render(&page)?.into_response());
+    }
+    let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let page = Landing { nav: Nav::anonymous(), csrf, pending: false, role_note: "" };
+    Ok((jar, render(&page)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    nav: Nav,
+    csrf: String,
+    email: String,
+    error: String,
+}
+
+/// `GET /login`.
+pub async fn login_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    MaybeWebUser(user): MaybeWebUser,
+) -> Result<Response, PageError> {
+    if let Some(u) = user {
+        return Ok(Redirect::to(dashboard_path(u.user.role)).into_response());
+    }
+    let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let page = LoginPage { nav: Nav::anonymous(), csrf, email: String::new(), error: String::new() };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// The login form.
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+}
+
+impl CsrfProtected for LoginForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /login`: starts a page session and goes to the role's dashboard.
+pub async fn login(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<Response, PageError> {
+    match service::authenticate(&state, &form.email, form.password).await {
+        Ok(user) => {
+            let token = service::start_web_session(&state.db, &user).await?;
+            let jar = jar
+                .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
+                .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
+            Ok((jar, Redirect::to(dashboard_path(user.role))).into_response())
+        }
+        Err(Error::InvalidCredentials) => {
+            let page = LoginPage {
+                nav: Nav::anonymous(),
+                csrf: form.csrf_token,
+                email: form.email,
+                error: "The email or password is not correct.".into(),
+            };
+            Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    nav: Nav,
+    csrf: String,
+    full_name: String,
+    email: String,
+    roles: Vec<SelectOption>,
+    errors: FormErrors,
+}
+
+fn role_options(selected: &str) -> Vec<SelectOption> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| *r != Role::Admin)
+        .map(|r| SelectOption { value: r.as_str(), label: r.label(), selected: r.as_str() == selected })
+        .collect()
+}
+
+/// `GET /register`.
+pub async fn register_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Result<Response, PageError> {
+    let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let page = RegisterPage {
+        nav: Nav::anonymous(),
+        csrf,
+        full_name: String::new(),
+        email: String::new(),
+        roles: role_options("patient"),
+        errors: FormErrors::default(),
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// The registration form.
+#[derive(Debug, Deserialize)]
+pub struct RegisterForm {
+    csrf_token: String,
+    #[serde(default)]
+    full_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+impl CsrfProtected for RegisterForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /register`: the same service as the API; on success the person is signed in.
+pub async fn register(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    CsrfForm(form): CsrfForm<RegisterForm>,
+) -> Result<Response, PageError> {
+    let registration = Registration {
+        email: form.email.clone(),
+        password: form.password,
+        role: form.role.clone(),
+        full_name: form.full_name.clone(),
+    };
+    let (status, errors) = match service::register(&state.db, state.settings.staff_approval, registration).await {
+        Ok(user) => {
+            let token = service::start_web_session(&state.db, &user).await?;
+            let jar = jar
+                .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
+                .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
+            return Ok((jar, Redirect::to(dashboard_path(user.role))).into_response());
+        }
+        Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
+        Err(Error::EmailTaken) => {
+            (StatusCode::CONFLICT, vec![FieldError::new("email", "An account with this email already exists.")])
+        }
+        Err(e) => return Err(PageError(e)),
+    };
+    let page = RegisterPage {
+        nav: Nav::anonymous(),
+        csrf: form.csrf_token,
+        full_name: form.full_name,
+        email: form.email,
+        roles: role_options(&form.role),
+        errors: FormErrors(errors),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "logout.html")]
+struct LogoutPage {
+    nav: Nav,
+}
+
+/// `GET /logout`: a confirmation with a CSRF-protected button (sign-out is a POST).
+pub async fn logout_form(user: WebUser) -> Result<Response, PageError> {
+    Ok(render(&LogoutPage { nav: Nav::signed_in(&user) })?.into_response())
+}
+
+/// A form carrying only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    csrf_token: String,
+}
+
+impl CsrfProtected for CsrfOnly {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /logout`: ends the page session.
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    user: WebUser,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    service::logout(&state.db, user.session_id).await?;
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    Ok((jar, Redirect::to("/")).into_response())
+}

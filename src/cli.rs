@@ -1,0 +1,192 @@
+//! The command line: `careledger serve` and `careledger admin create`. Every flag can also be
+//! given as a `CARELEDGER_*` environment variable.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::config::{Settings, StaffApproval};
+
+/// careledger: medical records with a provable ledger of care.
+#[derive(Debug, Parser)]
+#[command(name = "careledger", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format.
+    #[arg(long, global = true, env = "CARELEDGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log shippers).
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+/// Where the data lives (shared by every subcommand that touches it).
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Folder for key files and, by default, the SQLite database.
+    #[arg(long, env = "CARELEDGER_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://PATH` or `postgres://…`); default `sqlite://<data-dir>/careledger.db`.
+    /// Also read from `CARELEDGER_DATABASE_URL`.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    fn settings(self) -> Settings {
+        // DESIGN.md names DATABASE_URL; the CARELEDGER_ prefixed name works too.
+        let url = self.database_url.or_else(|| std::env::var("CARELEDGER_DATABASE_URL").ok());
+        Settings::new(self.data_dir, url.filter(|u| !u.is_empty()))
+    }
+}
+
+/// `careledger serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "CARELEDGER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Load a small demo clinic (once; safe to repeat) and print its logins.
+    #[arg(long, env = "CARELEDGER_DEMO")]
+    pub demo: bool,
+    /// `on`: staff wait for an admin's approval (secure default); `off`: active at once (demos).
+    #[arg(long, env = "CARELEDGER_STAFF_APPROVAL", value_enum, default_value_t = StaffApproval::On)]
+    pub staff_approval: StaffApproval,
+    /// Mark cookies Secure even when no proxy sends `X-Forwarded-Proto: https`.
+    #[arg(long, env = "CARELEDGER_COOKIE_SECURE")]
+    pub cookie_secure: bool,
+    /// Largest number of database connections this copy opens.
+    #[arg(long, env = "CARELEDGER_MAX_CONNECTIONS", default_value_t = 16)]
+    pub max_connections: u32,
+}
+
+/// `careledger admin …`.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an active admin account.
+    Create(AdminCreateArgs),
+}
+
+/// `careledger admin create`.
+#[derive(Debug, Args)]
+pub struct AdminCreateArgs {
+    /// The admin's email.
+    #[arg(long)]
+    pub email: String,
+    /// Read the password from standard input (the only way: never on the command line).
+    #[arg(long, required = true)]
+    pub password_stdin: bool,
+    /// The admin's display name.
+    #[arg(long, default_value = "Administrator")]
+    pub full_name: String,
+    #[command(flatten)]
+    pub data: DataArgs,
+}
+
+/// Runs a parsed command line; errors print as one line and exit 1.
+pub fn run(cli: Cli) -> ExitCode {
+    init_tracing(cli.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve(args).await,
+            Command::Admin(AdminCommand::Create(args)) => admin_create(args).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CARELEDGER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let mut settings = args.data.settings();
+    settings.listen = args.listen;
+    settings.staff_approval = args.staff_approval;
+    settings.cookie_secure = args.cookie_secure;
+    settings.max_connections = args.max_connections.max(1);
+    if settings.staff_approval == StaffApproval::Off {
+        tracing::warn!("--staff-approval off: staff accounts are active without an admin's approval");
+    }
+    let app = crate::Application::build(settings).await?;
+    if args.demo {
+        let logins = crate::demo::load(&app.state().db).await.context("cannot load the demo clinic")?;
+        print_demo_logins(&logins);
+    }
+    let addr = app.local_addr()?;
+    tracing::info!(%addr, "careledger listening");
+    println!("careledger is listening on http://{addr}");
+    app.serve_until(crate::app::shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo_logins(logins: &crate::demo::DemoLogins) {
+    println!("Demo clinic loaded. Sign in with any of these (password for all: {}):", logins.password);
+    for (role, email) in &logins.accounts {
+        println!("  {role:<8} {email}");
+    }
+}
+
+async fn admin_create(args: AdminCreateArgs) -> anyhow::Result<()> {
+    let mut password = String::new();
+    std::io::stdin().read_to_string(&mut password).context("cannot read the password from stdin")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    let settings = args.data.settings();
+    let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
+    match crate::accounts::service::create_admin(&db, &args.email, password, &args.full_name).await {
+        Ok(user) => {
+            println!("admin created: {} ({})", user.email, user.id);
+            Ok(())
+        }
+        Err(crate::Error::EmailTaken) => anyhow::bail!("an account with this email already exists"),
+        Err(crate::Error::Validation(errors)) => {
+            let reasons: Vec<String> = errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+            anyhow::bail!("{}", reasons.join("; "))
+        }
+        Err(e) => Err(anyhow::anyhow!(e)),
+    }
+}

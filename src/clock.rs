@@ -1,0 +1,29 @@
+//! Time in one place: UTC, formatted as fixed-width RFC 3339 so stored times sort as text.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The current time as stored in the database (`2026-11-26T08:55:55.123456Z`).
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+/// Fixed-width RFC 3339 (microseconds, `Z`), so text order equals time order.
+pub fn format(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+/// Parses an RFC 3339 time from the database or a query string.
+pub fn parse(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formatted_times_sort_as_text() {
+        let a = super::parse("2026-01-02T03:04:05Z").unwrap_or_default();
+        let b = a + chrono::Duration::microseconds(1);
+        assert!(super::format(a) < super::format(b));
+        assert_eq!(super::format(a).len(), super::format(b).len());
+    }
+}

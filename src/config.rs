@@ -1,0 +1,91 @@
+//! Typed configuration: what `careledger serve` needs, with secrets that never print.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// A value that must never reach a log or a panic message; `Debug` prints `[redacted]`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret<T>(T);
+
+impl<T> Secret<T> {
+    /// Wraps a secret value.
+    pub fn new(value: T) -> Self {
+        Self(value)
+    }
+    /// The secret itself, for the one place that must use it.
+    pub fn expose(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Secret<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl From<String> for Secret<String> {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+/// Whether newly registered staff wait for an admin (`on`, the secure default) or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum StaffApproval {
+    /// Staff accounts stay `pending_approval` until an admin approves them.
+    On,
+    /// Staff accounts are active at once (demos only).
+    Off,
+}
+
+/// Everything the server needs to start, already resolved from flags and environment.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub listen: SocketAddr,
+    /// Folder holding key files (and the SQLite database by default).
+    pub data_dir: PathBuf,
+    /// Database URL: `sqlite://…` or `postgres://…`.
+    pub database_url: Secret<String>,
+    /// Staff approval policy.
+    pub staff_approval: StaffApproval,
+    /// Mark cookies `Secure` even without `X-Forwarded-Proto: https` (TLS at a proxy).
+    pub cookie_secure: bool,
+    /// Largest pool of database connections this copy opens.
+    pub max_connections: u32,
+}
+
+impl Settings {
+    /// Settings for a data directory with the defaults of `careledger serve`.
+    pub fn new(data_dir: PathBuf, database_url: Option<String>) -> Self {
+        let database_url = database_url.unwrap_or_else(|| default_sqlite_url(&data_dir));
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir,
+            database_url: Secret::new(database_url),
+            staff_approval: StaffApproval::On,
+            cookie_secure: false,
+            max_connections: 16,
+        }
+    }
+}
+
+/// `sqlite://<data-dir>/careledger.db`, the embedded default of DESIGN.md.
+pub fn default_sqlite_url(data_dir: &std::path::Path) -> String {
+    format!("sqlite://{}", data_dir.join("careledger.db").display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_debug_is_redacted() {
+        let s = Secret::new("postgres://u:hunter2@db/x".to_string());
+        assert_eq!(format!("{s:?}"), "[redacted]");
+        let settings = Settings::new(PathBuf::from("/tmp/x"), Some("postgres://u:pw@h/d".into()));
+        assert!(!format!("{settings:?}").contains("pw@"));
+    }
+}

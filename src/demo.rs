@@ -1,0 +1,130 @@
+//! The demo clinic behind `serve --demo`: an admin, two doctors, five patients and thirty
+//! records with realistic text. Loaded once (a marker row decides), so repeating is safe.
+
+use chrono::Duration;
+
+use crate::accounts::model::{Role, Status, User};
+use crate::accounts::{password, store as accounts_store};
+use crate::clock;
+use crate::config::Secret;
+use crate::db::Db;
+use crate::error::Error;
+use crate::ids::{Email, RecordId, UserId};
+use crate::records::RecordType;
+use crate::records::store::{self as records_store, RecordRow};
+
+/// The shared password of every demo account. Demo data is for trying careledger, never for
+/// real patients; the server says so when it prints the logins.
+pub const DEMO_PASSWORD: &str = "harbor-violet-lantern-42";
+
+/// What `--demo` prints.
+#[derive(Debug)]
+pub struct DemoLogins {
+    /// The password for all demo accounts.
+    pub password: &'static str,
+    /// `(role, email)` pairs.
+    pub accounts: Vec<(&'static str, &'static str)>,
+}
+
+const PEOPLE: [(&str, &str, Role); 8] = [
+    ("admin@demo.careledger.test", "Morgan Reyes", Role::Admin),
+    ("dr.okafor@demo.careledger.test", "Amara Okafor", Role::Doctor),
+    ("dr.lindqvist@demo.careledger.test", "Erik Lindqvist", Role::Doctor),
+    ("maria.santos@demo.careledger.test", "Maria Santos", Role::Patient),
+    ("james.whitfield@demo.careledger.test", "James Whitfield", Role::Patient),
+    ("priya.raman@demo.careledger.test", "Priya Raman", Role::Patient),
+    ("tom.becker@demo.careledger.test", "Tom Becker", Role::Patient),
+    ("lena.novak@demo.careledger.test", "Lena Novak", Role::Patient),
+];
+
+/// (patient index 3..8, doctor index 1..3, days ago, type, title, notes)
+const RECORDS: [(usize, usize, i64, RecordType, &str, &str); 30] = [
+    (3, 1, 210, RecordType::Visit, "Annual physical examination", "BP 128/82, HR 72, BMI 26.1. No acute complaints. Advised 150 min/week moderate exercise. Lipid panel and HbA1c ordered."),
+    (3, 1, 203, RecordType::LabResult, "Lipid panel and HbA1c", "Total cholesterol 212 mg/dL, LDL 138, HDL 48, triglycerides 130. HbA1c 5.9% (prediabetes range). Discussed diet; recheck in 6 months."),
+    (3, 1, 120, RecordType::Diagnosis, "Prediabetes", "HbA1c 5.9% on two occasions. Lifestyle modification plan agreed; referral to dietitian. No pharmacotherapy at this stage."),
+    (3, 2, 60, RecordType::Visit, "Lower back pain after lifting", "Acute mechanical low back pain, 3 days. No red flags (no saddle anaesthesia, no weakness). Advised staying active, ibuprofen 400 mg as needed, review in 2 weeks if not improving."),
+    (3, 1, 12, RecordType::LabResult, "Repeat HbA1c", "HbA1c 5.6%. Improvement after dietary changes and weight loss of 3 kg. Continue plan; annual recheck."),
+    (3, 1, 12, RecordType::Note, "Dietitian feedback received", "Patient attended two sessions; food diary shows reduced refined carbohydrates. Motivated to continue."),
+    (4, 2, 300, RecordType::Visit, "Shortness of breath on exertion", "Progressive dyspnoea over 2 months, 30 pack-year smoking history. Bilateral expiratory wheeze. Spirometry and chest X-ray requested."),
+    (4, 2, 290, RecordType::Imaging, "Chest X-ray PA", "Hyperinflated lungs with flattened diaphragms. No focal consolidation, no effusion, no mass. Consistent with COPD."),
+    (4, 2, 288, RecordType::Procedure, "Spirometry", "Post-bronchodilator FEV1/FVC 0.62, FEV1 71% predicted: GOLD stage 2 airflow limitation."),
+    (4, 2, 280, RecordType::Diagnosis, "COPD, GOLD 2", "Diagnosis confirmed by spirometry. Started LAMA inhaler; inhaler technique checked. Smoking cessation support offered and accepted."),
+    (4, 2, 150, RecordType::Visit, "COPD review", "Fewer symptoms on LAMA. Smoking reduced to 5/day. Influenza and pneumococcal vaccination given."),
+    (4, 1, 45, RecordType::Visit, "Acute exacerbation of COPD", "Increased sputum purulence and breathlessness for 4 days. SpO2 93% on air. Prednisolone 30 mg for 5 days and amoxicillin. Safety-netting advice given."),
+    (4, 2, 20, RecordType::Note, "Smoking cessation milestone", "Patient reports 6 weeks smoke-free using nicotine replacement. Congratulated; continue support."),
+    (5, 1, 240, RecordType::Visit, "Antenatal booking visit", "G1P0, 9 weeks by dates. Folic acid started. Booking bloods and dating scan arranged. BP 112/70."),
+    (5, 1, 225, RecordType::Imaging, "Dating ultrasound", "Single live intrauterine pregnancy, CRL consistent with 11+2 weeks. Nuchal translucency 1.4 mm."),
+    (5, 1, 180, RecordType::LabResult, "Booking bloods", "Hb 12.4 g/dL, blood group O positive, antibody screen negative. Rubella immune. HIV, hepatitis B and syphilis negative."),
+    (5, 1, 100, RecordType::LabResult, "Glucose tolerance test", "Fasting 4.8 mmol/L, 2-hour 6.9 mmol/L. Within normal limits; no gestational diabetes."),
+    (5, 1, 30, RecordType::Visit, "Postnatal check", "Six weeks after uncomplicated vaginal delivery. Mood good (EPDS 4). Breastfeeding well. Contraception discussed."),
+    (6, 2, 330, RecordType::Visit, "Knee pain after football", "Twisting injury to right knee. Effusion, positive McMurray test. Suspected medial meniscal tear; MRI requested."),
+    (6, 2, 320, RecordType::Imaging, "MRI right knee", "Complex tear of the posterior horn of the medial meniscus. ACL and PCL intact. Small joint effusion."),
+    (6, 2, 280, RecordType::Procedure, "Arthroscopic partial meniscectomy", "Uncomplicated day-case arthroscopy. Torn segment trimmed. Weight bearing as tolerated; physiotherapy referral."),
+    (6, 2, 250, RecordType::Visit, "Post-operative review", "Wounds healed. Range of motion 0-120 degrees. Quadriceps strengthening continues with physiotherapy."),
+    (6, 1, 90, RecordType::Diagnosis, "Essential hypertension", "Home readings average 148/94 over 2 weeks. No end-organ damage on ECG and urinalysis. Started amlodipine 5 mg."),
+    (6, 1, 40, RecordType::Visit, "Hypertension follow-up", "Home average now 132/84 on amlodipine. Mild ankle swelling, tolerable. Continue; recheck renal function in 3 months."),
+    (7, 1, 200, RecordType::Visit, "Recurrent headaches", "Episodic bilateral pressing headaches, 3-4 per month, no aura, normal neurological examination. Likely tension-type headache; headache diary started."),
+    (7, 1, 170, RecordType::Note, "Headache diary review", "Diary shows association with poor sleep and screen time. Sleep hygiene advice; simple analgesia limited to 2 days per week."),
+    (7, 2, 95, RecordType::LabResult, "Thyroid function tests", "TSH 6.8 mU/L (raised), free T4 11 pmol/L (low-normal). Repeat in 6 weeks with thyroid peroxidase antibodies."),
+    (7, 2, 50, RecordType::Diagnosis, "Subclinical hypothyroidism", "TSH persistently raised at 7.1 mU/L, TPO antibodies positive. Started levothyroxine 25 micrograms; recheck TSH in 8 weeks."),
+    (7, 2, 5, RecordType::LabResult, "TSH on treatment", "TSH 3.2 mU/L on levothyroxine 25 micrograms. Fatigue improved. Continue current dose."),
+    (7, 1, 2, RecordType::Visit, "Seasonal allergic rhinitis", "Sneezing, itchy eyes and nasal congestion each spring. Intranasal corticosteroid and non-sedating antihistamine advised."),
+];
+
+/// Loads the demo clinic unless it is already there; returns the logins either way.
+pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
+    let logins = DemoLogins { password: DEMO_PASSWORD, accounts: PEOPLE.iter().map(|p| (p.2.as_str(), p.0)).collect() };
+    let mut tx = db.pool.begin().await?;
+    // The marker row is the lock: of two copies starting with --demo at once, one inserts it
+    // (and loads the clinic in the same transaction); the other finds it and does nothing.
+    let claimed = sqlx::query(
+        "INSERT INTO app_meta (key, value) VALUES ('demo_loaded', $1) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(clock::format(clock::now()))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        tracing::info!("demo clinic already loaded");
+        return Ok(logins);
+    }
+    let now = clock::now();
+    let mut ids: Vec<UserId> = Vec::with_capacity(PEOPLE.len());
+    for (i, (email, name, role)) in PEOPLE.iter().enumerate() {
+        let email = Email::parse(email).map_err(|m| Error::Internal(anyhow::anyhow!("demo email: {m}")))?;
+        if let Some(existing) = accounts_store::find_by_email(db, &email).await? {
+            ids.push(existing.id);
+            continue;
+        }
+        let user = User {
+            id: UserId::new(),
+            email,
+            role: *role,
+            full_name: (*name).to_string(),
+            status: Status::Active,
+            created_at: clock::format(now - Duration::days(400) + Duration::minutes(i as i64)),
+        };
+        let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
+        accounts_store::insert_user(&mut tx, &user, &hash).await?;
+        ids.push(user.id);
+    }
+    for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
+        let at = now - Duration::days(*days_ago) + Duration::minutes(n as i64);
+        records_store::insert(
+            &mut *tx,
+            &RecordRow {
+                id: RecordId::new(),
+                patient_id: ids[*patient],
+                doctor_id: ids[*doctor],
+                title,
+                notes,
+                record_type: *record_type,
+                created_at: &clock::format(at),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(users = PEOPLE.len(), records = RECORDS.len(), "demo clinic loaded");
+    Ok(logins)
+}

@@ -1,0 +1,104 @@
+//! Domain errors: what went wrong, in the domain's words. `http::problem` maps them to HTTP.
+
+use serde::Serialize;
+
+/// One field that failed validation, listed in a 422 problem's `errors` member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The JSON member or form field at fault.
+    pub field: String,
+    /// Why it was refused, for a person to read.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Everything a service can refuse or fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that parsed but is not acceptable.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// The body is not well-formed JSON (or form data).
+    #[error("malformed body: {0}")]
+    Malformed(String),
+    /// The body is larger than this route accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// The body's media type is not one this route accepts.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Registration with an email that already has an account.
+    #[error("email already registered")]
+    EmailTaken,
+    /// Unknown email or wrong password (never says which).
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    /// A staff account that an admin has not approved yet.
+    #[error("account pending approval")]
+    AccountPendingApproval,
+    /// No credentials were presented.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// A bearer token that is forged, expired, malformed or revoked.
+    #[error("invalid token")]
+    InvalidToken,
+    /// A refresh token that is unknown, expired or already spent.
+    #[error("invalid refresh token")]
+    InvalidRefreshToken,
+    /// A form posted without a valid CSRF token.
+    #[error("csrf check failed")]
+    CsrfFailed,
+    /// Signed in, but this role or status may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// Nothing the caller may see answers to this (code such as `not_found`).
+    #[error("not found ({0})")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state (code such as `not_pending`).
+    #[error("conflict ({0})")]
+    Conflict(&'static str, &'static str),
+    /// The database could not be reached.
+    #[error("database unavailable")]
+    DatabaseUnavailable(#[source] sqlx::Error),
+    /// Anything else: a bug or a broken environment. The detail is logged, never sent.
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                Self::DatabaseUnavailable(e)
+            }
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Self {
+        Self::Internal(e)
+    }
+}
+
+/// Collects field errors and turns them into `Error::Validation` when there are any.
+#[derive(Default, Debug)]
+pub struct Validator(Vec<FieldError>);
+
+impl Validator {
+    /// Records a problem with `field`.
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, message));
+    }
+    /// `Ok(())` when nothing was recorded.
+    pub fn finish(self) -> Result<(), Error> {
+        if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
+    }
+}

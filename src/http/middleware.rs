@@ -1,0 +1,70 @@
+//! Cross-cutting layers: request ids, structured request logs without patient data, metrics,
+//! and the opaque bodies of 5xx responses.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_http::request_id::{MakeRequestId, RequestId};
+
+use crate::app::AppState;
+use crate::http::pages::{HtmlFailure, error_page};
+use crate::http::problem::{OpaqueFailure, opaque_problem};
+
+/// The header carrying the request id, in and out.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Request ids are UUIDv7: unique across copies and sortable by time.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct MakeUuidV7;
+
+impl MakeRequestId for MakeUuidV7 {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&uuid::Uuid::now_v7().to_string()).ok().map(RequestId::new)
+    }
+}
+
+/// Wraps each request in a span (method, route template, request id; never the query string,
+/// which may hold search text) and records metrics; fills in opaque 5xx bodies.
+pub async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".into());
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        request_id = %request_id,
+        user_id = tracing::field::Empty,
+    );
+    let response = {
+        use tracing::Instrument;
+        next.run(req).instrument(span.clone()).await
+    };
+    let status = response.status();
+    let response = match response.extensions().get::<OpaqueFailure>().cloned() {
+        Some(_) if response.extensions().get::<HtmlFailure>().is_some() => {
+            error_page(status, "Something went wrong on our side.".into(), Some(request_id.clone()))
+        }
+        Some(failure) => opaque_problem(status, failure.code, Some(request_id.clone())),
+        None => response,
+    };
+    let elapsed = started.elapsed();
+    state.metrics.record(method.as_str(), &route, status.as_u16(), elapsed.as_secs_f64());
+    span.in_scope(|| {
+        tracing::info!(status = status.as_u16(), latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
+    });
+    response.into_response()
+}

@@ -1,0 +1,240 @@
+//! What every server-rendered page shares: rendering, the error page, CSRF-checked forms,
+//! cookies and the stylesheet.
+
+use askama::Template;
+use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use crate::accounts::auth::MaybeWebUser;
+use crate::accounts::tokens;
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::problem::OpaqueFailure;
+
+/// Cookie holding the CSRF token for forms shown before signing in (double-submit, OWASP CSRF
+/// cheat sheet); signed-in forms use the session's synchronizer token instead.
+pub const ANON_CSRF_COOKIE: &str = "careledger_csrf";
+
+/// The one stylesheet, served by the binary (no CDN).
+pub const STYLESHEET: &str = include_str!("../../static/style.css");
+
+/// What the layout needs to draw the header: who is signed in and their form token.
+#[derive(Clone, Debug, Default)]
+pub struct Nav {
+    /// Display name, when signed in.
+    pub name: Option<String>,
+    /// Role label, when signed in.
+    pub role: Option<String>,
+    /// Where "Dashboard" leads.
+    pub home: String,
+    /// CSRF token for the sign-out form.
+    pub csrf: String,
+}
+
+/// An error shown as a page. 5xx pages are made opaque by the middleware (with a request id).
+#[derive(Debug)]
+pub struct PageError(pub Error);
+
+impl From<Error> for PageError {
+    fn from(e: Error) -> Self {
+        Self(e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    nav: Nav,
+    status: u16,
+    title: &'a str,
+    detail: String,
+    request_id: Option<String>,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.0.status_and_code();
+        self.0.log();
+        if status.is_server_error() {
+            let mut response = status.into_response();
+            response.extensions_mut().insert(OpaqueFailure { code });
+            response.extensions_mut().insert(HtmlFailure);
+            return response;
+        }
+        if matches!(self.0, Error::Unauthenticated | Error::InvalidToken) {
+            return axum::response::Redirect::to("/login").into_response();
+        }
+        error_page(status, self.0.public_detail(), None)
+    }
+}
+
+/// Marks an opaque 5xx that should be drawn as a page, not as JSON.
+#[derive(Clone, Copy, Debug)]
+pub struct HtmlFailure;
+
+/// Renders the error page.
+pub fn error_page(status: StatusCode, detail: String, request_id: Option<String>) -> Response {
+    let page = ErrorPage {
+        nav: Nav { home: "/".into(), ..Nav::default() },
+        status: status.as_u16(),
+        title: status.canonical_reason().unwrap_or("Error"),
+        detail,
+        request_id,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(_) => status.into_response(),
+    }
+}
+
+/// Renders a template to a page, turning a template failure into an opaque 500.
+pub fn render<T: Template>(page: &T) -> Result<Html<String>, PageError> {
+    page.render().map(Html).map_err(|e| PageError(Error::Internal(e.into())))
+}
+
+/// Forms carry their CSRF token in a `csrf_token` field.
+pub trait CsrfProtected {
+    /// The token the form was sent with.
+    fn csrf_token(&self) -> &str;
+}
+
+/// A form body whose CSRF token matched: the session's token when signed in, otherwise the
+/// pre-login cookie's. Anything else is refused with 403 before the handler runs.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<T> FromRequest<AppState> for CsrfForm<T>
+where
+    T: DeserializeOwned + CsrfProtected + Send,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        let MaybeWebUser(user) = MaybeWebUser::from_request_parts(&mut parts, state).await?;
+        let expected = match user {
+            Some(u) => Some(u.csrf_token),
+            None => CookieJar::from_headers(&parts.headers)
+                .get(ANON_CSRF_COOKIE)
+                .map(|c| c.value().to_string()),
+        };
+        let req = Request::from_parts(parts, body);
+        let Form(form) = Form::<T>::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError(Error::PayloadTooLarge)
+            } else {
+                // A form that does not even parse cannot carry a valid token either.
+                PageError(Error::CsrfFailed)
+            }
+        })?;
+        let sent = form.csrf_token().as_bytes();
+        match expected {
+            Some(expected) if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent)) => {
+                Ok(CsrfForm(form))
+            }
+            _ => Err(PageError(Error::CsrfFailed)),
+        }
+    }
+}
+
+/// Whether cookies must be `Secure`: configured so, or the request came through TLS at a proxy.
+pub fn cookies_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.cookie_secure
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// A cookie with careledger's attributes: HttpOnly, SameSite=Lax, Path=/, Secure under TLS.
+pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(secure)
+        .build()
+}
+
+/// The pre-login CSRF token, creating its cookie when absent.
+pub fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
+    if let Some(existing) = jar.get(ANON_CSRF_COOKIE).map(|c| c.value().to_string()) {
+        if !existing.is_empty() {
+            return (jar, existing);
+        }
+    }
+    let token = tokens::random_token();
+    (jar.add(cookie(ANON_CSRF_COOKIE, token.clone(), secure)), token)
+}
+
+/// `GET /static/style.css`.
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        STYLESHEET,
+    )
+}
+
+impl Nav {
+    /// The header for a signed-in person.
+    pub fn signed_in(u: &crate::accounts::WebUser) -> Self {
+        Self {
+            name: Some(u.user.full_name.clone()),
+            role: Some(u.user.role.label().into()),
+            home: dashboard_path(u.user.role).into(),
+            csrf: u.csrf_token.clone(),
+        }
+    }
+
+    /// The header for a visitor.
+    pub fn anonymous() -> Self {
+        Self { home: "/".into(), ..Self::default() }
+    }
+}
+
+/// Where a role lands after signing in.
+pub fn dashboard_path(role: crate::accounts::Role) -> &'static str {
+    match role {
+        crate::accounts::Role::Doctor => "/doctor/dashboard",
+        crate::accounts::Role::Patient => "/patient/dashboard",
+        _ => "/",
+    }
+}
+
+/// Field errors for re-drawing a form beside the fields at fault.
+#[derive(Debug, Default)]
+pub struct FormErrors(pub Vec<crate::error::FieldError>);
+
+impl FormErrors {
+    /// Whether `field` has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+    /// The message for `field`, or "".
+    pub fn get(&self, field: &str) -> &str {
+        self.0.iter().find(|e| e.field == field).map(|e| e.message.as_str()).unwrap_or("")
+    }
+    /// Whether there are no errors at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// One `<option>` of a `<select>`.
+#[derive(Debug)]
+pub struct SelectOption {
+    /// Submitted value.
+    pub value: &'static str,
+    /// Shown label.
+    pub label: &'static str,
+    /// Pre-selected.
+    pub selected: bool,
+}

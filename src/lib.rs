@@ -1,0 +1,21 @@
+//! careledger: a medical-records server with a provable ledger of care.
+//!
+//! The binary (`src/main.rs`) only parses the command line; everything lives here so that the
+//! integration tests start the very same application on a random port.
+
+pub mod accounts;
+pub mod app;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod keys;
+pub mod pagination;
+pub mod records;
+
+pub use app::{build_app, AppState, Application};
+pub use error::Error;

@@ -1,0 +1,93 @@
+//! JSON API for records.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use crate::accounts::ApiUser;
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::problem::Problem;
+use crate::ids::{RecordId, UserId};
+use crate::pagination::{Page, PageParams};
+use crate::records::model::{NewRecord, Record, RecordFilter};
+use crate::records::service;
+
+/// `POST /api/v1/records`: a doctor writes a record for a patient.
+#[utoipa::path(post, path = "/api/v1/records", tag = "records", security(("bearer" = [])),
+    request_body = NewRecord,
+    responses(
+        (status = 201, description = "Written", body = Record),
+        (status = 403, description = "`forbidden`: only doctors write records", body = Problem),
+        (status = 404, description = "`patient_not_found`", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+        (status = 413, description = "`payload_too_large`", body = Problem),
+    ))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<NewRecord>,
+) -> Result<(StatusCode, ApiJson<Record>), Error> {
+    let record = service::create(&state.db, &caller.user, body).await?;
+    Ok((StatusCode::CREATED, ApiJson(record)))
+}
+
+/// Filters and paging of `GET /api/v1/records`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    filter: RecordFilter,
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+/// `GET /api/v1/records`: records the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/records", tag = "records", security(("bearer" = [])),
+    params(RecordFilter, PageParams),
+    responses(
+        (status = 200, description = "A page of records", body = Page<Record>),
+        (status = 403, description = "`forbidden`: this role reads no clinical records", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<ApiJson<Page<Record>>, Error> {
+    let page = PageParams { limit: q.limit, cursor: q.cursor }.into_request()?;
+    Ok(ApiJson(service::list(&state.db, &caller.user, &q.filter, &page).await?))
+}
+
+/// `GET /api/v1/records/{id}`.
+#[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "The record", body = Record),
+        (status = 404, description = "`not_found`: no such record, or not yours to see", body = Problem),
+    ))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+) -> Result<ApiJson<Record>, Error> {
+    Ok(ApiJson(service::get(&state.db, &caller.user, id).await?))
+}
+
+/// `GET /api/v1/patients/{id}/history`: the patient's records, newest first.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/history", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Patient id"), PageParams),
+    responses(
+        (status = 200, description = "A page of records", body = Page<Record>),
+        (status = 404, description = "`patient_not_found`: no such patient, or not in your care", body = Problem),
+    ))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<ApiJson<Page<Record>>, Error> {
+    let id: UserId = id.parse().map_err(|_| Error::NotFound("patient_not_found"))?;
+    let page = p.into_request()?;
+    Ok(ApiJson(service::history(&state.db, &caller.user, id, &page).await?))
+}

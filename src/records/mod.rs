@@ -1,0 +1,9 @@
+//! Clinical records: doctors write them, patients read their own, nobody edits them.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod service;
+pub mod store;
+
+pub use model::{NewRecord, Record, RecordFilter, RecordType};

@@ -1,0 +1,135 @@
+//! The clinical record and the shapes used to create and find records.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ids::{RecordId, UserId};
+
+/// What kind of entry a record is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordType {
+    /// An encounter (the default).
+    Visit,
+    /// A diagnosis.
+    Diagnosis,
+    /// A laboratory result.
+    LabResult,
+    /// An imaging study or report.
+    Imaging,
+    /// A procedure.
+    Procedure,
+    /// A free note.
+    Note,
+}
+
+impl RecordType {
+    /// Every type, in display order.
+    pub const ALL: [RecordType; 6] = [
+        RecordType::Visit,
+        RecordType::Diagnosis,
+        RecordType::LabResult,
+        RecordType::Imaging,
+        RecordType::Procedure,
+        RecordType::Note,
+    ];
+
+    /// The stored and serialised name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordType::Visit => "visit",
+            RecordType::Diagnosis => "diagnosis",
+            RecordType::LabResult => "lab_result",
+            RecordType::Imaging => "imaging",
+            RecordType::Procedure => "procedure",
+            RecordType::Note => "note",
+        }
+    }
+
+    /// A label for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            RecordType::Visit => "Visit",
+            RecordType::Diagnosis => "Diagnosis",
+            RecordType::LabResult => "Lab result",
+            RecordType::Imaging => "Imaging",
+            RecordType::Procedure => "Procedure",
+            RecordType::Note => "Note",
+        }
+    }
+
+    /// Parses a stored or submitted type name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+}
+
+/// A clinical record. Immutable once written.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Record {
+    /// UUIDv7.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: RecordId,
+    /// The patient the record is about.
+    #[schema(value_type = String, format = Uuid)]
+    pub patient_id: UserId,
+    /// The doctor who wrote it.
+    #[schema(value_type = String, format = Uuid)]
+    pub doctor_id: UserId,
+    /// Short title, 1–200 characters.
+    pub title: String,
+    /// Clinical notes, up to 50,000 characters.
+    pub notes: String,
+    /// Kind of record.
+    pub record_type: RecordType,
+    /// When it was written (RFC 3339, UTC).
+    pub created_at: String,
+    /// The patient's name.
+    pub patient_name: String,
+    /// The doctor's name.
+    pub doctor_name: String,
+}
+
+/// What a doctor submits to write a record: the patient by id or by email.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewRecord {
+    /// The patient's id (or give `patient_email`).
+    pub patient_id: Option<String>,
+    /// The patient's email (or give `patient_id`).
+    pub patient_email: Option<String>,
+    /// 1–200 characters.
+    pub title: String,
+    /// Up to 50,000 characters.
+    #[serde(default)]
+    pub notes: String,
+    /// `visit` (default), `diagnosis`, `lab_result`, `imaging`, `procedure` or `note`.
+    pub record_type: Option<String>,
+}
+
+/// Filters for listing records, as sent (parsed by the service so errors name the field).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RecordFilter {
+    /// Only this patient's records.
+    pub patient_id: Option<String>,
+    /// Written at or after this time (RFC 3339) or day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Written at or before this time (RFC 3339) or day (YYYY-MM-DD, the whole day).
+    pub to: Option<String>,
+    /// Only records by this doctor (id).
+    pub provider: Option<String>,
+    /// Only records of this type.
+    #[serde(rename = "type")]
+    pub record_type: Option<String>,
+    /// Text to look for in title and notes (case-insensitive).
+    pub q: Option<String>,
+}
+
+impl Record {
+    /// The creation time for people: `2026-11-26 08:55 UTC`.
+    pub fn when(&self) -> String {
+        crate::clock::parse(&self.created_at)
+            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+            .unwrap_or_else(|| self.created_at.clone())
+    }
+}

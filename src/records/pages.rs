@@ -1,0 +1,304 @@
+//! Pages for records: dashboards, writing a record, reading one, searching history.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::accounts::{Role, Status, WebUser};
+use crate::app::AppState;
+use crate::error::{Error, FieldError};
+use crate::http::pages::{CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
+use crate::ids::RecordId;
+use crate::pagination::{Page, PageParams, PageRequest};
+use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
+use crate::records::service;
+
+fn type_options(selected: &str) -> Vec<SelectOption> {
+    RecordType::ALL
+        .into_iter()
+        .map(|t| SelectOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected })
+        .collect()
+}
+
+/// The link to the next page, keeping the other query parameters.
+fn next_link(base: &str, filter: &RecordFilter, page: &Page<Record>) -> Option<String> {
+    let cursor = page.next_cursor.as_ref()?;
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for (k, v) in [
+        ("patient_id", &filter.patient_id),
+        ("provider", &filter.provider),
+        ("from", &filter.from),
+        ("to", &filter.to),
+        ("type", &filter.record_type),
+        ("q", &filter.q),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            pairs.push((k, v));
+        }
+    }
+    pairs.push(("cursor", cursor));
+    serde_urlencoded::to_string(pairs).ok().map(|q| format!("{base}?{q}"))
+}
+
+#[derive(Template)]
+#[template(path = "doctor_dashboard.html")]
+struct DoctorDashboard {
+    nav: Nav,
+    user_name: String,
+    user_email: String,
+    pending: bool,
+    records: Vec<Record>,
+    next_link: Option<String>,
+    show_patient: bool,
+    show_doctor: bool,
+}
+
+/// `GET /doctor/dashboard`: who you are, a link to write a record, the records you wrote.
+pub async fn doctor_dashboard(
+    State(state): State<AppState>,
+    user: WebUser,
+    PageQuery(paging): PageQuery,
+) -> Result<Response, PageError> {
+    if user.user.role != Role::Doctor {
+        return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
+    }
+    let pending = user.user.status == Status::PendingApproval;
+    let page = if pending {
+        Page { items: vec![], next_cursor: None }
+    } else {
+        service::list(&state.db, &user.user, &RecordFilter::default(), &paging).await?
+    };
+    let next = next_link("/doctor/dashboard", &RecordFilter::default(), &page);
+    render(&DoctorDashboard {
+        nav: Nav::signed_in(&user),
+        user_name: user.user.full_name.clone(),
+        user_email: user.user.email.to_string(),
+        pending,
+        records: page.items,
+        next_link: next,
+        show_patient: true,
+        show_doctor: false,
+    })
+    .map(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "patient_dashboard.html")]
+struct PatientDashboard {
+    nav: Nav,
+    user_name: String,
+    user_email: String,
+    records: Vec<Record>,
+    next_link: Option<String>,
+    show_patient: bool,
+    show_doctor: bool,
+}
+
+/// `GET /patient/dashboard`: who you are and your records, newest first.
+pub async fn patient_dashboard(
+    State(state): State<AppState>,
+    user: WebUser,
+    PageQuery(paging): PageQuery,
+) -> Result<Response, PageError> {
+    if user.user.role != Role::Patient {
+        return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
+    }
+    let page = service::history(&state.db, &user.user, user.user.id, &paging).await?;
+    let next = next_link("/patient/dashboard", &RecordFilter::default(), &page);
+    render(&PatientDashboard {
+        nav: Nav::signed_in(&user),
+        user_name: user.user.full_name.clone(),
+        user_email: user.user.email.to_string(),
+        records: page.items,
+        next_link: next,
+        show_patient: false,
+        show_doctor: true,
+    })
+    .map(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "record_form.html")]
+struct RecordFormPage {
+    nav: Nav,
+    patient_email: String,
+    title: String,
+    notes: String,
+    types: Vec<SelectOption>,
+    errors: FormErrors,
+}
+
+/// `GET /records/create`: the form (doctors only).
+pub async fn create_form(user: WebUser) -> Result<Response, PageError> {
+    require_active_doctor(&user)?;
+    render(&RecordFormPage {
+        nav: Nav::signed_in(&user),
+        patient_email: String::new(),
+        title: String::new(),
+        notes: String::new(),
+        types: type_options("visit"),
+        errors: FormErrors::default(),
+    })
+    .map(IntoResponse::into_response)
+}
+
+fn require_active_doctor(user: &WebUser) -> Result<(), PageError> {
+    match (user.user.role, user.user.status) {
+        (Role::Doctor, Status::Active) => Ok(()),
+        (Role::Doctor, _) => Err(PageError(Error::AccountPendingApproval)),
+        _ => Err(PageError(Error::Forbidden("only doctors write records"))),
+    }
+}
+
+/// The record form.
+#[derive(Debug, Deserialize)]
+pub struct RecordForm {
+    csrf_token: String,
+    #[serde(default)]
+    patient_email: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    record_type: String,
+}
+
+impl CsrfProtected for RecordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /records/create`: the same service as the API; then the new record's page.
+pub async fn create(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<RecordForm>,
+) -> Result<Response, PageError> {
+    let input = NewRecord {
+        patient_id: None,
+        patient_email: Some(form.patient_email.clone()),
+        title: form.title.clone(),
+        notes: form.notes.clone(),
+        record_type: Some(form.record_type.clone()),
+    };
+    let (status, errors) = match service::create(&state.db, &user.user, input).await {
+        Ok(record) => return Ok(Redirect::to(&format!("/records/{}", record.id)).into_response()),
+        Err(Error::Validation(mut errors)) => {
+            // The page asks only for an email, so point "patient_id is required" at it.
+            for e in &mut errors {
+                if e.field == "patient_id" {
+                    e.field = "patient_email".into();
+                    e.message = "the patient's email is required".into();
+                }
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, errors)
+        }
+        Err(Error::NotFound("patient_not_found")) => (
+            StatusCode::NOT_FOUND,
+            vec![FieldError::new("patient_email", "No active patient has this email.")],
+        ),
+        Err(e) => return Err(PageError(e)),
+    };
+    let page = RecordFormPage {
+        nav: Nav::signed_in(&user),
+        patient_email: form.patient_email,
+        title: form.title,
+        notes: form.notes,
+        types: type_options(&form.record_type),
+        errors: FormErrors(errors),
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "record.html")]
+struct RecordPage {
+    nav: Nav,
+    record: Record,
+}
+
+/// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
+pub async fn show(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    let record = service::get(&state.db, &user.user, id).await?;
+    render(&RecordPage { nav: Nav::signed_in(&user), record }).map(IntoResponse::into_response)
+}
+
+#[derive(Template)]
+#[template(path = "history.html")]
+struct HistoryPage {
+    nav: Nav,
+    is_doctor: bool,
+    filter: RecordFilter,
+    types: Vec<SelectOption>,
+    errors: FormErrors,
+    records: Vec<Record>,
+    next_link: Option<String>,
+    show_patient: bool,
+    show_doctor: bool,
+}
+
+/// Query of `/history`: the API's filters plus paging.
+#[derive(Debug, Default, Deserialize)]
+pub struct HistoryQuery {
+    #[serde(flatten)]
+    filter: RecordFilter,
+    cursor: Option<String>,
+}
+
+/// `GET /history`: the API's filters as a form, and the matching records.
+pub async fn history(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, PageError> {
+    let q: HistoryQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let is_doctor = user.user.role == Role::Doctor;
+    let paging = PageParams { limit: None, cursor: q.cursor.clone() }.into_request();
+    let result = match paging {
+        Ok(paging) => service::list(&state.db, &user.user, &q.filter, &paging).await,
+        Err(e) => Err(e),
+    };
+    let (status, page, errors) = match result {
+        Ok(page) => (StatusCode::OK, page, Vec::new()),
+        Err(Error::Validation(errors)) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Page { items: vec![], next_cursor: None }, errors)
+        }
+        Err(e) => return Err(PageError(e)),
+    };
+    let next = next_link("/history", &q.filter, &page);
+    let selected = q.filter.record_type.clone().unwrap_or_default();
+    let html = render(&HistoryPage {
+        nav: Nav::signed_in(&user),
+        is_doctor,
+        filter: q.filter,
+        types: type_options(&selected),
+        errors: FormErrors(errors),
+        records: page.items,
+        next_link: next,
+        show_patient: is_doctor,
+        show_doctor: !is_doctor,
+    })?;
+    Ok((status, html).into_response())
+}
+
+/// `?cursor=` on a dashboard; a bad cursor just starts from the top.
+#[derive(Debug)]
+pub struct PageQuery(pub PageRequest);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageQuery {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let params: PageParams = serde_urlencoded::from_str(parts.uri.query().unwrap_or_default()).unwrap_or_default();
+        Ok(Self(params.into_request().unwrap_or_default()))
+    }
+}

@@ -1,0 +1,266 @@
+//! Record rules: who writes, who reads, what a valid record is. Pages and API both call these.
+
+use chrono::{Duration, NaiveDate};
+
+use crate::accounts::{Role, Status, User, store as accounts_store};
+use crate::clock;
+use crate::db::Db;
+use crate::error::{Error, Validator};
+use crate::ids::{Email, RecordId, UserId};
+use crate::pagination::{Page, PageRequest};
+use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
+use crate::records::store::{self, ListQuery, RecordRow};
+
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// Longest notes, in characters.
+pub const MAX_NOTES: usize = 50_000;
+/// Longest search text, in characters.
+pub const MAX_QUERY: usize = 200;
+
+/// Writes a record. Only an active doctor may, for an active patient found by id or email.
+#[tracing::instrument(skip_all, fields(doctor_id = %actor.id))]
+pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, Error> {
+    if actor.role != Role::Doctor {
+        return Err(Error::Forbidden("only doctors write records"));
+    }
+    if actor.status != Status::Active {
+        return Err(Error::AccountPendingApproval);
+    }
+    let mut v = Validator::default();
+    let title = input.title.trim();
+    if title.is_empty() {
+        v.add("title", "title is required");
+    } else if title.chars().count() > MAX_TITLE {
+        v.add("title", format!("title must be at most {MAX_TITLE} characters"));
+    }
+    if input.notes.chars().count() > MAX_NOTES {
+        v.add("notes", format!("notes must be at most {MAX_NOTES} characters"));
+    }
+    let record_type = match input.record_type.as_deref().map(str::trim) {
+        None | Some("") => Some(RecordType::Visit),
+        Some(t) => RecordType::parse(t).or_else(|| {
+            v.add("record_type", "record_type must be one of visit, diagnosis, lab_result, imaging, procedure, note");
+            None
+        }),
+    };
+    let by_id = input.patient_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let by_email = input.patient_email.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let patient = match (by_id, by_email) {
+        (Some(_), Some(_)) => {
+            v.add("patient_id", "give patient_id or patient_email, not both");
+            None
+        }
+        (None, None) => {
+            v.add("patient_id", "patient_id or patient_email is required");
+            None
+        }
+        (Some(id), None) => Some(PatientRef::Id(id)),
+        (None, Some(email)) => match Email::parse(email) {
+            Ok(email) => Some(PatientRef::Email(email)),
+            Err(m) => {
+                v.add("patient_email", m);
+                None
+            }
+        },
+    };
+    v.finish()?;
+    let (Some(patient), Some(record_type)) = (patient, record_type) else {
+        return Err(Error::Validation(vec![]));
+    };
+    let patient = find_active_patient(db, patient).await?;
+    let now = clock::format(clock::now());
+    let id = RecordId::new();
+    store::insert(
+        &db.pool,
+        &RecordRow {
+            id,
+            patient_id: patient.id,
+            doctor_id: actor.id,
+            title,
+            notes: &input.notes,
+            record_type,
+            created_at: &now,
+        },
+    )
+    .await?;
+    tracing::info!(record_id = %id, patient_id = %patient.id, "record created");
+    Ok(Record {
+        id,
+        patient_id: patient.id,
+        doctor_id: actor.id,
+        title: title.to_string(),
+        notes: input.notes,
+        record_type,
+        created_at: now,
+        patient_name: patient.full_name,
+        doctor_name: actor.full_name.clone(),
+    })
+}
+
+enum PatientRef<'a> {
+    Id(&'a str),
+    Email(Email),
+}
+
+async fn find_active_patient(db: &Db, r: PatientRef<'_>) -> Result<User, Error> {
+    let found = match r {
+        PatientRef::Id(id) => match id.parse::<UserId>() {
+            Ok(id) => accounts_store::find_by_id(db, id).await?,
+            Err(_) => None,
+        },
+        PatientRef::Email(email) => accounts_store::find_by_email(db, &email).await?,
+    };
+    found
+        .filter(|u| u.is_active(Role::Patient))
+        .ok_or(Error::NotFound("patient_not_found"))
+}
+
+/// Whether `actor` may read `record`: the patient it is about, or the doctor who wrote it.
+/// (Wider access by consent comes later.) Admins and other staff read no clinical content.
+pub fn may_read(actor: &User, record: &Record) -> bool {
+    actor.status == Status::Active
+        && match actor.role {
+            Role::Patient => record.patient_id == actor.id,
+            Role::Doctor => record.doctor_id == actor.id,
+            _ => false,
+        }
+}
+
+/// One record, or 404 `not_found` when it does not exist or the caller may not see it.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
+pub async fn get(db: &Db, actor: &User, id: RecordId) -> Result<Record, Error> {
+    store::get(db, id)
+        .await?
+        .filter(|r| may_read(actor, r))
+        .ok_or(Error::NotFound("not_found"))
+}
+
+/// Records the caller may see, newest first, filtered.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id))]
+pub async fn list(db: &Db, actor: &User, filter: &RecordFilter, page: &PageRequest) -> Result<Page<Record>, Error> {
+    let mut q = parse_filter(filter)?;
+    if actor.status != Status::Active {
+        return Err(Error::AccountPendingApproval);
+    }
+    // The caller's scope is forced; a filter asking outside it simply matches nothing.
+    let outside = match actor.role {
+        Role::Patient => {
+            let outside = q.patient_id.is_some_and(|p| p != actor.id);
+            q.patient_id = Some(actor.id);
+            outside
+        }
+        Role::Doctor => {
+            let outside = q.doctor_id.is_some_and(|d| d != actor.id);
+            q.doctor_id = Some(actor.id);
+            outside
+        }
+        _ => return Err(Error::Forbidden("this role has no access to clinical records")),
+    };
+    if outside {
+        return Ok(Page { items: vec![], next_cursor: None });
+    }
+    q.after = page.after.clone();
+    q.limit = page.fetch_limit();
+    let rows = store::list(db, &q).await?;
+    Ok(page.finish(rows, |r| (r.created_at.clone(), r.id.to_string())))
+}
+
+/// A patient's history, newest first: for the patient, everything; for a doctor who has the
+/// patient in their care, the records that doctor may read. Anyone else: 404 `patient_not_found`.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id, patient_id = %patient))]
+pub async fn history(db: &Db, actor: &User, patient: UserId, page: &PageRequest) -> Result<Page<Record>, Error> {
+    let allowed = actor.status == Status::Active
+        && match actor.role {
+            Role::Patient => actor.id == patient,
+            Role::Doctor => store::doctor_has_patient(db, actor.id, patient).await?,
+            _ => false,
+        };
+    if !allowed {
+        return Err(Error::NotFound("patient_not_found"));
+    }
+    let filter = RecordFilter { patient_id: Some(patient.to_string()), ..RecordFilter::default() };
+    list(db, actor, &filter, page).await
+}
+
+/// Turns the filters as sent into a query, naming every field that does not parse.
+fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
+    let mut v = Validator::default();
+    let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let mut q = ListQuery::default();
+    if let Some(p) = nonempty(&f.patient_id) {
+        q.patient_id = p.parse().map_err(|_| v.add("patient_id", "patient_id is not a valid id")).ok();
+    }
+    if let Some(p) = nonempty(&f.provider) {
+        q.doctor_id = p.parse().map_err(|_| v.add("provider", "provider is not a valid id")).ok();
+    }
+    if let Some(t) = nonempty(&f.record_type) {
+        q.record_type = RecordType::parse(&t).or_else(|| {
+            v.add("type", "type must be one of visit, diagnosis, lab_result, imaging, procedure, note");
+            None
+        });
+    }
+    if let Some(from) = nonempty(&f.from) {
+        q.from = parse_bound(&from, false).or_else(|| {
+            v.add("from", "from must be a date (YYYY-MM-DD) or an RFC 3339 time");
+            None
+        });
+    }
+    if let Some(to) = nonempty(&f.to) {
+        q.to = parse_bound(&to, true).or_else(|| {
+            v.add("to", "to must be a date (YYYY-MM-DD) or an RFC 3339 time");
+            None
+        });
+    }
+    if let Some(text) = nonempty(&f.q) {
+        if text.chars().count() > MAX_QUERY {
+            v.add("q", format!("q must be at most {MAX_QUERY} characters"));
+        } else {
+            q.like = Some(like_pattern(&text));
+        }
+    }
+    v.finish()?;
+    Ok(q)
+}
+
+/// A bound as stored text. A bare date as `to` covers the whole day: the bound is the next
+/// midnight, exclusive. A time as `to` is inclusive.
+fn parse_bound(s: &str, upper: bool) -> Option<String> {
+    if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let day = if upper { day.checked_add_signed(Duration::days(1))? } else { day };
+        return Some(clock::format(day.and_hms_opt(0, 0, 0)?.and_utc()));
+    }
+    let t = clock::parse(s)?;
+    Some(clock::format(if upper { t + Duration::microseconds(1) } else { t }))
+}
+
+/// A case-insensitive substring pattern with LIKE's wildcards escaped (`\` is the escape).
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
+    }
+
+    #[test]
+    fn date_bounds_cover_whole_days() {
+        assert_eq!(parse_bound("2026-03-01", false).as_deref(), Some("2026-03-01T00:00:00.000000Z"));
+        assert_eq!(parse_bound("2026-03-01", true).as_deref(), Some("2026-03-02T00:00:00.000000Z"));
+        assert_eq!(parse_bound("yesterday", true), None);
+    }
+}
