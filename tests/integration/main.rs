@@ -1,1 +1,11 @@
+//! careledger's integration tests: one binary, real HTTP, a real server on a random port, a
+//! fresh real database per test, each test on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod helpers;
+
+mod accounts;
+mod cluster;
+mod ops;
+mod pages;
+mod records;

@@ -1,0 +1,63 @@
+//! Operations endpoints, the OpenAPI document, Swagger UI and the catch-all refusals.
+
+use crate::helpers::Backend;
+use crate::{app, dual};
+
+async fn health_metrics_and_docs(backend: Backend) {
+    let app = app!(backend);
+    let r = app.get("/healthz", None).await;
+    assert_eq!((r.status.as_u16(), r.body["status"].as_str()), (200, Some("ok")));
+    let r = app.get("/readyz", None).await;
+    assert_eq!((r.status.as_u16(), r.body["status"].as_str()), (200, Some("ready")));
+    assert!(r.headers.get("x-request-id").is_some_and(|v| v.len() == 36));
+    app.get("/api/v1/records", None).await;
+    let r = app.get("/metrics", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.text.contains("http_requests_total{method=\"GET\",route=\"/api/v1/records\",status=\"401\"} 1"), "{}", r.text);
+    assert!(r.text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.005\"}"), "{}", r.text);
+    // The OpenAPI document lists every API call.
+    let r = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = r.body["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/admin/users", "get"),
+        ("/api/v1/admin/users/{id}/approve", "post"),
+        ("/api/v1/records", "post"),
+        ("/api/v1/records", "get"),
+        ("/api/v1/records/{id}", "get"),
+        ("/api/v1/patients/{id}/history", "get"),
+    ] {
+        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing from OpenAPI");
+    }
+    assert!(r.text.contains("patient_not_found") && r.text.contains("account_pending_approval"));
+    // Swagger UI comes from the binary.
+    let r = app.http.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("swagger-ui") && !html.contains("cdn"), "{html}");
+    let css = app.http.get(app.url("/static/style.css")).send().await.unwrap();
+    assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    // Unknown API routes are problems; unknown pages are pages.
+    app.get("/api/v1/nothing-here", None).await.assert_problem(404, "not_found");
+    let r = app.http.delete(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let r = app.http.get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+}
+dual!(health_metrics_and_docs);
+
+#[test]
+fn openapi_spec_builds() {
+    use utoipa::OpenApi;
+    let spec = careledger::http::openapi::ApiDoc::openapi();
+    let json = spec.to_json().unwrap();
+    assert!(json.contains("\"/api/v1/records\""));
+}
