@@ -104,6 +104,16 @@ fn decode_cursor(c: &str) -> Option<(String, String)> {
     Some((at.to_string(), id.to_string()))
 }
 
+impl PageParams {
+    /// Validates into a page request (422 naming `limit` or `cursor`).
+    pub fn into_request(self) -> Result<PageRequest, crate::error::Error> {
+        let mut v = Validator::default();
+        let page = PageRequest::parse(&self, &mut v);
+        v.finish()?;
+        Ok(page)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,15 +133,5 @@ mod tests {
             PageRequest::parse(&PageParams { limit: Some(raw.into()), cursor: None }, &mut v);
             assert_eq!(v.finish().is_ok(), ok, "limit={raw}");
         }
-    }
-}
-
-impl PageParams {
-    /// Validates into a page request (422 naming `limit` or `cursor`).
-    pub fn into_request(self) -> Result<PageRequest, crate::error::Error> {
-        let mut v = Validator::default();
-        let page = PageRequest::parse(&self, &mut v);
-        v.finish()?;
-        Ok(page)
     }
 }

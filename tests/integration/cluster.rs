@@ -46,7 +46,7 @@ impl Server {
         let port = free_port();
         let log = dir.0.join(format!("{name}.log"));
         let out = std::fs::File::create(&log).unwrap();
-        let child = bin()
+        let mut child = bin()
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(&dir.0)
             .args(["--database-url", url])
@@ -66,6 +66,8 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("{name} did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
     }
 

@@ -61,3 +61,27 @@ fn openapi_spec_builds() {
     let json = spec.to_json().unwrap();
     assert!(json.contains("\"/api/v1/records\""));
 }
+
+async fn database_outage_is_an_opaque_503_with_request_id(backend: Backend) {
+    let app = app!(backend);
+    let s = app.patient("p@example.org").await;
+    // The pool is closed under the running server: every database call now fails.
+    app.state.db.pool.close().await;
+    let r = app.get("/readyz", None).await;
+    r.assert_problem(503, "database_unavailable");
+    let r = app.get("/api/v1/me", Some(&s.access)).await;
+    r.assert_problem(503, "database_unavailable");
+    assert!(r.headers.get("retry-after").is_some());
+    let id = r.headers["x-request-id"].to_str().unwrap();
+    assert_eq!(r.body["request_id"], id);
+    assert!(!r.text.to_lowercase().contains("pool") && !r.text.contains("sqlx"), "opaque: {}", r.text);
+    // Pages say the same, as a page.
+    let r = app.http.get(app.url("/patient/dashboard")).header("cookie", "careledger_session=abc").send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    let html = r.text().await.unwrap();
+    assert!(html.contains(&id), "{html}");
+    // Liveness does not depend on the database.
+    assert_eq!(app.get("/healthz", None).await.status, 200);
+}
+dual!(database_outage_is_an_opaque_503_with_request_id);

@@ -65,7 +65,7 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     let patient = sign_in(&app, "pat@example.org").await;
     let (status, html) = get_page(&app, &patient, "/patient/dashboard").await;
     assert_eq!(status, 200);
-    assert!(html.contains(&record_path) && html.contains("RICE") == false && html.contains("Sprained"), "{html}");
+    assert!(html.contains(&record_path) && !html.contains("RICE") && html.contains("Sprained"), "{html}");
     let (status, html) = get_page(&app, &patient, &record_path).await;
     assert_eq!(status, 200);
     assert!(html.contains("RICE for 3 days"));
