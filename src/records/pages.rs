@@ -237,6 +237,8 @@ pub async fn show(
 struct HistoryPage {
     nav: Nav,
     is_doctor: bool,
+    person_field: &'static str,
+    people: Vec<Person>,
     filter: RecordFilter,
     types: Vec<SelectOption>,
     errors: FormErrors,
@@ -244,6 +246,14 @@ struct HistoryPage {
     next_link: Option<String>,
     show_patient: bool,
     show_doctor: bool,
+}
+
+/// One choice of the history page's patient or doctor filter.
+#[derive(Debug)]
+struct Person {
+    id: String,
+    name: String,
+    selected: bool,
 }
 
 /// Query of `/history`: the API's filters plus paging.
@@ -276,9 +286,22 @@ pub async fn history(
     };
     let next = next_link("/history", &q.filter, &page);
     let selected = q.filter.record_type.clone().unwrap_or_default();
+    // Doctors filter by patient, patients by doctor: chosen from the people in their records.
+    let (person_field, chosen) = if is_doctor {
+        ("patient_id", q.filter.patient_id.clone())
+    } else {
+        ("provider", q.filter.provider.clone())
+    };
+    let people = service::counterparts(&state.db, &user.user)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Person { selected: chosen.as_deref() == Some(id.as_str()), id, name })
+        .collect();
     let html = render(&HistoryPage {
         nav: Nav::signed_in(&user),
         is_doctor,
+        person_field,
+        people,
         filter: q.filter,
         types: type_options(&selected),
         errors: FormErrors(errors),

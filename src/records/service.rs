@@ -248,6 +248,16 @@ fn like_pattern(text: &str) -> String {
     p
 }
 
+/// For the history page: the doctors who wrote a patient's records, or a doctor's patients,
+/// as `(id, name)`. Other roles have none.
+pub async fn counterparts(db: &Db, actor: &User) -> Result<Vec<(String, String)>, Error> {
+    match (actor.role, actor.status) {
+        (Role::Patient, Status::Active) => store::counterparts(db, actor.id, true).await,
+        (Role::Doctor, Status::Active) => store::counterparts(db, actor.id, false).await,
+        _ => Ok(Vec::new()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

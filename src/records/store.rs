@@ -148,3 +148,19 @@ pub async fn doctor_has_patient(db: &Db, doctor: UserId, patient: UserId) -> Res
         .await?;
     Ok(row.is_some())
 }
+
+/// The people on the other side of a user's records, by name: a patient's doctors, or a
+/// doctor's patients (for the history page's filter). Served by the scope indexes.
+pub async fn counterparts(db: &Db, user: UserId, as_patient: bool) -> Result<Vec<(String, String)>, Error> {
+    let sql = if as_patient {
+        "SELECT DISTINCT u.id, u.full_name FROM records r JOIN users u ON u.id = r.doctor_id \
+         WHERE r.patient_id = $1 ORDER BY u.full_name, u.id"
+    } else {
+        "SELECT DISTINCT u.id, u.full_name FROM records r JOIN users u ON u.id = r.patient_id \
+         WHERE r.doctor_id = $1 ORDER BY u.full_name, u.id"
+    };
+    let rows = sqlx::query(sql).bind(user.to_string()).fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?)))
+        .collect()
+}

@@ -10,6 +10,8 @@ async fn health_metrics_and_docs(backend: Backend) {
     let r = app.get("/readyz", None).await;
     assert_eq!((r.status.as_u16(), r.body["status"].as_str()), (200, Some("ready")));
     assert!(r.headers.get("x-request-id").is_some_and(|v| v.len() == 36));
+    assert_eq!(r.headers["cache-control"], "no-store");
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
     app.get("/api/v1/records", None).await;
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, 200);
@@ -43,6 +45,7 @@ async fn health_metrics_and_docs(backend: Backend) {
     assert!(html.contains("swagger-ui") && !html.contains("cdn"), "{html}");
     let css = app.http.get(app.url("/static/style.css")).send().await.unwrap();
     assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
+    assert_eq!(css.headers()["cache-control"], "public, max-age=3600");
     // Unknown API routes are problems; unknown pages are pages.
     app.get("/api/v1/nothing-here", None).await.assert_problem(404, "not_found");
     let r = app.http.delete(app.url("/api/v1/me")).send().await.unwrap();

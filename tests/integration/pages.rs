@@ -35,8 +35,8 @@ async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
 async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     let app = app!(backend);
     let admin = app.admin().await;
-    app.doctor("doc@example.org", &admin).await;
-    app.patient("pat@example.org").await;
+    let doc = app.doctor("doc@example.org", &admin).await;
+    let pat = app.patient("pat@example.org").await;
 
     let doctor = sign_in(&app, "doc@example.org").await;
     let (status, html) = get_page(&app, &doctor, "/doctor/dashboard").await;
@@ -73,6 +73,12 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     let (status, html) = get_page(&app, &patient, "/history?q=ankle&type=visit").await;
     assert_eq!(status, 200);
     assert!(html.contains(&record_path));
+    // The filter offers the patient's doctors by name; the doctor's, their patients.
+    let (_, html) = get_page(&app, &patient, &format!("/history?provider={}", doc.id)).await;
+    assert!(html.contains(&format!("<option value=\"{}\" selected>Dana Doctor</option>", doc.id)), "{html}");
+    assert!(html.contains(&record_path));
+    let (_, html) = get_page(&app, &doctor, "/history").await;
+    assert!(html.contains(&format!("<option value=\"{}\">Pat Ient</option>", pat.id)), "{html}");
     let (_, html) = get_page(&app, &patient, "/history?q=fracture").await;
     assert!(!html.contains(&record_path) && html.contains("No records yet."));
     let (status, html) = get_page(&app, &patient, "/history?from=not-a-date").await;
