@@ -6,6 +6,7 @@ pub mod auth;
 pub mod model;
 pub mod pages;
 pub mod password;
+pub mod permissions;
 pub mod service;
 pub mod store;
 pub mod tokens;

@@ -8,60 +8,85 @@ pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod problem;
+pub mod routes;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::accounts::permissions::Permission;
 use crate::app::AppState;
+use routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::error::Error;
 use crate::{accounts, records};
 
 /// Largest request body any route accepts (notes are at most 50,000 characters, well under).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Every route, with the permission it needs (see `accounts::permissions` for the role table).
+pub fn routes(state: AppState) -> Routes {
+    use Permission::*;
+    use Surface::{Api, Page};
+    let get = Method::GET;
+    let post = Method::POST;
+    Routes::new(state)
+        // Accounts API.
+        .add(post.clone(), "/api/v1/auth/register", Api, Public, accounts::api::register)
+        .add(post.clone(), "/api/v1/auth/login", Api, Public, accounts::api::login)
+        .add(post.clone(), "/api/v1/auth/refresh", Api, Public, accounts::api::refresh)
+        .add(post.clone(), "/api/v1/auth/logout", Api, SignedIn, accounts::api::logout)
+        .add(get.clone(), "/api/v1/me", Api, SignedIn, accounts::api::me)
+        .add(get.clone(), "/api/v1/admin/users", Api, UsersManage, accounts::api::list_users)
+        .add(post.clone(), "/api/v1/admin/users/{id}/approve", Api, UsersManage, accounts::api::approve)
+        // Records API.
+        .add(post.clone(), "/api/v1/records", Api, RecordsCreate, records::api::create)
+        .add(get.clone(), "/api/v1/records", Api, RecordsRead, records::api::list)
+        .add_refusing(get.clone(), "/api/v1/records/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::get)
+        .add_refusing(
+            get.clone(),
+            "/api/v1/patients/{id}/history",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("patient_not_found"),
+            records::api::history,
+        )
+        // Pages.
+        .add(get.clone(), "/", Page, Public, accounts::pages::landing)
+        .add(get.clone(), "/login", Page, Public, accounts::pages::login_form)
+        .add(post.clone(), "/login", Page, Public, accounts::pages::login)
+        .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
+        .add(post.clone(), "/register", Page, Public, accounts::pages::register)
+        .add(get.clone(), "/logout", Page, SignedIn, accounts::pages::logout_form)
+        .add(post.clone(), "/logout", Page, SignedIn, accounts::pages::logout)
+        // Dashboards send anyone of another role to their own.
+        .add(get.clone(), "/doctor/dashboard", Page, SignedIn, records::pages::doctor_dashboard)
+        .add(get.clone(), "/patient/dashboard", Page, SignedIn, records::pages::patient_dashboard)
+        .add(get.clone(), "/records/create", Page, RecordsCreate, records::pages::create_form)
+        .add(post.clone(), "/records/create", Page, RecordsCreate, records::pages::create)
+        .add_refusing(get.clone(), "/records/{id}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::show)
+        .add(get.clone(), "/history", Page, RecordsRead, records::pages::history)
+        .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
+        // Operations.
+        .add(get.clone(), "/healthz", Api, Public, ops::healthz)
+        .add(get.clone(), "/readyz", Api, Public, ops::readyz)
+        .add(get, "/metrics", Api, Public, ops::metrics)
+}
+
+/// The route table, for the permission-matrix test and documentation.
+pub fn route_table(state: AppState) -> Vec<RouteSpec> {
+    routes(state).finish().1
+}
+
 /// Assembles every route with the shared layers.
 pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/v1/auth/register", post(accounts::api::register))
-        .route("/api/v1/auth/login", post(accounts::api::login))
-        .route("/api/v1/auth/refresh", post(accounts::api::refresh))
-        .route("/api/v1/auth/logout", post(accounts::api::logout))
-        .route("/api/v1/me", get(accounts::api::me))
-        .route("/api/v1/admin/users", get(accounts::api::list_users))
-        .route("/api/v1/admin/users/{id}/approve", post(accounts::api::approve))
-        .route("/api/v1/records", post(records::api::create).get(records::api::list))
-        .route("/api/v1/records/{id}", get(records::api::get))
-        .route("/api/v1/patients/{id}/history", get(records::api::history));
-
-    let pages = Router::new()
-        .route("/", get(accounts::pages::landing))
-        .route("/login", get(accounts::pages::login_form).post(accounts::pages::login))
-        .route("/register", get(accounts::pages::register_form).post(accounts::pages::register))
-        .route("/logout", get(accounts::pages::logout_form).post(accounts::pages::logout))
-        .route("/doctor/dashboard", get(records::pages::doctor_dashboard))
-        .route("/patient/dashboard", get(records::pages::patient_dashboard))
-        .route("/records/create", get(records::pages::create_form).post(records::pages::create))
-        .route("/records/{id}", get(records::pages::show))
-        .route("/history", get(records::pages::history))
-        .route("/static/style.css", get(pages::stylesheet));
-
-    let ops = Router::new()
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(ops::metrics));
-
-    Router::new()
-        .merge(api)
-        .merge(pages)
-        .merge(ops)
+    let (app, _) = routes(state.clone()).finish();
+    app
         // Serves both `/api/v1/openapi.json` and the Swagger UI at `/docs`, from the binary.
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::ApiDoc::openapi()))
         .fallback(not_found)

@@ -241,11 +241,7 @@ impl TestApp {
 
     /// A registered, approved, signed-in doctor.
     pub async fn doctor(&self, email: &str, admin: &Session) -> Session {
-        let user = self.register(email, "doctor", "Dana Doctor").await;
-        let id = user["id"].as_str().expect("id");
-        let r = self.post(&format!("/api/v1/admin/users/{id}/approve"), Some(&admin.access), &json!({})).await;
-        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        self.login(email).await
+        self.staff(email, "doctor", "Dana Doctor", admin).await
     }
 
     /// Writes a record through the API; returns it.
@@ -305,4 +301,30 @@ macro_rules! app {
             None => return,
         }
     };
+}
+
+/// Signs in through the login page; returns the browser.
+pub async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let b = browser();
+    let html = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_from(&html);
+    let r = b.post(app.url("/login")).form(&[("csrf_token", csrf.as_str()), ("email", email), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "login {email}");
+    let set_cookie: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
+    let session = set_cookie.iter().find(|c| c.starts_with("careledger_session=")).expect("session cookie");
+    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    assert!(!session.contains("Secure"), "no TLS here, so no Secure flag");
+    b
+}
+
+
+impl TestApp {
+    /// A registered, approved, signed-in staff member of any role.
+    pub async fn staff(&self, email: &str, role: &str, name: &str, admin: &Session) -> Session {
+        let user = self.register(email, role, name).await;
+        let id = user["id"].as_str().expect("id");
+        let r = self.post(&format!("/api/v1/admin/users/{id}/approve"), Some(&admin.access), &json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        self.login(email).await
+    }
 }

@@ -6,6 +6,7 @@ mod helpers;
 
 mod accounts;
 mod cluster;
+mod matrix;
 mod ops;
 mod pages;
 mod records;

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{Backend, PASSWORD, TestApp, browser, csrf_from};
+use crate::helpers::{Backend, PASSWORD, TestApp, browser, csrf_from, sign_in};
 use crate::{app, dual};
 
 async fn get_page(app: &TestApp, b: &reqwest::Client, path: &str) -> (u16, String) {
@@ -16,20 +16,6 @@ async fn post_form(app: &TestApp, b: &reqwest::Client, path: &str, form: &[(&str
 
 fn location(r: &reqwest::Response) -> String {
     r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-}
-
-/// Signs in through the login page; returns the browser.
-async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
-    let b = browser();
-    let (_, html) = get_page(app, &b, "/login").await;
-    let csrf = csrf_from(&html);
-    let r = post_form(app, &b, "/login", &[("csrf_token", &csrf), ("email", email), ("password", PASSWORD)]).await;
-    assert_eq!(r.status(), 303, "login {email}");
-    let set_cookie: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
-    let session = set_cookie.iter().find(|c| c.starts_with("careledger_session=")).expect("session cookie");
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
-    assert!(!session.contains("Secure"), "no TLS here, so no Secure flag");
-    b
 }
 
 async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {

@@ -1,0 +1,139 @@
+//! The route table: every route is added with the permission it needs, so a route cannot be
+//! added without declaring one, and the table that builds the router is the one the
+//! permission-matrix test walks.
+
+use axum::Router;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::handler::Handler;
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodFilter, on};
+
+use crate::accounts::auth::{ApiUser, MaybeWebUser};
+use crate::accounts::permissions::{Permission, allows};
+use crate::app::AppState;
+use crate::error::Error;
+use crate::http::pages::PageError;
+
+/// Who a route answers: API clients (bearer tokens, problem details) or browsers (cookie
+/// sessions, pages, a redirect to `/login`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Surface {
+    /// JSON API.
+    Api,
+    /// Server-rendered pages.
+    Page,
+}
+
+/// How a signed-in caller without the permission is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403 `forbidden`.
+    Forbidden,
+    /// 404 with this code: for routes that name a resource, so a refusal looks exactly like a
+    /// resource that does not exist (DESIGN.md: no probing of ids).
+    NotFound(&'static str),
+}
+
+/// One row of the route table.
+#[derive(Clone, Debug)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template as axum matches it.
+    pub path: &'static str,
+    /// API or page.
+    pub surface: Surface,
+    /// The permission the route needs.
+    pub permission: Permission,
+    /// How a refusal answers.
+    pub refusal: Refusal,
+}
+
+/// Collects routes with their permissions.
+pub struct Routes {
+    router: Router<AppState>,
+    table: Vec<RouteSpec>,
+    state: AppState,
+}
+
+impl Routes {
+    /// An empty table.
+    pub fn new(state: AppState) -> Self {
+        Self { router: Router::new(), table: Vec::new(), state }
+    }
+
+    /// Adds `method path` answered by `handler`, guarded by `permission`.
+    pub fn add<H, T>(self, method: Method, path: &'static str, surface: Surface, permission: Permission, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add_refusing(method, path, surface, permission, Refusal::Forbidden, handler)
+    }
+
+    /// Like [`Routes::add`], with a chosen refusal.
+    pub fn add_refusing<H, T>(
+        mut self,
+        method: Method,
+        path: &'static str,
+        surface: Surface,
+        permission: Permission,
+        refusal: Refusal,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let spec = RouteSpec { method: method.clone(), path, surface, permission, refusal };
+        let filter = MethodFilter::try_from(method).unwrap_or(MethodFilter::GET);
+        let guarded = on(filter, handler)
+            .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
+        self.router = self.router.route(path, guarded);
+        self.table.push(spec);
+        self
+    }
+
+    /// The router and the table it was built from.
+    pub fn finish(self) -> (Router<AppState>, Vec<RouteSpec>) {
+        (self.router, self.table)
+    }
+}
+
+/// Checks the route's permission before the handler runs. The signed-in user it finds is
+/// left in the request's extensions, so the handler's extractor does not look it up again.
+async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request, next: Next) -> Response {
+    if spec.permission == Permission::Public {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let user = match spec.surface {
+        Surface::Api => match ApiUser::from_request_parts(&mut parts, &state).await {
+            Ok(caller) => {
+                parts.extensions.insert(caller.clone());
+                caller.user
+            }
+            Err(e) => return e.into_response(),
+        },
+        Surface::Page => match MaybeWebUser::from_request_parts(&mut parts, &state).await {
+            Ok(MaybeWebUser(Some(u))) => u.user,
+            Ok(MaybeWebUser(None)) => return Redirect::to("/login").into_response(),
+            Err(e) => return e.into_response(),
+        },
+    };
+    if !allows(&user, spec.permission) {
+        tracing::info!(permission = spec.permission.name(), role = user.role.as_str(), "refused");
+        let error = match spec.refusal {
+            Refusal::Forbidden if user.status != crate::accounts::Status::Active => Error::AccountPendingApproval,
+            Refusal::Forbidden => Error::Forbidden("your role does not have this permission"),
+            Refusal::NotFound(code) => Error::NotFound(code),
+        };
+        return match spec.surface {
+            Surface::Api => error.into_response(),
+            Surface::Page => PageError(error).into_response(),
+        };
+    }
+    next.run(Request::from_parts(parts, body)).await
+}

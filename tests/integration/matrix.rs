@@ -1,0 +1,145 @@
+//! The permission matrix: every role (and anonymous) against every route of the route table,
+//! allow or refuse exactly as `accounts::permissions` says. A route missing from the table
+//! cannot exist (routes are added only with a permission), and an API call missing from the
+//! table or the OpenAPI document fails here.
+
+use careledger::accounts::Role;
+use careledger::accounts::permissions::{Permission, grants};
+use careledger::http::routes::{Refusal, Surface};
+use serde_json::json;
+
+use crate::helpers::{Backend, browser, csrf_from, sign_in};
+use crate::{app, dual};
+
+async fn every_role_against_every_route(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let doctor = app.doctor("doc@example.org", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    let mut api_tokens = vec![(Some(Role::Admin), Some(admin.access.clone())), (Some(Role::Doctor), Some(doctor.access.clone())),
+        (Some(Role::Patient), Some(patient.access.clone())), (None, None)];
+    for role in [Role::Pharmacist, Role::Lab, Role::Receptionist] {
+        let email = format!("{}@example.org", role.as_str());
+        let s = app.staff(&email, role.as_str(), "Staff Member", &admin).await;
+        api_tokens.push((Some(role), Some(s.access)));
+    }
+    let record = app.record(&doctor, &patient.id, "Matrix", "visit").await;
+    let record_id = record["id"].as_str().unwrap().to_string();
+    let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
+    let pending_id = pending["id"].as_str().unwrap().to_string();
+
+    // One browser per role, signed in, with its form token; anonymous with the pre-login one.
+    let mut browsers = Vec::new();
+    for (role, _) in &api_tokens {
+        let b = match role {
+            Some(r) => sign_in(&app, email_of(*r)).await,
+            None => browser(),
+        };
+        let page = if role.is_some() { "/logout" } else { "/login" };
+        let html = b.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+        browsers.push((*role, b, csrf_from(&html)));
+    }
+
+    let mut table = careledger::http::route_table(app.state.clone());
+    // Routes that end the session go last, so they do not sign anyone out early.
+    table.sort_by_key(|s| s.path.contains("logout"));
+    let mut checked = 0;
+    for spec in &table {
+        let path = match spec.path {
+            "/api/v1/records/{id}" | "/records/{id}" => spec.path.replace("{id}", &record_id),
+            "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
+            "/api/v1/admin/users/{id}/approve" => spec.path.replace("{id}", &pending_id),
+            p if p.contains('{') => panic!("matrix: give the route {p} a real id to test with"),
+            p => p.to_string(),
+        };
+        for (i, (role, token)) in api_tokens.iter().enumerate() {
+            let allowed = match (spec.permission, role) {
+                (Permission::Public, _) => true,
+                (_, None) => false,
+                (Permission::SignedIn, Some(_)) => true,
+                (p, Some(r)) => grants(*r).contains(&p),
+            };
+            let status = match spec.surface {
+                Surface::Api => {
+                    let mut req = app.http.request(spec.method.clone(), app.url(&path));
+                    if let Some(t) = token {
+                        req = req.bearer_auth(t);
+                    }
+                    if spec.method == reqwest::Method::POST {
+                        req = req.json(&json!({}));
+                    }
+                    req.send().await.unwrap().status().as_u16()
+                }
+                Surface::Page => {
+                    let (_, b, csrf) = &browsers[i];
+                    let mut req = b.request(spec.method.clone(), app.url(&path));
+                    if spec.method == reqwest::Method::POST {
+                        req = req.form(&[("csrf_token", csrf.as_str())]);
+                    }
+                    req.send().await.unwrap().status().as_u16()
+                }
+            };
+            let who = role.map(Role::as_str).unwrap_or("anonymous");
+            let what = format!("{who} {} {} ({})", spec.method, spec.path, spec.permission.name());
+            assert!(status < 500, "{what}: {status}");
+            if allowed && spec.permission == Permission::Public {
+                // Public routes may still answer 401 for bad credentials (an empty login form).
+                assert_ne!(status, 403, "{what} should be allowed");
+            } else if allowed {
+                assert!(![401, 403].contains(&status), "{what} should be allowed, got {status}");
+                if spec.refusal != Refusal::Forbidden && spec.method == reqwest::Method::GET {
+                    assert_eq!(status, 200, "{what} should be allowed");
+                }
+            } else {
+                let expected = match (role, spec.surface, spec.refusal) {
+                    (None, Surface::Api, _) => 401,
+                    (None, Surface::Page, _) => 303,
+                    (Some(_), _, Refusal::Forbidden) => 403,
+                    (Some(_), _, Refusal::NotFound(_)) => 404,
+                };
+                assert_eq!(status, expected, "{what} should be refused");
+            }
+            checked += 1;
+        }
+    }
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "permission matrix: {} routes x {} callers = {checked} checks", table.len(), api_tokens.len());
+    assert_eq!(checked, table.len() * 7);
+}
+dual!(every_role_against_every_route);
+
+fn email_of(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin@clinic.test",
+        Role::Doctor => "doc@example.org",
+        Role::Patient => "pat@example.org",
+        Role::Pharmacist => "pharmacist@example.org",
+        Role::Lab => "lab@example.org",
+        Role::Receptionist => "receptionist@example.org",
+    }
+}
+
+#[tokio::test]
+async fn every_api_call_is_in_the_route_table_and_the_openapi_document() {
+    use utoipa::OpenApi;
+    let Some(app) = crate::helpers::spawn_app(Backend::Sqlite).await else { return };
+    let table = careledger::http::route_table(app.state.clone());
+    let spec = serde_json::to_value(careledger::http::openapi::ApiDoc::openapi()).unwrap();
+    let mut documented = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            documented.push((method.to_uppercase(), path.clone()));
+        }
+    }
+    let api: Vec<(String, String)> = table
+        .iter()
+        .filter(|s| s.path.starts_with("/api/"))
+        .map(|s| (s.method.to_string(), s.path.to_string()))
+        .collect();
+    for d in &documented {
+        assert!(api.contains(d), "{d:?} is documented but has no route with a permission");
+    }
+    for a in &api {
+        assert!(documented.contains(a), "{a:?} has a route but is missing from the OpenAPI document");
+    }
+}
