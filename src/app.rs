@@ -8,6 +8,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::accounts::tokens::TokenKeys;
+use crate::clock::Clock;
+use crate::ratelimit::UserLimiter;
 use crate::config::{Secret, Settings};
 use crate::db::Db;
 use crate::http::metrics::Metrics;
@@ -24,6 +26,10 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Prometheus recorder for this app.
     pub metrics: Arc<Metrics>,
+    /// The clock (tests move it; production reads the system time).
+    pub clock: Clock,
+    /// The per-user request limiter of this copy.
+    pub user_limiter: Arc<UserLimiter>,
     /// An Argon2id hash of a random password, verified against when an email is unknown so
     /// that login time does not tell which accounts exist.
     pub dummy_hash: Arc<str>,
@@ -32,13 +38,21 @@ pub struct AppState {
 impl AppState {
     /// Connects to the database (running migrations) and loads the shared keys.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
+        Self::with_clock(settings, Clock::system()).await
+    }
+
+    /// Like [`AppState::new`] with a given clock (tests).
+    pub async fn with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let db = Db::connect(settings.database_url.expose(), settings.max_connections).await?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let dummy = crate::accounts::password::hash(Secret::new(crate::accounts::tokens::random_token()))
             .await
             .context("cannot prepare the password hasher")?;
+        let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         Ok(Self {
             db,
+            clock,
+            user_limiter,
             settings: Arc::new(settings),
             tokens: Arc::new(TokenKeys::new(&secret)),
             metrics: Arc::new(Metrics::new()?),
@@ -62,8 +76,13 @@ pub struct Application {
 impl Application {
     /// Builds the state and binds the listen address.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, Clock::system()).await
+    }
+
+    /// Like [`Application::build`] with a given clock (tests).
+    pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let listen = settings.listen;
-        let state = AppState::new(settings).await?;
+        let state = AppState::with_clock(settings, clock).await?;
         let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         Ok(Self { listener, router: build_app(state.clone()), state })
     }
@@ -83,10 +102,25 @@ impl Application {
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown)
             .await
-            .context("server failed")
+            .context("server failed");
+        housekeeping.abort();
+        served
+    }
+}
+
+/// Every few minutes: drop ended rate-limit windows and forget quiet users' limiter state.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        state.user_limiter.retain_recent();
+        if let Err(e) = crate::ratelimit::prune(&state.db, state.clock.now()).await {
+            tracing::warn!(error = %e, "could not prune rate-limit windows");
+        }
     }
 }
 

@@ -1,10 +1,37 @@
-//! Time in one place: UTC, formatted as fixed-width RFC 3339 so stored times sort as text.
+//! Time in one place: UTC, formatted as fixed-width RFC 3339 so stored times sort as text, and
+//! an injectable clock so tests of expiry, lockout and TOTP move time instead of sleeping.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
 /// The current time as stored in the database (`2026-11-26T08:55:55.123456Z`).
 pub fn now() -> DateTime<Utc> {
     Utc::now()
+}
+
+/// The application's clock: the system time plus an offset that only tests change.
+#[derive(Clone, Debug, Default)]
+pub struct Clock {
+    offset_ms: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// Now, as the application sees it.
+    pub fn now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// Moves this clock (and every copy of it) forward; for tests.
+    pub fn advance(&self, by: chrono::Duration) {
+        self.offset_ms.fetch_add(by.num_milliseconds(), Ordering::Relaxed);
+    }
 }
 
 /// Fixed-width RFC 3339 (microseconds, `Z`), so text order equals time order.

@@ -55,6 +55,8 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Largest pool of database connections this copy opens.
     pub max_connections: u32,
+    /// Rate limits (IP and per-user; lockout is separate and always on).
+    pub limits: crate::ratelimit::Limits,
 }
 
 impl Settings {
@@ -68,6 +70,7 @@ impl Settings {
             staff_approval: StaffApproval::On,
             cookie_secure: false,
             max_connections: 16,
+            limits: crate::ratelimit::Limits::default(),
         }
     }
 }

@@ -103,6 +103,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
             full_name: (*name).to_string(),
             status: Status::Active,
             created_at: clock::format(now - Duration::days(400) + Duration::minutes(i as i64)),
+            mfa_enabled: false,
         };
         let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
         accounts_store::insert_user(&mut tx, &user, &hash).await?;

@@ -42,6 +42,27 @@ pub enum Error {
     /// A staff account that an admin has not approved yet.
     #[error("account pending approval")]
     AccountPendingApproval,
+    /// A rejected or deactivated account.
+    #[error("account disabled")]
+    AccountDisabled,
+    /// Too many failed logins in a row; locked until the given time (RFC 3339).
+    #[error("account locked")]
+    AccountLocked(String),
+    /// Too many requests; retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// A refresh token presented a second time: its whole family was revoked.
+    #[error("refresh token reused")]
+    RefreshTokenReused,
+    /// The account has MFA on and no code was sent.
+    #[error("mfa code required")]
+    MfaRequired,
+    /// The TOTP or recovery code is wrong, or was used already.
+    #[error("invalid mfa code")]
+    InvalidMfaCode,
+    /// This role must enrol in MFA before anything else.
+    #[error("mfa enrollment required")]
+    MfaEnrollmentRequired,
     /// No credentials were presented.
     #[error("authentication required")]
     Unauthenticated,

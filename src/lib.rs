@@ -15,6 +15,7 @@ pub mod http;
 pub mod ids;
 pub mod keys;
 pub mod pagination;
+pub mod ratelimit;
 pub mod records;
 
 pub use app::{build_app, AppState, Application};

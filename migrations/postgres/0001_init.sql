@@ -6,10 +6,18 @@ CREATE TABLE users (
     password_hash TEXT NOT NULL,
     role          TEXT NOT NULL CHECK (role IN ('patient','doctor','pharmacist','lab','receptionist','admin')),
     full_name     TEXT NOT NULL,
-    status        TEXT NOT NULL CHECK (status IN ('active','pending_approval')),
+    status        TEXT NOT NULL CHECK (status IN ('active','pending_approval','rejected','deactivated')),
     created_at    TEXT NOT NULL,
     approved_at   TEXT,
-    approved_by   TEXT REFERENCES users(id)
+    approved_by   TEXT REFERENCES users(id),
+    -- Lockout (shared by every copy): failures in a row, and until when the account is locked.
+    failed_logins  INTEGER NOT NULL DEFAULT 0,
+    locked_until   TEXT,
+    lock_notice    TEXT,                          -- set when locked; told at the next login
+    -- TOTP (RFC 6238). The secret is pending until confirmed; last_step stops replays.
+    totp_secret    TEXT,
+    totp_enabled   INTEGER NOT NULL DEFAULT 0,
+    totp_last_step INTEGER
 );
 CREATE INDEX users_status_created ON users (status, created_at, id);
 
@@ -23,7 +31,9 @@ CREATE TABLE sessions (
     created_at   TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     expires_at   TEXT NOT NULL,
-    revoked_at   TEXT
+    revoked_at   TEXT,
+    user_agent   TEXT,
+    ip           TEXT
 );
 CREATE INDEX sessions_user ON sessions (user_id);
 
@@ -51,6 +61,35 @@ CREATE TABLE records (
 CREATE INDEX records_patient_created ON records (patient_id, created_at, id);
 CREATE INDEX records_doctor_created ON records (doctor_id, created_at, id);
 CREATE INDEX records_doctor_patient ON records (doctor_id, patient_id, created_at, id);
+
+-- MFA recovery codes, single use, stored as SHA-256 hashes.
+CREATE TABLE recovery_codes (
+    user_id   TEXT NOT NULL REFERENCES users(id),
+    code_hash TEXT NOT NULL,
+    used_at   TEXT,
+    PRIMARY KEY (user_id, code_hash)
+);
+
+-- Fixed-window counters for limits every copy must share (per-IP sign-in limits).
+CREATE TABLE rate_counters (
+    bucket       TEXT NOT NULL,
+    window_start INTEGER NOT NULL,
+    count        INTEGER NOT NULL,
+    PRIMARY KEY (bucket, window_start)
+);
+CREATE INDEX rate_counters_window ON rate_counters (window_start);
+
+-- Privilege changes (approve, reject, role change, deactivate, reactivate, unlock): who, when.
+CREATE TABLE audit_events (
+    id        TEXT PRIMARY KEY,
+    at        TEXT NOT NULL,
+    actor_id  TEXT REFERENCES users(id),
+    action    TEXT NOT NULL,
+    target_id TEXT REFERENCES users(id),
+    detail    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX audit_events_at ON audit_events (at, id);
+CREATE INDEX audit_events_target ON audit_events (target_id, at);
 
 -- Marks that the demo clinic was loaded, so `--demo` is safe to repeat.
 CREATE TABLE app_meta (

@@ -5,12 +5,13 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use crate::accounts::mfa;
 use crate::accounts::model::{Status, User};
-use crate::accounts::service::{self, Registration, TokenPair};
+use crate::accounts::service::{self, Credentials, Registration, TokenPair};
 use crate::accounts::ApiUser;
 use crate::app::AppState;
 use crate::error::{Error, Validator};
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientInfo};
 use crate::http::problem::Problem;
 use crate::ids::UserId;
 use crate::pagination::{Page, PageParams, PageRequest};
@@ -25,9 +26,10 @@ use crate::pagination::{Page, PageParams, PageRequest};
     ))]
 pub async fn register(
     State(state): State<AppState>,
+    client: ClientInfo,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<(StatusCode, ApiJson<User>), Error> {
-    let user = service::register(&state.db, state.settings.staff_approval, body).await?;
+    let user = service::register(&state, body, &client).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
 }
 
@@ -39,7 +41,7 @@ pub struct Login {
     /// Password.
     #[schema(value_type = String, format = Password)]
     pub password: String,
-    /// One-time code, once MFA exists (ignored for now).
+    /// With MFA on: the authenticator's current code, or an unused recovery code.
     pub totp_code: Option<String>,
 }
 
@@ -47,12 +49,19 @@ pub struct Login {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Login,
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
-        (status = 401, description = "`invalid_credentials`", body = Problem),
-        (status = 403, description = "`account_pending_approval`", body = Problem),
+        (status = 401, description = "`invalid_credentials`, `mfa_required`, `invalid_mfa_code`", body = Problem),
+        (status = 403, description = "`account_pending_approval`, `account_disabled`", body = Problem),
+        (status = 423, description = "`account_locked`", body = Problem),
+        (status = 429, description = "`rate_limited` (with Retry-After)", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
-pub async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<Login>) -> Result<ApiJson<TokenPair>, Error> {
-    Ok(ApiJson(service::login_api(&state, &body.email, body.password).await?))
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiJson(body): ApiJson<Login>,
+) -> Result<ApiJson<TokenPair>, Error> {
+    let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code };
+    Ok(ApiJson(service::login_api(&state, creds, &client).await?))
 }
 
 /// Body of `POST /api/v1/auth/refresh`.
@@ -66,10 +75,15 @@ pub struct Refresh {
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = Refresh,
     responses(
         (status = 200, description = "A new pair; the old refresh token is spent", body = TokenPair),
-        (status = 401, description = "`invalid_refresh_token` (unknown, expired or spent)", body = Problem),
+        (status = 401, description = "`invalid_refresh_token` (unknown or expired); `refresh_token_reused` (spent: its session is revoked)", body = Problem),
+        (status = 429, description = "`rate_limited`", body = Problem),
     ))]
-pub async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<Refresh>) -> Result<ApiJson<TokenPair>, Error> {
-    Ok(ApiJson(service::refresh(&state, &body.refresh_token).await?))
+pub async fn refresh(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    ApiJson(body): ApiJson<Refresh>,
+) -> Result<ApiJson<TokenPair>, Error> {
+    Ok(ApiJson(service::refresh(&state, &body.refresh_token, &client).await?))
 }
 
 /// `POST /api/v1/auth/logout`: ends this session (its access and refresh tokens).
@@ -146,4 +160,80 @@ pub async fn list_users(
     };
     v.finish()?;
     Ok(ApiJson(service::list_users(&state.db, &caller.user, status, &page).await?))
+}
+
+/// `POST /api/v1/me/mfa/totp`: starts TOTP enrolment with a new secret.
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Put this secret into an authenticator app, then confirm", body = mfa::Enrolment),
+        (status = 409, description = "`mfa_already_enabled`", body = Problem),
+        (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
+    ))]
+pub async fn mfa_begin(State(state): State<AppState>, caller: ApiUser) -> Result<ApiJson<mfa::Enrolment>, Error> {
+    Ok(ApiJson(mfa::begin(&state.db, &caller.user).await?))
+}
+
+/// A one-time code.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MfaCode {
+    /// The 6 digits the authenticator app shows now.
+    pub code: String,
+}
+
+/// Recovery codes, shown once.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// Ten single-use codes for signing in without the app. Only their hashes are stored.
+    pub recovery_codes: Vec<String>,
+}
+
+/// `POST /api/v1/me/mfa/totp/confirm`: turns TOTP on and hands out recovery codes.
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp/confirm", tag = "auth", security(("bearer" = [])),
+    request_body = MfaCode,
+    responses(
+        (status = 200, description = "MFA is on", body = RecoveryCodes),
+        (status = 409, description = "`mfa_not_started` or `mfa_already_enabled`", body = Problem),
+        (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
+    ))]
+pub async fn mfa_confirm(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<MfaCode>,
+) -> Result<ApiJson<RecoveryCodes>, Error> {
+    let codes = mfa::confirm(&state.db, &caller.user, &body.code, state.clock.now()).await?;
+    Ok(ApiJson(RecoveryCodes { recovery_codes: codes }))
+}
+
+/// `DELETE /api/v1/me/mfa/totp`: turns TOTP off; needs a current code.
+#[utoipa::path(delete, path = "/api/v1/me/mfa/totp", tag = "auth", security(("bearer" = [])),
+    request_body = MfaCode,
+    responses(
+        (status = 204, description = "MFA is off (doctors and admins must enrol again before anything else)"),
+        (status = 409, description = "`mfa_not_enabled`", body = Problem),
+        (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
+    ))]
+pub async fn mfa_disable(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<MfaCode>,
+) -> Result<StatusCode, Error> {
+    mfa::disable(&state.db, &caller.user, &body.code, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/admin/users/{id}/unlock`: lifts a lockout.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/unlock", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")),
+    responses(
+        (status = 200, description = "The user, unlocked", body = User),
+        (status = 403, description = "`forbidden`: admins only", body = Problem),
+        (status = 404, description = "`user_not_found`", body = Problem),
+    ))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<ApiJson<User>, Error> {
+    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
+    Ok(ApiJson(service::unlock(&state, &caller.user, id).await?))
 }

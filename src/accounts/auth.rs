@@ -43,8 +43,9 @@ impl FromRequestParts<AppState> for ApiUser {
         if !scheme.eq_ignore_ascii_case("bearer") {
             return Err(Error::InvalidToken);
         }
-        let (user_id, session_id) = state.tokens.verify(token.trim())?;
-        let user = store::api_session_user(&state.db.pool, session_id, &clock::format(clock::now()))
+        let now = state.clock.now();
+        let (user_id, session_id) = state.tokens.verify(token.trim(), now.timestamp())?;
+        let user = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
             .await?
             .filter(|u| u.id == user_id)
             .ok_or(Error::InvalidToken)?;
@@ -82,7 +83,7 @@ impl FromRequestParts<AppState> for MaybeWebUser {
             Some(cookie) => store::web_session_user(
                 &state.db,
                 &tokens::token_hash(cookie.value()),
-                &clock::format(clock::now()),
+                &clock::format(state.clock.now()),
             )
             .await
             .map_err(PageError)?

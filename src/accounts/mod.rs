@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod mfa;
 pub mod model;
 pub mod pages;
 pub mod password;

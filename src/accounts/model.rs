@@ -71,6 +71,10 @@ pub enum Status {
     Active,
     /// Staff waiting for an admin.
     PendingApproval,
+    /// Staff registration an admin turned down.
+    Rejected,
+    /// Turned off by an admin; may be reactivated.
+    Deactivated,
 }
 
 impl Status {
@@ -79,6 +83,8 @@ impl Status {
         match self {
             Status::Active => "active",
             Status::PendingApproval => "pending_approval",
+            Status::Rejected => "rejected",
+            Status::Deactivated => "deactivated",
         }
     }
 
@@ -87,6 +93,8 @@ impl Status {
         match s {
             "active" => Some(Status::Active),
             "pending_approval" => Some(Status::PendingApproval),
+            "rejected" => Some(Status::Rejected),
+            "deactivated" => Some(Status::Deactivated),
             _ => None,
         }
     }
@@ -109,9 +117,16 @@ pub struct User {
     pub status: Status,
     /// When the account was made (RFC 3339, UTC).
     pub created_at: String,
+    /// Whether two-factor sign-in (TOTP) is on.
+    pub mfa_enabled: bool,
 }
 
 impl User {
+    /// Doctors and admins must use two-factor sign-in.
+    pub fn must_use_mfa(&self) -> bool {
+        matches!(self.role, Role::Doctor | Role::Admin)
+    }
+
     /// Active and of this role.
     pub fn is_active(&self, role: Role) -> bool {
         self.role == role && self.status == Status::Active

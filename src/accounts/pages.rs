@@ -9,8 +9,10 @@ use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
 
 use crate::accounts::auth::{MaybeWebUser, SESSION_COOKIE};
+use crate::accounts::mfa;
 use crate::accounts::model::{Role, Status};
-use crate::accounts::service::{self, Registration};
+use crate::accounts::service::{self, Credentials, Registration, SignedIn};
+use crate::http::extract::ClientInfo;
 use crate::accounts::WebUser;
 use crate::app::AppState;
 use crate::error::{Error, FieldError};
@@ -61,6 +63,7 @@ struct LoginPage {
     csrf: String,
     email: String,
     error: String,
+    ask_code: bool,
 }
 
 /// `GET /login`.
@@ -74,7 +77,7 @@ pub async fn login_form(
         return Ok(Redirect::to(dashboard_path(u.user.role)).into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = LoginPage { nav: Nav::anonymous(), csrf, email: String::new(), error: String::new() };
+    let page = LoginPage { nav: Nav::anonymous(), csrf, email: String::new(), error: String::new(), ask_code: false };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -86,6 +89,8 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    totp_code: String,
 }
 
 impl CsrfProtected for LoginForm {
@@ -94,29 +99,69 @@ impl CsrfProtected for LoginForm {
     }
 }
 
-/// `POST /login`: starts a page session and goes to the role's dashboard.
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    nav: Nav,
+    notice: String,
+    next: &'static str,
+}
+
+/// `POST /login`: the same sign-in as the API (lockout, limits, second factor); then a page
+/// session and the role's dashboard.
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
+    client: ClientInfo,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
-    match service::authenticate(&state, &form.email, form.password).await {
-        Ok(user) => {
-            let token = service::start_web_session(&state.db, &user).await?;
+    let creds = Credentials {
+        email: form.email.clone(),
+        password: form.password,
+        totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
+    };
+    match service::sign_in(&state, creds, &client).await {
+        Ok(SignedIn { user, notice }) => {
+            let token = service::start_web_session(&state, &user, &client).await?;
             let jar = jar
                 .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
-            Ok((jar, Redirect::to(dashboard_path(user.role))).into_response())
+            let next = dashboard_path(user.role);
+            match notice {
+                // Told once, before going on.
+                Some(notice) => {
+                    let page = NoticePage { nav: Nav::anonymous(), notice, next };
+                    Ok((jar, render(&page)?).into_response())
+                }
+                None => Ok((jar, Redirect::to(next)).into_response()),
+            }
         }
-        Err(Error::InvalidCredentials) => {
+        Err(
+            e @ (Error::InvalidCredentials
+            | Error::MfaRequired
+            | Error::InvalidMfaCode
+            | Error::AccountLocked(_)
+            | Error::AccountDisabled
+            | Error::RateLimited(_)),
+        ) => {
+            let (status, _) = e.status_and_code();
+            let retry = match &e {
+                Error::RateLimited(secs) => Some(secs.to_string()),
+                _ => None,
+            };
             let page = LoginPage {
                 nav: Nav::anonymous(),
                 csrf: form.csrf_token,
                 email: form.email,
-                error: "The email or password is not correct.".into(),
+                error: e.public_detail(),
+                ask_code: matches!(e, Error::MfaRequired | Error::InvalidMfaCode),
             };
-            Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+            let mut response = (status, render(&page)?).into_response();
+            if let Some(v) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+            Ok(response)
         }
         Err(e) => Err(PageError(e)),
     }
@@ -184,6 +229,7 @@ pub async fn register(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
+    client: ClientInfo,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<Response, PageError> {
     let registration = Registration {
@@ -192,9 +238,9 @@ pub async fn register(
         role: form.role.clone(),
         full_name: form.full_name.clone(),
     };
-    let (status, errors) = match service::register(&state.db, state.settings.staff_approval, registration).await {
+    let (status, errors) = match service::register(&state, registration, &client).await {
         Ok(user) => {
-            let token = service::start_web_session(&state.db, &user).await?;
+            let token = service::start_web_session(&state, &user, &client).await?;
             let jar = jar
                 .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
@@ -250,4 +296,84 @@ pub async fn logout(
     service::logout(&state.db, user.session_id).await?;
     let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/")).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "mfa.html")]
+struct MfaPage {
+    nav: Nav,
+    enabled: bool,
+    required: bool,
+    enrolment: Option<mfa::Enrolment>,
+    recovery_codes: Option<Vec<String>>,
+    error: String,
+}
+
+impl MfaPage {
+    fn new(user: &WebUser) -> Self {
+        Self {
+            nav: Nav::signed_in(user),
+            enabled: user.user.mfa_enabled,
+            required: user.user.must_use_mfa(),
+            enrolment: None,
+            recovery_codes: None,
+            error: String::new(),
+        }
+    }
+}
+
+/// `GET /me/mfa`: the state of two-factor sign-in, resuming an enrolment in progress.
+pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+    let mut page = MfaPage::new(&user);
+    if !user.user.mfa_enabled {
+        page.enrolment = mfa::pending(&state.db, &user.user).await?;
+    }
+    Ok(render(&page)?.into_response())
+}
+
+/// `POST /me/mfa`: starts enrolment and shows the QR code.
+pub async fn mfa_begin(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let mut page = MfaPage::new(&user);
+    page.enrolment = Some(mfa::begin(&state.db, &user.user).await?);
+    Ok(render(&page)?.into_response())
+}
+
+/// The confirmation form.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+impl CsrfProtected for CodeForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /me/mfa/confirm`: turns MFA on and shows the recovery codes once.
+pub async fn mfa_confirm(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let mut page = MfaPage::new(&user);
+    match mfa::confirm(&state.db, &user.user, &form.code, state.clock.now()).await {
+        Ok(codes) => {
+            page.enabled = true;
+            page.recovery_codes = Some(codes);
+            Ok(render(&page)?.into_response())
+        }
+        Err(Error::Validation(errors)) => {
+            page.enrolment = mfa::pending(&state.db, &user.user).await?;
+            page.error = errors.first().map(|e| e.message.clone()).unwrap_or_default();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }

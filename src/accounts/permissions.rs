@@ -7,9 +7,12 @@ use crate::accounts::model::{Role, Status, User};
 pub enum Permission {
     /// Anyone, signed in or not (sign-in, registration, health, documentation).
     Public,
-    /// Any signed-in user, even pending approval or not yet enrolled in MFA: their own
-    /// account (who am I, sign out, sessions, MFA enrolment, password).
+    /// Any signed-in user, even pending approval or not yet enrolled in MFA: who am I, sign
+    /// out, and MFA enrolment.
     SignedIn,
+    /// Their own account and dashboard (sessions, password, turning MFA off): any status, but
+    /// doctors and admins must have enrolled in MFA first.
+    Account,
     /// `records.create`: write clinical records.
     RecordsCreate,
     /// `records.read`: read clinical records one may see (own, or written by oneself).
@@ -26,6 +29,7 @@ impl Permission {
         match self {
             Permission::Public => "public",
             Permission::SignedIn => "signed_in",
+            Permission::Account => "account",
             Permission::RecordsCreate => "records.create",
             Permission::RecordsRead => "records.read",
             Permission::UsersManage => "users.manage",
@@ -46,12 +50,38 @@ pub fn grants(role: Role) -> &'static [Permission] {
     }
 }
 
-/// Whether `user` holds `permission` now. Beyond `SignedIn`, the account must be active.
-pub fn allows(user: &User, permission: Permission) -> bool {
+/// Why a signed-in user is refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denied {
+    /// A doctor or admin who has not enrolled in MFA yet (RFC 6238 TOTP).
+    MfaEnrollment,
+    /// The account is not active (pending approval, rejected, deactivated).
+    Inactive,
+    /// The role does not hold the permission.
+    NotGranted,
+}
+
+/// Whether `user` holds `permission` now: `SignedIn` always; anything more needs MFA where
+/// the role requires it; role permissions need an active account and a grant in the table.
+pub fn check(user: &User, permission: Permission) -> Result<(), Denied> {
     match permission {
-        Permission::Public | Permission::SignedIn => true,
-        p => user.status == Status::Active && grants(user.role).contains(&p),
+        Permission::Public | Permission::SignedIn => return Ok(()),
+        _ if user.must_use_mfa() && !user.mfa_enabled => return Err(Denied::MfaEnrollment),
+        Permission::Account => return Ok(()),
+        _ => {}
     }
+    if user.status != Status::Active {
+        Err(Denied::Inactive)
+    } else if grants(user.role).contains(&permission) {
+        Ok(())
+    } else {
+        Err(Denied::NotGranted)
+    }
+}
+
+/// Whether `user` holds `permission` now.
+pub fn allows(user: &User, permission: Permission) -> bool {
+    check(user, permission).is_ok()
 }
 
 #[cfg(test)]

@@ -1,11 +1,13 @@
 //! Account rules: who may register as what, signing in, tokens, sessions, staff approval.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
-use crate::accounts::{password, store, tokens};
+use crate::accounts::{mfa, password, store, tokens};
+use crate::http::extract::ClientInfo;
+use crate::ratelimit;
 use crate::app::AppState;
 use crate::clock;
 use crate::config::{Secret, StaffApproval};
@@ -73,8 +75,10 @@ fn validate_registration(r: &Registration) -> Result<ValidRegistration, Error> {
 /// Registers a patient (active at once) or staff member (pending approval unless the server
 /// runs with `--staff-approval off`).
 #[tracing::instrument(skip_all)]
-pub async fn register(db: &Db, policy: StaffApproval, r: Registration) -> Result<User, Error> {
+pub async fn register(state: &AppState, r: Registration, client: &ClientInfo) -> Result<User, Error> {
+    ratelimit::check_auth_ip(&state.db, &state.settings.limits, client.ip, state.clock.now()).await?;
     let valid = validate_registration(&r)?;
+    let (db, policy) = (&state.db, state.settings.staff_approval);
     let status = if valid.role.is_staff() && policy == StaffApproval::On {
         Status::PendingApproval
     } else {
@@ -115,6 +119,7 @@ async fn create_user(
         full_name,
         status,
         created_at: clock::format(clock::now()),
+        mfa_enabled: false,
     };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash).await?;
@@ -122,22 +127,102 @@ async fn create_user(
     Ok(user)
 }
 
-/// Checks an email and password. The same work is done for an unknown email (a verify against
-/// a dummy hash) so response time does not reveal which accounts exist.
+/// Failed logins in a row that lock an account.
+pub const LOCK_AFTER: i64 = 5;
+/// How long a lock lasts.
+pub const LOCK_MINUTES: i64 = 15;
+
+/// What a person signs in with.
+#[derive(Debug)]
+pub struct Credentials {
+    /// Email.
+    pub email: String,
+    /// Password.
+    pub password: String,
+    /// TOTP or recovery code, when the account uses MFA.
+    pub totp_code: Option<String>,
+}
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct SignedIn {
+    /// Who.
+    pub user: User,
+    /// Something to tell them (the account was locked since their last sign-in).
+    pub notice: Option<String>,
+}
+
+/// Signs in: lockout, sign-in limits per IP, password, account state, second factor — in
+/// that order, so a locked account answers 423 even when an IP limit would also apply, and an
+/// unknown email costs the same password hash as a known one (no account probing by timing).
 #[tracing::instrument(skip_all)]
-pub async fn authenticate(state: &AppState, email: &str, pw: String) -> Result<User, Error> {
-    let found = match Email::parse(email) {
-        Ok(email) => store::find_with_hash(&state.db, &email).await?,
+pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
+    let now = state.clock.now();
+    let now_s = clock::format(now);
+    let found = match Email::parse(&creds.email) {
+        Ok(email) => store::find_login(&state.db, &email).await?,
         Err(_) => None,
     };
-    let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), hash),
-        None => (None, state.dummy_hash.to_string()),
+    if let Some(until) = found.as_ref().and_then(|f| f.locked_until.clone()) {
+        if until > now_s {
+            return Err(Error::AccountLocked(until));
+        }
+    }
+    let limits = &state.settings.limits;
+    ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
+    ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
+    let hash = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let password_ok = password::verify(Secret::new(creds.password), hash).await?;
+    let Some(found) = found else {
+        return Err(failed(state, None, client, now).await?);
     };
-    let ok = password::verify(Secret::new(pw), hash).await?;
-    match user {
-        Some(user) if ok => Ok(user),
-        _ => Err(Error::InvalidCredentials),
+    if !password_ok {
+        return Err(failed(state, Some(&found.user), client, now).await?);
+    }
+    let user = found.user;
+    if matches!(user.status, Status::Rejected | Status::Deactivated) {
+        return Err(Error::AccountDisabled);
+    }
+    if user.mfa_enabled {
+        let code = creds.totp_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
+        let Some(code) = code else { return Err(Error::MfaRequired) };
+        let secret = found.totp_secret.unwrap_or_default();
+        if !mfa::check_login_code(&state.db, &user, &secret, code, now).await? {
+            // A wrong second factor counts as a failed login.
+            return Err(failed(state, Some(&user), client, now).await?.or_mfa());
+        }
+    }
+    store::record_success(&state.db, user.id).await?;
+    Ok(SignedIn { user, notice: found.lock_notice })
+}
+
+/// Counts a failed sign-in (for the account and for the IP) and says how to answer it.
+async fn failed(state: &AppState, user: Option<&User>, client: &ClientInfo, now: DateTime<Utc>) -> Result<Error, Error> {
+    if state.settings.limits.enabled {
+        ratelimit::hit(&state.db, &ratelimit::failed_bucket(client.ip), now).await?;
+    }
+    let Some(user) = user else { return Ok(Error::InvalidCredentials) };
+    let until = clock::format(now + Duration::minutes(LOCK_MINUTES));
+    let notice = format!(
+        "Your account was locked at {} after {LOCK_AFTER} failed sign-ins in a row. If that was not you, change your password.",
+        clock::format(now)
+    );
+    match store::record_failure(&state.db, user.id, LOCK_AFTER, &until, &notice).await? {
+        Some(until) => {
+            tracing::warn!(user_id = %user.id, "account locked after failed sign-ins");
+            Ok(Error::AccountLocked(until))
+        }
+        None => Ok(Error::InvalidCredentials),
+    }
+}
+
+impl Error {
+    /// A plain wrong-credentials answer becomes "wrong code" when it was the second factor.
+    fn or_mfa(self) -> Error {
+        match self {
+            Error::InvalidCredentials => Error::InvalidMfaCode,
+            other => other,
+        }
     }
 }
 
@@ -152,16 +237,19 @@ pub struct TokenPair {
     pub token_type: &'static str,
     /// Seconds until the access token expires.
     pub expires_in: i64,
+    /// Something the user must be told (e.g. the account was locked since the last sign-in).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// Signs in to the API: a new session with an access token and a refresh token.
-pub async fn login_api(state: &AppState, email: &str, pw: String) -> Result<TokenPair, Error> {
-    let user = authenticate(state, email, pw).await?;
+pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
+    let SignedIn { user, notice } = sign_in(state, creds, client).await?;
     // Only after the password matched, so a pending status reveals nothing to a stranger.
     if user.status == Status::PendingApproval {
         return Err(Error::AccountPendingApproval);
     }
-    let now = clock::now();
+    let now = state.clock.now();
     let now_s = clock::format(now);
     let sid = SessionId::new();
     let refresh = tokens::random_token();
@@ -177,6 +265,7 @@ pub async fn login_api(state: &AppState, email: &str, pw: String) -> Result<Toke
             csrf_token: None,
             now: &now_s,
             expires_at: &refresh_expiry,
+            client,
         },
     )
     .await?;
@@ -184,17 +273,40 @@ pub async fn login_api(state: &AppState, email: &str, pw: String) -> Result<Toke
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %sid, "api login");
     let access_token = state.tokens.issue(user.id, user.role, sid, now.timestamp())?;
-    Ok(TokenPair { access_token, refresh_token: refresh, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS })
+    Ok(TokenPair {
+        access_token,
+        refresh_token: refresh,
+        token_type: "Bearer",
+        expires_in: tokens::ACCESS_TTL_SECS,
+        notice,
+    })
 }
 
-/// Spends a refresh token for a new pair. An unknown, expired or already spent token is 401.
-pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair, Error> {
-    let now = clock::now();
+/// Spends a refresh token for a new pair. An unknown or expired token is 401
+/// `invalid_refresh_token`; one already spent is a sign of theft (RFC 9700 section 4.14.2):
+/// its whole session (every token of the family) is revoked and it answers
+/// `refresh_token_reused`.
+pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo) -> Result<TokenPair, Error> {
+    let now = state.clock.now();
+    ratelimit::check_auth_ip(&state.db, &state.settings.limits, client.ip, now).await?;
     let now_s = clock::format(now);
+    let hash = tokens::token_hash(refresh_token);
     let mut tx = state.db.pool.begin().await?;
-    let sid = store::spend_refresh(&mut tx, &tokens::token_hash(refresh_token), &now_s)
-        .await?
-        .ok_or(Error::InvalidRefreshToken)?;
+    let Some(sid) = store::spend_refresh(&mut tx, &hash, &now_s).await? else {
+        drop(tx);
+        if let Some(sid) = store::refresh_token_session(&state.db, &hash).await? {
+            let spent: Option<String> = sqlx::query_scalar("SELECT spent_at FROM refresh_tokens WHERE token_hash = $1")
+                .bind(&hash)
+                .fetch_one(&state.db.pool)
+                .await?;
+            if spent.is_some() {
+                store::revoke_session(&state.db, sid, &now_s).await?;
+                tracing::warn!(session_id = %sid, "spent refresh token presented: session revoked");
+                return Err(Error::RefreshTokenReused);
+            }
+        }
+        return Err(Error::InvalidRefreshToken);
+    };
     let user = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?;
     if user.status != Status::Active {
         return Err(Error::InvalidRefreshToken);
@@ -204,7 +316,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str) -> Result<TokenPair,
     store::insert_refresh(&mut tx, &tokens::token_hash(&next), sid, &now_s, &expiry).await?;
     tx.commit().await?;
     let access_token = state.tokens.issue(user.id, user.role, sid, now.timestamp())?;
-    Ok(TokenPair { access_token, refresh_token: next, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS })
+    Ok(TokenPair { access_token, refresh_token: next, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS, notice: None })
 }
 
 /// Ends a session: its access tokens and refresh tokens stop working at once.
@@ -215,8 +327,9 @@ pub async fn logout(db: &Db, sid: SessionId) -> Result<(), Error> {
 }
 
 /// A new page session: the cookie value to set (only its hash is stored).
-pub async fn start_web_session(db: &Db, user: &User) -> Result<String, Error> {
-    let now = clock::now();
+pub async fn start_web_session(state: &AppState, user: &User, client: &ClientInfo) -> Result<String, Error> {
+    let db = &state.db;
+    let now = state.clock.now();
     let cookie = tokens::random_token();
     let mut conn = db.pool.acquire().await?;
     store::insert_session(
@@ -229,6 +342,7 @@ pub async fn start_web_session(db: &Db, user: &User) -> Result<String, Error> {
             csrf_token: Some(tokens::random_token()),
             now: &clock::format(now),
             expires_at: &clock::format(now + Duration::hours(WEB_SESSION_HOURS)),
+            client,
         },
     )
     .await?;
@@ -237,15 +351,35 @@ pub async fn start_web_session(db: &Db, user: &User) -> Result<String, Error> {
 }
 
 /// Approves a pending staff account. Only an active admin may; approving an already active
-/// account answers with it unchanged, so a retried request is harmless.
+/// account answers with it unchanged, so a retried request is harmless. Recorded in the audit
+/// log in the same transaction.
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
 pub async fn approve(db: &Db, admin: &User, id: UserId) -> Result<User, Error> {
     require_admin(admin)?;
-    if let Some(user) = store::approve(db, id, admin.id, &clock::format(clock::now())).await? {
+    let now = clock::format(clock::now());
+    let mut tx = db.pool.begin().await?;
+    if let Some(user) = store::approve(&mut *tx, id, admin.id, &now).await? {
+        store::audit(&mut *tx, &now, Some(admin.id), "approve", id, user.role.as_str()).await?;
+        tx.commit().await?;
         tracing::info!("staff approved");
         return Ok(user);
     }
+    drop(tx);
     store::find_by_id(db, id).await?.ok_or(Error::NotFound("user_not_found"))
+}
+
+/// Lifts a lockout (admins only); recorded in the audit log.
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
+pub async fn unlock(state: &AppState, admin: &User, id: UserId) -> Result<User, Error> {
+    require_admin(admin)?;
+    let user = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    let now = clock::format(state.clock.now());
+    let mut tx = state.db.pool.begin().await?;
+    store::unlock(&mut *tx, id).await?;
+    store::audit(&mut *tx, &now, Some(admin.id), "unlock", id, "").await?;
+    tx.commit().await?;
+    tracing::info!("account unlocked");
+    Ok(user)
 }
 
 /// Lists users, optionally by status, oldest first (admins only).

@@ -9,6 +9,17 @@ use crate::db::Db;
 use crate::error::Error;
 use crate::ids::{Email, SessionId, UserId};
 
+/// The user columns every query selects, bare and with the `u.` alias (`concat!`-able, so all
+/// SQL stays `'static`).
+macro_rules! user_cols {
+    () => {
+        "id, email, role, full_name, status, created_at, totp_enabled"
+    };
+    (u) => {
+        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled"
+    };
+}
+
 /// A user row decoded, with a clear internal error for anything the schema should prevent.
 pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
     let bad = |what: &str| Error::Internal(anyhow!("corrupt user row: {what}"));
@@ -23,6 +34,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
         full_name: row.try_get("full_name")?,
         status: Status::parse(&status).ok_or_else(|| bad("status"))?,
         created_at: row.try_get("created_at")?,
+        mfa_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
     })
 }
 
@@ -64,7 +76,7 @@ pub async fn email_exists(db: &Db, email: &Email) -> Result<bool, Error> {
 /// A user and their password hash, by email.
 pub async fn find_with_hash(db: &Db, email: &Email) -> Result<Option<(User, String)>, Error> {
     let row = sqlx::query(
-        "SELECT id, email, role, full_name, status, created_at, password_hash FROM users WHERE email = $1",
+        concat!("SELECT ", user_cols!(), ", password_hash FROM users WHERE email = $1"),
     )
     .bind(email.as_str())
     .fetch_optional(&db.pool)
@@ -77,7 +89,7 @@ pub async fn find_with_hash(db: &Db, email: &Email) -> Result<Option<(User, Stri
 
 /// A user by id.
 pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, Error> {
-    let row = sqlx::query("SELECT id, email, role, full_name, status, created_at FROM users WHERE id = $1")
+    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
         .bind(id.to_string())
         .fetch_optional(&db.pool)
         .await?;
@@ -86,7 +98,7 @@ pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, Error> {
 
 /// A user by email.
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, Error> {
-    let row = sqlx::query("SELECT id, email, role, full_name, status, created_at FROM users WHERE email = $1")
+    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1"))
         .bind(email.as_str())
         .fetch_optional(&db.pool)
         .await?;
@@ -94,16 +106,21 @@ pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, Error
 }
 
 /// Marks a user active, recording who approved them and when.
-pub async fn approve(db: &Db, id: UserId, by: UserId, now: &str) -> Result<Option<User>, Error> {
+pub async fn approve<'e, E>(ex: E, id: UserId, by: UserId, now: &str) -> Result<Option<User>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(
-        "UPDATE users SET status = 'active', approved_at = $1, approved_by = $2 \
-         WHERE id = $3 AND status = 'pending_approval' \
-         RETURNING id, email, role, full_name, status, created_at",
+        concat!(
+            "UPDATE users SET status = 'active', approved_at = $1, approved_by = $2 ",
+            "WHERE id = $3 AND status = 'pending_approval' RETURNING ",
+            user_cols!()
+        ),
     )
     .bind(now)
     .bind(by.to_string())
     .bind(id.to_string())
-    .fetch_optional(&db.pool)
+    .fetch_optional(ex)
     .await?;
     row.as_ref().map(user_from_row).transpose()
 }
@@ -117,10 +134,13 @@ pub async fn list_by_status(
 ) -> Result<Vec<User>, Error> {
     let (after_at, after_id) = after.unzip();
     let rows = sqlx::query(
-        "SELECT id, email, role, full_name, status, created_at FROM users \
-         WHERE ($1 IS NULL OR status = $1) \
-           AND ($2 IS NULL OR created_at > $2 OR (created_at = $2 AND id > $3)) \
-         ORDER BY created_at, id LIMIT $4",
+        concat!(
+            "SELECT ",
+            user_cols!(),
+            " FROM users WHERE ($1 IS NULL OR status = $1) ",
+            "AND ($2 IS NULL OR created_at > $2 OR (created_at = $2 AND id > $3)) ",
+            "ORDER BY created_at, id LIMIT $4"
+        ),
     )
     .bind(status.map(Status::as_str))
     .bind(after_at)
@@ -147,13 +167,15 @@ pub struct NewSession<'a> {
     pub now: &'a str,
     /// Absolute expiry.
     pub expires_at: &'a str,
+    /// Where the sign-in came from.
+    pub client: &'a crate::http::extract::ClientInfo,
 }
 
 /// Stores a session.
 pub async fn insert_session(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, kind, token_hash, csrf_token, created_at, last_seen_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7)",
+        "INSERT INTO sessions (id, user_id, kind, token_hash, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
     )
     .bind(s.id.to_string())
     .bind(s.user_id.to_string())
@@ -162,6 +184,8 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &NewSession<'_>) -> Res
     .bind(s.csrf_token.as_deref())
     .bind(s.now)
     .bind(s.expires_at)
+    .bind(&s.client.user_agent)
+    .bind(s.client.ip.to_string())
     .execute(conn)
     .await?;
     Ok(())
@@ -174,9 +198,12 @@ where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let row = sqlx::query(
-        "SELECT u.id, u.email, u.role, u.full_name, u.status, u.created_at \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.id = $1 AND s.kind = 'api' AND s.revoked_at IS NULL AND s.expires_at > $2",
+        concat!(
+            "SELECT ",
+            user_cols!(u),
+            " FROM sessions s JOIN users u ON u.id = s.user_id ",
+            "WHERE s.id = $1 AND s.kind = 'api' AND s.revoked_at IS NULL AND s.expires_at > $2"
+        ),
     )
     .bind(sid.to_string())
     .bind(now)
@@ -192,9 +219,12 @@ pub async fn web_session_user(
     now: &str,
 ) -> Result<Option<(User, SessionId, String)>, Error> {
     let row = sqlx::query(
-        "SELECT u.id, u.email, u.role, u.full_name, u.status, u.created_at, s.id AS sid, s.csrf_token \
-         FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2",
+        concat!(
+            "SELECT ",
+            user_cols!(u),
+            ", s.id AS sid, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id ",
+            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2"
+        ),
     )
     .bind(token_hash)
     .bind(now)
@@ -258,4 +288,135 @@ pub async fn spend_refresh(
         }
         None => Ok(None),
     }
+}
+
+/// What a sign-in needs to know about an account.
+pub struct LoginRow {
+    /// The user.
+    pub user: User,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    /// Locked until (RFC 3339), if ever locked.
+    pub locked_until: Option<String>,
+    /// Set when the account was locked; told at the next successful login.
+    pub lock_notice: Option<String>,
+    /// Base32 TOTP secret (pending or enabled).
+    pub totp_secret: Option<String>,
+}
+
+/// The sign-in view of an account, by email.
+pub async fn find_login(db: &Db, email: &Email) -> Result<Option<LoginRow>, Error> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_cols!(),
+        ", password_hash, locked_until, lock_notice, totp_secret FROM users WHERE email = $1"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(LoginRow {
+        user: user_from_row(&row)?,
+        password_hash: row.try_get("password_hash")?,
+        locked_until: row.try_get("locked_until")?,
+        lock_notice: row.try_get("lock_notice")?,
+        totp_secret: row.try_get("totp_secret")?,
+    }))
+}
+
+/// Counts a failed login in a row; the `limit`th locks the account until `lock_until` and
+/// starts the count again. One atomic statement, so copies racing on one account agree.
+/// Returns the lock time when this failure locked the account.
+pub async fn record_failure(
+    db: &Db,
+    user: UserId,
+    limit: i64,
+    lock_until: &str,
+    notice: &str,
+) -> Result<Option<String>, Error> {
+    let row = sqlx::query(
+        "UPDATE users SET \
+           failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, \
+           locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+           lock_notice = CASE WHEN failed_logins + 1 >= $2 THEN $4 ELSE lock_notice END \
+         WHERE id = $1 RETURNING locked_until",
+    )
+    .bind(user.to_string())
+    .bind(limit)
+    .bind(lock_until)
+    .bind(notice)
+    .fetch_optional(&db.pool)
+    .await?;
+    let locked: Option<String> = match row {
+        Some(row) => row.try_get("locked_until")?,
+        None => None,
+    };
+    Ok(locked.filter(|l| l == lock_until))
+}
+
+/// A successful login: the failure count starts again and the lock notice is delivered.
+pub async fn record_success(db: &Db, user: UserId) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET failed_logins = 0, lock_notice = NULL WHERE id = $1")
+        .bind(user.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Lifts a lock (admin action).
+pub async fn unlock<'e, E>(ex: E, user: UserId) -> Result<bool, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let done = sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")
+        .bind(user.to_string())
+        .execute(ex)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Records a privilege change in the audit log (inside the change's transaction when given one).
+pub async fn audit<'e, E>(
+    ex: E,
+    at: &str,
+    actor: Option<UserId>,
+    action: &str,
+    target: UserId,
+    detail: &str,
+) -> Result<(), Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("INSERT INTO audit_events (id, at, actor_id, action, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(at)
+        .bind(actor.map(|a| a.to_string()))
+        .bind(action)
+        .bind(target.to_string())
+        .bind(detail)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every live session of a user but one (after a password change).
+pub async fn revoke_other_sessions(db: &Db, user: UserId, keep: Option<SessionId>, now: &str) -> Result<u64, Error> {
+    let done = sqlx::query(
+        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)",
+    )
+    .bind(now)
+    .bind(user.to_string())
+    .bind(keep.map(|k| k.to_string()))
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// The session a refresh token belongs to, if the token exists at all (spent or not).
+pub async fn refresh_token_session(db: &Db, token_hash: &str) -> Result<Option<SessionId>, Error> {
+    let sid: Option<String> = sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(sid.and_then(|s| s.parse().ok()))
 }

@@ -57,6 +57,8 @@ impl TokenKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_required_spec_claims(&["exp", "iss", "sub"]);
         validation.leeway = 0;
+        // Expiry is checked against the application's clock in `verify`, not the system's.
+        validation.validate_exp = false;
         Self {
             encoding: EncodingKey::from_secret(secret.expose()),
             decoding: DecodingKey::from_secret(secret.expose()),
@@ -78,10 +80,14 @@ impl TokenKeys {
             .map_err(|e| Error::Internal(e.into()))
     }
 
-    /// Checks signature, issuer and expiry; returns the user and session ids.
-    pub fn verify(&self, token: &str) -> Result<(UserId, SessionId), Error> {
+    /// Checks signature, issuer and expiry (at `now`, seconds since the epoch); returns the
+    /// user and session ids.
+    pub fn verify(&self, token: &str, now: i64) -> Result<(UserId, SessionId), Error> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map_err(|_| Error::InvalidToken)?;
+        if data.claims.exp <= now {
+            return Err(Error::InvalidToken);
+        }
         let user = data.claims.sub.parse().map_err(|_| Error::InvalidToken)?;
         let session = data.claims.sid.parse().map_err(|_| Error::InvalidToken)?;
         Ok((user, session))
@@ -112,11 +118,12 @@ mod tests {
         let (u, s) = (UserId::new(), SessionId::new());
         let now = chrono::Utc::now().timestamp();
         let t = keys.issue(u, Role::Doctor, s, now)?;
-        assert_eq!(keys.verify(&t)?, (u, s));
-        assert!(other.verify(&t).is_err());
+        assert_eq!(keys.verify(&t, now)?, (u, s));
+        assert!(other.verify(&t, now).is_err());
+        assert!(keys.verify(&t, now + ACCESS_TTL_SECS).is_err(), "expired at exp");
         let expired = keys.issue(u, Role::Doctor, s, now - ACCESS_TTL_SECS - 1)?;
-        assert!(keys.verify(&expired).is_err());
-        assert!(keys.verify("not.a.token").is_err());
+        assert!(keys.verify(&expired, now).is_err());
+        assert!(keys.verify("not.a.token", now).is_err());
         Ok(())
     }
 

@@ -50,6 +50,13 @@ impl Error {
             Error::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Error::AccountPendingApproval => (StatusCode::FORBIDDEN, "account_pending_approval"),
+            Error::AccountDisabled => (StatusCode::FORBIDDEN, "account_disabled"),
+            Error::AccountLocked(_) => (StatusCode::LOCKED, "account_locked"),
+            Error::RateLimited(_) => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Error::RefreshTokenReused => (StatusCode::UNAUTHORIZED, "refresh_token_reused"),
+            Error::MfaRequired => (StatusCode::UNAUTHORIZED, "mfa_required"),
+            Error::InvalidMfaCode => (StatusCode::UNAUTHORIZED, "invalid_mfa_code"),
+            Error::MfaEnrollmentRequired => (StatusCode::FORBIDDEN, "mfa_enrollment_required"),
             Error::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             Error::InvalidToken => (StatusCode::UNAUTHORIZED, "invalid_token"),
             Error::InvalidRefreshToken => (StatusCode::UNAUTHORIZED, "invalid_refresh_token"),
@@ -73,6 +80,19 @@ impl Error {
             Error::InvalidCredentials => "The email or password is not correct.".into(),
             Error::AccountPendingApproval => {
                 "This staff account is waiting for an administrator's approval.".into()
+            }
+            Error::AccountDisabled => "This account has been turned off by an administrator.".into(),
+            Error::AccountLocked(until) => {
+                format!("Too many failed sign-ins: this account is locked until {until}. An administrator can unlock it.")
+            }
+            Error::RateLimited(secs) => format!("Too many requests; try again in {secs} seconds."),
+            Error::RefreshTokenReused => {
+                "This refresh token was already used; every token of its session has been revoked. Sign in again.".into()
+            }
+            Error::MfaRequired => "This account uses two-factor sign-in: send totp_code.".into(),
+            Error::InvalidMfaCode => "The one-time code is wrong or was already used.".into(),
+            Error::MfaEnrollmentRequired => {
+                "Your role must use two-factor sign-in: enrol at POST /api/v1/me/mfa/totp first.".into()
             }
             Error::Unauthenticated => "Sign in first: send Authorization: Bearer <access token>.".into(),
             Error::InvalidToken => "The access token is invalid, expired or revoked.".into(),
@@ -109,6 +129,10 @@ impl IntoResponse for Error {
             return response;
         }
         let detail = self.public_detail();
+        let retry_after = match &self {
+            Error::RateLimited(secs) => Some(*secs),
+            _ => None,
+        };
         let errors = match self {
             Error::Validation(errors) => errors,
             _ => Vec::new(),
@@ -122,6 +146,12 @@ impl IntoResponse for Error {
             errors,
             request_id: None,
         });
+        if let Some(secs) = retry_after {
+            // RFC 9110 section 10.2.3, and RFC 6585 section 4 for 429.
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750 section 3: say which scheme to use.
             response

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 
 use crate::accounts::auth::{ApiUser, MaybeWebUser};
-use crate::accounts::permissions::{Permission, allows};
+use crate::accounts::permissions::{Denied, Permission, check};
 use crate::app::AppState;
 use crate::error::Error;
 use crate::http::pages::PageError;
@@ -123,16 +123,27 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
             Err(e) => return e.into_response(),
         },
     };
-    if !allows(&user, spec.permission) {
-        tracing::info!(permission = spec.permission.name(), role = user.role.as_str(), "refused");
-        let error = match spec.refusal {
-            Refusal::Forbidden if user.status != crate::accounts::Status::Active => Error::AccountPendingApproval,
-            Refusal::Forbidden => Error::Forbidden("your role does not have this permission"),
-            Refusal::NotFound(code) => Error::NotFound(code),
+    if let Err(denied) = check(&user, spec.permission) {
+        tracing::info!(permission = spec.permission.name(), role = user.role.as_str(), ?denied, "refused");
+        let error = match (denied, spec.refusal) {
+            (Denied::MfaEnrollment, _) if spec.surface == Surface::Page => {
+                return Redirect::to("/me/mfa").into_response();
+            }
+            (Denied::MfaEnrollment, _) => Error::MfaEnrollmentRequired,
+            (_, Refusal::NotFound(code)) => Error::NotFound(code),
+            (Denied::Inactive, Refusal::Forbidden) => Error::AccountPendingApproval,
+            (Denied::NotGranted, Refusal::Forbidden) => Error::Forbidden("your role does not have this permission"),
         };
         return match spec.surface {
             Surface::Api => error.into_response(),
             Surface::Page => PageError(error).into_response(),
+        };
+    }
+    // The general per-user limit (per copy; off with --rate-limits off).
+    if let Err(e) = state.user_limiter.check(user.id) {
+        return match spec.surface {
+            Surface::Api => e.into_response(),
+            Surface::Page => PageError(e).into_response(),
         };
     }
     next.run(Request::from_parts(parts, body)).await

@@ -131,7 +131,7 @@ async fn staff_wait_for_approval(backend: Backend) {
 dual!(staff_wait_for_approval);
 
 async fn staff_approval_off_activates_staff(backend: Backend) {
-    let Some(app) = spawn_app_with(backend, Options { staff_approval: StaffApproval::Off }).await else { return };
+    let Some(app) = spawn_app_with(backend, Options { staff_approval: StaffApproval::Off, ..Options::default() }).await else { return };
     let doctor = app.register("doc@example.org", "doctor", "Dr Who").await;
     assert_eq!(doctor["status"], "active");
     app.login("doc@example.org").await;
@@ -152,12 +152,20 @@ async fn refresh_tokens_are_single_use(backend: Backend) {
     let next_access = r.body["access_token"].as_str().unwrap().to_string();
     assert_ne!(next_refresh, s.refresh);
     assert_eq!(app.get("/api/v1/me", Some(&next_access)).await.status, 200);
-    // The spent token is refused; the new one works once.
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh})).await.assert_problem(401, "invalid_refresh_token");
-    assert_eq!(app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": next_refresh})).await.status, 200);
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": next_refresh})).await.assert_problem(401, "invalid_refresh_token");
+    let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": next_refresh})).await;
+    assert_eq!(r.status, 200);
+    let third_refresh = r.body["refresh_token"].as_str().unwrap().to_string();
+    let third_access = r.body["access_token"].as_str().unwrap().to_string();
+    // Unknown and mistyped tokens are plain refusals.
     app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": "made-up"})).await.assert_problem(401, "invalid_refresh_token");
     app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": 12})).await.assert_problem(422, "validation_failed");
+    // A spent token presented again is theft: the whole family is revoked, the current
+    // refresh and access tokens included; other sessions are untouched.
+    let other = app.login("p@example.org").await;
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh})).await.assert_problem(401, "refresh_token_reused");
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": third_refresh})).await.assert_problem(401, "invalid_refresh_token");
+    app.get("/api/v1/me", Some(&third_access)).await.assert_problem(401, "invalid_token");
+    assert_eq!(app.get("/api/v1/me", Some(&other.access)).await.status, 200);
 }
 dual!(refresh_tokens_are_single_use);
 

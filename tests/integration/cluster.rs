@@ -20,7 +20,10 @@ async fn tokens_work_at_every_copy(backend: Backend) {
     assert_eq!(b.get("/api/v1/me", Some(&s.access)).await.status, 200);
     let r = b.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh})).await;
     assert_eq!(r.status, 200);
-    a.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh})).await.assert_problem(401, "invalid_refresh_token");
+    a.post("/api/v1/auth/refresh", None, &json!({"refresh_token": s.refresh})).await.assert_problem(401, "refresh_token_reused");
+    // The reuse revoked the family at every copy.
+    b.get("/api/v1/me", Some(&s.access)).await.assert_problem(401, "invalid_token");
+    let s = b.login("p@example.org").await;
     assert_eq!(b.post("/api/v1/auth/logout", Some(&s.access), &json!({})).await.status, 204);
     a.get("/api/v1/me", Some(&s.access)).await.assert_problem(401, "invalid_token");
 }
@@ -112,6 +115,16 @@ async fn api(client: &reqwest::Client, method: reqwest::Method, url: String, tok
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// Enrols an account in TOTP at a running server; returns its recovery codes.
+async fn enrol(http: &reqwest::Client, server: &Server, token: &str) -> Vec<String> {
+    let (status, e) = api(http, reqwest::Method::POST, server.url("/api/v1/me/mfa/totp"), Some(token), json!({})).await;
+    assert_eq!(status, 200, "{e}");
+    let code = careledger::accounts::mfa::code_at(e["secret"].as_str().unwrap(), chrono::Utc::now()).unwrap();
+    let (status, r) = api(http, reqwest::Method::POST, server.url("/api/v1/me/mfa/totp/confirm"), Some(token), json!({"code": code})).await;
+    assert_eq!(status, 200, "{r}");
+    r["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+}
+
 async fn two_processes_share_one_database(backend: Backend) {
     let dir = TempDir::new();
     let Some(url) = fresh_database(backend, &dir.0).await else { return };
@@ -146,13 +159,29 @@ async fn two_processes_share_one_database(backend: Backend) {
         json!({"email": "new.doctor@clinic.test", "password": PASSWORD, "role": "doctor", "full_name": "Noor Haddad"})).await;
     assert_eq!(status, 201);
     let (_, boss) = api(&http, post.clone(), a.url("/api/v1/auth/login"), None, json!({"email": "boss@clinic.test", "password": PASSWORD})).await;
+    // Admins enrol in MFA before anything else: at copy B, and copy A honours it.
+    let (status, refused) = api(&http, reqwest::Method::GET, a.url("/api/v1/admin/users"), boss["access_token"].as_str(), json!(null)).await;
+    assert_eq!((status, refused["code"].as_str()), (403, Some("mfa_enrollment_required")));
+    enrol(&http, &b, boss["access_token"].as_str().unwrap()).await;
     let (status, _) = api(&http, post.clone(), a.url(&format!("/api/v1/admin/users/{}/approve", doc["id"].as_str().unwrap())),
         boss["access_token"].as_str(), json!({})).await;
     assert_eq!(status, 200);
+    // The doctor enrols through B's API and signs in on A's page with a recovery code (real
+    // processes share real time, so a second TOTP code would mean waiting for the next step).
+    let (_, doc_login) = api(&http, post.clone(), b.url("/api/v1/auth/login"), None,
+        json!({"email": "new.doctor@clinic.test", "password": PASSWORD})).await;
+    let recovery = enrol(&http, &b, doc_login["access_token"].as_str().unwrap()).await;
     let doctor = browser();
     let html = doctor.get(a.url("/login")).send().await.unwrap().text().await.unwrap();
-    let r = doctor.post(a.url("/login")).form(&[("csrf_token", csrf_from(&html).as_str()), ("email", "new.doctor@clinic.test"), ("password", PASSWORD)]).send().await.unwrap();
+    let r = doctor
+        .post(a.url("/login"))
+        .form(&[("csrf_token", csrf_from(&html).as_str()), ("email", "new.doctor@clinic.test"), ("password", PASSWORD),
+            ("totp_code", recovery[0].as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/doctor/dashboard");
     let html = doctor.get(a.url("/records/create")).send().await.unwrap().text().await.unwrap();
     let r = doctor
         .post(a.url("/records/create"))

@@ -3,7 +3,12 @@
 use std::path::PathBuf;
 use std::sync::Once;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use careledger::clock::Clock;
 use careledger::config::{Settings, StaffApproval};
+use careledger::ratelimit::Limits;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -82,17 +87,22 @@ pub struct TestApp {
     pub data_dir: std::sync::Arc<TempDir>,
     pub state: careledger::AppState,
     pub http: reqwest::Client,
+    /// The app's clock: tests move it instead of sleeping.
+    pub clock: Clock,
+    /// TOTP secrets of the accounts this test enrolled, by email.
+    pub mfa: Arc<Mutex<HashMap<String, String>>>,
 }
 
 /// Options for `spawn_app_with`.
 #[derive(Clone, Copy)]
 pub struct Options {
     pub staff_approval: StaffApproval,
+    pub limits: Limits,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { staff_approval: StaffApproval::On }
+        Self { staff_approval: StaffApproval::On, limits: Limits::default() }
     }
 }
 
@@ -110,11 +120,27 @@ pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestAp
 
 /// Starts another app over an existing database and data directory (a second copy).
 pub async fn spawn_on(_backend: Backend, dir: std::sync::Arc<TempDir>, url: String, options: Options) -> TestApp {
+    spawn_with_clock(dir, url, options, Clock::system(), Default::default()).await
+}
+
+/// A copy sharing another copy's clock and enrolled secrets (as copies share real time).
+pub async fn spawn_beside(other: &TestApp, url: String) -> TestApp {
+    spawn_with_clock(other.data_dir.clone(), url, Options::default(), other.clock.clone(), other.mfa.clone()).await
+}
+
+async fn spawn_with_clock(
+    dir: std::sync::Arc<TempDir>,
+    url: String,
+    options: Options,
+    clock: Clock,
+    mfa: Arc<Mutex<HashMap<String, String>>>,
+) -> TestApp {
     let mut settings = Settings::new(dir.0.clone(), Some(url));
     settings.listen = "127.0.0.1:0".parse().expect("addr");
     settings.staff_approval = options.staff_approval;
+    settings.limits = options.limits;
     settings.max_connections = 5;
-    let app = careledger::Application::build(settings).await.expect("app starts");
+    let app = careledger::Application::build_with_clock(settings, clock.clone()).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let state = app.state().clone();
     tokio::spawn(app.serve_until(std::future::pending()));
@@ -122,6 +148,8 @@ pub async fn spawn_on(_backend: Backend, dir: std::sync::Arc<TempDir>, url: Stri
         base: format!("http://{addr}"),
         data_dir: dir,
         state,
+        clock,
+        mfa,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
     }
 }
@@ -172,6 +200,7 @@ impl Reply {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub id: String,
+    pub email: String,
     pub access: String,
     pub refresh: String,
 }
@@ -214,12 +243,36 @@ impl TestApp {
         r.body
     }
 
+    /// The next TOTP code for an enrolled account: the clock moves one step first, since a
+    /// code is accepted only once.
+    pub fn next_code(&self, email: &str) -> Option<String> {
+        let secret = self.mfa.lock().unwrap().get(email).cloned()?;
+        self.clock.advance(chrono::Duration::seconds(30));
+        Some(careledger::accounts::mfa::code_at(&secret, self.clock.now()).unwrap())
+    }
+
+    /// Turns on TOTP for a signed-in account; returns the recovery codes.
+    pub async fn enrol(&self, s: &Session) -> Vec<String> {
+        let r = self.post("/api/v1/me/mfa/totp", Some(&s.access), &json!({})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let secret = r.body["secret"].as_str().unwrap().to_string();
+        assert!(r.body["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
+        assert!(r.body["qr_svg"].as_str().unwrap().contains("<svg"));
+        let code = careledger::accounts::mfa::code_at(&secret, self.clock.now()).unwrap();
+        let r = self.post("/api/v1/me/mfa/totp/confirm", Some(&s.access), &json!({"code": code})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        self.mfa.lock().unwrap().insert(s.email.clone(), secret);
+        r.body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
+    }
+
     pub async fn login(&self, email: &str) -> Session {
-        let r = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": PASSWORD})).await;
+        let code = self.next_code(email);
+        let r = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": PASSWORD, "totp_code": code})).await;
         assert_eq!(r.status, StatusCode::OK, "login {email}: {}", r.text);
         let me = self.get("/api/v1/me", r.body["access_token"].as_str()).await;
         Session {
             id: me.body["id"].as_str().expect("id").to_string(),
+            email: email.to_string(),
             access: r.body["access_token"].as_str().expect("access").to_string(),
             refresh: r.body["refresh_token"].as_str().expect("refresh").to_string(),
         }
@@ -230,7 +283,9 @@ impl TestApp {
         careledger::accounts::service::create_admin(&self.state.db, "admin@clinic.test", PASSWORD.into(), "Ada Admin")
             .await
             .expect("admin created");
-        self.login("admin@clinic.test").await
+        let s = self.login("admin@clinic.test").await;
+        self.enrol(&s).await;
+        s
     }
 
     /// A registered, signed-in patient.
@@ -308,7 +363,13 @@ pub async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
     let b = browser();
     let html = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_from(&html);
-    let r = b.post(app.url("/login")).form(&[("csrf_token", csrf.as_str()), ("email", email), ("password", PASSWORD)]).send().await.unwrap();
+    let code = app.next_code(email).unwrap_or_default();
+    let r = b
+        .post(app.url("/login"))
+        .form(&[("csrf_token", csrf.as_str()), ("email", email), ("password", PASSWORD), ("totp_code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 303, "login {email}");
     let set_cookie: Vec<String> = r.headers().get_all("set-cookie").iter().map(|v| v.to_str().unwrap().to_string()).collect();
     let session = set_cookie.iter().find(|c| c.starts_with("careledger_session=")).expect("session cookie");
@@ -325,6 +386,10 @@ impl TestApp {
         let id = user["id"].as_str().expect("id");
         let r = self.post(&format!("/api/v1/admin/users/{id}/approve"), Some(&admin.access), &json!({})).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-        self.login(email).await
+        let s = self.login(email).await;
+        if matches!(role, "doctor" | "admin") {
+            self.enrol(&s).await;
+        }
+        s
     }
 }

@@ -168,12 +168,39 @@ async fn register_and_login_pages(backend: Backend) {
     let (_, html) = get_page(&app, &b3, "/register").await;
     let r = post_form(&app, &b3, "/register", &[("csrf_token", &csrf_from(&html)), ("full_name", "Erik Lindqvist"), ("email", "erik@example.org"), ("password", PASSWORD), ("role", "doctor")]).await;
     assert_eq!(location(&r), "/doctor/dashboard");
+    // Doctors enrol in two-factor sign-in before anything else: every page sends them there.
+    for path in ["/doctor/dashboard", "/records/create", "/history"] {
+        let r = b3.get(app.url(path)).send().await.unwrap();
+        assert_eq!(location(&r), "/me/mfa", "{path}");
+    }
+    let (status, html) = get_page(&app, &b3, "/me/mfa").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("must use two-factor"), "{html}");
+    let r = post_form(&app, &b3, "/me/mfa", &[("csrf_token", &csrf_from(&html))]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<svg") && html.contains("action=\"/me/mfa/confirm\""), "{html}");
+    let key_start = html.find("Key: <code>").unwrap() + "Key: <code>".len();
+    let secret = html[key_start..].split('<').next().unwrap().to_string();
+    let r = post_form(&app, &b3, "/me/mfa/confirm", &[("csrf_token", &csrf_from(&html)), ("code", "000000")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("id=\"code-error\""));
+    let code = careledger::accounts::mfa::code_at(&secret, app.clock.now()).unwrap();
+    let r = post_form(&app, &b3, "/me/mfa/confirm", &[("csrf_token", &csrf_from(&html)), ("code", &code)]).await;
+    assert_eq!(r.status(), 200);
+    let html = r.text().await.unwrap();
+    assert_eq!(html.matches("<li><code>").count(), 10, "ten recovery codes: {html}");
+    // Now the pending notice shows, and clinical pages are refused while pending.
     let (_, html) = get_page(&app, &b3, "/doctor/dashboard").await;
     assert!(html.contains("waiting for an administrator"), "{html}");
     assert!(!html.contains("href=\"/records/create\""));
     let (status, _) = get_page(&app, &b3, "/records/create").await;
     assert_eq!(status, 403);
-    app.post("/api/v1/auth/login", None, &json!({"email": "erik@example.org", "password": PASSWORD})).await.assert_problem(403, "account_pending_approval");
+    app.clock.advance(chrono::Duration::seconds(30));
+    let code = careledger::accounts::mfa::code_at(&secret, app.clock.now()).unwrap();
+    app.post("/api/v1/auth/login", None, &json!({"email": "erik@example.org", "password": PASSWORD, "totp_code": code}))
+        .await
+        .assert_problem(403, "account_pending_approval");
     // Wrong password on the login page: an error, not a session.
     let b4 = browser();
     let (_, html) = get_page(&app, &b4, "/login").await;

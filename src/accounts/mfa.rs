@@ -1,0 +1,243 @@
+//! Two-factor sign-in with TOTP (RFC 6238: 30-second steps, 6 digits, HMAC-SHA-1 so every
+//! authenticator app works) and single-use recovery codes.
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use serde::Serialize;
+use sqlx::Row;
+use subtle::ConstantTimeEq;
+use totp_rs::{Algorithm, Builder, Secret as TotpSecret, Totp};
+use utoipa::ToSchema;
+
+use crate::accounts::model::User;
+use crate::accounts::tokens::token_hash;
+use crate::db::Db;
+use crate::error::{Error, FieldError};
+use crate::ids::UserId;
+
+/// RFC 6238 section 5.2 recommends a 30-second step.
+pub const STEP_SECS: i64 = 30;
+/// Codes one step early or late are accepted (clock drift, RFC 6238 section 5.2).
+const SKEW_STEPS: i64 = 1;
+/// RFC 4226 section 4 asks for at least 128 bits of shared secret; 160 is the usual choice.
+const SECRET_BYTES: usize = 20;
+/// How many recovery codes enrolment hands out.
+pub const RECOVERY_CODES: usize = 10;
+const ISSUER: &str = "careledger";
+
+fn totp(secret_b32: &str, account: &str) -> Result<Totp, Error> {
+    let secret = TotpSecret::try_from_base32(secret_b32)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("stored TOTP secret is not base32: {e:?}")))?;
+    Builder::new()
+        .with_algorithm(Algorithm::SHA1)
+        .with_digits(6)
+        .with_skew(0)
+        .with_step_duration(STEP_SECS as u64)
+        .with_secret(secret)
+        .with_account_name(account)
+        .with_issuer(Some(ISSUER))
+        .build()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("TOTP setup failed: {e}")))
+}
+
+fn encode_secret(bytes: Vec<u8>) -> String {
+    TotpSecret::from(bytes).to_base32()
+}
+
+/// The time step a code matches, if any (current step, or one either side).
+fn matching_step(secret_b32: &str, account: &str, code: &str, now: DateTime<Utc>) -> Result<Option<i64>, Error> {
+    let t = totp(secret_b32, account)?;
+    let current = now.timestamp().div_euclid(STEP_SECS);
+    let code = code.trim();
+    for step in (current - SKEW_STEPS)..=(current + SKEW_STEPS) {
+        let expected = t.generate((step * STEP_SECS).max(0) as u64).to_string();
+        if bool::from(expected.as_bytes().ct_eq(code.as_bytes())) {
+            return Ok(Some(step));
+        }
+    }
+    Ok(None)
+}
+
+/// The code an authenticator shows at `now` (tests and tools use it; the server never needs to).
+pub fn code_at(secret_b32: &str, now: DateTime<Utc>) -> Result<String, Error> {
+    Ok(totp(secret_b32, "x")?.generate(now.timestamp().max(0) as u64).to_string())
+}
+
+/// What enrolment hands the person to put into their authenticator app.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Enrolment {
+    /// Base32 secret, for typing in by hand.
+    pub secret: String,
+    /// `otpauth://totp/…` URI (the QR code's content).
+    pub otpauth_uri: String,
+    /// The URI as an SVG QR code.
+    pub qr_svg: String,
+}
+
+/// Starts (or restarts) enrolment: a new pending secret. Refused when MFA is already on.
+pub async fn begin(db: &Db, user: &User) -> Result<Enrolment, Error> {
+    if user.mfa_enabled {
+        return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on; turn it off first."));
+    }
+    let mut raw = [0u8; SECRET_BYTES];
+    rand::rng().fill_bytes(&mut raw);
+    let secret = encode_secret(raw.to_vec());
+    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = 0, totp_last_step = NULL WHERE id = $2")
+        .bind(&secret)
+        .bind(user.id.to_string())
+        .execute(&db.pool)
+        .await?;
+    tracing::info!(user_id = %user.id, "mfa enrolment started");
+    enrolment_for(secret, user)
+}
+
+/// The enrolment in progress (a secret saved but not confirmed), to show again.
+pub async fn pending(db: &Db, user: &User) -> Result<Option<Enrolment>, Error> {
+    match secret_of(db, user.id).await? {
+        (Some(secret), false) => enrolment_for(secret, user).map(Some),
+        _ => Ok(None),
+    }
+}
+
+fn enrolment_for(secret: String, user: &User) -> Result<Enrolment, Error> {
+    let otpauth_uri = totp(&secret, user.email.as_str())?
+        .to_url()
+        .map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URI: {e}")))?;
+    let qr_svg = qrcode::QrCode::new(otpauth_uri.as_bytes())
+        .map_err(|e| Error::Internal(anyhow::anyhow!("QR code: {e}")))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(Enrolment { secret, otpauth_uri, qr_svg })
+}
+
+async fn secret_of(db: &Db, user: UserId) -> Result<(Option<String>, bool), Error> {
+    let row = sqlx::query("SELECT totp_secret, totp_enabled FROM users WHERE id = $1")
+        .bind(user.to_string())
+        .fetch_optional(&db.pool)
+        .await?
+        .ok_or(Error::NotFound("user_not_found"))?;
+    Ok((row.try_get("totp_secret")?, row.try_get::<i64, _>("totp_enabled")? != 0))
+}
+
+/// Accepts a TOTP code once: the matched step must be later than the last one used, which
+/// is recorded atomically (so a code cannot be replayed within its window, even at another copy).
+async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool, Error> {
+    let Some(step) = matching_step(secret, user.email.as_str(), code, now)? else { return Ok(false) };
+    let done = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(user.id.to_string())
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Confirms enrolment with a current code: MFA is on, and ten recovery codes are returned
+/// (only their hashes are kept).
+pub async fn confirm(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
+    let (secret, enabled) = secret_of(db, user.id).await?;
+    if enabled {
+        return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
+    }
+    let secret = secret.ok_or(Error::Conflict("mfa_not_started", "Start enrolment first: POST /api/v1/me/mfa/totp."))?;
+    if !accept_totp(db, user, &secret, code, now).await? {
+        return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
+    }
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+    for code in &codes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(user.id.to_string())
+            .bind(token_hash(&normalise(code)))
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, "mfa enabled");
+    Ok(codes)
+}
+
+/// Turns MFA off after checking a current code.
+pub async fn disable(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Result<(), Error> {
+    let (secret, enabled) = secret_of(db, user.id).await?;
+    let secret = match (secret, enabled) {
+        (Some(s), true) => s,
+        _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
+    };
+    if !accept_totp(db, user, &secret, code, now).await? {
+        return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
+    }
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL WHERE id = $1")
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+    tx.commit().await?;
+    tracing::info!(user_id = %user.id, "mfa disabled");
+    Ok(())
+}
+
+/// Checks the second factor at sign-in: a TOTP code (once), or a recovery code (once).
+pub async fn check_login_code(db: &Db, user: &User, secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool, Error> {
+    let trimmed = code.trim();
+    if trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return accept_totp(db, user, secret, trimmed, now).await;
+    }
+    let used = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(crate::clock::format(now))
+    .bind(user.id.to_string())
+    .bind(token_hash(&normalise(trimmed)))
+    .execute(&db.pool)
+    .await?;
+    Ok(used.rows_affected() == 1)
+}
+
+/// `xxxxx-xxxxx`, from an alphabet without look-alike characters; 50 bits each.
+fn new_recovery_code() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let mut rng = rand::rng();
+    let mut pick = || {
+        let i = (rng.next_u32() as usize) % ALPHABET.len();
+        ALPHABET[i] as char
+    };
+    let a: String = (0..5).map(|_| pick()).collect();
+    let b: String = (0..5).map(|_| pick()).collect();
+    format!("{a}-{b}")
+}
+
+fn normalise(code: &str) -> String {
+    code.trim().to_ascii_lowercase().replace([' ', '-'], "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_match_their_step_and_neighbours_only() -> Result<(), Error> {
+        let secret = encode_secret(vec![42u8; SECRET_BYTES]);
+        let now = Utc::now();
+        let code = code_at(&secret, now)?;
+        assert!(matching_step(&secret, "a", &code, now)?.is_some());
+        assert!(matching_step(&secret, "a", &code, now + chrono::Duration::seconds(31))?.is_some());
+        assert!(matching_step(&secret, "a", &code, now + chrono::Duration::seconds(95))?.is_none());
+        assert!(matching_step(&secret, "a", "000000x", now)?.is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn rfc6238_test_vector() -> Result<(), Error> {
+        // RFC 6238 appendix B, SHA-1, T = 59 s: 94287082 (8 digits); the 6-digit code is its tail.
+        let secret = encode_secret(b"12345678901234567890".to_vec());
+        let t = chrono::DateTime::from_timestamp(59, 0).unwrap_or_default();
+        assert_eq!(code_at(&secret, t)?, "287082");
+        Ok(())
+    }
+}
