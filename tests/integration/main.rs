@@ -10,3 +10,4 @@ mod matrix;
 mod ops;
 mod pages;
 mod records;
+mod security;
