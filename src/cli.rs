@@ -82,6 +82,29 @@ pub struct ServeArgs {
     /// Largest number of database connections this copy opens.
     #[arg(long, env = "CARELEDGER_MAX_CONNECTIONS", default_value_t = 16)]
     pub max_connections: u32,
+    /// `off` turns off the per-IP and per-user request limits (benchmarks, load tests);
+    /// account lockout stays on.
+    #[arg(long, env = "CARELEDGER_RATE_LIMITS", value_enum, default_value_t = Toggle::On)]
+    pub rate_limits: Toggle,
+    /// Unauthenticated sign-in requests (`/api/v1/auth/*`, sign-in and registration forms) per
+    /// IP per 15 minutes.
+    #[arg(long, env = "CARELEDGER_AUTH_RATE_LIMIT", default_value_t = 100)]
+    pub auth_rate_limit: u32,
+    /// Failed logins per IP per 15 minutes, across all accounts (shared by every copy).
+    #[arg(long, env = "CARELEDGER_FAILED_LOGIN_LIMIT", default_value_t = 20)]
+    pub failed_login_limit: u32,
+    /// Requests per signed-in user per minute (counted per copy).
+    #[arg(long, env = "CARELEDGER_USER_RATE_LIMIT", default_value_t = 600)]
+    pub user_rate_limit: u32,
+}
+
+/// `on` or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Toggle {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
 }
 
 /// `careledger admin …`.
@@ -148,6 +171,15 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     settings.staff_approval = args.staff_approval;
     settings.cookie_secure = args.cookie_secure;
     settings.max_connections = args.max_connections.max(1);
+    settings.limits = crate::ratelimit::Limits {
+        enabled: args.rate_limits == Toggle::On,
+        auth_per_ip: args.auth_rate_limit,
+        failed_logins_per_ip: args.failed_login_limit,
+        per_user_per_minute: args.user_rate_limit,
+    };
+    if !settings.limits.enabled {
+        tracing::warn!("--rate-limits off: per-IP and per-user limits are off (lockout stays on)");
+    }
     if settings.staff_approval == StaffApproval::Off {
         tracing::warn!("--staff-approval off: staff accounts are active without an admin's approval");
     }

@@ -6,6 +6,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::mfa;
+use crate::accounts::sessions::{self, PasswordChange};
+use crate::accounts::store::SessionView;
 use crate::accounts::model::{Status, User};
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
 use crate::accounts::ApiUser;
@@ -236,4 +238,47 @@ pub async fn unlock(
 ) -> Result<ApiJson<User>, Error> {
     let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
     Ok(ApiJson(service::unlock(&state, &caller.user, id).await?))
+}
+
+/// `GET /api/v1/me/sessions`: the caller's signed-in devices.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Live sessions, newest first; `current` marks this one", body = Vec<SessionView>),
+        (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
+    ))]
+pub async fn sessions_list(State(state): State<AppState>, caller: ApiUser) -> Result<ApiJson<Vec<SessionView>>, Error> {
+    Ok(ApiJson(sessions::list(&state, &caller.user, caller.session_id).await?))
+}
+
+/// `DELETE /api/v1/me/sessions/{id}`: signs out one of the caller's devices.
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Session id")),
+    responses(
+        (status = 204, description = "Signed out; its tokens stop working at once"),
+        (status = 404, description = "`session_not_found`: not one of yours", body = Problem),
+    ))]
+pub async fn sessions_revoke(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, Error> {
+    let sid = id.parse().map_err(|_| Error::NotFound("session_not_found"))?;
+    sessions::revoke(&state, &caller.user, sid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/me/password`: changes the password and signs out every other session.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "auth", security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every other session and refresh token is revoked"),
+        (status = 422, description = "`validation_failed`: wrong current password, or a weak new one", body = Problem),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, Error> {
+    sessions::change_password(&state, &caller.user, caller.session_id, body).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -8,15 +8,24 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
 use crate::accounts::model::User;
-use crate::accounts::{store, tokens};
+use crate::accounts::{sessions, store, tokens};
 use crate::app::AppState;
 use crate::clock;
 use crate::error::Error;
 use crate::http::pages::PageError;
 use crate::ids::SessionId;
 
-/// Name of the page-session cookie.
+/// Name of the page-session cookie without TLS.
 pub const SESSION_COOKIE: &str = "careledger_session";
+/// Name of the page-session cookie under TLS: the `__Host-` prefix makes browsers insist on
+/// Secure, Path=/ and no Domain (RFC 6265bis section 4.1.3.2).
+pub const SECURE_SESSION_COOKIE: &str = "__Host-careledger_session";
+
+/// The page-session cookie, named and flagged for the connection: under TLS `__Host-` and
+/// Secure; always HttpOnly and SameSite=Lax.
+pub fn session_cookie(value: String, secure: bool) -> axum_extra::extract::cookie::Cookie<'static> {
+    crate::http::pages::cookie(if secure { SECURE_SESSION_COOKIE } else { SESSION_COOKIE }, value, secure)
+}
 
 /// A caller signed in to the API with a valid bearer access token (RFC 6750) whose session is
 /// still live. Missing credentials answer 401 `unauthenticated`; bad ones 401 `invalid_token`.
@@ -50,6 +59,7 @@ impl FromRequestParts<AppState> for ApiUser {
             .filter(|u| u.id == user_id)
             .ok_or(Error::InvalidToken)?;
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
+        sessions::touch(state, session_id).await?;
         Ok(Self { user, session_id })
     }
 }
@@ -79,17 +89,23 @@ impl FromRequestParts<AppState> for MaybeWebUser {
             return Ok(found.clone());
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let found = match jar.get(SESSION_COOKIE) {
+        let cookie = jar.get(SECURE_SESSION_COOKIE).or_else(|| jar.get(SESSION_COOKIE));
+        let found = match cookie {
             Some(cookie) => store::web_session_user(
                 &state.db,
                 &tokens::token_hash(cookie.value()),
                 &clock::format(state.clock.now()),
+                &sessions::idle_since(state),
             )
             .await
             .map_err(PageError)?
             .map(|(user, session_id, csrf_token)| WebUser { user, session_id, csrf_token }),
             None => None,
         };
+        if let Some(found) = &found {
+            tracing::Span::current().record("user_id", tracing::field::display(found.user.id));
+            sessions::touch(state, found.session_id).await.map_err(PageError)?;
+        }
         let found = MaybeWebUser(found);
         parts.extensions.insert(found.clone());
         Ok(found)

@@ -9,6 +9,7 @@ pub mod pages;
 pub mod password;
 pub mod permissions;
 pub mod service;
+pub mod sessions;
 pub mod store;
 pub mod tokens;
 

@@ -8,8 +8,8 @@ use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
 
-use crate::accounts::auth::{MaybeWebUser, SESSION_COOKIE};
-use crate::accounts::mfa;
+use crate::accounts::auth::{MaybeWebUser, SECURE_SESSION_COOKIE, SESSION_COOKIE, session_cookie};
+use crate::accounts::{mfa, sessions};
 use crate::accounts::model::{Role, Status};
 use crate::accounts::service::{self, Credentials, Registration, SignedIn};
 use crate::http::extract::ClientInfo;
@@ -17,8 +17,8 @@ use crate::accounts::WebUser;
 use crate::app::AppState;
 use crate::error::{Error, FieldError};
 use crate::http::pages::{
-    ANON_CSRF_COOKIE, CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookie,
-    cookies_secure, dashboard_path, render,
+    ANON_CSRF_COOKIE, CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure,
+    dashboard_path, render,
 };
 
 #[derive(Template)]
@@ -125,7 +125,7 @@ pub async fn login(
         Ok(SignedIn { user, notice }) => {
             let token = service::start_web_session(&state, &user, &client).await?;
             let jar = jar
-                .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
+                .add(session_cookie(token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
             let next = dashboard_path(user.role);
             match notice {
@@ -242,7 +242,7 @@ pub async fn register(
         Ok(user) => {
             let token = service::start_web_session(&state, &user, &client).await?;
             let jar = jar
-                .add(cookie(SESSION_COOKIE, token, cookies_secure(&state, &headers)))
+                .add(session_cookie(token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
             return Ok((jar, Redirect::to(dashboard_path(user.role))).into_response());
         }
@@ -294,7 +294,7 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     service::logout(&state.db, user.session_id).await?;
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(SECURE_SESSION_COOKIE).path("/"));
     Ok((jar, Redirect::to("/")).into_response())
 }
 
@@ -376,4 +376,80 @@ pub async fn mfa_confirm(
         }
         Err(e) => Err(PageError(e)),
     }
+}
+
+#[derive(Template)]
+#[template(path = "security.html")]
+struct SecurityPage {
+    nav: Nav,
+    mfa_enabled: bool,
+    sessions: Vec<crate::accounts::store::SessionView>,
+    idle_minutes: i64,
+    errors: FormErrors,
+    message: String,
+}
+
+async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, message: &str) -> Result<String, PageError> {
+    let page = SecurityPage {
+        nav: Nav::signed_in(user),
+        mfa_enabled: user.user.mfa_enabled,
+        sessions: sessions::list(state, &user.user, user.session_id).await?,
+        idle_minutes: sessions::IDLE_MINUTES,
+        errors: FormErrors(errors),
+        message: message.to_string(),
+    };
+    Ok(render(&page)?.0)
+}
+
+/// `GET /me/security`: two-factor status, signed-in devices, password change.
+pub async fn security_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+    Ok(axum::response::Html(security(&state, &user, vec![], "").await?).into_response())
+}
+
+/// The password form.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    csrf_token: String,
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+impl CsrfProtected for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /me/password`.
+pub async fn change_password(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    let change = sessions::PasswordChange { current_password: form.current_password, new_password: form.new_password };
+    match sessions::change_password(&state, &user.user, user.session_id, change).await {
+        Ok(n) => {
+            let message = format!("Password changed. {n} other session(s) signed out.");
+            Ok(axum::response::Html(security(&state, &user, vec![], &message).await?).into_response())
+        }
+        Err(Error::Validation(errors)) => {
+            let html = security(&state, &user, errors, "").await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /me/sessions/{id}/revoke`: signs out one of your devices.
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    CsrfForm(_): CsrfForm<CsrfOnly>,
+) -> Result<Response, PageError> {
+    let sid = id.parse().map_err(|_| PageError(Error::NotFound("session_not_found")))?;
+    sessions::revoke(&state, &user.user, sid).await?;
+    Ok(Redirect::to("/me/security").into_response())
 }

@@ -217,17 +217,20 @@ pub async fn web_session_user(
     db: &Db,
     token_hash: &str,
     now: &str,
+    idle_since: &str,
 ) -> Result<Option<(User, SessionId, String)>, Error> {
     let row = sqlx::query(
         concat!(
             "SELECT ",
             user_cols!(u),
             ", s.id AS sid, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id ",
-            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2"
+            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2 ",
+            "AND s.last_seen_at > $3"
         ),
     )
     .bind(token_hash)
     .bind(now)
+    .bind(idle_since)
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -419,4 +422,93 @@ pub async fn refresh_token_session(db: &Db, token_hash: &str) -> Result<Option<S
         .fetch_optional(&db.pool)
         .await?;
     Ok(sid.and_then(|s| s.parse().ok()))
+}
+
+/// A live session as its owner sees it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    /// Session id.
+    pub id: String,
+    /// `api` (an app with tokens) or `web` (a browser).
+    pub kind: String,
+    /// Browser or app and system, from the user agent.
+    pub device: String,
+    /// Address it signed in from.
+    pub ip: String,
+    /// Signed in at.
+    pub created_at: String,
+    /// Last request at (updated at most once a minute).
+    pub last_seen_at: String,
+    /// Whether this is the session asking.
+    pub current: bool,
+}
+
+/// Live sessions of a user, newest first. Page sessions idle since `idle_since` are over.
+pub async fn list_sessions(db: &Db, user: UserId, now: &str, idle_since: &str) -> Result<Vec<SessionView>, Error> {
+    let rows = sqlx::query(
+        "SELECT id, kind, user_agent, ip, created_at, last_seen_at FROM sessions \
+         WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+           AND (kind = 'api' OR last_seen_at > $3) \
+         ORDER BY created_at DESC, id DESC",
+    )
+    .bind(user.to_string())
+    .bind(now)
+    .bind(idle_since)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let ua: Option<String> = r.try_get("user_agent")?;
+            Ok(SessionView {
+                id: r.try_get("id")?,
+                kind: r.try_get("kind")?,
+                device: crate::accounts::sessions::device(ua.as_deref().unwrap_or("")),
+                ip: r.try_get::<Option<String>, _>("ip")?.unwrap_or_default(),
+                created_at: r.try_get("created_at")?,
+                last_seen_at: r.try_get("last_seen_at")?,
+                current: false,
+            })
+        })
+        .collect()
+}
+
+/// Revokes one of a user's own sessions; false when it is not theirs or not live.
+pub async fn revoke_own_session(db: &Db, user: UserId, sid: SessionId, now: &str) -> Result<bool, Error> {
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+        .bind(now)
+        .bind(sid.to_string())
+        .bind(user.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records activity, at most once per `stale_before` interval (one cheap write a minute, not
+/// one per request).
+pub async fn touch_session(db: &Db, sid: SessionId, now: &str, stale_before: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at < $3")
+        .bind(now)
+        .bind(sid.to_string())
+        .bind(stale_before)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// The password hash of a user.
+pub async fn password_hash(db: &Db, user: UserId) -> Result<String, Error> {
+    Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.to_string())
+        .fetch_one(&db.pool)
+        .await?)
+}
+
+/// Replaces a user's password hash.
+pub async fn set_password_hash(db: &Db, user: UserId, hash: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(user.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }

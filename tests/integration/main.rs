@@ -11,3 +11,4 @@ mod ops;
 mod pages;
 mod records;
 mod security;
+mod sessions;

@@ -49,6 +49,8 @@ async fn every_role_against_every_route(backend: Backend) {
             "/api/v1/records/{id}" | "/records/{id}" => spec.path.replace("{id}", &record_id),
             "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
             "/api/v1/admin/users/{id}/approve" | "/api/v1/admin/users/{id}/unlock" => spec.path.replace("{id}", &pending_id),
+            // Someone else's or nobody's session: allowed callers get 404, refused ones 401/403.
+            "/api/v1/me/sessions/{id}" | "/me/sessions/{id}/revoke" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
             p if p.contains('{') => panic!("matrix: give the route {p} a real id to test with"),
             p => p.to_string(),
         };

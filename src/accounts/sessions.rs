@@ -1,0 +1,132 @@
+//! A person's own sessions and password: list, sign out a device, change the password.
+
+use chrono::Duration;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::accounts::model::User;
+use crate::accounts::store::{self, SessionView};
+use crate::accounts::password;
+use crate::app::AppState;
+use crate::clock;
+use crate::config::Secret;
+use crate::error::{Error, FieldError, Validator};
+use crate::ids::SessionId;
+
+/// Page sessions end after 30 minutes without a request: HIPAA's automatic logoff,
+/// 45 CFR 164.312(a)(2)(iii).
+pub const IDLE_MINUTES: i64 = 30;
+/// Activity is written at most this often per session.
+pub const TOUCH_SECS: i64 = 60;
+
+/// The instant before which a page session counts as idle.
+pub fn idle_since(state: &AppState) -> String {
+    clock::format(state.clock.now() - Duration::minutes(IDLE_MINUTES))
+}
+
+/// Records that a session was used (throttled).
+pub async fn touch(state: &AppState, sid: SessionId) -> Result<(), Error> {
+    let now = state.clock.now();
+    store::touch_session(&state.db, sid, &clock::format(now), &clock::format(now - Duration::seconds(TOUCH_SECS))).await
+}
+
+/// A short "browser on system" name from a User-Agent header.
+pub fn device(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+        ("reqwest", "API client"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(needle, _)| ua.contains(needle))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} on {s}"),
+        (Some(b), None) => b.to_string(),
+        (None, Some(s)) => s.to_string(),
+        (None, None) if ua.is_empty() => "Unknown device".to_string(),
+        (None, None) => ua.chars().take(40).collect(),
+    }
+}
+
+/// The caller's live sessions, the current one marked.
+pub async fn list(state: &AppState, user: &User, current: SessionId) -> Result<Vec<SessionView>, Error> {
+    let now = clock::format(state.clock.now());
+    let mut sessions = store::list_sessions(&state.db, user.id, &now, &idle_since(state)).await?;
+    let current = current.to_string();
+    for s in &mut sessions {
+        s.current = s.id == current;
+    }
+    Ok(sessions)
+}
+
+/// Signs out one of the caller's sessions; another user's or an unknown id is 404.
+pub async fn revoke(state: &AppState, user: &User, sid: SessionId) -> Result<(), Error> {
+    let now = clock::format(state.clock.now());
+    if store::revoke_own_session(&state.db, user.id, sid, &now).await? {
+        tracing::info!(user_id = %user.id, session_id = %sid, "session revoked by its owner");
+        Ok(())
+    } else {
+        Err(Error::NotFound("session_not_found"))
+    }
+}
+
+/// Body of a password change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    /// The password now.
+    #[schema(value_type = String, format = Password)]
+    pub current_password: String,
+    /// The new password (at least 10 characters, not easy to guess).
+    #[schema(value_type = String, format = Password)]
+    pub new_password: String,
+}
+
+/// Changes the password after checking the current one, then revokes every other session
+/// (and with them their refresh tokens). Returns how many were revoked.
+pub async fn change_password(state: &AppState, user: &User, current: SessionId, change: PasswordChange) -> Result<u64, Error> {
+    let mut v = Validator::default();
+    if let Some(reason) = password::weakness(&change.new_password, &[user.email.as_str(), &user.full_name]) {
+        v.add("new_password", reason);
+    }
+    if change.new_password == change.current_password {
+        v.add("new_password", "the new password must differ from the current one");
+    }
+    let hash = store::password_hash(&state.db, user.id).await?;
+    if !password::verify(Secret::new(change.current_password), hash).await? {
+        return Err(Error::Validation(vec![FieldError::new("current_password", "the current password is not correct")]));
+    }
+    v.finish()?;
+    let new_hash = password::hash(Secret::new(change.new_password)).await?;
+    store::set_password_hash(&state.db, user.id, &new_hash).await?;
+    let revoked =
+        store::revoke_other_sessions(&state.db, user.id, Some(current), &clock::format(state.clock.now())).await?;
+    tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
+    Ok(revoked)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn devices_are_named() {
+        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+        assert_eq!(super::device(chrome), "Chrome on Linux");
+        assert_eq!(super::device(""), "Unknown device");
+        assert_eq!(super::device("curl/8.5.0"), "curl");
+    }
+}
