@@ -97,16 +97,36 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then finishes in-flight requests and returns.
+    /// Serves (HTTPS when TLS files are configured) until `shutdown` completes, then finishes
+    /// in-flight requests and returns.
     pub async fn serve_until<F>(self, shutdown: F) -> anyhow::Result<()>
     where
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
-        let served = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server failed");
+        let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
+        let served = match &self.state.settings.tls {
+            None => axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server failed"),
+            Some(files) => {
+                let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.cert, &files.key)
+                    .await
+                    .with_context(|| format!("cannot load TLS certificate {} and key {}", files.cert.display(), files.key.display()))?;
+                let handle = axum_server::Handle::new();
+                let stopper = handle.clone();
+                tokio::spawn(async move {
+                    shutdown.await;
+                    // Finish in-flight requests, as the plain-HTTP path does.
+                    stopper.graceful_shutdown(Some(std::time::Duration::from_secs(30)));
+                });
+                let listener = self.listener.into_std().context("cannot hand the socket to the TLS server")?;
+                axum_server::from_tcp_rustls(listener, config)
+                    .context("cannot start the TLS server")?
+                    .handle(handle)
+                    .serve(service)
+                    .await
+                    .context("TLS server failed")
+            }
+        };
         housekeeping.abort();
         served
     }

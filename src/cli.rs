@@ -96,6 +96,16 @@ pub struct ServeArgs {
     /// Requests per signed-in user per minute (counted per copy).
     #[arg(long, env = "CARELEDGER_USER_RATE_LIMIT", default_value_t = 600)]
     pub user_rate_limit: u32,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "CARELEDGER_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key for --tls-cert.
+    #[arg(long, env = "CARELEDGER_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// An origin allowed to call the API from a browser (CORS), e.g. https://portal.example;
+    /// repeat the flag or separate with commas. None by default.
+    #[arg(long = "cors-origin", env = "CARELEDGER_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
 }
 
 /// `on` or `off`.
@@ -177,6 +187,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         failed_logins_per_ip: args.failed_login_limit,
         per_user_per_minute: args.user_rate_limit,
     };
+    settings.tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(crate::config::TlsFiles { cert, key }),
+        _ => None,
+    };
+    settings.cors_origins = args
+        .cors_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+        .map(|o| {
+            let o = o.trim().trim_end_matches('/');
+            anyhow::ensure!(o.starts_with("https://") || o.starts_with("http://"), "--cors-origin {o}: give a scheme and host");
+            axum::http::HeaderValue::from_str(o).with_context(|| format!("--cors-origin {o} is not a valid origin"))
+        })
+        .collect::<anyhow::Result<_>>()?;
     if !settings.limits.enabled {
         tracing::warn!("--rate-limits off: per-IP and per-user limits are off (lockout stays on)");
     }
@@ -189,8 +213,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print_demo_logins(&logins);
     }
     let addr = app.local_addr()?;
-    tracing::info!(%addr, "careledger listening");
-    println!("careledger is listening on http://{addr}");
+    let scheme = if app.state().settings.tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, scheme, "careledger listening");
+    println!("careledger is listening on {scheme}://{addr}");
     app.serve_until(crate::app::shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

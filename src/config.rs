@@ -57,6 +57,19 @@ pub struct Settings {
     pub max_connections: u32,
     /// Rate limits (IP and per-user; lockout is separate and always on).
     pub limits: crate::ratelimit::Limits,
+    /// Serve HTTPS with this certificate chain and key (PEM files).
+    pub tls: Option<TlsFiles>,
+    /// Origins allowed to call the API from a browser (CORS); none by default.
+    pub cors_origins: Vec<axum::http::HeaderValue>,
+}
+
+/// A PEM certificate chain and its private key.
+#[derive(Clone, Debug)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 impl Settings {
@@ -71,6 +84,8 @@ impl Settings {
             cookie_secure: false,
             max_connections: 16,
             limits: crate::ratelimit::Limits::default(),
+            tls: None,
+            cors_origins: Vec::new(),
         }
     }
 }

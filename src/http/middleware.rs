@@ -68,3 +68,34 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     });
     response.into_response()
 }
+
+/// Content-Security-Policy for every answer: nothing inline, nothing from elsewhere, no
+/// framing (CSP Level 3; `frame-ancestors 'none'` supersedes X-Frame-Options).
+pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+    font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
+
+/// Security headers on every answer (OWASP Secure Headers Project), and HSTS (RFC 6797)
+/// when careledger serves TLS itself or is told it sits behind TLS.
+pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
+        h.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+    };
+    set(h, "content-security-policy", CSP);
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
+    set(h, "cross-origin-opener-policy", "same-origin");
+    // Clinical pages and API answers must not linger in shared or browser caches (RFC 9111
+    // section 5.2.2.5); the stylesheet sets its own caching.
+    if !h.contains_key(axum::http::header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    if state.settings.tls.is_some() || state.settings.cookie_secure {
+        set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
+    }
+    response
+}

@@ -16,7 +16,6 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -104,13 +103,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::ApiDoc::openapi()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        // Clinical pages and API answers must not linger in shared or browser caches (the
-        // stylesheet sets its own caching); RFC 9111 section 5.2.2.5.
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-store")))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::HeaderName::from_static("x-content-type-options"),
-            HeaderValue::from_static("nosniff"),
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
         .layer(CatchPanicLayer::custom(|_| {
             // A bug, not a request problem: answer an opaque 500 (the middleware adds the id).
@@ -119,7 +112,23 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
         .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::MakeUuidV7))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors(&state.settings.cors_origins))
         .with_state(state)
+}
+
+/// CORS (Fetch standard) only for the origins configured with `--cors-origin`; with none,
+/// no CORS headers are sent and browsers keep other sites from reading answers.
+fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    if origins.is_empty() {
+        return CorsLayer::new();
+    }
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST, Method::DELETE])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+        .max_age(std::time::Duration::from_secs(600))
 }
 
 fn wants_problem(req: &Request) -> bool {

@@ -145,6 +145,7 @@ where
 /// Whether cookies must be `Secure`: configured so, or the request came through TLS at a proxy.
 pub fn cookies_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.settings.cookie_secure
+        || state.settings.tls.is_some()
         || headers
             .get("x-forwarded-proto")
             .and_then(|v| v.to_str().ok())

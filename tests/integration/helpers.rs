@@ -113,19 +113,24 @@ pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
 }
 
 pub async fn spawn_app_with(backend: Backend, options: Options) -> Option<TestApp> {
+    spawn_configured(backend, options, |_| {}).await
+}
+
+/// Starts an app with settings adjusted by `configure` (TLS, CORS, …).
+pub async fn spawn_configured(backend: Backend, options: Options, configure: impl FnOnce(&mut Settings)) -> Option<TestApp> {
     let dir = std::sync::Arc::new(TempDir::new());
     let url = fresh_database(backend, &dir.0).await?;
-    Some(spawn_on(backend, dir, url, options).await)
+    Some(spawn_with_clock(dir, url, options, Clock::system(), Default::default(), configure).await)
 }
 
 /// Starts another app over an existing database and data directory (a second copy).
 pub async fn spawn_on(_backend: Backend, dir: std::sync::Arc<TempDir>, url: String, options: Options) -> TestApp {
-    spawn_with_clock(dir, url, options, Clock::system(), Default::default()).await
+    spawn_with_clock(dir, url, options, Clock::system(), Default::default(), |_| {}).await
 }
 
 /// A copy sharing another copy's clock and enrolled secrets (as copies share real time).
 pub async fn spawn_beside(other: &TestApp, url: String) -> TestApp {
-    spawn_with_clock(other.data_dir.clone(), url, Options::default(), other.clock.clone(), other.mfa.clone()).await
+    spawn_with_clock(other.data_dir.clone(), url, Options::default(), other.clock.clone(), other.mfa.clone(), |_| {}).await
 }
 
 async fn spawn_with_clock(
@@ -134,18 +139,21 @@ async fn spawn_with_clock(
     options: Options,
     clock: Clock,
     mfa: Arc<Mutex<HashMap<String, String>>>,
+    configure: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let mut settings = Settings::new(dir.0.clone(), Some(url));
     settings.listen = "127.0.0.1:0".parse().expect("addr");
     settings.staff_approval = options.staff_approval;
     settings.limits = options.limits;
     settings.max_connections = 5;
+    configure(&mut settings);
+    let scheme = if settings.tls.is_some() { "https" } else { "http" };
     let app = careledger::Application::build_with_clock(settings, clock.clone()).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
     let state = app.state().clone();
     tokio::spawn(app.serve_until(std::future::pending()));
     TestApp {
-        base: format!("http://{addr}"),
+        base: format!("{scheme}://{addr}"),
         data_dir: dir,
         state,
         clock,

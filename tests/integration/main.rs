@@ -2,6 +2,7 @@
 //! fresh real database per test, each test on SQLite and on PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod hardening;
 mod helpers;
 
 mod accounts;
