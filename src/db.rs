@@ -88,6 +88,22 @@ impl Db {
     }
 }
 
+/// A case-insensitive substring pattern for `LOWER(col) LIKE $n ESCAPE '\'`, with LIKE's
+/// wildcards in the text taken literally. (SQLite's LOWER folds ASCII only; PostgreSQL's
+/// folds all of Unicode.)
+pub fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// Makes sure the SQLite file's folder exists and asks SQLite to create the file (`mode=rwc`).
 fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
     let rest = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
@@ -107,4 +123,12 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
     } else {
         format!("sqlite://{path}?{query}&mode=rwc")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
+    }
 }

@@ -104,6 +104,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
             status: Status::Active,
             created_at: clock::format(now - Duration::days(400) + Duration::minutes(i as i64)),
             mfa_enabled: false,
+        locked_until: None,
         };
         let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
         accounts_store::insert_user(&mut tx, &user, &hash).await?;

@@ -20,6 +20,7 @@ CREATE TABLE users (
     totp_last_step INTEGER
 );
 CREATE INDEX users_status_created ON users (status, created_at, id);
+CREATE INDEX users_role_created ON users (role, created_at, id);
 
 -- One row per signed-in device: API sessions (refresh-token families) and page sessions.
 CREATE TABLE sessions (

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::accounts::mfa;
+use crate::accounts::{admin, mfa};
 use crate::accounts::sessions::{self, PasswordChange};
-use crate::accounts::store::SessionView;
-use crate::accounts::model::{Status, User};
+use crate::accounts::store::{AuditEvent, SessionView};
+use crate::accounts::model::User;
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
 use crate::accounts::ApiUser;
 use crate::app::AppState;
@@ -109,38 +109,18 @@ pub async fn me(caller: ApiUser) -> ApiJson<User> {
     ApiJson(caller.user)
 }
 
-/// `POST /api/v1/admin/users/{id}/approve`.
-#[utoipa::path(post, path = "/api/v1/admin/users/{id}/approve", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "User id")),
-    responses(
-        (status = 200, description = "The user, now active", body = User),
-        (status = 403, description = "`forbidden`: admins only", body = Problem),
-        (status = 404, description = "`user_not_found`", body = Problem),
-    ))]
-pub async fn approve(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiPath(id): ApiPath<String>,
-) -> Result<ApiJson<User>, Error> {
-    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
-    Ok(ApiJson(service::approve(&state.db, &caller.user, id).await?))
+/// Paging and filters of `GET /api/v1/admin/users`.
+#[derive(Debug, Default, Deserialize)]
+pub struct UsersQuery {
+    #[serde(flatten)]
+    filter: admin::UserQuery,
+    limit: Option<String>,
+    cursor: Option<String>,
 }
 
-/// Query of `GET /api/v1/admin/users`.
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserQuery {
-    /// `active` or `pending_approval`.
-    pub status: Option<String>,
-    /// Items per page, 1–200 (default 50).
-    pub limit: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-}
-
-/// `GET /api/v1/admin/users?status=pending_approval`: users, oldest first.
+/// `GET /api/v1/admin/users?status=pending_approval&role=&q=`: users, oldest first.
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
-    params(UserQuery),
+    params(admin::UserQuery, PageParams),
     responses(
         (status = 200, description = "A page of users", body = Page<User>),
         (status = 403, description = "`forbidden`: admins only", body = Problem),
@@ -149,19 +129,76 @@ pub struct UserQuery {
 pub async fn list_users(
     State(state): State<AppState>,
     caller: ApiUser,
-    ApiQuery(q): ApiQuery<UserQuery>,
+    ApiQuery(q): ApiQuery<UsersQuery>,
 ) -> Result<ApiJson<Page<User>>, Error> {
     let mut v = Validator::default();
     let page = PageRequest::parse(&PageParams { limit: q.limit, cursor: q.cursor }, &mut v);
-    let status = match q.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(s) => Status::parse(s).or_else(|| {
-            v.add("status", "status must be active or pending_approval");
-            None
-        }),
-    };
+    let filter = admin::parse_query(&q.filter, &mut v);
     v.finish()?;
-    Ok(ApiJson(service::list_users(&state.db, &caller.user, status, &page).await?))
+    Ok(ApiJson(admin::list(&state, &caller.user, &filter, &page).await?))
+}
+
+macro_rules! admin_action {
+    ($name:ident, $action:expr, $path:literal, $what:literal) => {
+        #[doc = concat!("`POST ", $path, "`: ", $what, " (recorded in the audit log).")]
+        #[utoipa::path(post, path = $path, tag = "admin", security(("bearer" = [])),
+            params(("id" = String, Path, description = "User id")),
+            responses(
+                (status = 200, description = "The user after the change", body = User),
+                (status = 403, description = "`forbidden`: admins only", body = Problem),
+                (status = 404, description = "`user_not_found`", body = Problem),
+                (status = 409, description = "`invalid_transition` or `cannot_change_self`", body = Problem),
+            ))]
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: ApiUser,
+            ApiPath(id): ApiPath<String>,
+        ) -> Result<ApiJson<User>, Error> {
+            let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
+            Ok(ApiJson(admin::act(&state, &caller.user, id, $action).await?))
+        }
+    };
+}
+
+admin_action!(approve, admin::Action::Approve, "/api/v1/admin/users/{id}/approve", "approves a pending staff account");
+admin_action!(reject, admin::Action::Reject, "/api/v1/admin/users/{id}/reject", "turns down a pending staff account");
+admin_action!(deactivate, admin::Action::Deactivate, "/api/v1/admin/users/{id}/deactivate", "turns an account off and ends its sessions");
+admin_action!(reactivate, admin::Action::Reactivate, "/api/v1/admin/users/{id}/reactivate", "turns a deactivated account back on");
+admin_action!(unlock, admin::Action::Unlock, "/api/v1/admin/users/{id}/unlock", "lifts a lockout");
+
+/// `POST /api/v1/admin/users/{id}/role`: changes a staff member's role.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "User id")), request_body = admin::RoleChange,
+    responses(
+        (status = 200, description = "The user with the new role", body = User),
+        (status = 404, description = "`user_not_found`", body = Problem),
+        (status = 409, description = "`invalid_transition`: not a staff account", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+    ))]
+pub async fn change_role(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<admin::RoleChange>,
+) -> Result<ApiJson<User>, Error> {
+    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
+    Ok(ApiJson(admin::change_role(&state, &caller.user, id, body).await?))
+}
+
+/// `GET /api/v1/admin/audit`: privilege changes, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of audit events", body = Page<AuditEvent>),
+        (status = 403, description = "`forbidden`: admins only", body = Problem),
+    ))]
+pub async fn audit(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<ApiJson<Page<AuditEvent>>, Error> {
+    let page = p.into_request()?;
+    Ok(ApiJson(admin::audit(&state, &caller.user, &page).await?))
 }
 
 /// `POST /api/v1/me/mfa/totp`: starts TOTP enrolment with a new secret.
@@ -221,23 +258,6 @@ pub async fn mfa_disable(
 ) -> Result<StatusCode, Error> {
     mfa::disable(&state.db, &caller.user, &body.code, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /api/v1/admin/users/{id}/unlock`: lifts a lockout.
-#[utoipa::path(post, path = "/api/v1/admin/users/{id}/unlock", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "User id")),
-    responses(
-        (status = 200, description = "The user, unlocked", body = User),
-        (status = 403, description = "`forbidden`: admins only", body = Problem),
-        (status = 404, description = "`user_not_found`", body = Problem),
-    ))]
-pub async fn unlock(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiPath(id): ApiPath<String>,
-) -> Result<ApiJson<User>, Error> {
-    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
-    Ok(ApiJson(service::unlock(&state, &caller.user, id).await?))
 }
 
 /// `GET /api/v1/me/sessions`: the caller's signed-in devices.

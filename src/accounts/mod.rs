@@ -1,6 +1,8 @@
 //! Accounts: registration, staff approval, passwords, sign-in for the API (tokens) and the pages
 //! (cookie sessions), and the extractors that tell every other domain who is asking.
 
+pub mod admin;
+pub mod admin_pages;
 pub mod api;
 pub mod auth;
 pub mod mfa;

@@ -119,6 +119,9 @@ pub struct User {
     pub created_at: String,
     /// Whether two-factor sign-in (TOTP) is on.
     pub mfa_enabled: bool,
+    /// Set while (or since) the account was locked after failed sign-ins.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub locked_until: Option<String>,
 }
 
 impl User {

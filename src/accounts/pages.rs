@@ -40,7 +40,7 @@ pub async fn landing(
     if let Some(u) = user {
         let role_note = match u.user.role {
             Role::Doctor | Role::Patient => "Your records are on your dashboard.",
-            Role::Admin => "Staff approval is available through the API (/docs); admin pages come later.",
+            Role::Admin => "Approve staff and manage accounts on the Users page.",
             _ => "Pages for your role come in a later release; your account is ready.",
         };
         let page = Landing {

@@ -14,7 +14,6 @@ use crate::config::{Secret, StaffApproval};
 use crate::db::Db;
 use crate::error::{Error, Validator};
 use crate::ids::{Email, SessionId, UserId};
-use crate::pagination::{Page, PageRequest};
 
 /// Longest accepted full name.
 pub const MAX_NAME_LEN: usize = 200;
@@ -120,6 +119,7 @@ async fn create_user(
         status,
         created_at: clock::format(clock::now()),
         mfa_enabled: false,
+        locked_until: None,
     };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash).await?;
@@ -348,52 +348,4 @@ pub async fn start_web_session(state: &AppState, user: &User, client: &ClientInf
     .await?;
     tracing::info!(user_id = %user.id, "web login");
     Ok(cookie)
-}
-
-/// Approves a pending staff account. Only an active admin may; approving an already active
-/// account answers with it unchanged, so a retried request is harmless. Recorded in the audit
-/// log in the same transaction.
-#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
-pub async fn approve(db: &Db, admin: &User, id: UserId) -> Result<User, Error> {
-    require_admin(admin)?;
-    let now = clock::format(clock::now());
-    let mut tx = db.pool.begin().await?;
-    if let Some(user) = store::approve(&mut *tx, id, admin.id, &now).await? {
-        store::audit(&mut *tx, &now, Some(admin.id), "approve", id, user.role.as_str()).await?;
-        tx.commit().await?;
-        tracing::info!("staff approved");
-        return Ok(user);
-    }
-    drop(tx);
-    store::find_by_id(db, id).await?.ok_or(Error::NotFound("user_not_found"))
-}
-
-/// Lifts a lockout (admins only); recorded in the audit log.
-#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
-pub async fn unlock(state: &AppState, admin: &User, id: UserId) -> Result<User, Error> {
-    require_admin(admin)?;
-    let user = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
-    let now = clock::format(state.clock.now());
-    let mut tx = state.db.pool.begin().await?;
-    store::unlock(&mut *tx, id).await?;
-    store::audit(&mut *tx, &now, Some(admin.id), "unlock", id, "").await?;
-    tx.commit().await?;
-    tracing::info!("account unlocked");
-    Ok(user)
-}
-
-/// Lists users, optionally by status, oldest first (admins only).
-pub async fn list_users(
-    db: &Db,
-    admin: &User,
-    status: Option<Status>,
-    page: &PageRequest,
-) -> Result<Page<User>, Error> {
-    require_admin(admin)?;
-    let rows = store::list_by_status(db, status, page.after.clone(), page.fetch_limit()).await?;
-    Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
-}
-
-fn require_admin(user: &User) -> Result<(), Error> {
-    if user.is_active(Role::Admin) { Ok(()) } else { Err(Error::Forbidden("admins only")) }
 }

@@ -115,7 +115,7 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
     let new_hash = password::hash(Secret::new(change.new_password)).await?;
     store::set_password_hash(&state.db, user.id, &new_hash).await?;
     let revoked =
-        store::revoke_other_sessions(&state.db, user.id, Some(current), &clock::format(state.clock.now())).await?;
+        store::revoke_other_sessions(&state.db.pool, user.id, Some(current), &clock::format(state.clock.now())).await?;
     tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
     Ok(revoked)
 }

@@ -13,10 +13,10 @@ use crate::ids::{Email, SessionId, UserId};
 /// SQL stays `'static`).
 macro_rules! user_cols {
     () => {
-        "id, email, role, full_name, status, created_at, totp_enabled"
+        "id, email, role, full_name, status, created_at, totp_enabled, locked_until"
     };
     (u) => {
-        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled"
+        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until"
     };
 }
 
@@ -35,6 +35,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
         status: Status::parse(&status).ok_or_else(|| bad("status"))?,
         created_at: row.try_get("created_at")?,
         mfa_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
+        locked_until: row.try_get("locked_until")?,
     })
 }
 
@@ -125,30 +126,125 @@ where
     row.as_ref().map(user_from_row).transpose()
 }
 
-/// Users with a status, oldest first, after a `(created_at, id)` cursor.
-pub async fn list_by_status(
+/// Which users to list (admins).
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Only this status.
+    pub status: Option<Status>,
+    /// Only this role.
+    pub role: Option<Role>,
+    /// A lower-cased LIKE pattern matched against email and name.
+    pub like: Option<String>,
+}
+
+/// Users matching a filter, oldest first, after a `(created_at, id)` cursor. Status and role
+/// filters use their `(…, created_at, id)` indexes; text search scans (admins only, paged).
+pub async fn list_users(
     db: &Db,
-    status: Option<Status>,
+    filter: &UserFilter,
     after: Option<(String, String)>,
     limit: i64,
 ) -> Result<Vec<User>, Error> {
     let (after_at, after_id) = after.unzip();
-    let rows = sqlx::query(
-        concat!(
-            "SELECT ",
-            user_cols!(),
-            " FROM users WHERE ($1 IS NULL OR status = $1) ",
-            "AND ($2 IS NULL OR created_at > $2 OR (created_at = $2 AND id > $3)) ",
-            "ORDER BY created_at, id LIMIT $4"
-        ),
-    )
-    .bind(status.map(Status::as_str))
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        user_cols!(),
+        " FROM users WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR role = $2) ",
+        "AND ($3 IS NULL OR LOWER(email) LIKE $3 ESCAPE '\\' OR LOWER(full_name) LIKE $3 ESCAPE '\\') ",
+        "AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) ",
+        "ORDER BY created_at, id LIMIT $6"
+    ))
+    .bind(filter.status.map(Status::as_str))
+    .bind(filter.role.map(Role::as_str))
+    .bind(filter.like.clone())
     .bind(after_at)
     .bind(after_id)
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(user_from_row).collect()
+}
+
+/// Moves a user from one status to another (compare-and-set, so two admins acting at once
+/// cannot both succeed); returns the user when it happened.
+pub async fn set_status<'e, E>(ex: E, id: UserId, from: Status, to: Status) -> Result<Option<User>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(concat!("UPDATE users SET status = $1 WHERE id = $2 AND status = $3 RETURNING ", user_cols!()))
+        .bind(to.as_str())
+        .bind(id.to_string())
+        .bind(from.as_str())
+        .fetch_optional(ex)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// Changes a staff member's role to another staff role.
+pub async fn set_role<'e, E>(ex: E, id: UserId, role: Role) -> Result<Option<User>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(concat!(
+        "UPDATE users SET role = $1 WHERE id = $2 AND role IN ('doctor','pharmacist','lab','receptionist') RETURNING ",
+        user_cols!()
+    ))
+    .bind(role.as_str())
+    .bind(id.to_string())
+    .fetch_optional(ex)
+    .await?;
+    row.as_ref().map(user_from_row).transpose()
+}
+
+/// One privilege change, as the audit log shows it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AuditEvent {
+    /// Event id.
+    pub id: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who acted (an admin), if anyone.
+    pub actor_id: Option<String>,
+    /// Their email.
+    pub actor_email: Option<String>,
+    /// approve, reject, deactivate, reactivate, unlock, role_change.
+    pub action: String,
+    /// Whose account.
+    pub target_id: String,
+    /// Their email.
+    pub target_email: String,
+    /// Extra detail (e.g. the new role).
+    pub detail: String,
+}
+
+/// The audit log, newest first, before a `(at, id)` cursor.
+pub async fn list_audit(db: &Db, before: Option<(String, String)>, limit: i64) -> Result<Vec<AuditEvent>, Error> {
+    let (before_at, before_id) = before.unzip();
+    let rows = sqlx::query(
+        "SELECT e.id, e.at, e.actor_id, a.email AS actor_email, e.action, e.target_id, t.email AS target_email, e.detail \
+         FROM audit_events e LEFT JOIN users a ON a.id = e.actor_id JOIN users t ON t.id = e.target_id \
+         WHERE ($1 IS NULL OR e.at < $1 OR (e.at = $1 AND e.id < $2)) \
+         ORDER BY e.at DESC, e.id DESC LIMIT $3",
+    )
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(AuditEvent {
+                id: r.try_get("id")?,
+                at: r.try_get("at")?,
+                actor_id: r.try_get("actor_id")?,
+                actor_email: r.try_get("actor_email")?,
+                action: r.try_get("action")?,
+                target_id: r.try_get("target_id")?,
+                target_email: r.try_get("target_email")?,
+                detail: r.try_get("detail")?,
+            })
+        })
+        .collect()
 }
 
 /// A new session row.
@@ -402,15 +498,19 @@ where
     Ok(())
 }
 
-/// Revokes every live session of a user but one (after a password change).
-pub async fn revoke_other_sessions(db: &Db, user: UserId, keep: Option<SessionId>, now: &str) -> Result<u64, Error> {
+/// Revokes every live session of a user but one (after a password change; all of them on
+/// deactivation).
+pub async fn revoke_other_sessions<'e, E>(ex: E, user: UserId, keep: Option<SessionId>, now: &str) -> Result<u64, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let done = sqlx::query(
         "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)",
     )
     .bind(now)
     .bind(user.to_string())
     .bind(keep.map(|k| k.to_string()))
-    .execute(&db.pool)
+    .execute(ex)
     .await?;
     Ok(done.rows_affected())
 }
@@ -511,4 +611,16 @@ pub async fn set_password_hash(db: &Db, user: UserId, hash: &str) -> Result<(), 
         .execute(&db.pool)
         .await?;
     Ok(())
+}
+
+/// A user by id, inside a transaction.
+pub async fn find_by_id_in<'e, E>(ex: E, id: UserId) -> Result<Option<User>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(ex)
+        .await?;
+    row.as_ref().map(user_from_row).transpose()
 }

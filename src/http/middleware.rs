@@ -75,15 +75,22 @@ pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; 
     font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
     frame-ancestors 'none'";
 
+/// The same policy for Swagger UI at `/docs`, which also needs inline styles.
+pub const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+    form-action 'self'; frame-ancestors 'none'";
+
 /// Security headers on every answer (OWASP Secure Headers Project), and HSTS (RFC 6797)
 /// when careledger serves TLS itself or is told it sits behind TLS.
 pub async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let docs = req.uri().path().starts_with("/docs");
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     let set = |h: &mut axum::http::HeaderMap, name: &'static str, value: &'static str| {
         h.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     };
-    set(h, "content-security-policy", CSP);
+    // Swagger UI sets inline styles (never inline scripts); only its pages allow them.
+    set(h, "content-security-policy", if docs { DOCS_CSP } else { CSP });
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
     set(h, "referrer-policy", "no-referrer");

@@ -206,6 +206,7 @@ pub fn dashboard_path(role: crate::accounts::Role) -> &'static str {
     match role {
         crate::accounts::Role::Doctor => "/doctor/dashboard",
         crate::accounts::Role::Patient => "/patient/dashboard",
+        crate::accounts::Role::Admin => "/admin/users",
         _ => "/",
     }
 }

@@ -216,7 +216,7 @@ fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
         if text.chars().count() > MAX_QUERY {
             v.add("q", format!("q must be at most {MAX_QUERY} characters"));
         } else {
-            q.like = Some(like_pattern(&text));
+            q.like = Some(crate::db::like_pattern(&text));
         }
     }
     v.finish()?;
@@ -234,20 +234,6 @@ fn parse_bound(s: &str, upper: bool) -> Option<String> {
     Some(clock::format(if upper { t + Duration::microseconds(1) } else { t }))
 }
 
-/// A case-insensitive substring pattern with LIKE's wildcards escaped (`\` is the escape).
-fn like_pattern(text: &str) -> String {
-    let mut p = String::with_capacity(text.len() + 2);
-    p.push('%');
-    for c in text.to_lowercase().chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(c);
-    }
-    p.push('%');
-    p
-}
-
 /// For the history page: the doctors who wrote a patient's records, or a doctor's patients,
 /// as `(id, name)`. Other roles have none.
 pub async fn counterparts(db: &Db, actor: &User) -> Result<Vec<(String, String)>, Error> {
@@ -261,11 +247,6 @@ pub async fn counterparts(db: &Db, actor: &User) -> Result<Vec<(String, String)>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn like_patterns_escape_wildcards() {
-        assert_eq!(like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");
-    }
 
     #[test]
     fn date_bounds_cover_whole_days() {

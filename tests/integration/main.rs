@@ -6,6 +6,7 @@ mod hardening;
 mod helpers;
 
 mod accounts;
+mod admin;
 mod cluster;
 mod matrix;
 mod ops;

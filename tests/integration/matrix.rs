@@ -48,7 +48,8 @@ async fn every_role_against_every_route(backend: Backend) {
         let path = match spec.path {
             "/api/v1/records/{id}" | "/records/{id}" => spec.path.replace("{id}", &record_id),
             "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
-            "/api/v1/admin/users/{id}/approve" | "/api/v1/admin/users/{id}/unlock" => spec.path.replace("{id}", &pending_id),
+            p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" => p.replace("{id}", &pending_id),
+            "/admin/users/{id}/{action}" => format!("/admin/users/{pending_id}/unlock"),
             // Someone else's or nobody's session: allowed callers get 404, refused ones 401/403.
             "/api/v1/me/sessions/{id}" | "/me/sessions/{id}/revoke" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
             p if p.contains('{') => panic!("matrix: give the route {p} a real id to test with"),

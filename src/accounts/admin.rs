@@ -1,0 +1,184 @@
+//! User administration: list and search users, approve or reject staff, deactivate and
+//! reactivate, unlock, change a staff role. Every change is written to the audit log in the
+//! same transaction.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::accounts::model::{Role, Status, User};
+use crate::accounts::store::{self, AuditEvent, UserFilter};
+use crate::app::AppState;
+use crate::clock;
+use crate::error::{Error, Validator};
+use crate::ids::UserId;
+use crate::pagination::{Page, PageRequest};
+
+/// What an admin can do to an account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// pending_approval → active.
+    Approve,
+    /// pending_approval → rejected.
+    Reject,
+    /// active → deactivated; every session ends.
+    Deactivate,
+    /// deactivated → active.
+    Reactivate,
+    /// Lift a lockout.
+    Unlock,
+}
+
+impl Action {
+    /// The audit log's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Approve => "approve",
+            Action::Reject => "reject",
+            Action::Deactivate => "deactivate",
+            Action::Reactivate => "reactivate",
+            Action::Unlock => "unlock",
+        }
+    }
+
+    /// Parses a name from a page's form action.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Action::Approve, Action::Reject, Action::Deactivate, Action::Reactivate, Action::Unlock]
+            .into_iter()
+            .find(|a| a.name() == s)
+    }
+}
+
+fn require_admin(user: &User) -> Result<(), Error> {
+    if user.is_active(Role::Admin) { Ok(()) } else { Err(Error::Forbidden("admins only")) }
+}
+
+/// Applies an action. Approving an already active account answers with it unchanged (a
+/// retried request is harmless); any other action from the wrong state is 409.
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id, action = action.name()))]
+pub async fn act(state: &AppState, admin: &User, id: UserId, action: Action) -> Result<User, Error> {
+    require_admin(admin)?;
+    let target = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    if id == admin.id && matches!(action, Action::Deactivate | Action::Reject) {
+        return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));
+    }
+    let now = state.clock.now();
+    let now_s = clock::format(now);
+    let mut tx = state.db.pool.begin().await?;
+    let transition = |from, to| (Some(from), to);
+    let (from, to) = match action {
+        Action::Approve => transition(Status::PendingApproval, Status::Active),
+        Action::Reject => transition(Status::PendingApproval, Status::Rejected),
+        Action::Deactivate => transition(Status::Active, Status::Deactivated),
+        Action::Reactivate => transition(Status::Deactivated, Status::Active),
+        Action::Unlock => (None, target.status),
+    };
+    let updated = match (action, from) {
+        (Action::Approve, _) => store::approve(&mut *tx, id, admin.id, &now_s).await?,
+        (Action::Unlock, _) => {
+            store::unlock(&mut *tx, id).await?;
+            store::find_by_id_in(&mut *tx, id).await?
+        }
+        (_, Some(from)) => store::set_status(&mut *tx, id, from, to).await?,
+        (_, None) => None,
+    };
+    let Some(user) = updated else {
+        drop(tx);
+        if action == Action::Approve && target.status == Status::Active {
+            return Ok(target);
+        }
+        return Err(Error::Conflict("invalid_transition", "The account is not in a state that allows this."));
+    };
+    if action == Action::Deactivate {
+        store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+    }
+    store::audit(&mut *tx, &now_s, Some(admin.id), action.name(), id, user.role.as_str()).await?;
+    tx.commit().await?;
+    tracing::info!("account changed by admin");
+    Ok(user)
+}
+
+/// Body of a role change.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RoleChange {
+    /// The new staff role: doctor, pharmacist, lab or receptionist.
+    pub role: String,
+}
+
+/// Changes a staff member's role (never to or from patient or admin).
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
+pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: RoleChange) -> Result<User, Error> {
+    require_admin(admin)?;
+    let role = Role::parse(change.role.trim()).filter(|r| r.is_staff());
+    let mut v = Validator::default();
+    if role.is_none() {
+        v.add("role", "role must be one of doctor, pharmacist, lab, receptionist");
+    }
+    v.finish()?;
+    let role = role.ok_or(Error::Validation(vec![]))?;
+    let target = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    if !target.role.is_staff() {
+        return Err(Error::Conflict("invalid_transition", "Only staff roles can be changed."));
+    }
+    let now_s = clock::format(state.clock.now());
+    let mut tx = state.db.pool.begin().await?;
+    let user = store::set_role(&mut *tx, id, role)
+        .await?
+        .ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
+    let detail = format!("{} -> {}", target.role.as_str(), role.as_str());
+    store::audit(&mut *tx, &now_s, Some(admin.id), "role_change", id, &detail).await?;
+    tx.commit().await?;
+    tracing::info!(role = role.as_str(), "role changed by admin");
+    Ok(user)
+}
+
+/// Filters as sent (`status`, `role`, `q`).
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserQuery {
+    /// `active`, `pending_approval`, `rejected` or `deactivated`.
+    pub status: Option<String>,
+    /// A role.
+    pub role: Option<String>,
+    /// Text in the email or name.
+    pub q: Option<String>,
+}
+
+/// Parses the filters, naming any field that does not.
+pub fn parse_query(q: &UserQuery, v: &mut Validator) -> UserFilter {
+    let text = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let status = text(&q.status).and_then(|s| {
+        Status::parse(&s).or_else(|| {
+            v.add("status", "status must be active, pending_approval, rejected or deactivated");
+            None
+        })
+    });
+    let role = text(&q.role).and_then(|r| {
+        Role::parse(&r).or_else(|| {
+            v.add("role", "role must be patient, doctor, pharmacist, lab, receptionist or admin");
+            None
+        })
+    });
+    let like = text(&q.q).and_then(|t| {
+        if t.chars().count() > 200 {
+            v.add("q", "q must be at most 200 characters");
+            None
+        } else {
+            Some(crate::db::like_pattern(&t))
+        }
+    });
+    UserFilter { status, role, like }
+}
+
+/// Users matching a filter, oldest first (admins only).
+pub async fn list(state: &AppState, admin: &User, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+    require_admin(admin)?;
+    let rows = store::list_users(&state.db, filter, page.after.clone(), page.fetch_limit()).await?;
+    Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
+}
+
+/// The audit log of privilege changes, newest first (admins only).
+pub async fn audit(state: &AppState, admin: &User, page: &PageRequest) -> Result<Page<AuditEvent>, Error> {
+    require_admin(admin)?;
+    let rows = store::list_audit(&state.db, page.after.clone(), page.fetch_limit()).await?;
+    Ok(page.finish(rows, |e| (e.at.clone(), e.id.clone())))
+}

@@ -1,0 +1,169 @@
+//! Pages for user administration: the users list with its actions, and the audit log.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::accounts::admin::{self, Action, RoleChange, UserQuery};
+use crate::accounts::model::{Role, Status, User};
+use crate::accounts::store::AuditEvent;
+use crate::accounts::WebUser;
+use crate::app::AppState;
+use crate::error::{Error, Validator};
+use crate::http::pages::{CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, render};
+use crate::ids::UserId;
+use crate::pagination::{PageParams, PageRequest};
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    nav: Nav,
+    statuses: Vec<SelectOption>,
+    roles: Vec<SelectOption>,
+    staff_roles: Vec<SelectOption>,
+    q: String,
+    users: Vec<User>,
+    next_link: Option<String>,
+    errors: FormErrors,
+    message: String,
+}
+
+impl UsersPage {
+    /// The actions that make sense for a user's state.
+    fn actions_for(&self, u: &User) -> Vec<&'static str> {
+        let mut actions = match u.status {
+            Status::PendingApproval => vec!["approve", "reject"],
+            Status::Active => vec!["deactivate"],
+            Status::Deactivated => vec!["reactivate"],
+            Status::Rejected => vec![],
+        };
+        if u.locked_until.is_some() {
+            actions.push("unlock");
+        }
+        actions
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UsersPageQuery {
+    #[serde(flatten)]
+    filter: UserQuery,
+    cursor: Option<String>,
+    done: Option<String>,
+}
+
+fn options<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, selected: &str) -> Vec<SelectOption> {
+    all.iter()
+        .map(|t| SelectOption { value: value(*t), label: label(*t), selected: value(*t) == selected })
+        .collect()
+}
+
+/// `GET /admin/users`: filter, page through and act on accounts.
+pub async fn users(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let q: UsersPageQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let mut v = Validator::default();
+    let page = PageRequest::parse(&PageParams { limit: None, cursor: q.cursor.clone() }, &mut v);
+    let filter = admin::parse_query(&q.filter, &mut v);
+    let (status, users, next_cursor, errors) = match v.finish() {
+        Ok(()) => {
+            let found = admin::list(&state, &user.user, &filter, &page).await?;
+            (StatusCode::OK, found.items, found.next_cursor, vec![])
+        }
+        Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, vec![], None, errors),
+        Err(e) => return Err(PageError(e)),
+    };
+    let next_link = next_cursor.and_then(|c| {
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for (k, val) in [("status", &q.filter.status), ("role", &q.filter.role), ("q", &q.filter.q)] {
+            if let Some(val) = val.as_deref().filter(|s| !s.is_empty()) {
+                pairs.push((k, val));
+            }
+        }
+        pairs.push(("cursor", &c));
+        serde_urlencoded::to_string(pairs).ok().map(|s| format!("/admin/users?{s}"))
+    });
+    let statuses = [Status::PendingApproval, Status::Active, Status::Deactivated, Status::Rejected];
+    let staff = [Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist];
+    let html = render(&UsersPage {
+        nav: Nav::signed_in(&user),
+        statuses: options(&statuses, Status::as_str, Status::as_str, q.filter.status.as_deref().unwrap_or("")),
+        roles: options(&Role::ALL, Role::as_str, Role::label, q.filter.role.as_deref().unwrap_or("")),
+        staff_roles: options(&staff, Role::as_str, Role::label, ""),
+        q: q.filter.q.clone().unwrap_or_default(),
+        users,
+        next_link,
+        errors: FormErrors(errors),
+        message: q.done.map(|d| format!("Done: {d}.")).unwrap_or_default(),
+    })?;
+    Ok((status, html).into_response())
+}
+
+/// A form with only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct ActionForm {
+    csrf_token: String,
+}
+
+impl CsrfProtected for ActionForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /admin/users/{id}/{action}`: approve, reject, deactivate, reactivate or unlock.
+pub async fn act(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, action)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
+    let action = Action::parse(&action).ok_or(PageError(Error::NotFound("not_found")))?;
+    admin::act(&state, &user.user, id, action).await?;
+    Ok(Redirect::to(&format!("/admin/users?done={}", action.name())).into_response())
+}
+
+/// The role form.
+#[derive(Debug, Deserialize)]
+pub struct RoleForm {
+    csrf_token: String,
+    #[serde(default)]
+    role: String,
+}
+
+impl CsrfProtected for RoleForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+/// `POST /admin/users/{id}/role`.
+pub async fn change_role(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<Response, PageError> {
+    let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
+    admin::change_role(&state, &user.user, id, RoleChange { role: form.role }).await?;
+    Ok(Redirect::to("/admin/users?done=role_change").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "admin_audit.html")]
+struct AuditPage {
+    nav: Nav,
+    events: Vec<AuditEvent>,
+    next_link: Option<String>,
+}
+
+/// `GET /admin/audit`: privilege changes, newest first.
+pub async fn audit(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let p: PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let page = p.into_request().unwrap_or_default();
+    let found = admin::audit(&state, &user.user, &page).await?;
+    let next_link = found.next_cursor.map(|c| format!("/admin/audit?cursor={c}"));
+    Ok(render(&AuditPage { nav: Nav::signed_in(&user), events: found.items, next_link })?.into_response())
+}
