@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The clock (tests move it; production reads the system time).
     pub clock: Clock,
+    /// Account emails, when SMTP is configured.
+    pub mailer: Option<crate::mail::Mailer>,
     /// The per-user request limiter of this copy.
     pub user_limiter: Arc<UserLimiter>,
     /// An Argon2id hash of a random password, verified against when an email is unknown so
@@ -49,9 +51,11 @@ impl AppState {
             .await
             .context("cannot prepare the password hasher")?;
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
+        let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         Ok(Self {
             db,
             clock,
+            mailer,
             user_limiter,
             settings: Arc::new(settings),
             tokens: Arc::new(TokenKeys::new(&secret)),

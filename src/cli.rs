@@ -106,6 +106,13 @@ pub struct ServeArgs {
     /// repeat the flag or separate with commas. None by default.
     #[arg(long = "cors-origin", env = "CARELEDGER_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// SMTP relay for account emails (lockout notices): `smtps://user:pass@host`,
+    /// `smtp://host:587?tls=required`. None by default.
+    #[arg(long, env = "CARELEDGER_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
+    pub smtp_url: Option<String>,
+    /// From address of account emails, e.g. `careledger <no-reply@clinic.example>`.
+    #[arg(long, env = "CARELEDGER_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 /// `on` or `off`.
@@ -201,6 +208,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             axum::http::HeaderValue::from_str(o).with_context(|| format!("--cors-origin {o} is not a valid origin"))
         })
         .collect::<anyhow::Result<_>>()?;
+    settings.smtp = match (args.smtp_url, args.smtp_from) {
+        (Some(url), Some(from)) => Some(crate::config::SmtpSettings { url: crate::config::Secret::new(url), from }),
+        _ => None,
+    };
     if !settings.limits.enabled {
         tracing::warn!("--rate-limits off: per-IP and per-user limits are off (lockout stays on)");
     }

@@ -61,6 +61,17 @@ pub struct Settings {
     pub tls: Option<TlsFiles>,
     /// Origins allowed to call the API from a browser (CORS); none by default.
     pub cors_origins: Vec<axum::http::HeaderValue>,
+    /// Where to send account emails (lockout notices); none by default.
+    pub smtp: Option<SmtpSettings>,
+}
+
+/// An SMTP relay for account emails.
+#[derive(Clone, Debug)]
+pub struct SmtpSettings {
+    /// `smtps://user:pass@host`, `smtp://host:587?tls=required`, or plain `smtp://host:25`.
+    pub url: Secret<String>,
+    /// The From address.
+    pub from: String,
 }
 
 /// A PEM certificate chain and its private key.
@@ -86,6 +97,7 @@ impl Settings {
             limits: crate::ratelimit::Limits::default(),
             tls: None,
             cors_origins: Vec::new(),
+            smtp: None,
         }
     }
 }

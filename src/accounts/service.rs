@@ -210,6 +210,16 @@ async fn failed(state: &AppState, user: Option<&User>, client: &ClientInfo, now:
     match store::record_failure(&state.db, user.id, LOCK_AFTER, &until, &notice).await? {
         Some(until) => {
             tracing::warn!(user_id = %user.id, "account locked after failed sign-ins");
+            if let Some(mailer) = &state.mailer {
+                let body = format!(
+                    "Hello {},\n\nYour careledger account was locked at {} after {LOCK_AFTER} failed sign-in attempts in a row. \
+                     It opens again at {until}, or sooner if an administrator unlocks it.\n\n\
+                     If these attempts were not yours, change your password once you are back in.\n",
+                    user.full_name,
+                    clock::format(now)
+                );
+                mailer.send_later(user.id, &user.email, "Your careledger account was locked", body);
+            }
             Ok(Error::AccountLocked(until))
         }
         None => Ok(Error::InvalidCredentials),

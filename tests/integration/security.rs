@@ -225,3 +225,70 @@ async fn rate_limits_off_keeps_lockout(backend: Backend) {
     lock_after_five_failures(&app, "p@example.org").await;
 }
 dual!(rate_limits_off_keeps_lockout);
+
+/// A minimal SMTP server (RFC 5321) on loopback that hands every message's DATA to a channel.
+async fn fake_smtp() -> (u16, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let _ = write.write_all(b"220 localhost ESMTP test\r\n").await;
+                let mut data: Option<String> = None;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(body) = data.as_mut() {
+                        if line == "." {
+                            let _ = tx.send(data.take().unwrap_or_default());
+                            let _ = write.write_all(b"250 queued\r\n").await;
+                        } else {
+                            body.push_str(&line);
+                            body.push('\n');
+                        }
+                        continue;
+                    }
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") || upper.starts_with("HELO") {
+                        b"250 localhost\r\n"
+                    } else if upper.starts_with("DATA") {
+                        data = Some(String::new());
+                        b"354 go ahead\r\n"
+                    } else if upper.starts_with("QUIT") {
+                        let _ = write.write_all(b"221 bye\r\n").await;
+                        break;
+                    } else {
+                        b"250 ok\r\n"
+                    };
+                    let _ = write.write_all(reply).await;
+                }
+            });
+        }
+    });
+    (port, rx)
+}
+
+async fn lockout_is_emailed_when_smtp_is_configured(backend: Backend) {
+    let (port, mut inbox) = fake_smtp().await;
+    let Some(app) = crate::helpers::spawn_configured(backend, Options::default(), |s| {
+        s.smtp = Some(careledger::config::SmtpSettings {
+            url: careledger::config::Secret::new(format!("smtp://127.0.0.1:{port}")),
+            from: "careledger <no-reply@clinic.test>".into(),
+        });
+    })
+    .await
+    else {
+        return;
+    };
+    app.patient("p@example.org").await;
+    lock_after_five_failures(&app, "p@example.org").await;
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("an email").unwrap();
+    assert!(mail.contains("To: p@example.org"), "{mail}");
+    assert!(mail.contains("Subject: Your careledger account was locked"), "{mail}");
+    // Quoted-printable (RFC 2045): undo soft line breaks before reading the text.
+    assert!(mail.replace("=\n", "").contains("failed sign-in attempts in a row"), "{mail}");
+}
+dual!(lockout_is_emailed_when_smtp_is_configured);
