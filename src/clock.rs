@@ -39,6 +39,11 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
+/// A stored time for people: `2026-11-26 08:55 UTC`.
+pub fn human(stored: &str) -> String {
+    parse(stored).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| stored.to_string())
+}
+
 /// Parses an RFC 3339 time from the database or a query string.
 pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))

@@ -20,6 +20,7 @@ use crate::pagination::{PageParams, PageRequest};
 #[template(path = "admin_users.html")]
 struct UsersPage {
     nav: Nav,
+    me: UserId,
     statuses: Vec<SelectOption>,
     roles: Vec<SelectOption>,
     staff_roles: Vec<SelectOption>,
@@ -41,6 +42,10 @@ impl UsersPage {
         };
         if u.locked_until.is_some() {
             actions.push("unlock");
+        }
+        // An admin cannot turn themselves off (the service refuses it too).
+        if u.id == self.me {
+            actions.retain(|a| !matches!(*a, "deactivate" | "reject"));
         }
         actions
     }
@@ -88,6 +93,7 @@ pub async fn users(State(state): State<AppState>, user: WebUser, RawQuery(raw): 
     let staff = [Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist];
     let html = render(&UsersPage {
         nav: Nav::signed_in(&user),
+        me: user.user.id,
         statuses: options(&statuses, Status::as_str, Status::as_str, q.filter.status.as_deref().unwrap_or("")),
         roles: options(&Role::ALL, Role::as_str, Role::label, q.filter.role.as_deref().unwrap_or("")),
         staff_roles: options(&staff, Role::as_str, Role::label, ""),

@@ -150,11 +150,15 @@ pub async fn login(
                 Error::RateLimited(secs) => Some(secs.to_string()),
                 _ => None,
             };
+            let error = match e {
+                Error::MfaRequired => "Enter the code from your authenticator app (or a recovery code).".into(),
+                ref other => other.public_detail(),
+            };
             let page = LoginPage {
                 nav: Nav::anonymous(),
                 csrf: form.csrf_token,
                 email: form.email,
-                error: e.public_detail(),
+                error,
                 ask_code: matches!(e, Error::MfaRequired | Error::InvalidMfaCode),
             };
             let mut response = (status, render(&page)?).into_response();

@@ -128,8 +128,6 @@ pub struct RecordFilter {
 impl Record {
     /// The creation time for people: `2026-11-26 08:55 UTC`.
     pub fn when(&self) -> String {
-        crate::clock::parse(&self.created_at)
-            .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
-            .unwrap_or_else(|| self.created_at.clone())
+        crate::clock::human(&self.created_at)
     }
 }
