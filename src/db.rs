@@ -37,8 +37,9 @@ pub struct Db {
     pub backend: Backend,
 }
 
-static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+/// The schema. Its DDL is written to run unchanged on both backends (TEXT, INTEGER, no
+/// BOOLEAN); when a change must differ, split it into per-backend folders, one migrator each.
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
 
 impl Db {
     /// Connects (creating a SQLite file and its folder when missing) and applies migrations.
@@ -74,11 +75,7 @@ impl Db {
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
-        let migrator = match backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
-        };
-        migrator.run(&pool).await.context("database migration failed")?;
+        MIGRATOR.run(&pool).await.context("database migration failed")?;
         Ok(Self { pool, backend })
     }
 

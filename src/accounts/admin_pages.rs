@@ -12,7 +12,7 @@ use crate::accounts::store::AuditEvent;
 use crate::accounts::WebUser;
 use crate::app::AppState;
 use crate::error::{Error, Validator};
-use crate::http::pages::{CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, render};
+use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
 use crate::ids::UserId;
 use crate::pagination::{PageParams, PageRequest};
 
@@ -112,11 +112,6 @@ pub struct ActionForm {
     csrf_token: String,
 }
 
-impl CsrfProtected for ActionForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /admin/users/{id}/{action}`: approve, reject, deactivate, reactivate or unlock.
 pub async fn act(
@@ -139,11 +134,6 @@ pub struct RoleForm {
     role: String,
 }
 
-impl CsrfProtected for RoleForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /admin/users/{id}/role`.
 pub async fn change_role(
@@ -173,3 +163,5 @@ pub async fn audit(State(state): State<AppState>, user: WebUser, RawQuery(raw): 
     let next_link = found.next_cursor.map(|c| format!("/admin/audit?cursor={c}"));
     Ok(render(&AuditPage { nav: Nav::signed_in(&user), events: found.items, next_link })?.into_response())
 }
+
+crate::csrf_protected!(ActionForm, RoleForm);

@@ -17,7 +17,7 @@ use crate::accounts::WebUser;
 use crate::app::AppState;
 use crate::error::{Error, FieldError};
 use crate::http::pages::{
-    ANON_CSRF_COOKIE, CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure,
+    ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure,
     dashboard_path, render,
 };
 
@@ -93,11 +93,6 @@ pub struct LoginForm {
     totp_code: String,
 }
 
-impl CsrfProtected for LoginForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 #[derive(Template)]
 #[template(path = "notice.html")]
@@ -222,11 +217,6 @@ pub struct RegisterForm {
     role: String,
 }
 
-impl CsrfProtected for RegisterForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /register`: the same service as the API; on success the person is signed in.
 pub async fn register(
@@ -284,11 +274,6 @@ pub struct CsrfOnly {
     csrf_token: String,
 }
 
-impl CsrfProtected for CsrfOnly {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /logout`: ends the page session.
 pub async fn logout(
@@ -354,11 +339,6 @@ pub struct CodeForm {
     code: String,
 }
 
-impl CsrfProtected for CodeForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /me/mfa/confirm`: turns MFA on and shows the recovery codes once.
 pub async fn mfa_confirm(
@@ -420,11 +400,6 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-impl CsrfProtected for PasswordForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /me/password`.
 pub async fn change_password(
@@ -457,3 +432,5 @@ pub async fn revoke_session(
     sessions::revoke(&state, &user.user, sid).await?;
     Ok(Redirect::to("/me/security").into_response())
 }
+
+crate::csrf_protected!(LoginForm, RegisterForm, CsrfOnly, CodeForm, PasswordForm);

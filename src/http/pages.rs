@@ -103,6 +103,18 @@ pub trait CsrfProtected {
     fn csrf_token(&self) -> &str;
 }
 
+/// Implements [`CsrfProtected`] for form structs with a `csrf_token: String` field.
+#[macro_export]
+macro_rules! csrf_protected {
+    ($($form:ty),+ $(,)?) => {
+        $(impl $crate::http::pages::CsrfProtected for $form {
+            fn csrf_token(&self) -> &str {
+                &self.csrf_token
+            }
+        })+
+    };
+}
+
 /// A form body whose CSRF token matched: the session's token when signed in, otherwise the
 /// pre-login cookie's. Anything else is refused with 403 before the handler runs.
 #[derive(Debug)]

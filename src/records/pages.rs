@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::accounts::{Role, Status, WebUser};
 use crate::app::AppState;
 use crate::error::{Error, FieldError};
-use crate::http::pages::{CsrfForm, CsrfProtected, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
+use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
 use crate::ids::RecordId;
 use crate::pagination::{Page, PageParams, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
@@ -166,11 +166,6 @@ pub struct RecordForm {
     record_type: String,
 }
 
-impl CsrfProtected for RecordForm {
-    fn csrf_token(&self) -> &str {
-        &self.csrf_token
-    }
-}
 
 /// `POST /records/create`: the same service as the API; then the new record's page.
 pub async fn create(
@@ -325,3 +320,5 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for PageQuery {
         Ok(Self(params.into_request().unwrap_or_default()))
     }
 }
+
+crate::csrf_protected!(RecordForm);

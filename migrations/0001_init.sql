@@ -1,4 +1,4 @@
--- careledger schema v1 (SQLite). Ids are UUIDv7 text, times RFC 3339 UTC text with fixed
+-- careledger schema v1, the same DDL on SQLite and PostgreSQL. Ids are UUIDv7 text, times RFC 3339 UTC text with fixed
 -- width (so they sort), booleans INTEGER 0/1: the shapes sqlx `Any` decodes on both backends.
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,
