@@ -48,7 +48,8 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX refresh_tokens_session ON refresh_tokens (session_id);
 
--- Records are immutable once written: no UPDATE path exists in the code.
+-- A record holds its latest version; every version (the first included) is kept in
+-- record_versions with its ledger entry. Nothing is ever deleted or edited in place.
 CREATE TABLE records (
     id          TEXT PRIMARY KEY,
     patient_id  TEXT NOT NULL REFERENCES users(id),
@@ -56,7 +57,8 @@ CREATE TABLE records (
     title       TEXT NOT NULL,
     notes       TEXT NOT NULL,
     record_type TEXT NOT NULL CHECK (record_type IN ('visit','diagnosis','lab_result','imaging','procedure','note')),
-    created_at  TEXT NOT NULL
+    created_at  TEXT NOT NULL,
+    version     INTEGER NOT NULL DEFAULT 1        -- the latest version (its title and notes are above)
 );
 -- Every list is scoped by patient or by author and ordered newest first.
 CREATE INDEX records_patient_created ON records (patient_id, created_at, id);
@@ -91,6 +93,49 @@ CREATE TABLE audit_events (
 );
 CREATE INDEX audit_events_at ON audit_events (at, id);
 CREATE INDEX audit_events_target ON audit_events (target_id, at);
+
+-- Every version of a record, each with the ledger entry that proves it.
+CREATE TABLE record_versions (
+    record_id   TEXT NOT NULL REFERENCES records(id),
+    version     INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    notes       TEXT NOT NULL,
+    author_id   TEXT NOT NULL REFERENCES users(id),
+    reason      TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL,
+    entry_index INTEGER NOT NULL,
+    PRIMARY KEY (record_id, version)
+);
+
+-- The ledger (RFC 9162 Merkle log). next_index hands out gap-free positions: appenders
+-- increment it inside their transaction, so they queue on its row lock and a rolled-back write
+-- gives its position back.
+CREATE TABLE ledger_state (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    next_index INTEGER NOT NULL
+);
+INSERT INTO ledger_state (id, next_index) VALUES (1, 0);
+
+CREATE TABLE ledger_entries (
+    idx        INTEGER PRIMARY KEY,               -- leaf index, from 0, no gaps
+    kind       TEXT NOT NULL,
+    subject_id TEXT NOT NULL,                     -- the record or user the entry is about
+    entry      TEXT NOT NULL,                     -- the canonical (RFC 8785) entry bytes
+    leaf_hash  TEXT NOT NULL,                     -- SHA-256(0x00 || entry), hex
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ledger_entries_subject ON ledger_entries (subject_id, idx);
+
+-- Signed tree heads, chained by hash.
+CREATE TABLE ledger_blocks (
+    height     INTEGER PRIMARY KEY,
+    hash       TEXT NOT NULL UNIQUE,
+    tree_size  INTEGER NOT NULL,
+    root_hash  TEXT NOT NULL,
+    prev_hash  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    signature  TEXT NOT NULL
+);
 
 -- Marks that the demo clinic was loaded, so `--demo` is safe to repeat.
 CREATE TABLE app_meta (

@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The clock (tests move it; production reads the system time).
     pub clock: Clock,
+    /// The ledger's signing key.
+    pub ledger: Arc<crate::ledger::service::LedgerKeys>,
     /// Account emails, when SMTP is configured.
     pub mailer: Option<crate::mail::Mailer>,
     /// The per-user request limiter of this copy.
@@ -52,9 +54,11 @@ impl AppState {
             .context("cannot prepare the password hasher")?;
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
+        let ledger = Arc::new(crate::ledger::service::LedgerKeys::load(&settings.data_dir)?);
         Ok(Self {
             db,
             clock,
+            ledger,
             mailer,
             user_limiter,
             settings: Arc::new(settings),
@@ -108,6 +112,7 @@ impl Application {
         F: std::future::Future<Output = ()> + Send + 'static,
     {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let sealer = tokio::spawn(sealer(self.state.clone()));
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = match &self.state.settings.tls {
             None => axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server failed"),
@@ -132,6 +137,7 @@ impl Application {
             }
         };
         housekeeping.abort();
+        sealer.abort();
         served
     }
 }
@@ -144,6 +150,18 @@ async fn housekeeping(state: AppState) {
         state.user_limiter.retain_recent();
         if let Err(e) = crate::ratelimit::prune(&state.db, state.clock.now()).await {
             tracing::warn!(error = %e, "could not prune rate-limit windows");
+        }
+    }
+}
+
+/// Seals new ledger entries into a signed block every `ledger_block_ms` (when there are any).
+async fn sealer(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(state.settings.ledger_block_ms.max(10)));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::ledger::service::seal_now(&state).await {
+            tracing::warn!(error = %e, "could not seal a ledger block");
         }
     }
 }

@@ -40,6 +40,18 @@ pub enum Command {
     /// Administer accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check or export the integrity ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+/// `careledger ledger …`.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every entry, root and signature; exit 1 and name each problem found.
+    Verify(DataArgs),
+    /// Print the latest signed block as JSON (to anchor it with an outside timestamp service).
+    ExportHead(DataArgs),
 }
 
 /// Where the data lives (shared by every subcommand that touches it).
@@ -159,12 +171,14 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => serve(args).await,
-            Command::Admin(AdminCommand::Create(args)) => admin_create(args).await,
+            Command::Serve(args) => serve(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Admin(AdminCommand::Create(args)) => admin_create(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Ledger(LedgerCommand::Verify(args)) => ledger_verify(args).await,
+            Command::Ledger(LedgerCommand::ExportHead(args)) => ledger_export_head(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
@@ -237,6 +251,53 @@ fn print_demo_logins(logins: &crate::demo::DemoLogins) {
     for (role, email) in &logins.accounts {
         println!("  {role:<8} {email}");
     }
+}
+
+async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let settings = args.settings();
+    let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
+    let seed = crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")?
+        .context("no ledger key in the data directory (keys/ledger-signing.key): give --data-dir of the server")?;
+    let keys = crate::ledger::service::LedgerKeys::from_seed(&seed)?;
+    let bar = if std::io::stderr().is_terminal() {
+        indicatif::ProgressBar::new(0).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} entries").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        )
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let report = crate::ledger::verify::verify(&db, &keys.verifying, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    bar.finish_and_clear();
+    if report.ok() {
+        println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for p in &report.problems {
+            println!("{p}");
+        }
+        println!("ledger FAILED: {} problem(s) in {} entries, {} blocks", report.problems.len(), report.entries, report.blocks);
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+async fn ledger_export_head(args: DataArgs) -> anyhow::Result<()> {
+    let settings = args.settings();
+    let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
+    let head = crate::ledger::store::head(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.context("the ledger has no block yet")?;
+    let seed = crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")?;
+    let public_key = match seed {
+        Some(s) => Some(hex::encode(crate::ledger::service::LedgerKeys::from_seed(&s)?.verifying.as_bytes())),
+        None => None,
+    };
+    let mut json = serde_json::to_value(&head)?;
+    json["public_key"] = serde_json::json!(public_key);
+    println!("{}", serde_json::to_string_pretty(&json)?);
+    Ok(())
 }
 
 async fn admin_create(args: AdminCreateArgs) -> anyhow::Result<()> {

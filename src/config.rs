@@ -63,6 +63,10 @@ pub struct Settings {
     pub cors_origins: Vec<axum::http::HeaderValue>,
     /// Where to send account emails (lockout notices); none by default.
     pub smtp: Option<SmtpSettings>,
+    /// A block is sealed this often when there are new entries (milliseconds).
+    pub ledger_block_ms: u64,
+    /// A block covers at most this many new entries.
+    pub ledger_block_max_entries: i64,
 }
 
 /// An SMTP relay for account emails.
@@ -98,6 +102,8 @@ impl Settings {
             tls: None,
             cors_origins: Vec::new(),
             smtp: None,
+            ledger_block_ms: 1000,
+            ledger_block_max_entries: 1000,
         }
     }
 }

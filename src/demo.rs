@@ -113,7 +113,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
     for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
         let at = now - Duration::days(*days_ago) + Duration::minutes(n as i64);
         records_store::insert(
-            &mut *tx,
+            &mut tx,
             &RecordRow {
                 id: RecordId::new(),
                 patient_id: ids[*patient],

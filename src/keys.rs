@@ -45,6 +45,11 @@ pub fn load_or_create_secret(data_dir: &Path, name: &str) -> anyhow::Result<Secr
     read_secret(&path)?.with_context(|| format!("{} is empty", path.display()))
 }
 
+/// Loads an existing secret without creating one (for tools that must not invent keys).
+pub fn load_existing_secret(data_dir: &Path, name: &str) -> anyhow::Result<Option<Secret<Vec<u8>>>> {
+    read_secret(&data_dir.join("keys").join(name))
+}
+
 fn read_secret(path: &Path) -> anyhow::Result<Option<Secret<Vec<u8>>>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod keys;
+pub mod ledger;
 pub mod mail;
 pub mod pagination;
 pub mod ratelimit;

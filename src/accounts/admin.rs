@@ -91,10 +91,32 @@ pub async fn act(state: &AppState, admin: &User, id: UserId, action: Action) -> 
     if action == Action::Deactivate {
         store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
     }
+    if action == Action::Approve {
+        crate::ledger::store::append(&mut tx, &staff_entry("staff_approved", &user, admin.id, &now_s)?).await?;
+    }
     store::audit(&mut *tx, &now_s, Some(admin.id), action.name(), id, user.role.as_str()).await?;
     tx.commit().await?;
     tracing::info!("account changed by admin");
     Ok(user)
+}
+
+/// The content a staff entry hashes: the account, the change, and the role after it. The
+/// audit log row written in the same transaction holds the same facts, so `ledger verify`
+/// can recompute it.
+pub fn staff_content(user_id: &str, kind: &str, role: &str) -> serde_json::Value {
+    serde_json::json!({"user_id": user_id, "change": kind, "role": role})
+}
+
+fn staff_entry(kind: &'static str, user: &User, admin: UserId, now: &str) -> Result<crate::ledger::entry::NewEntry, Error> {
+    let content = staff_content(&user.id.to_string(), kind, user.role.as_str());
+    Ok(crate::ledger::entry::NewEntry {
+        kind,
+        subject_id: user.id.to_string(),
+        ids: vec![("user_id", user.id.to_string())],
+        actor: admin.to_string(),
+        time: now.to_string(),
+        content_sha256: crate::ledger::entry::content_sha256(&content)?,
+    })
 }
 
 /// Body of a role change.
@@ -126,6 +148,7 @@ pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: Rol
         .ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
     let detail = format!("{} -> {}", target.role.as_str(), role.as_str());
     store::audit(&mut *tx, &now_s, Some(admin.id), "role_change", id, &detail).await?;
+    crate::ledger::store::append(&mut tx, &staff_entry("role_changed", &user, admin.id, &now_s)?).await?;
     tx.commit().await?;
     tracing::info!(role = role.as_str(), "role changed by admin");
     Ok(user)

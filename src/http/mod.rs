@@ -23,7 +23,7 @@ use crate::accounts::permissions::Permission;
 use crate::app::AppState;
 use routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::error::Error;
-use crate::{accounts, records};
+use crate::{accounts, ledger, records};
 
 /// Largest request body any route accepts (notes are at most 50,000 characters, well under).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -67,6 +67,16 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("patient_not_found"),
             records::api::history,
         )
+        .add_refusing(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, Refusal::NotFound("not_found"), records::api::amend)
+        .add_refusing(get.clone(), "/api/v1/records/{id}/versions", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::versions)
+        .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
+        // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
+        .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
+        .add(get.clone(), "/api/v1/ledger/public-key", Api, Public, ledger::api::public_key)
+        .add(get.clone(), "/api/v1/ledger/blocks", Api, Public, ledger::api::blocks)
+        .add(get.clone(), "/api/v1/ledger/blocks/{hash}", Api, Public, ledger::api::block)
+        .add(get.clone(), "/api/v1/ledger/consistency", Api, Public, ledger::api::consistency)
+        .add(get.clone(), "/api/v1/ledger/entries/{index}", Api, AuditRead, ledger::api::entry)
         // Pages.
         .add(get.clone(), "/", Page, Public, accounts::pages::landing)
         .add(get.clone(), "/login", Page, Public, accounts::pages::login_form)

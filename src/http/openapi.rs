@@ -35,6 +35,15 @@ use crate::records;
         records::api::list,
         records::api::get,
         records::api::history,
+        records::api::amend,
+        records::api::versions,
+        records::api::proof,
+        crate::ledger::api::head,
+        crate::ledger::api::public_key,
+        crate::ledger::api::blocks,
+        crate::ledger::api::block,
+        crate::ledger::api::entry,
+        crate::ledger::api::consistency,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth),
@@ -42,6 +51,7 @@ use crate::records;
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
         (name = "records", description = "Clinical records"),
+        (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )
 )]
 pub struct ApiDoc;

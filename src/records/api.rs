@@ -11,7 +11,8 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;
 use crate::ids::{RecordId, UserId};
 use crate::pagination::{Page, PageParams};
-use crate::records::model::{NewRecord, Record, RecordFilter};
+use crate::ledger::service::InclusionProof;
+use crate::records::model::{NewRecord, Record, RecordFilter, RecordVersion};
 use crate::records::service;
 
 /// `POST /api/v1/records`: a doctor writes a record for a patient.
@@ -90,4 +91,55 @@ pub async fn history(
     let id: UserId = id.parse().map_err(|_| Error::NotFound("patient_not_found"))?;
     let page = p.into_request()?;
     Ok(ApiJson(service::history(&state.db, &caller.user, id, &page).await?))
+}
+
+/// `POST /api/v1/records/{id}/amendments`: the author writes a new version.
+#[utoipa::path(post, path = "/api/v1/records/{id}/amendments", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")), request_body = service::Amendment,
+    responses(
+        (status = 201, description = "The record at its new version", body = Record),
+        (status = 403, description = "`forbidden`: only the record's author amends it", body = Problem),
+        (status = 404, description = "`not_found`", body = Problem),
+        (status = 409, description = "`record_changed`: amended meanwhile", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+    ))]
+pub async fn amend(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+    ApiJson(body): ApiJson<service::Amendment>,
+) -> Result<(StatusCode, ApiJson<Record>), Error> {
+    Ok((StatusCode::CREATED, ApiJson(service::amend(&state.db, &caller.user, id, body).await?)))
+}
+
+/// `GET /api/v1/records/{id}/versions`: every version, oldest first.
+#[utoipa::path(get, path = "/api/v1/records/{id}/versions", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "Versions, oldest first", body = Vec<RecordVersion>),
+        (status = 404, description = "`not_found`", body = Problem),
+    ))]
+pub async fn versions(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+) -> Result<ApiJson<Vec<RecordVersion>>, Error> {
+    Ok(ApiJson(service::versions(&state.db, &caller.user, id).await?))
+}
+
+/// `GET /api/v1/records/{id}/proof`: the RFC 9162 inclusion proof of the record's latest
+/// version in the latest signed block.
+#[utoipa::path(get, path = "/api/v1/records/{id}/proof", tag = "ledger", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "Check it with the block's signature and the public key", body = InclusionProof),
+        (status = 404, description = "`not_found`", body = Problem),
+    ))]
+pub async fn proof(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+) -> Result<ApiJson<InclusionProof>, Error> {
+    let index = service::latest_entry(&state.db, &caller.user, id).await?;
+    Ok(ApiJson(crate::ledger::service::inclusion(&state, index).await?))
 }

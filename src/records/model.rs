@@ -88,6 +88,8 @@ pub struct Record {
     pub patient_name: String,
     /// The doctor's name.
     pub doctor_name: String,
+    /// The latest version's number (1 until amended).
+    pub version: i64,
 }
 
 /// What a doctor submits to write a record: the patient by id or by email.
@@ -130,4 +132,45 @@ impl Record {
     pub fn when(&self) -> String {
         crate::clock::human(&self.created_at)
     }
+}
+
+/// One version of a record, as stored and as the ledger proves it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RecordVersion {
+    /// 1 for the record as first written.
+    pub version: i64,
+    /// Title of this version.
+    pub title: String,
+    /// Notes of this version.
+    pub notes: String,
+    /// Who wrote this version.
+    pub author_id: String,
+    /// Why it was amended ("" for version 1).
+    pub reason: String,
+    /// When.
+    pub created_at: String,
+    /// The ledger entry that proves it.
+    pub entry_index: i64,
+}
+
+/// The content a version's ledger entry hashes (RFC 8785 canonical JSON of this object):
+/// everything that makes the version what it is.
+#[allow(clippy::too_many_arguments)]
+pub fn version_content(
+    record_id: &str,
+    patient_id: &str,
+    doctor_id: &str,
+    record_type: &str,
+    version: i64,
+    title: &str,
+    notes: &str,
+    author_id: &str,
+    reason: &str,
+    time: &str,
+) -> serde_json::Value {
+    serde_json::json!({
+        "record_id": record_id, "patient_id": patient_id, "doctor_id": doctor_id,
+        "record_type": record_type, "version": version, "title": title, "notes": notes,
+        "author_id": author_id, "reason": reason, "time": time,
+    })
 }

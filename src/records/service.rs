@@ -71,8 +71,9 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
     let patient = find_active_patient(db, patient).await?;
     let now = clock::format(clock::now());
     let id = RecordId::new();
+    let mut tx = db.pool.begin().await?;
     store::insert(
-        &db.pool,
+        &mut tx,
         &RecordRow {
             id,
             patient_id: patient.id,
@@ -84,6 +85,7 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
         },
     )
     .await?;
+    tx.commit().await?;
     tracing::info!(record_id = %id, patient_id = %patient.id, "record created");
     Ok(Record {
         id,
@@ -95,6 +97,7 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
         created_at: now,
         patient_name: patient.full_name,
         doctor_name: actor.full_name.clone(),
+        version: 1,
     })
 }
 
@@ -232,6 +235,95 @@ fn parse_bound(s: &str, upper: bool) -> Option<String> {
     }
     let t = clock::parse(s)?;
     Some(clock::format(if upper { t + Duration::microseconds(1) } else { t }))
+}
+
+/// An amendment: a new version with a reason. Title and notes not given stay as they are.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct Amendment {
+    /// New title (1–200 characters).
+    pub title: Option<String>,
+    /// New notes (up to 50,000 characters).
+    pub notes: Option<String>,
+    /// Why the record is amended (1–500 characters).
+    pub reason: String,
+}
+
+/// Longest amendment reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// Amends a record: only its author may; a new version with its own ledger entry, in one
+/// transaction. Others who may read the record get 403; anyone else 404.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
+pub async fn amend(db: &Db, actor: &User, id: RecordId, a: Amendment) -> Result<Record, Error> {
+    let record = get(db, actor, id).await?;
+    if actor.role != Role::Doctor || record.doctor_id != actor.id {
+        return Err(Error::Forbidden("only the record's author amends it"));
+    }
+    let mut v = Validator::default();
+    let reason = a.reason.trim().to_string();
+    if reason.is_empty() {
+        v.add("reason", "reason is required");
+    } else if reason.chars().count() > MAX_REASON {
+        v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
+    }
+    let title = a.title.as_deref().map(str::trim).map(str::to_string);
+    if let Some(t) = &title {
+        if t.is_empty() {
+            v.add("title", "title cannot be empty");
+        } else if t.chars().count() > MAX_TITLE {
+            v.add("title", format!("title must be at most {MAX_TITLE} characters"));
+        }
+    }
+    if a.notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES) {
+        v.add("notes", format!("notes must be at most {MAX_NOTES} characters"));
+    }
+    if title.is_none() && a.notes.is_none() {
+        v.add("title", "give a new title or new notes");
+    }
+    v.finish()?;
+    let title = title.unwrap_or(record.title.clone());
+    let notes = a.notes.unwrap_or(record.notes.clone());
+    let version = record.version + 1;
+    let now = clock::format(clock::now());
+    let content = crate::records::model::version_content(
+        &id.to_string(),
+        &record.patient_id.to_string(),
+        &record.doctor_id.to_string(),
+        record.record_type.as_str(),
+        version,
+        &title,
+        &notes,
+        &actor.id.to_string(),
+        &reason,
+        &now,
+    );
+    let mut tx = db.pool.begin().await?;
+    if !store::set_latest(&mut tx, id, version, &title, &notes).await? {
+        return Err(Error::Conflict("record_changed", "The record was amended meanwhile; reload it and try again."));
+    }
+    let entry = store::record_entry("record_amended", id, record.patient_id, actor.id, version, &now, &content)?;
+    let index = crate::ledger::store::append(&mut tx, &entry).await?;
+    store::insert_version(&mut tx, id, version, &title, &notes, actor.id, &reason, &now, index).await?;
+    tx.commit().await?;
+    tracing::info!(version, "record amended");
+    Ok(Record { title, notes, version, ..record })
+}
+
+/// Every version of a record the caller may read, oldest first.
+pub async fn versions(db: &Db, actor: &User, id: RecordId) -> Result<Vec<crate::records::model::RecordVersion>, Error> {
+    get(db, actor, id).await?;
+    store::versions(db, id).await
+}
+
+/// The ledger entry index of a readable record's latest version.
+pub async fn latest_entry(db: &Db, actor: &User, id: RecordId) -> Result<i64, Error> {
+    let record = get(db, actor, id).await?;
+    store::versions(db, id)
+        .await?
+        .into_iter()
+        .find(|v| v.version == record.version)
+        .map(|v| v.entry_index)
+        .ok_or(Error::Internal(anyhow::anyhow!("record {id} has no row for its latest version")))
 }
 
 /// For the history page: the doctors who wrote a patient's records, or a doctor's patients,

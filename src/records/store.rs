@@ -7,14 +7,16 @@ use sqlx::any::AnyRow;
 use crate::db::Db;
 use crate::error::Error;
 use crate::ids::{RecordId, UserId};
-use crate::records::model::{Record, RecordType};
+use crate::ledger::entry::{NewEntry, content_sha256};
+use crate::ledger::store as ledger;
+use crate::records::model::{Record, RecordType, RecordVersion, version_content};
 
 /// A `'static` record query with names joined in: built with `concat!`, so no SQL is ever
 /// assembled at run time.
 macro_rules! select_records {
     ($rest:literal) => {
         concat!(
-            "SELECT r.id, r.patient_id, r.doctor_id, r.title, r.notes, r.record_type, r.created_at, ",
+            "SELECT r.id, r.patient_id, r.doctor_id, r.title, r.notes, r.record_type, r.created_at, r.version, ",
             "p.full_name AS patient_name, d.full_name AS doctor_name ",
             "FROM records r JOIN users p ON p.id = r.patient_id JOIN users d ON d.id = r.doctor_id ",
             $rest
@@ -38,6 +40,7 @@ fn record_from_row(row: &AnyRow) -> Result<Record, Error> {
         created_at: row.try_get("created_at")?,
         patient_name: row.try_get("patient_name")?,
         doctor_name: row.try_get("doctor_name")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -59,8 +62,116 @@ pub struct RecordRow<'a> {
     pub created_at: &'a str,
 }
 
-/// Inserts a record.
-pub async fn insert<'e, E>(ex: E, r: &RecordRow<'_>) -> Result<(), Error>
+/// Inserts a record with its first version and that version's ledger entry, in the caller's
+/// transaction: nothing is written without its entry, and no entry without its write.
+pub async fn insert(conn: &mut sqlx::AnyConnection, r: &RecordRow<'_>) -> Result<i64, Error> {
+    insert_row(&mut *conn, r).await?;
+    let content = version_content(
+        &r.id.to_string(),
+        &r.patient_id.to_string(),
+        &r.doctor_id.to_string(),
+        r.record_type.as_str(),
+        1,
+        r.title,
+        r.notes,
+        &r.doctor_id.to_string(),
+        "",
+        r.created_at,
+    );
+    let index = ledger::append(&mut *conn, &record_entry("record_created", r.id, r.patient_id, r.doctor_id, 1, r.created_at, &content)?).await?;
+    insert_version(&mut *conn, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
+    Ok(index)
+}
+
+/// The ledger entry of a record version.
+pub fn record_entry(
+    kind: &'static str,
+    id: RecordId,
+    patient: UserId,
+    author: UserId,
+    version: i64,
+    time: &str,
+    content: &serde_json::Value,
+) -> Result<NewEntry, Error> {
+    Ok(NewEntry {
+        kind,
+        subject_id: id.to_string(),
+        ids: vec![("record_id", id.to_string()), ("patient_id", patient.to_string()), ("version", version.to_string())],
+        actor: author.to_string(),
+        time: time.to_string(),
+        content_sha256: content_sha256(content)?,
+    })
+}
+
+/// Stores a version row.
+#[allow(clippy::too_many_arguments)]
+pub async fn insert_version(
+    conn: &mut sqlx::AnyConnection,
+    id: RecordId,
+    version: i64,
+    title: &str,
+    notes: &str,
+    author: UserId,
+    reason: &str,
+    time: &str,
+    entry_index: i64,
+) -> Result<(), Error> {
+    sqlx::query(
+        "INSERT INTO record_versions (record_id, version, title, notes, author_id, reason, created_at, entry_index) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(version)
+    .bind(title)
+    .bind(notes)
+    .bind(author.to_string())
+    .bind(reason)
+    .bind(time)
+    .bind(entry_index)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Makes `version` the record's latest, if `version - 1` still is (two amendments racing:
+/// one wins, the other is refused rather than lost).
+pub async fn set_latest(conn: &mut sqlx::AnyConnection, id: RecordId, version: i64, title: &str, notes: &str) -> Result<bool, Error> {
+    let done = sqlx::query("UPDATE records SET title = $1, notes = $2, version = $3 WHERE id = $4 AND version = $5")
+        .bind(title)
+        .bind(notes)
+        .bind(version)
+        .bind(id.to_string())
+        .bind(version - 1)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Every version of a record, oldest first.
+pub async fn versions(db: &Db, id: RecordId) -> Result<Vec<RecordVersion>, Error> {
+    let rows = sqlx::query(
+        "SELECT version, title, notes, author_id, reason, created_at, entry_index FROM record_versions WHERE record_id = $1 ORDER BY version",
+    )
+    .bind(id.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(RecordVersion {
+                version: r.try_get("version")?,
+                title: r.try_get("title")?,
+                notes: r.try_get("notes")?,
+                author_id: r.try_get("author_id")?,
+                reason: r.try_get("reason")?,
+                created_at: r.try_get("created_at")?,
+                entry_index: r.try_get("entry_index")?,
+            })
+        })
+        .collect()
+}
+
+/// Inserts the record row alone.
+async fn insert_row<'e, E>(ex: E, r: &RecordRow<'_>) -> Result<(), Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {

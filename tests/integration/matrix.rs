@@ -25,6 +25,8 @@ async fn every_role_against_every_route(backend: Backend) {
     }
     let record = app.record(&doctor, &patient.id, "Matrix", "visit").await;
     let record_id = record["id"].as_str().unwrap().to_string();
+    let head = app.get("/api/v1/ledger/head", None).await;
+    let block_hash = head.body["hash"].as_str().unwrap().to_string();
     let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
     let pending_id = pending["id"].as_str().unwrap().to_string();
 
@@ -46,7 +48,10 @@ async fn every_role_against_every_route(backend: Backend) {
     let mut checked = 0;
     for spec in &table {
         let path = match spec.path {
-            "/api/v1/records/{id}" | "/records/{id}" => spec.path.replace("{id}", &record_id),
+            "/api/v1/records/{id}" | "/records/{id}" | "/api/v1/records/{id}/amendments" | "/api/v1/records/{id}/versions"
+            | "/api/v1/records/{id}/proof" => spec.path.replace("{id}", &record_id),
+            "/api/v1/ledger/blocks/{hash}" => spec.path.replace("{hash}", &block_hash),
+            "/api/v1/ledger/entries/{index}" => spec.path.replace("{index}", "0"),
             "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
             p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" => p.replace("{id}", &pending_id),
             "/admin/users/{id}/{action}" => format!("/admin/users/{pending_id}/unlock"),
