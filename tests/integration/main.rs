@@ -4,6 +4,7 @@
 
 mod hardening;
 mod helpers;
+mod ledger;
 
 mod accounts;
 mod admin;
@@ -12,5 +13,6 @@ mod matrix;
 mod ops;
 mod pages;
 mod records;
+mod rfc9162;
 mod security;
 mod sessions;

@@ -1,0 +1,295 @@
+//! The integrity ledger from the outside: proofs checked by an independent verifier, signed
+//! blocks, amendments, tampering caught and named, appends from two copies at once.
+
+use base64::Engine;
+use ed25519_dalek::Verifier;
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Session, TestApp, spawn_beside};
+use crate::rfc9162;
+use crate::{app, dual};
+
+/// Checks a block against the public key: its signature over the canonical header (RFC 8785:
+/// keys sorted, no spaces) and its hash over the header with the signature.
+async fn check_block(app: &TestApp, block: &Value) {
+    let key = app.get("/api/v1/ledger/public-key", None).await.body["public_key"].as_str().unwrap().to_string();
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&hex::decode(key).unwrap().try_into().unwrap()).unwrap();
+    let header = format!(
+        r#"{{"created_at":"{}","height":{},"prev_hash":"{}","root_hash":"{}","tree_size":{}}}"#,
+        block["created_at"].as_str().unwrap(),
+        block["height"],
+        block["prev_hash"].as_str().unwrap(),
+        block["root_hash"].as_str().unwrap(),
+        block["tree_size"]
+    );
+    let sig: [u8; 64] = hex::decode(block["signature"].as_str().unwrap()).unwrap().try_into().unwrap();
+    key.verify(header.as_bytes(), &ed25519_dalek::Signature::from_bytes(&sig)).expect("block signature verifies");
+    let with_sig = format!(
+        r#"{{"created_at":"{}","height":{},"prev_hash":"{}","root_hash":"{}","signature":"{}","tree_size":{}}}"#,
+        block["created_at"].as_str().unwrap(),
+        block["height"],
+        block["prev_hash"].as_str().unwrap(),
+        block["root_hash"].as_str().unwrap(),
+        block["signature"].as_str().unwrap(),
+        block["tree_size"]
+    );
+    use sha2::Digest;
+    assert_eq!(hex::encode(sha2::Sha256::digest(with_sig.as_bytes())), block["hash"].as_str().unwrap());
+}
+
+/// Fetches a record's proof and checks it independently; returns the decoded entry.
+async fn check_proof(app: &TestApp, who: &Session, record_id: &str) -> Value {
+    let r = app.get(&format!("/api/v1/records/{record_id}/proof"), Some(&who.access)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let p = &r.body;
+    let entry = base64::engine::general_purpose::STANDARD.decode(p["entry_base64"].as_str().unwrap()).unwrap();
+    let leaf = rfc9162::leaf(&entry);
+    assert_eq!(hex::encode(leaf), p["leaf_hash"].as_str().unwrap());
+    let path: Vec<_> = p["audit_path"].as_array().unwrap().iter().map(|h| rfc9162::unhex(h.as_str().unwrap())).collect();
+    let root = rfc9162::unhex(p["root_hash"].as_str().unwrap());
+    let (index, size) = (p["leaf_index"].as_u64().unwrap(), p["tree_size"].as_u64().unwrap());
+    assert!(rfc9162::inclusion_ok(index, size, &leaf, &path, &root), "inclusion proof verifies: {}", r.text);
+    // A proof for another leaf, or a changed entry, does not.
+    assert!(!rfc9162::inclusion_ok(index, size, &rfc9162::leaf(b"forged"), &path, &root));
+    // The root is the one a signed block vouches for.
+    let block = app.get(&format!("/api/v1/ledger/blocks/{}", p["block_hash"].as_str().unwrap()), None).await;
+    assert_eq!(block.status, 200);
+    assert_eq!(block.body["root_hash"], p["root_hash"]);
+    check_block(app, &block.body).await;
+    serde_json::from_slice(&entry).unwrap()
+}
+
+async fn setup(app: &TestApp) -> (Session, Session, Session) {
+    let admin = app.admin().await;
+    let doctor = app.doctor("doc@example.org", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    (admin, doctor, patient)
+}
+
+async fn proofs_check_out_independently(backend: Backend) {
+    let app = app!(backend);
+    let (_, doctor, patient) = setup(&app).await;
+    let other = app.patient("other@example.org").await;
+    let a = app.record(&doctor, &patient.id, "Asthma review", "visit").await;
+    let b = app.record(&doctor, &patient.id, "Spirometry", "procedure").await;
+    let a_id = a["id"].as_str().unwrap();
+    let entry = check_proof(&app, &patient, a_id).await;
+    assert_eq!(entry["kind"], "record_created");
+    assert_eq!(entry["ids"]["record_id"], a_id);
+    assert!(entry["content_sha256"].as_str().unwrap().len() == 64);
+    assert!(!entry.to_string().contains("Asthma"), "entries carry hashes, never content");
+    check_proof(&app, &doctor, b["id"].as_str().unwrap()).await;
+    // Whoever may not read the record may not have its proof.
+    app.get(&format!("/api/v1/records/{a_id}/proof"), Some(&other.access)).await.assert_problem(404, "not_found");
+    // Heads chain, and a consistency proof links an old head to a new one.
+    let head1 = app.get("/api/v1/ledger/head", None).await.body;
+    check_block(&app, &head1).await;
+    for n in 0..5 {
+        app.record(&doctor, &patient.id, &format!("Follow-up {n}"), "note").await;
+    }
+    let head2 = app.get("/api/v1/ledger/head", None).await.body;
+    assert!(head2["prev_hash"].as_str().is_some());
+    let (m, n) = (head1["tree_size"].as_u64().unwrap(), head2["tree_size"].as_u64().unwrap());
+    assert!(n > m);
+    let c = app.get(&format!("/api/v1/ledger/consistency?first={m}&second={n}"), None).await;
+    assert_eq!(c.status, 200, "{}", c.text);
+    let proof: Vec<_> = c.body["proof"].as_array().unwrap().iter().map(|h| rfc9162::unhex(h.as_str().unwrap())).collect();
+    let (r1, r2) = (rfc9162::unhex(head1["root_hash"].as_str().unwrap()), rfc9162::unhex(head2["root_hash"].as_str().unwrap()));
+    assert!(rfc9162::consistency_ok(m, n, &r1, &r2, &proof), "consistency proof verifies");
+    assert!(!rfc9162::consistency_ok(m, n, &rfc9162::leaf(b"other history"), &r2, &proof));
+    app.get(&format!("/api/v1/ledger/consistency?first={n}&second={m}"), None).await.assert_problem(422, "validation_failed");
+    app.get("/api/v1/ledger/consistency?first=1&second=999999", None).await.assert_problem(422, "validation_failed");
+    // Blocks list newest first with their entry ranges; the chain links back to genesis.
+    let blocks = app.get("/api/v1/ledger/blocks?limit=200", None).await;
+    let items = blocks.body["items"].as_array().unwrap();
+    for pair in items.windows(2) {
+        assert_eq!(pair[0]["prev_hash"], pair[1]["hash"]);
+        assert_eq!(pair[0]["first_index"], pair[1]["end_index"]);
+    }
+    assert_eq!(items.last().unwrap()["prev_hash"], "0".repeat(64));
+    app.get("/api/v1/ledger/blocks/abc", None).await.assert_problem(404, "block_not_found");
+}
+dual!(proofs_check_out_independently);
+
+async fn amendments_make_versions_each_proven(backend: Backend) {
+    let app = app!(backend);
+    let (admin, doctor, patient) = setup(&app).await;
+    let other_doctor = app.doctor("doc2@example.org", &admin).await;
+    let rec = app.record(&doctor, &patient.id, "Chest pain", "visit").await;
+    let id = rec["id"].as_str().unwrap();
+    let path = format!("/api/v1/records/{id}/amendments");
+    let r = app.post(&path, Some(&doctor.access), &json!({"notes": "ECG normal; troponin negative.", "reason": "Results arrived"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.body["version"], 2);
+    assert_eq!(r.body["title"], "Chest pain");
+    let got = app.get(&format!("/api/v1/records/{id}"), Some(&patient.access)).await;
+    assert_eq!(got.body["notes"], "ECG normal; troponin negative.");
+    assert_eq!(got.body["version"], 2);
+    let versions = app.get(&format!("/api/v1/records/{id}/versions"), Some(&patient.access)).await;
+    let v = versions.body.as_array().unwrap();
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0]["notes"], "Notes for Chest pain");
+    assert_eq!(v[1]["reason"], "Results arrived");
+    assert_ne!(v[0]["entry_index"], v[1]["entry_index"]);
+    // The proof is for the latest version.
+    let entry = check_proof(&app, &patient, id).await;
+    assert_eq!(entry["kind"], "record_amended");
+    assert_eq!(entry["ids"]["version"], "2");
+    // Only the author amends; others who can see it get 403, others 404; input is checked.
+    app.post(&path, Some(&patient.access), &json!({"title": "x", "reason": "r"})).await.assert_problem(404, "not_found");
+    app.post(&path, Some(&other_doctor.access), &json!({"title": "x", "reason": "r"})).await.assert_problem(404, "not_found");
+    let r = app.post(&path, Some(&doctor.access), &json!({"title": "x"})).await;
+    r.assert_problem(422, "validation_failed");
+    let r = app.post(&path, Some(&doctor.access), &json!({"reason": "nothing changes"})).await;
+    assert_eq!(r.error_fields(), vec!["title"]);
+    app.post(&path, Some(&doctor.access), &json!({"title": "", "reason": "r"})).await.assert_problem(422, "validation_failed");
+    assert_eq!(app.get(&format!("/api/v1/records/{id}/versions"), Some(&patient.access)).await.body.as_array().unwrap().len(), 2);
+}
+dual!(amendments_make_versions_each_proven);
+
+async fn verify(app: &TestApp) -> careledger::ledger::verify::Report {
+    careledger::ledger::verify::verify(&app.state.db, &app.state.ledger.verifying, &|_, _| {}).await.unwrap()
+}
+
+async fn exec(app: &TestApp, sql: &str) {
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string())).execute(&app.state.db.pool).await.unwrap();
+}
+
+/// A small clinic's worth of ledger: three records, one amended, and a sealed head.
+async fn written(backend: Backend) -> Option<(TestApp, Vec<String>)> {
+    let app = crate::helpers::spawn_app(backend).await?;
+    let (_, doctor, patient) = setup(&app).await;
+    let mut ids = Vec::new();
+    for t in ["Annual check-up", "Influenza", "Knee X-ray"] {
+        ids.push(app.record(&doctor, &patient.id, t, "visit").await["id"].as_str().unwrap().to_string());
+    }
+    app.post(&format!("/api/v1/records/{}/amendments", ids[0]), Some(&doctor.access), &json!({"notes": "BP 118/76", "reason": "typo"})).await;
+    app.get("/api/v1/ledger/head", None).await;
+    let report = verify(&app).await;
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.entries, 5, "the doctor's approval, 3 records, 1 amendment: {report:?}");
+    Some((app, ids))
+}
+
+async fn tampering_is_caught_and_named(backend: Backend) {
+    // Notes changed directly in SQL (the record, and a proven version).
+    let Some((app, ids)) = written(backend).await else { return };
+    exec(&app, &format!("UPDATE records SET notes = 'edited' WHERE id = '{}'", ids[1])).await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.contains(&ids[1]) && p.contains("latest proven version")), "{:?}", r.problems);
+    exec(&app, &format!("UPDATE record_versions SET title = 'edited' WHERE record_id = '{}'", ids[2])).await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.contains(&ids[2]) && p.contains("record_created") && p.starts_with("entry ")), "{:?}", r.problems);
+
+    // A row deleted from the log.
+    let Some((app, _)) = written(backend).await else { return };
+    exec(&app, "DELETE FROM ledger_entries WHERE idx = 3").await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.contains("entry 3") && p.contains("missing")), "{:?}", r.problems);
+
+    // Two entries swapped.
+    let Some((app, _)) = written(backend).await else { return };
+    exec(&app, "UPDATE ledger_entries SET idx = -1 WHERE idx = 2").await;
+    exec(&app, "UPDATE ledger_entries SET idx = 2 WHERE idx = 3").await;
+    exec(&app, "UPDATE ledger_entries SET idx = 3 WHERE idx = -1").await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.starts_with("entry 2") && p.contains("swapped")), "{:?}", r.problems);
+
+    // A block header edited.
+    let Some((app, _)) = written(backend).await else { return };
+    exec(&app, "UPDATE ledger_blocks SET tree_size = tree_size - 1 WHERE height = (SELECT MAX(height) FROM ledger_blocks)").await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.starts_with("block ") && p.contains("edited")), "{:?}", r.problems);
+    assert!(r.problems.iter().any(|p| p.starts_with("block ") && p.contains("signature")), "{:?}", r.problems);
+}
+dual!(tampering_is_caught_and_named);
+
+async fn the_command_line_verifies_and_exports(backend: Backend) {
+    let Some((app, ids)) = written(backend).await else { return };
+    let url = app.state.settings.database_url.expose().clone();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&app.data_dir.0)
+            .args(["--database-url", &url])
+            .env("CARELEDGER_LOG", "warn")
+            .output()
+            .unwrap()
+    };
+    let ok = run(&["ledger", "verify"]);
+    let out = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{out}");
+    assert!(out.starts_with("ledger ok: 5 entries, "), "{out}");
+    let head = run(&["ledger", "export-head"]);
+    let json: Value = serde_json::from_slice(&head.stdout).unwrap();
+    assert_eq!(json["tree_size"], 5);
+    assert_eq!(json["public_key"].as_str().unwrap().len(), 64);
+    exec(&app, &format!("UPDATE records SET title = 'Changed' WHERE id = '{}'", ids[0])).await;
+    let bad = run(&["ledger", "verify"]);
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(bad.status.code(), Some(1), "{out}");
+    assert!(out.contains(&ids[0]) && out.contains("ledger FAILED"), "{out}");
+}
+dual!(the_command_line_verifies_and_exports);
+
+async fn two_copies_append_at_once_without_gaps(backend: Backend) {
+    let app = app!(backend);
+    let (admin, doctor, patient) = setup(&app).await;
+    let doctor2 = app.doctor("doc2@example.org", &admin).await;
+    let other = spawn_beside(&app, app.state.settings.database_url.expose().clone()).await;
+    let mut tasks = Vec::new();
+    let patient_id = patient.id.as_str();
+    for (copy, who) in [(&app, &doctor), (&other, &doctor2), (&app, &doctor2), (&other, &doctor)] {
+        for n in 0..10 {
+            tasks.push(async move {
+                let r = copy
+                    .post("/api/v1/records", Some(&who.access), &json!({"patient_id": patient_id, "title": format!("Concurrent {n}"), "notes": ""}))
+                    .await;
+                assert_eq!(r.status, 201, "{}", r.text);
+            });
+        }
+    }
+    futures_join_all(tasks).await;
+    other.get("/api/v1/ledger/head", None).await;
+    let report = verify(&app).await;
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.entries, 2 + 40, "2 doctor approvals, 40 records: {report:?}");
+}
+dual!(two_copies_append_at_once_without_gaps);
+
+async fn futures_join_all<F: std::future::Future<Output = ()>>(tasks: Vec<F>) {
+    let mut set = Vec::new();
+    for t in tasks {
+        set.push(Box::pin(t));
+    }
+    // Poll all together on this task.
+    let mut pending: Vec<_> = set.into_iter().map(Some).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for slot in pending.iter_mut() {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    done = false;
+                }
+            }
+        }
+        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+    })
+    .await;
+}
+
+async fn staff_approvals_are_entries(backend: Backend) {
+    let app = app!(backend);
+    let (admin, _doctor, _) = setup(&app).await;
+    let head = app.get("/api/v1/ledger/head", None).await.body;
+    assert_eq!(head["tree_size"], 1, "one approval so far");
+    let e = app.get("/api/v1/ledger/entries/0", Some(&admin.access)).await;
+    assert_eq!(e.status, 200, "{}", e.text);
+    assert_eq!(e.body["kind"], "staff_approved");
+    app.get("/api/v1/ledger/entries/99", Some(&admin.access)).await.assert_problem(404, "entry_not_found");
+    app.get("/api/v1/ledger/entries/x", Some(&admin.access)).await.assert_problem(404, "entry_not_found");
+}
+dual!(staff_approvals_are_entries);
