@@ -107,6 +107,29 @@ CREATE TABLE record_versions (
     PRIMARY KEY (record_id, version)
 );
 
+-- Files attached to records, stored content-addressed (by SHA-256) in the file store.
+CREATE TABLE record_files (
+    record_id    TEXT NOT NULL REFERENCES records(id),
+    sha256       TEXT NOT NULL,
+    size         INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    filename     TEXT NOT NULL,
+    uploaded_by  TEXT NOT NULL REFERENCES users(id),
+    created_at   TEXT NOT NULL,
+    entry_index  INTEGER NOT NULL,
+    PRIMARY KEY (record_id, sha256)
+);
+
+-- Integrity alerts (a stored file that no longer matches its hash, …), for admins.
+CREATE TABLE integrity_alerts (
+    id         TEXT PRIMARY KEY,
+    at         TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    subject_id TEXT NOT NULL,
+    detail     TEXT NOT NULL
+);
+CREATE INDEX integrity_alerts_at ON integrity_alerts (at, id);
+
 -- The ledger (RFC 9162 Merkle log). next_index hands out gap-free positions: appenders
 -- increment it inside their transaction, so they queue on its row lock and a rolled-back write
 -- gives its position back.

@@ -28,6 +28,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The clock (tests move it; production reads the system time).
     pub clock: Clock,
+    /// Attached files, content-addressed.
+    pub files: crate::files::FileStore,
     /// The ledger's signing key.
     pub ledger: Arc<crate::ledger::service::LedgerKeys>,
     /// Account emails, when SMTP is configured.
@@ -55,9 +57,11 @@ impl AppState {
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(crate::ledger::service::LedgerKeys::load(&settings.data_dir)?);
+        let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
         Ok(Self {
             db,
             clock,
+            files,
             ledger,
             mailer,
             user_limiter,

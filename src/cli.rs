@@ -271,7 +271,9 @@ async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let report = crate::ledger::verify::verify(&db, &keys.verifying, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+    let report =
+        crate::ledger::verify::verify(&db, &keys.verifying, Some(&files), &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     if report.ok() {
         println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);

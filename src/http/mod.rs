@@ -70,6 +70,16 @@ pub fn routes(state: AppState) -> Routes {
         .add_refusing(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, Refusal::NotFound("not_found"), records::api::amend)
         .add_refusing(get.clone(), "/api/v1/records/{id}/versions", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::versions)
         .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
+        .add_upload(
+            "/api/v1/records/{id}/files",
+            RecordsCreate,
+            Refusal::NotFound("not_found"),
+            records::files::MAX_FILE_BYTES + 64 * 1024,
+            records::api::attach,
+        )
+        .add_refusing(get.clone(), "/api/v1/records/{id}/files", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::list_files)
+        .add_refusing(get.clone(), "/api/v1/records/{id}/files/{sha256}", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::download)
+        .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
         .add(get.clone(), "/api/v1/ledger/public-key", Api, Public, ledger::api::public_key)

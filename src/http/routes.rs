@@ -96,6 +96,29 @@ impl Routes {
         self
     }
 
+    /// Like [`Routes::add_refusing`] for an upload route with its own body limit.
+    #[allow(clippy::too_many_arguments)]
+    pub fn add_upload<H, T>(
+        mut self,
+        path: &'static str,
+        permission: Permission,
+        refusal: Refusal,
+        body_limit: usize,
+        handler: H,
+    ) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let spec = RouteSpec { method: Method::POST, path, surface: Surface::Api, permission, refusal };
+        let guarded = on(MethodFilter::POST, handler)
+            .layer(axum::extract::DefaultBodyLimit::max(body_limit))
+            .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
+        self.router = self.router.route(path, guarded);
+        self.table.push(spec);
+        self
+    }
+
     /// The router and the table it was built from.
     pub fn finish(self) -> (Router<AppState>, Vec<RouteSpec>) {
         (self.router, self.table)

@@ -171,3 +171,13 @@ pub async fn consistency(State(state): State<AppState>, ApiQuery(q): ApiQuery<Co
     let (first, second) = (num("first", &q.first)?, num("second", &q.second)?);
     Ok(ApiJson(service::consistency(&state, first, second).await?))
 }
+
+/// `GET /api/v1/admin/integrity-alerts`: the newest integrity alerts (admins).
+#[utoipa::path(get, path = "/api/v1/admin/integrity-alerts", tag = "admin", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Newest first, at most 200", body = Vec<crate::records::files::Alert>),
+        (status = 403, description = "`forbidden`", body = Problem),
+    ))]
+pub async fn alerts(State(state): State<AppState>, _caller: ApiUser) -> Result<ApiJson<Vec<crate::records::files::Alert>>, Error> {
+    Ok(ApiJson(crate::records::files::alerts(&state.db, 200).await?))
+}

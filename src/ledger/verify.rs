@@ -46,8 +46,14 @@ struct VersionRow {
     record_type: String,
 }
 
-/// Verifies the whole ledger. `progress` is called with (done, total) as entries are checked.
-pub async fn verify(db: &Db, key: &VerifyingKey, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Report, Error> {
+/// Verifies the whole ledger, and with a file store every attached file's bytes. `progress`
+/// is called with (done, total) as entries are checked.
+pub async fn verify(
+    db: &Db,
+    key: &VerifyingKey,
+    files: Option<&crate::files::FileStore>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Report, Error> {
     let mut report = Report::default();
     let committed = store::committed_size(db).await?;
     let entries = store::entries(db, 0, i64::MAX).await?;
@@ -89,6 +95,29 @@ pub async fn verify(db: &Db, key: &VerifyingKey, progress: &(dyn Fn(u64, u64) + 
         let role = detail.rsplit("-> ").next().unwrap_or(&detail).trim().to_string();
         audits.insert((r.try_get("target_id")?, r.try_get("at")?), (action, role));
     }
+
+    // Attached files by entry index, and each record's files in attachment order.
+    let file_rows = sqlx::query(
+        "SELECT record_id, sha256, size, content_type, filename, created_at, entry_index FROM record_files ORDER BY entry_index",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut attachments: HashMap<i64, (String, crate::records::files::FileInfo)> = HashMap::new();
+    let mut by_record: HashMap<String, Vec<(i64, String)>> = HashMap::new();
+    for r in &file_rows {
+        let record_id: String = r.try_get("record_id")?;
+        let info = crate::records::files::FileInfo {
+            sha256: r.try_get("sha256")?,
+            size: r.try_get("size")?,
+            content_type: r.try_get("content_type")?,
+            filename: r.try_get("filename")?,
+            created_at: r.try_get("created_at")?,
+            entry_index: r.try_get("entry_index")?,
+        };
+        by_record.entry(record_id.clone()).or_default().push((info.entry_index, info.sha256.clone()));
+        attachments.insert(info.entry_index, (record_id, info));
+    }
+    let mut covered_files: HashSet<i64> = HashSet::new();
 
     let mut leaves = Vec::with_capacity(entries.len());
     let mut covered_records: HashSet<i64> = HashSet::new();
@@ -137,6 +166,20 @@ pub async fn verify(db: &Db, key: &VerifyingKey, progress: &(dyn Fn(u64, u64) + 
                     }
                 }
             }
+            "file_attached" => match attachments.get(&e.index) {
+                None => report.problems.push(format!("{what}: file row of record {} is missing", e.subject_id)),
+                Some((record_id, info)) => {
+                    covered_files.insert(e.index);
+                    let shas: Vec<String> = by_record
+                        .get(record_id)
+                        .map(|v| v.iter().filter(|(i, _)| *i <= e.index).map(|(_, s)| s.clone()).collect())
+                        .unwrap_or_default();
+                    let content = crate::records::files::attachment_content(record_id, info, &crate::records::files::files_root(&shas));
+                    if content_sha256(&content)? != claimed || record_id != &e.subject_id {
+                        report.problems.push(format!("{what}: file {} row of record {record_id} no longer matches its entry", info.sha256));
+                    }
+                }
+            },
             other => report.problems.push(format!("{what}: unknown kind {other}")),
         }
         progress(expected as u64 + 1, total);
@@ -147,6 +190,22 @@ pub async fn verify(db: &Db, key: &VerifyingKey, progress: &(dyn Fn(u64, u64) + 
     for (index, v) in &versions {
         if !covered_records.contains(index) {
             report.problems.push(format!("record {} version {}: no ledger entry {index} covers it", v.record_id, v.version));
+        }
+    }
+    for (index, (record_id, info)) in &attachments {
+        if !covered_files.contains(index) {
+            report.problems.push(format!("file {} of record {record_id}: no ledger entry {index} covers it", info.sha256));
+        }
+        if let Some(store) = files {
+            use sha2::Digest;
+            match store.get(&info.sha256).await? {
+                Some(bytes) if hex::encode(sha2::Sha256::digest(&bytes)) == info.sha256 => {}
+                Some(_) => report.problems.push(format!(
+                    "entry {index} (file_attached, {record_id}): file {} bytes no longer match their hash",
+                    info.sha256
+                )),
+                None => report.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256)),
+            }
         }
     }
     // Each record must show its latest version.

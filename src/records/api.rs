@@ -13,6 +13,7 @@ use crate::ids::{RecordId, UserId};
 use crate::pagination::{Page, PageParams};
 use crate::ledger::service::InclusionProof;
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordVersion};
+use crate::records::files::{self, FileInfo};
 use crate::records::service;
 
 /// `POST /api/v1/records`: a doctor writes a record for a patient.
@@ -142,4 +143,82 @@ pub async fn proof(
 ) -> Result<ApiJson<InclusionProof>, Error> {
     let index = service::latest_entry(&state.db, &caller.user, id).await?;
     Ok(ApiJson(crate::ledger::service::inclusion(&state, index).await?))
+}
+
+/// `POST /api/v1/records/{id}/files`: attaches a file (multipart field `file`).
+#[utoipa::path(post, path = "/api/v1/records/{id}/files", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")),
+    request_body(content_type = "multipart/form-data", description = "Field `file`: PDF, PNG, JPEG or plain text, at most 25 MB"),
+    responses(
+        (status = 201, description = "Stored and entered in the ledger", body = FileInfo),
+        (status = 403, description = "`forbidden`: only the record's author attaches files", body = Problem),
+        (status = 404, description = "`not_found`", body = Problem),
+        (status = 409, description = "`file_already_attached`", body = Problem),
+        (status = 413, description = "`payload_too_large`", body = Problem),
+        (status = 415, description = "`unsupported_media_type`", body = Problem),
+        (status = 422, description = "`validation_failed`: no `file` field, or an empty one", body = Problem),
+    ))]
+pub async fn attach(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<(StatusCode, ApiJson<FileInfo>), Error> {
+    let mut multipart = multipart.map_err(|_| Error::UnsupportedMediaType)?;
+    let too_big = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::PayloadTooLarge } else { Error::Malformed("multipart body".into()) }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_big)? {
+        if field.name() == Some("file") {
+            let filename = field.file_name().unwrap_or("file").to_string();
+            let bytes = field.bytes().await.map_err(too_big)?;
+            let info = files::attach(&state, &caller.user, id, &filename, bytes.to_vec()).await?;
+            return Ok((StatusCode::CREATED, ApiJson(info)));
+        }
+    }
+    Err(Error::Validation(vec![crate::error::FieldError::new("file", "send the file in a multipart field named file")]))
+}
+
+/// `GET /api/v1/records/{id}/files`: the record's files.
+#[utoipa::path(get, path = "/api/v1/records/{id}/files", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id")),
+    responses(
+        (status = 200, description = "Files, in attachment order", body = Vec<FileInfo>),
+        (status = 404, description = "`not_found`", body = Problem),
+    ))]
+pub async fn list_files(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath(id): ApiPath<RecordId>,
+) -> Result<ApiJson<Vec<FileInfo>>, Error> {
+    Ok(ApiJson(files::list(&state.db, &caller.user, id).await?))
+}
+
+/// `GET /api/v1/records/{id}/files/{sha256}`: the file, sent only after its hash checked out.
+#[utoipa::path(get, path = "/api/v1/records/{id}/files/{sha256}", tag = "records", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Record id"), ("sha256" = String, Path, description = "File hash, hex")),
+    responses(
+        (status = 200, description = "The file's bytes"),
+        (status = 404, description = "`not_found` or `file_not_found`", body = Problem),
+        (status = 409, description = "`file_integrity_failed`: the stored bytes changed; an alert was raised", body = Problem),
+    ))]
+pub async fn download(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiPath((id, sha256)): ApiPath<(RecordId, String)>,
+) -> Result<axum::response::Response, Error> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let (info, bytes) = files::fetch(&state, &caller.user, id, &sha256).await?;
+    // The stored name is only ever offered as a download, quoted and stripped of quotes.
+    let disposition = format!("attachment; filename=\"{}\"", info.filename.replace(['"', '\\'], "_"));
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = header::HeaderValue::from_str(&info.content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    if let Ok(v) = header::HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }

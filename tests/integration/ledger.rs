@@ -148,7 +148,7 @@ async fn amendments_make_versions_each_proven(backend: Backend) {
 dual!(amendments_make_versions_each_proven);
 
 async fn verify(app: &TestApp) -> careledger::ledger::verify::Report {
-    careledger::ledger::verify::verify(&app.state.db, &app.state.ledger.verifying, &|_, _| {}).await.unwrap()
+    careledger::ledger::verify::verify(&app.state.db, &app.state.ledger.verifying, Some(&app.state.files), &|_, _| {}).await.unwrap()
 }
 
 async fn exec(app: &TestApp, sql: &str) {
@@ -293,3 +293,71 @@ async fn staff_approvals_are_entries(backend: Backend) {
     app.get("/api/v1/ledger/entries/x", Some(&admin.access)).await.assert_problem(404, "entry_not_found");
 }
 dual!(staff_approvals_are_entries);
+
+async fn upload(app: &TestApp, who: &Session, record_id: &str, name: &str, bytes: Vec<u8>) -> crate::helpers::Reply {
+    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+    let form = reqwest::multipart::Form::new().part("file", part);
+    let r = app.http.post(app.url(&format!("/api/v1/records/{record_id}/files"))).bearer_auth(&who.access).multipart(form).send().await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let text = r.text().await.unwrap();
+    crate::helpers::Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+}
+
+async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
+    let app = app!(backend);
+    let (admin, doctor, patient) = setup(&app).await;
+    let other = app.patient("other@example.org").await;
+    let rec = app.record(&doctor, &patient.id, "Chest X-ray", "imaging").await;
+    let id = rec["id"].as_str().unwrap();
+    let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n".to_vec();
+    let r = upload(&app, &doctor, id, "../report \"final\".pdf", pdf.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    use sha2::Digest;
+    let sha = hex::encode(sha2::Sha256::digest(&pdf));
+    assert_eq!(r.body["sha256"], sha.as_str());
+    assert_eq!(r.body["content_type"], "application/pdf");
+    assert_eq!(r.body["size"], pdf.len());
+    assert_eq!(r.body["filename"], "report \"final\".pdf");
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
+    assert_eq!(upload(&app, &doctor, id, "scan.png", png).await.body["content_type"], "image/png");
+    // Refusals: not the author, wrong type, empty, duplicate, too big, no file field.
+    upload(&app, &patient, id, "x.txt", b"hello".to_vec()).await.assert_problem(404, "not_found");
+    upload(&app, &other, id, "x.txt", b"hello".to_vec()).await.assert_problem(404, "not_found");
+    upload(&app, &doctor, id, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await.assert_problem(415, "unsupported_media_type");
+    upload(&app, &doctor, id, "empty.txt", vec![]).await.assert_problem(422, "validation_failed");
+    upload(&app, &doctor, id, "again.pdf", pdf.clone()).await.assert_problem(409, "file_already_attached");
+    upload(&app, &doctor, id, "huge.txt", vec![b'a'; 26 * 1024 * 1024]).await.assert_problem(413, "payload_too_large");
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/records/{id}/files")))
+        .bearer_auth(&doctor.access)
+        .multipart(reqwest::multipart::Form::new().text("note", "no file"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // The patient lists and downloads; someone else cannot.
+    let list = app.get(&format!("/api/v1/records/{id}/files"), Some(&patient.access)).await;
+    assert_eq!(list.body.as_array().unwrap().len(), 2);
+    let r = app.http.get(app.url(&format!("/api/v1/records/{id}/files/{sha}"))).bearer_auth(&patient.access).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(r.bytes().await.unwrap().to_vec(), pdf);
+    app.get(&format!("/api/v1/records/{id}/files/{sha}"), Some(&other.access)).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/records/{id}/files/{}", "0".repeat(64)), Some(&patient.access)).await.assert_problem(404, "file_not_found");
+    let report = verify(&app).await;
+    assert!(report.ok(), "{:?}", report.problems);
+    // Bytes changed on disk: refused, alerted, and named by verify.
+    let path = app.data_dir.0.join("files").join(&sha[..2]).join(&sha);
+    std::fs::write(&path, b"%PDF-1.4 tampered").unwrap();
+    app.get(&format!("/api/v1/records/{id}/files/{sha}"), Some(&patient.access)).await.assert_problem(409, "file_integrity_failed");
+    let alerts = app.get("/api/v1/admin/integrity-alerts", Some(&admin.access)).await;
+    assert_eq!(alerts.status, 200, "{}", alerts.text);
+    assert!(alerts.body[0]["subject_id"].as_str().unwrap().contains(&sha));
+    app.get("/api/v1/admin/integrity-alerts", Some(&patient.access)).await.assert_problem(403, "forbidden");
+    let report = verify(&app).await;
+    assert!(report.problems.iter().any(|p| p.contains("file_attached") && p.contains(&sha) && p.contains("no longer match")), "{:?}", report.problems);
+}
+dual!(files_are_stored_by_hash_and_checked_on_the_way_out);

@@ -25,6 +25,16 @@ async fn every_role_against_every_route(backend: Backend) {
     }
     let record = app.record(&doctor, &patient.id, "Matrix", "visit").await;
     let record_id = record["id"].as_str().unwrap().to_string();
+    let part = reqwest::multipart::Part::bytes(b"lab values".to_vec()).file_name("labs.txt");
+    let up = app
+        .http
+        .post(app.url(&format!("/api/v1/records/{record_id}/files")))
+        .bearer_auth(&doctor.access)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let file_sha = up.json::<serde_json::Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
     let head = app.get("/api/v1/ledger/head", None).await;
     let block_hash = head.body["hash"].as_str().unwrap().to_string();
     let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
@@ -49,7 +59,8 @@ async fn every_role_against_every_route(backend: Backend) {
     for spec in &table {
         let path = match spec.path {
             "/api/v1/records/{id}" | "/records/{id}" | "/api/v1/records/{id}/amendments" | "/api/v1/records/{id}/versions"
-            | "/api/v1/records/{id}/proof" => spec.path.replace("{id}", &record_id),
+            | "/api/v1/records/{id}/proof" | "/api/v1/records/{id}/files" => spec.path.replace("{id}", &record_id),
+            "/api/v1/records/{id}/files/{sha256}" => format!("/api/v1/records/{record_id}/files/{file_sha}"),
             "/api/v1/ledger/blocks/{hash}" => spec.path.replace("{hash}", &block_hash),
             "/api/v1/ledger/entries/{index}" => spec.path.replace("{index}", "0"),
             "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
@@ -73,7 +84,9 @@ async fn every_role_against_every_route(backend: Backend) {
                     if let Some(t) = token {
                         req = req.bearer_auth(t);
                     }
-                    if spec.method != reqwest::Method::GET {
+                    if spec.path.ends_with("/files") && spec.method == reqwest::Method::POST {
+                        req = req.multipart(reqwest::multipart::Form::new().text("note", "matrix"));
+                    } else if spec.method != reqwest::Method::GET {
                         req = req.json(&json!({}));
                     }
                     req.send().await.unwrap().status().as_u16()

@@ -1,0 +1,52 @@
+//! The file store: content-addressed blobs through the object_store crate, in
+//! `<data-dir>/files` by default (copies on one host or on shared storage share it).
+
+use std::sync::Arc;
+
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+
+use crate::error::Error;
+
+/// Where blobs live.
+#[derive(Clone)]
+pub struct FileStore(Arc<dyn ObjectStore>);
+
+impl std::fmt::Debug for FileStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileStore")
+    }
+}
+
+fn key(sha256: &str) -> Path {
+    // Two levels keep folders small: ab/abcdef….
+    Path::from(format!("{}/{}", &sha256[..2.min(sha256.len())], sha256))
+}
+
+fn internal(e: impl std::fmt::Display) -> Error {
+    Error::Internal(anyhow::anyhow!("file store: {e}"))
+}
+
+impl FileStore {
+    /// A store in a local folder (created when missing).
+    pub fn local(dir: &std::path::Path) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Self(Arc::new(LocalFileSystem::new_with_prefix(dir)?)))
+    }
+
+    /// Stores bytes under their SHA-256 (writing the same content twice is harmless).
+    pub async fn put(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.0.put(&key(sha256), PutPayload::from(bytes)).await.map_err(internal)?;
+        Ok(())
+    }
+
+    /// The stored bytes, or `None` when missing.
+    pub async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, Error> {
+        match self.0.get(&key(sha256)).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(internal)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Files attached to records: PDF, PNG, JPEG or plain text, at most 25 MB, stored by SHA-256,
+//! each attachment a ledger entry whose content carries the Merkle root of the record's files.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::accounts::{Role, User};
+use crate::app::AppState;
+use crate::clock;
+use crate::db::Db;
+use crate::error::{Error, FieldError};
+use crate::ids::RecordId;
+use crate::ledger::entry::{NewEntry, content_sha256};
+use crate::ledger::merkle;
+use crate::records::service;
+
+/// Largest file accepted.
+pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
+
+/// An attached file.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FileInfo {
+    /// SHA-256 of the bytes, hex: the file's name in the store and in the ledger.
+    pub sha256: String,
+    /// Bytes.
+    pub size: i64,
+    /// `application/pdf`, `image/png`, `image/jpeg` or `text/plain; charset=utf-8`.
+    pub content_type: String,
+    /// The name it was uploaded with.
+    pub filename: String,
+    /// When.
+    pub created_at: String,
+    /// The ledger entry of the attachment.
+    pub entry_index: i64,
+}
+
+/// The type of a file from its first bytes (never from what the client claims).
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(b"\xFF\xD8\xFF") {
+        Some("image/jpeg")
+    } else if std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0')) {
+        Some("text/plain; charset=utf-8")
+    } else {
+        None
+    }
+}
+
+/// The RFC 9162 tree hash of a record's file hashes, in the order they were attached.
+pub fn files_root(shas: &[String]) -> String {
+    let leaves: Vec<merkle::Hash> = shas.iter().map(|s| merkle::leaf_hash(&hex::decode(s).unwrap_or_default())).collect();
+    hex::encode(merkle::root(&leaves))
+}
+
+/// The content a `file_attached` entry hashes.
+pub fn attachment_content(record_id: &str, f: &FileInfo, files_root: &str) -> serde_json::Value {
+    serde_json::json!({
+        "record_id": record_id, "sha256": f.sha256, "size": f.size, "content_type": f.content_type,
+        "filename": f.filename, "time": f.created_at, "files_root": files_root,
+    })
+}
+
+fn clean_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim().to_string();
+    if cleaned.is_empty() { "file".into() } else { cleaned }
+}
+
+/// The files of a record, in attachment order.
+pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
+    let rows = sqlx::query(
+        "SELECT sha256, size, content_type, filename, created_at, entry_index FROM record_files WHERE record_id = $1 ORDER BY entry_index",
+    )
+    .bind(record.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(FileInfo {
+                sha256: r.try_get("sha256")?,
+                size: r.try_get("size")?,
+                content_type: r.try_get("content_type")?,
+                filename: r.try_get("filename")?,
+                created_at: r.try_get("created_at")?,
+                entry_index: r.try_get("entry_index")?,
+            })
+        })
+        .collect()
+}
+
+/// Attaches a file (the record's author only), storing it and appending its entry.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
+pub async fn attach(state: &AppState, actor: &User, id: RecordId, filename: &str, bytes: Vec<u8>) -> Result<FileInfo, Error> {
+    let record = service::get(&state.db, actor, id).await?;
+    if actor.role != Role::Doctor || record.doctor_id != actor.id {
+        return Err(Error::Forbidden("only the record's author attaches files"));
+    }
+    if bytes.is_empty() {
+        return Err(Error::Validation(vec![FieldError::new("file", "the file is empty")]));
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Error::PayloadTooLarge);
+    }
+    let content_type = sniff(&bytes).ok_or(Error::UnsupportedMediaType)?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    let existing = rows(&state.db, id).await?;
+    if existing.iter().any(|f| f.sha256 == sha256) {
+        return Err(Error::Conflict("file_already_attached", "This file is already attached to the record."));
+    }
+    let size = bytes.len() as i64;
+    // Content-addressed: a blob stored by an attempt that then fails is harmless.
+    state.files.put(&sha256, bytes).await?;
+    let now = clock::format(state.clock.now());
+    let mut info = FileInfo {
+        sha256: sha256.clone(),
+        size,
+        content_type: content_type.to_string(),
+        filename: clean_filename(filename),
+        created_at: now.clone(),
+        entry_index: -1,
+    };
+    let mut shas: Vec<String> = existing.into_iter().map(|f| f.sha256).collect();
+    shas.push(sha256.clone());
+    let content = attachment_content(&id.to_string(), &info, &files_root(&shas));
+    let entry = NewEntry {
+        kind: "file_attached",
+        subject_id: id.to_string(),
+        ids: vec![("record_id", id.to_string()), ("patient_id", record.patient_id.to_string()), ("sha256", sha256.clone())],
+        actor: actor.id.to_string(),
+        time: now.clone(),
+        content_sha256: content_sha256(&content)?,
+    };
+    let mut tx = state.db.pool.begin().await?;
+    info.entry_index = crate::ledger::store::append(&mut tx, &entry).await?;
+    sqlx::query(
+        "INSERT INTO record_files (record_id, sha256, size, content_type, filename, uploaded_by, created_at, entry_index) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.to_string())
+    .bind(&info.sha256)
+    .bind(info.size)
+    .bind(&info.content_type)
+    .bind(&info.filename)
+    .bind(actor.id.to_string())
+    .bind(&now)
+    .bind(info.entry_index)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(size, "file attached");
+    Ok(info)
+}
+
+/// The files of a record the caller may read.
+pub async fn list(db: &Db, actor: &User, id: RecordId) -> Result<Vec<FileInfo>, Error> {
+    service::get(db, actor, id).await?;
+    rows(db, id).await
+}
+
+/// A file's bytes, only after their SHA-256 matched. A mismatch (or a missing blob) is
+/// refused with `file_integrity_failed` and raises an integrity alert for admins.
+pub async fn fetch(state: &AppState, actor: &User, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
+    service::get(&state.db, actor, id).await?;
+    let sha256 = sha256.to_ascii_lowercase();
+    let info = rows(&state.db, id).await?.into_iter().find(|f| f.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
+    let bytes = state.files.get(&sha256).await?;
+    let ok = bytes.as_ref().is_some_and(|b| hex::encode(Sha256::digest(b)) == sha256);
+    match bytes {
+        Some(bytes) if ok => Ok((info, bytes)),
+        found => {
+            let detail = if found.is_some() { "stored bytes no longer match their SHA-256" } else { "stored file is missing" };
+            raise_alert(&state.db, &clock::format(state.clock.now()), "file_integrity", &format!("{id}/{sha256}"), detail).await?;
+            tracing::error!(record_id = %id, sha256 = %sha256, "file integrity check failed");
+            Err(Error::Conflict("file_integrity_failed", "The stored file does not match its recorded hash; an integrity alert was raised."))
+        }
+    }
+}
+
+/// Records an integrity alert for admins.
+pub async fn raise_alert(db: &Db, at: &str, kind: &str, subject: &str, detail: &str) -> Result<(), Error> {
+    sqlx::query("INSERT INTO integrity_alerts (id, at, kind, subject_id, detail) VALUES ($1, $2, $3, $4, $5)")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(at)
+        .bind(kind)
+        .bind(subject)
+        .bind(detail)
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// An integrity alert.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Alert {
+    /// When.
+    pub at: String,
+    /// What kind of check failed.
+    pub kind: String,
+    /// What it concerns (record/file).
+    pub subject_id: String,
+    /// What was wrong.
+    pub detail: String,
+}
+
+/// The newest integrity alerts.
+pub async fn alerts(db: &Db, limit: i64) -> Result<Vec<Alert>, Error> {
+    let rows = sqlx::query("SELECT at, kind, subject_id, detail FROM integrity_alerts ORDER BY at DESC, id DESC LIMIT $1")
+        .bind(limit)
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| Ok(Alert { at: r.try_get("at")?, kind: r.try_get("kind")?, subject_id: r.try_get("subject_id")?, detail: r.try_get("detail")? }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_come_from_the_bytes() {
+        assert_eq!(sniff(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0"), Some("image/jpeg"));
+        assert_eq!(sniff("Résumé".as_bytes()), Some("text/plain; charset=utf-8"));
+        assert_eq!(sniff(b"MZ\x90\x00\x03"), None);
+        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
+        assert_eq!(clean_filename("C:\\scans\\x\u{0}ray.pdf"), "xray.pdf");
+    }
+}
