@@ -112,6 +112,9 @@ pub fn routes(state: AppState) -> Routes {
         .add(post.clone(), "/records/create", Page, RecordsCreate, records::pages::create)
         .add_refusing(get.clone(), "/records/{id}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::show)
         .add(get.clone(), "/history", Page, RecordsRead, records::pages::history)
+        .add_refusing(get.clone(), "/records/{id}/proof", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::proof)
+        .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)
+        .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
         .add(get.clone(), "/healthz", Api, Public, ops::healthz)

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod entry;
 pub mod merkle;
+pub mod pages;
 pub mod service;
 pub mod store;
 pub mod verify;

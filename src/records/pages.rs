@@ -214,6 +214,9 @@ pub async fn create(
 struct RecordPage {
     nav: Nav,
     record: Record,
+    versions: Vec<crate::records::model::RecordVersion>,
+    files: Vec<crate::records::files::FileInfo>,
+    proof: crate::ledger::service::InclusionProof,
 }
 
 /// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
@@ -224,7 +227,37 @@ pub async fn show(
 ) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let record = service::get(&state.db, &user.user, id).await?;
-    render(&RecordPage { nav: Nav::signed_in(&user), record }).map(IntoResponse::into_response)
+    let versions = service::versions(&state.db, &user.user, id).await?;
+    let files = crate::records::files::list(&state.db, &user.user, id).await?;
+    let index = service::latest_entry(&state.db, &user.user, id).await?;
+    let proof = crate::ledger::service::inclusion(&state, index).await?;
+    render(&RecordPage { nav: Nav::signed_in(&user), record, versions, files, proof }).map(IntoResponse::into_response)
+}
+
+/// `GET /records/{id}/proof`: the same inclusion proof as the API, for a signed-in browser.
+pub async fn proof(State(state): State<AppState>, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
+    let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    let index = service::latest_entry(&state.db, &user.user, id).await?;
+    Ok(axum::Json(crate::ledger::service::inclusion(&state, index).await?).into_response())
+}
+
+/// `GET /records/{id}/files/{sha256}`: a file for a signed-in browser, checked like the API's.
+pub async fn file(
+    State(state): State<AppState>,
+    user: WebUser,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    let (info, bytes) = crate::records::files::fetch(&state, &user.user, id, &sha256).await?;
+    let disposition = format!("attachment; filename=\"{}\"", info.filename.replace(['"', '\\'], "_"));
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, info.content_type),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

@@ -361,3 +361,27 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     assert!(report.problems.iter().any(|p| p.contains("file_attached") && p.contains(&sha) && p.contains("no longer match")), "{:?}", report.problems);
 }
 dual!(files_are_stored_by_hash_and_checked_on_the_way_out);
+
+async fn pages_show_the_proof_and_the_ledger(backend: Backend) {
+    let app = app!(backend);
+    let (_, doctor, patient) = setup(&app).await;
+    let rec = app.record(&doctor, &patient.id, "Fracture follow-up", "visit").await;
+    let id = rec["id"].as_str().unwrap();
+    upload(&app, &doctor, id, "xray.png", b"\x89PNG\r\n\x1a\nrest".to_vec()).await;
+    let b = crate::helpers::sign_in(&app, "pat@example.org").await;
+    let html = b.get(app.url(&format!("/records/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Proof that this record was not altered") && html.contains(&format!("/records/{id}/proof")), "{html}");
+    assert!(html.contains("xray.png"));
+    let proof: Value = b.get(app.url(&format!("/records/{id}/proof"))).send().await.unwrap().json().await.unwrap();
+    assert!(proof["leaf_index"].as_i64().is_some() && proof["audit_path"].is_array());
+    let file_link = format!("/records/{id}/files/");
+    let start = html.find(&file_link).unwrap();
+    let href = html[start..].split('"').next().unwrap();
+    let r = b.get(app.url(href)).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "image/png");
+    let admin = crate::helpers::sign_in(&app, "admin@clinic.test").await;
+    let html = admin.get(app.url("/admin/ledger")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Blocks, newest first") && html.contains("Integrity alerts"), "{html}");
+    assert_eq!(b.get(app.url("/admin/ledger")).send().await.unwrap().status(), 403);
+}
+dual!(pages_show_the_proof_and_the_ledger);

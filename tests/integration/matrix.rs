@@ -61,6 +61,8 @@ async fn every_role_against_every_route(backend: Backend) {
             "/api/v1/records/{id}" | "/records/{id}" | "/api/v1/records/{id}/amendments" | "/api/v1/records/{id}/versions"
             | "/api/v1/records/{id}/proof" | "/api/v1/records/{id}/files" => spec.path.replace("{id}", &record_id),
             "/api/v1/records/{id}/files/{sha256}" => format!("/api/v1/records/{record_id}/files/{file_sha}"),
+            "/records/{id}/files/{sha256}" => format!("/records/{record_id}/files/{file_sha}"),
+            "/records/{id}/proof" => format!("/records/{record_id}/proof"),
             "/api/v1/ledger/blocks/{hash}" => spec.path.replace("{hash}", &block_hash),
             "/api/v1/ledger/entries/{index}" => spec.path.replace("{index}", "0"),
             "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),

@@ -1,0 +1,33 @@
+//! The admins' ledger page: blocks newest first, and integrity alerts.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+
+use crate::accounts::WebUser;
+use crate::app::AppState;
+use crate::http::pages::{Nav, PageError, render};
+use crate::ledger::service;
+use crate::ledger::store::{self, Block};
+use crate::records::files::{Alert, alerts};
+
+#[derive(Template)]
+#[template(path = "admin_ledger.html")]
+struct LedgerPage {
+    nav: Nav,
+    public_key: String,
+    blocks: Vec<Block>,
+    alerts: Vec<Alert>,
+}
+
+/// `GET /admin/ledger`.
+pub async fn ledger(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+    service::seal_now(&state).await?;
+    let page = LedgerPage {
+        nav: Nav::signed_in(&user),
+        public_key: hex::encode(state.ledger.verifying.as_bytes()),
+        blocks: store::blocks(&state.db, None, 50).await?,
+        alerts: alerts(&state.db, 50).await?,
+    };
+    Ok(render(&page)?.into_response())
+}
