@@ -118,6 +118,12 @@ pub struct ServeArgs {
     /// repeat the flag or separate with commas. None by default.
     #[arg(long = "cors-origin", env = "CARELEDGER_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// Seal new ledger entries into a signed block this often (milliseconds).
+    #[arg(long, env = "CARELEDGER_LEDGER_BLOCK_MS", default_value_t = 1000)]
+    pub ledger_block_ms: u64,
+    /// A block covers at most this many new entries (a busy log seals several blocks at once).
+    #[arg(long, env = "CARELEDGER_LEDGER_BLOCK_MAX_ENTRIES", default_value_t = 1000)]
+    pub ledger_block_max_entries: i64,
     /// SMTP relay for account emails (lockout notices): `smtps://user:pass@host`,
     /// `smtp://host:587?tls=required`. None by default.
     #[arg(long, env = "CARELEDGER_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
@@ -222,6 +228,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             axum::http::HeaderValue::from_str(o).with_context(|| format!("--cors-origin {o} is not a valid origin"))
         })
         .collect::<anyhow::Result<_>>()?;
+    settings.ledger_block_ms = args.ledger_block_ms.max(10);
+    settings.ledger_block_max_entries = args.ledger_block_max_entries.max(1);
     settings.smtp = match (args.smtp_url, args.smtp_from) {
         (Some(url), Some(from)) => Some(crate::config::SmtpSettings { url: crate::config::Secret::new(url), from }),
         _ => None,
