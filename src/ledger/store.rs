@@ -125,6 +125,13 @@ pub struct Block {
     pub signature: String,
 }
 
+/// `SELECT <block columns> FROM ledger_blocks <rest>`, built with `concat!` so SQL stays static.
+macro_rules! select_blocks {
+    ($rest:literal) => {
+        concat!("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks ", $rest)
+    };
+}
+
 fn block_from_row(r: &sqlx::any::AnyRow) -> Result<Block, Error> {
     Ok(Block {
         hash: r.try_get("hash")?,
@@ -139,7 +146,7 @@ fn block_from_row(r: &sqlx::any::AnyRow) -> Result<Block, Error> {
 
 /// The newest block.
 pub async fn head(db: &Db) -> Result<Option<Block>, Error> {
-    let row = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks ORDER BY height DESC LIMIT 1")
+    let row = sqlx::query(select_blocks!("ORDER BY height DESC LIMIT 1"))
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(block_from_row).transpose()
@@ -147,7 +154,7 @@ pub async fn head(db: &Db) -> Result<Option<Block>, Error> {
 
 /// A block by hash.
 pub async fn block_by_hash(db: &Db, hash: &str) -> Result<Option<Block>, Error> {
-    let row = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks WHERE hash = $1")
+    let row = sqlx::query(select_blocks!("WHERE hash = $1"))
         .bind(hash)
         .fetch_optional(&db.pool)
         .await?;
@@ -156,7 +163,7 @@ pub async fn block_by_hash(db: &Db, hash: &str) -> Result<Option<Block>, Error> 
 
 /// The first block whose tree covers `index` (the block that sealed it).
 pub async fn block_covering(db: &Db, index: i64) -> Result<Option<Block>, Error> {
-    let row = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks WHERE tree_size > $1 ORDER BY height LIMIT 1")
+    let row = sqlx::query(select_blocks!("WHERE tree_size > $1 ORDER BY height LIMIT 1"))
         .bind(index)
         .fetch_optional(&db.pool)
         .await?;
@@ -165,7 +172,7 @@ pub async fn block_covering(db: &Db, index: i64) -> Result<Option<Block>, Error>
 
 /// A block whose tree has exactly `size` leaves.
 pub async fn block_with_size(db: &Db, size: i64) -> Result<Option<Block>, Error> {
-    let row = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks WHERE tree_size = $1 ORDER BY height LIMIT 1")
+    let row = sqlx::query(select_blocks!("WHERE tree_size = $1 ORDER BY height LIMIT 1"))
         .bind(size)
         .fetch_optional(&db.pool)
         .await?;
@@ -174,7 +181,7 @@ pub async fn block_with_size(db: &Db, size: i64) -> Result<Option<Block>, Error>
 
 /// Blocks, newest first, below a height.
 pub async fn blocks(db: &Db, below: Option<i64>, limit: i64) -> Result<Vec<Block>, Error> {
-    let rows = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks WHERE ($1 IS NULL OR height < $1) ORDER BY height DESC LIMIT $2")
+    let rows = sqlx::query(select_blocks!("WHERE ($1 IS NULL OR height < $1) ORDER BY height DESC LIMIT $2"))
         .bind(below)
         .bind(limit)
         .fetch_all(&db.pool)
@@ -184,7 +191,7 @@ pub async fn blocks(db: &Db, below: Option<i64>, limit: i64) -> Result<Vec<Block
 
 /// Every block, oldest first (verification).
 pub async fn all_blocks(db: &Db) -> Result<Vec<Block>, Error> {
-    let rows = sqlx::query("SELECT hash, height, tree_size, root_hash, prev_hash, created_at, signature FROM ledger_blocks ORDER BY height")
+    let rows = sqlx::query(select_blocks!("ORDER BY height"))
         .fetch_all(&db.pool)
         .await?;
     rows.iter().map(block_from_row).collect()

@@ -97,23 +97,9 @@ pub async fn verify(
     }
 
     // Attached files by entry index, and each record's files in attachment order.
-    let file_rows = sqlx::query(
-        "SELECT record_id, sha256, size, content_type, filename, created_at, entry_index FROM record_files ORDER BY entry_index",
-    )
-    .fetch_all(&db.pool)
-    .await?;
     let mut attachments: HashMap<i64, (String, crate::records::files::FileInfo)> = HashMap::new();
     let mut by_record: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-    for r in &file_rows {
-        let record_id: String = r.try_get("record_id")?;
-        let info = crate::records::files::FileInfo {
-            sha256: r.try_get("sha256")?,
-            size: r.try_get("size")?,
-            content_type: r.try_get("content_type")?,
-            filename: r.try_get("filename")?,
-            created_at: r.try_get("created_at")?,
-            entry_index: r.try_get("entry_index")?,
-        };
+    for (record_id, info) in crate::records::files::all_rows(db).await? {
         by_record.entry(record_id.clone()).or_default().push((info.entry_index, info.sha256.clone()));
         attachments.insert(info.entry_index, (record_id, info));
     }

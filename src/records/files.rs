@@ -72,6 +72,17 @@ fn clean_filename(name: &str) -> String {
     if cleaned.is_empty() { "file".into() } else { cleaned }
 }
 
+fn info_from_row(r: &sqlx::any::AnyRow) -> Result<FileInfo, Error> {
+    Ok(FileInfo {
+        sha256: r.try_get("sha256")?,
+        size: r.try_get("size")?,
+        content_type: r.try_get("content_type")?,
+        filename: r.try_get("filename")?,
+        created_at: r.try_get("created_at")?,
+        entry_index: r.try_get("entry_index")?,
+    })
+}
+
 /// The files of a record, in attachment order.
 pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
     let rows = sqlx::query(
@@ -80,18 +91,17 @@ pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
     .bind(record.to_string())
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(FileInfo {
-                sha256: r.try_get("sha256")?,
-                size: r.try_get("size")?,
-                content_type: r.try_get("content_type")?,
-                filename: r.try_get("filename")?,
-                created_at: r.try_get("created_at")?,
-                entry_index: r.try_get("entry_index")?,
-            })
-        })
-        .collect()
+    rows.iter().map(info_from_row).collect()
+}
+
+/// Every attached file with its record id, in attachment order (verification).
+pub async fn all_rows(db: &Db) -> Result<Vec<(String, FileInfo)>, Error> {
+    let rows = sqlx::query(
+        "SELECT record_id, sha256, size, content_type, filename, created_at, entry_index FROM record_files ORDER BY entry_index",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("record_id")?, info_from_row(r)?))).collect()
 }
 
 /// Attaches a file (the record's author only), storing it and appending its entry.
