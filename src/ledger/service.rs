@@ -73,10 +73,12 @@ pub const GENESIS_PREV: &str = "000000000000000000000000000000000000000000000000
 /// each. Safe with several copies sealing at once: a height is taken by whoever inserts first.
 pub async fn seal(db: &Db, keys: &LedgerKeys, now: &str, max_entries: i64) -> Result<Option<Block>, Error> {
     let mut sealed = None;
+    // Seal what is committed now, not what keeps arriving meanwhile: under steady writes the
+    // next tick (or proof) takes the rest, instead of one call sealing tiny blocks forever.
+    let committed = store::committed_size(db).await?;
     loop {
         let head = store::head(db).await?;
         let covered = head.as_ref().map(|b| b.tree_size).unwrap_or(0);
-        let committed = store::committed_size(db).await?;
         if committed <= covered {
             return Ok(sealed);
         }
