@@ -259,6 +259,8 @@ fn print_demo_logins(logins: &crate::demo::DemoLogins) {
     for (role, email) in &logins.accounts {
         println!("  {role:<8} {email}");
     }
+    println!("The admin and the doctors set up two-factor sign-in (an authenticator app) at first sign-in.");
+    println!("Demo data only: never use these accounts for real patients.");
 }
 
 async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
