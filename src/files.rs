@@ -19,9 +19,17 @@ impl std::fmt::Debug for FileStore {
     }
 }
 
-fn key(sha256: &str) -> Path {
+/// Whether a string is a SHA-256 in lowercase hex (the only names the store uses).
+pub fn is_sha256_hex(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn key(sha256: &str) -> Result<Path, Error> {
+    if !is_sha256_hex(sha256) {
+        return Err(Error::NotFound("file_not_found"));
+    }
     // Two levels keep folders small: ab/abcdef….
-    Path::from(format!("{}/{}", &sha256[..2.min(sha256.len())], sha256))
+    Ok(Path::from(format!("{}/{}", &sha256[..2], sha256)))
 }
 
 fn internal(e: impl std::fmt::Display) -> Error {
@@ -37,16 +45,27 @@ impl FileStore {
 
     /// Stores bytes under their SHA-256 (writing the same content twice is harmless).
     pub async fn put(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
-        self.0.put(&key(sha256), PutPayload::from(bytes)).await.map_err(internal)?;
+        self.0.put(&key(sha256)?, PutPayload::from(bytes)).await.map_err(internal)?;
         Ok(())
     }
 
     /// The stored bytes, or `None` when missing.
     pub async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, Error> {
-        match self.0.get(&key(sha256)).await {
+        match self.0.get(&key(sha256)?).await {
             Ok(r) => Ok(Some(r.bytes().await.map_err(internal)?.to_vec())),
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(internal(e)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_hashes_name_files() {
+        assert!(super::is_sha256_hex(&"ab".repeat(32)));
+        for bad in ["", "../etc/passwd", &"AB".repeat(32), &"aé".repeat(22)] {
+            assert!(!super::is_sha256_hex(bad), "{bad}");
         }
     }
 }

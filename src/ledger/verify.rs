@@ -184,13 +184,15 @@ pub async fn verify(
         }
         if let Some(store) = files {
             use sha2::Digest;
-            match store.get(&info.sha256).await? {
-                Some(bytes) if hex::encode(sha2::Sha256::digest(&bytes)) == info.sha256 => {}
-                Some(_) => report.problems.push(format!(
+            match store.get(&info.sha256).await {
+                Ok(Some(bytes)) if hex::encode(sha2::Sha256::digest(&bytes)) == info.sha256 => {}
+                Ok(Some(_)) => report.problems.push(format!(
                     "entry {index} (file_attached, {record_id}): file {} bytes no longer match their hash",
                     info.sha256
                 )),
-                None => report.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256)),
+                Ok(None) | Err(_) => {
+                    report.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256))
+                }
             }
         }
     }
