@@ -43,6 +43,21 @@ pub enum Command {
     /// Check or export the integrity ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Load the demo clinic and add generated patients and records (demos and benchmarks).
+    Demo(DemoArgs),
+}
+
+/// `careledger demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Generated patients to add.
+    #[arg(long, default_value_t = 100)]
+    pub patients: u64,
+    /// Records per generated patient.
+    #[arg(long, default_value_t = 10)]
+    pub records_per_patient: u64,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// `careledger ledger …`.
@@ -181,6 +196,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Admin(AdminCommand::Create(args)) => admin_create(args).await.map(|()| ExitCode::SUCCESS),
             Command::Ledger(LedgerCommand::Verify(args)) => ledger_verify(args).await,
             Command::Ledger(LedgerCommand::ExportHead(args)) => ledger_export_head(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Demo(args) => demo(args).await.map(|()| ExitCode::SUCCESS),
         }
     });
     match result {
@@ -263,27 +279,59 @@ fn print_demo_logins(logins: &crate::demo::DemoLogins) {
     println!("Demo data only: never use these accounts for real patients.");
 }
 
-async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
+fn progress_bar(unit: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
+    indicatif::ProgressBar::new(0)
+        .with_style(indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()))
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let settings = args.data.settings();
+    let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
+    let bar = progress_bar("records");
+    let progress = |done: u64, total: u64| {
+        bar.set_length(total);
+        bar.set_position(done);
+    };
+    let started = std::time::Instant::now();
+    let made = crate::demo::generate(&db, args.patients, args.records_per_patient, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "generated {} patients and {} records in {secs:.1}s ({:.0} records/s); password of every generated patient: {}",
+        made.patients,
+        made.records,
+        made.records as f64 / secs.max(0.001),
+        crate::demo::DEMO_PASSWORD
+    );
+    Ok(())
+}
+
+async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
     let settings = args.settings();
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
-    let seed = crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")?
-        .context("no ledger key in the data directory (keys/ledger-signing.key): give --data-dir of the server")?;
-    let keys = crate::ledger::service::LedgerKeys::from_seed(&seed)?;
-    let bar = if std::io::stderr().is_terminal() {
-        indicatif::ProgressBar::new(0).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} entries").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        )
-    } else {
-        indicatif::ProgressBar::hidden()
+    // Without the key (a data directory no server has used), entries are still checked; any
+    // block is then reported as unverifiable.
+    let keys = match crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")? {
+        Some(seed) => Some(crate::ledger::service::LedgerKeys::from_seed(&seed)?),
+        None => None,
     };
+    let bar = progress_bar("entries");
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
         bar.set_position(done);
     };
     let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
     let report =
-        crate::ledger::verify::verify(&db, &keys.verifying, Some(&files), &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        crate::ledger::verify::verify(&db, keys.as_ref().map(|k| &k.verifying), Some(&files), &progress)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     if report.ok() {
         println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);

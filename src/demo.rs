@@ -130,3 +130,96 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
     tracing::info!(users = PEOPLE.len(), records = RECORDS.len(), "demo clinic loaded");
     Ok(logins)
 }
+
+const FIRST: [&str; 16] = [
+    "Aisha", "Ben", "Carmen", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Mei", "Nils",
+    "Olga", "Pedro",
+];
+const LAST: [&str; 16] = [
+    "Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen", "Kowalski",
+    "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
+];
+
+/// What `careledger demo` made.
+#[derive(Debug)]
+pub struct Generated {
+    /// Patients created.
+    pub patients: u64,
+    /// Records created (each with its ledger entry).
+    pub records: u64,
+}
+
+/// Adds `patients` generated patients with `per_patient` records each, written by the demo
+/// doctors with realistic text, in transactions of a few hundred records (every record with its
+/// ledger entry, exactly as the API writes them). Generated patients share the demo password,
+/// hashed once: this is demo and benchmark data. `progress(done, total)` follows the records.
+pub async fn generate(db: &Db, patients: u64, per_patient: u64, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Generated, Error> {
+    load(db).await?;
+    let doctors: Vec<UserId> = {
+        let mut ids = Vec::new();
+        for (email, _, _) in PEOPLE.iter().filter(|p| p.2 == Role::Doctor) {
+            let email = Email::parse(email).map_err(|m| Error::Internal(anyhow::anyhow!("demo email: {m}")))?;
+            let user = accounts_store::find_by_email(db, &email).await?.ok_or(Error::NotFound("user_not_found"))?;
+            ids.push(user.id);
+        }
+        if ids.is_empty() {
+            return Err(Error::NotFound("user_not_found"));
+        }
+        ids
+    };
+    let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
+    let run = &uuid::Uuid::now_v7().simple().to_string()[24..];
+    let now = clock::now();
+    let total = patients * per_patient;
+    let mut done = 0u64;
+    let batch = 250u64;
+    let mut tx = db.pool.begin().await?;
+    let mut in_tx = 0u64;
+    for p in 0..patients {
+        let first = FIRST[(p as usize) % FIRST.len()];
+        let last = LAST[(p as usize / FIRST.len()) % LAST.len()];
+        let email = Email::parse(&format!("{}.{}.{p}.{run}@generated.careledger.test", first.to_lowercase(), last.to_lowercase()))
+            .map_err(|m| Error::Internal(anyhow::anyhow!("generated email: {m}")))?;
+        let user = User {
+            id: UserId::new(),
+            email,
+            role: Role::Patient,
+            full_name: format!("{first} {last}"),
+            status: Status::Active,
+            created_at: clock::format(now - Duration::days(800)),
+            mfa_enabled: false,
+            locked_until: None,
+        };
+        accounts_store::insert_user(&mut tx, &user, &hash).await?;
+        for r in 0..per_patient {
+            let (_, _, _, record_type, title, notes) = RECORDS[((p + r) as usize) % RECORDS.len()];
+            let doctor = doctors[((p + r) as usize) % doctors.len()];
+            // Spread over two years, oldest first.
+            let at = now - Duration::minutes(((per_patient - r) as i64) * 60 * 24 * 730 / (per_patient as i64 + 1));
+            records_store::insert(
+                &mut tx,
+                &RecordRow {
+                    id: RecordId::new(),
+                    patient_id: user.id,
+                    doctor_id: doctor,
+                    title,
+                    notes,
+                    record_type,
+                    created_at: &clock::format(at),
+                },
+            )
+            .await?;
+            done += 1;
+            in_tx += 1;
+            if in_tx >= batch {
+                tx.commit().await?;
+                tx = db.pool.begin().await?;
+                in_tx = 0;
+                progress(done, total);
+            }
+        }
+    }
+    tx.commit().await?;
+    progress(done, total);
+    Ok(Generated { patients, records: done })
+}
