@@ -94,10 +94,17 @@ pub enum Error {
 
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
+        // PostgreSQL SQLSTATE classes 08 (connection exception) and 57 (operator intervention,
+        // e.g. 57P01 admin_shutdown while the server stops) mean "unavailable", not a bug.
+        let unavailable_code = match &e {
+            sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            _ => false,
+        };
         match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => {
                 Self::DatabaseUnavailable(e)
             }
+            e if unavailable_code => Self::DatabaseUnavailable(e),
             other => Self::Internal(other.into()),
         }
     }
