@@ -35,12 +35,7 @@ impl Report {
 
 struct VersionRow {
     record_id: String,
-    version: i64,
-    title: String,
-    notes: String,
-    author_id: String,
-    reason: String,
-    created_at: String,
+    v: crate::records::model::RecordVersion,
     patient_id: String,
     doctor_id: String,
     record_type: String,
@@ -69,16 +64,12 @@ pub async fn verify(
     .await?;
     let mut versions: HashMap<i64, VersionRow> = HashMap::new();
     for r in &version_rows {
+        let v = crate::records::store::version_from_row(r)?;
         versions.insert(
-            r.try_get("entry_index")?,
+            v.entry_index,
             VersionRow {
                 record_id: r.try_get("record_id")?,
-                version: r.try_get("version")?,
-                title: r.try_get("title")?,
-                notes: r.try_get("notes")?,
-                author_id: r.try_get("author_id")?,
-                reason: r.try_get("reason")?,
-                created_at: r.try_get("created_at")?,
+                v,
                 patient_id: r.try_get("patient_id")?,
                 doctor_id: r.try_get("doctor_id")?,
                 record_type: r.try_get("record_type")?,
@@ -126,16 +117,17 @@ pub async fn verify(
         match e.kind.as_str() {
             "record_created" | "record_amended" => match versions.get(&e.index) {
                 None => report.problems.push(format!("{what}: record {} version row is missing", e.subject_id)),
-                Some(v) => {
+                Some(row) => {
                     covered_records.insert(e.index);
+                    let v = &row.v;
                     let content = crate::records::model::version_content(
-                        &v.record_id, &v.patient_id, &v.doctor_id, &v.record_type, v.version, &v.title, &v.notes,
+                        &row.record_id, &row.patient_id, &row.doctor_id, &row.record_type, v.version, &v.title, &v.notes,
                         &v.author_id, &v.reason, &v.created_at,
                     );
-                    if content_sha256(&content)? != claimed || v.record_id != e.subject_id {
+                    if content_sha256(&content)? != claimed || row.record_id != e.subject_id {
                         report.problems.push(format!(
                             "{what}: record {} version {} no longer matches its entry (changed after it was written)",
-                            v.record_id, v.version
+                            row.record_id, v.version
                         ));
                     }
                 }
@@ -173,9 +165,9 @@ pub async fn verify(
     if committed != entries.len() as i64 {
         report.problems.push(format!("the log claims {committed} entries but holds {}", entries.len()));
     }
-    for (index, v) in &versions {
+    for (index, row) in &versions {
         if !covered_records.contains(index) {
-            report.problems.push(format!("record {} version {}: no ledger entry {index} covers it", v.record_id, v.version));
+            report.problems.push(format!("record {} version {}: no ledger entry {index} covers it", row.record_id, row.v.version));
         }
     }
     for (index, (record_id, info)) in &attachments {

@@ -155,19 +155,20 @@ pub async fn versions(db: &Db, id: RecordId) -> Result<Vec<RecordVersion>, Error
     .bind(id.to_string())
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(RecordVersion {
-                version: r.try_get("version")?,
-                title: r.try_get("title")?,
-                notes: r.try_get("notes")?,
-                author_id: r.try_get("author_id")?,
-                reason: r.try_get("reason")?,
-                created_at: r.try_get("created_at")?,
-                entry_index: r.try_get("entry_index")?,
-            })
-        })
-        .collect()
+    rows.iter().map(version_from_row).collect()
+}
+
+/// A `record_versions` row decoded.
+pub fn version_from_row(r: &AnyRow) -> Result<RecordVersion, Error> {
+    Ok(RecordVersion {
+        version: r.try_get("version")?,
+        title: r.try_get("title")?,
+        notes: r.try_get("notes")?,
+        author_id: r.try_get("author_id")?,
+        reason: r.try_get("reason")?,
+        created_at: r.try_get("created_at")?,
+        entry_index: r.try_get("entry_index")?,
+    })
 }
 
 /// Inserts the record row alone.
