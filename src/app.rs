@@ -57,7 +57,7 @@ impl AppState {
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(crate::ledger::service::LedgerKeys::load(&settings.data_dir)?);
-        let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+        let files = crate::files::FileStore::for_settings(&settings)?;
         Ok(Self {
             db,
             clock,

@@ -75,6 +75,11 @@ pub struct DataArgs {
     /// Folder for key files and, by default, the SQLite database.
     #[arg(long, env = "CARELEDGER_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+    /// Where attached files are stored: `s3://bucket[/prefix]` for any S3-compatible store,
+    /// configured by the usual AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+    /// and AWS_ALLOW_HTTP variables; default the folder `<data-dir>/files`.
+    #[arg(long, env = "CARELEDGER_FILE_STORE")]
+    pub file_store: Option<String>,
     /// Database URL (`sqlite://PATH` or `postgres://…`); default `sqlite://<data-dir>/careledger.db`.
     /// Also read from `CARELEDGER_DATABASE_URL`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
@@ -85,7 +90,16 @@ impl DataArgs {
     fn settings(self) -> Settings {
         // DESIGN.md names DATABASE_URL; the CARELEDGER_ prefixed name works too.
         let url = self.database_url.or_else(|| std::env::var("CARELEDGER_DATABASE_URL").ok());
-        Settings::new(self.data_dir, url.filter(|u| !u.is_empty()))
+        let mut settings = Settings::new(self.data_dir, url.filter(|u| !u.is_empty()));
+        settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(|url| {
+            // The AWS_* variables every S3 tool reads, passed on as object_store options.
+            let options = ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
+                .iter()
+                .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
+                .collect();
+            crate::config::FileStoreSettings { url, options: crate::config::Secret::new(options) }
+        });
+        settings
     }
 }
 
@@ -327,7 +341,7 @@ async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
         bar.set_length(total);
         bar.set_position(done);
     };
-    let files = crate::files::FileStore::local(&settings.data_dir.join("files"))?;
+    let files = crate::files::FileStore::for_settings(&settings)?;
     let report =
         crate::ledger::verify::verify(&db, keys.as_ref().map(|k| &k.verifying), Some(&files), &progress)
             .await

@@ -63,10 +63,21 @@ pub struct Settings {
     pub cors_origins: Vec<axum::http::HeaderValue>,
     /// Where to send account emails (lockout notices); none by default.
     pub smtp: Option<SmtpSettings>,
+    /// Where attached files go: `None` for `<data-dir>/files`, or an `s3://bucket[/prefix]` URL.
+    pub file_store: Option<FileStoreSettings>,
     /// A block is sealed this often when there are new entries (milliseconds).
     pub ledger_block_ms: u64,
     /// A block covers at most this many new entries.
     pub ledger_block_max_entries: i64,
+}
+
+/// A file store named by URL, with its options (credentials among them, hence redacted).
+#[derive(Clone, Debug)]
+pub struct FileStoreSettings {
+    /// `s3://bucket[/prefix]` or `file:///path`.
+    pub url: String,
+    /// object_store options such as `aws_endpoint`, `aws_access_key_id`.
+    pub options: Secret<Vec<(String, String)>>,
 }
 
 /// An SMTP relay for account emails.
@@ -102,6 +113,7 @@ impl Settings {
             tls: None,
             cors_origins: Vec::new(),
             smtp: None,
+            file_store: None,
             ledger_block_ms: 1000,
             ledger_block_max_entries: 1000,
         }

@@ -37,10 +37,35 @@ fn internal(e: impl std::fmt::Display) -> Error {
 }
 
 impl FileStore {
+    /// The store the settings name: `--file-store`, or `<data-dir>/files`.
+    pub fn for_settings(settings: &crate::config::Settings) -> anyhow::Result<Self> {
+        match &settings.file_store {
+            Some(fs) => Self::from_url(&fs.url, fs.options.expose()),
+            None => Self::local(&settings.data_dir.join("files")),
+        }
+    }
+
     /// A store in a local folder (created when missing).
     pub fn local(dir: &std::path::Path) -> anyhow::Result<Self> {
         std::fs::create_dir_all(dir)?;
         Ok(Self(Arc::new(LocalFileSystem::new_with_prefix(dir)?)))
+    }
+
+    /// A store named by URL: `s3://bucket[/prefix]` for any S3-compatible service (options such
+    /// as `aws_endpoint`, `aws_access_key_id`, `aws_secret_access_key`, `aws_region`,
+    /// `aws_allow_http`), or `file:///path`.
+    pub fn from_url(url: &str, options: &[(String, String)]) -> anyhow::Result<Self> {
+        // reqwest is built without a crypto provider (no C build); rustls uses ring.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let parsed = url::Url::parse(url).map_err(|e| anyhow::anyhow!("invalid file store URL: {e}"))?;
+        let (store, prefix) = object_store::parse_url_opts(&parsed, options.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|e| anyhow::anyhow!("file store {}: {e}", parsed.scheme()))?;
+        let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::from(store)
+        } else {
+            Arc::new(object_store::prefix::PrefixStore::new(Arc::<dyn ObjectStore>::from(store), prefix))
+        };
+        Ok(Self(store))
     }
 
     /// Stores bytes under their SHA-256 (writing the same content twice is harmless).

@@ -44,8 +44,18 @@ pub fn postgres_admin_url() -> Option<String> {
     url
 }
 
+/// HTTP clients (the tests' and the S3 file store's) use rustls with the ring provider, which
+/// must be installed once per process before any client is built.
+pub fn tls_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 /// A fresh, empty database URL for one test, or `None` when PostgreSQL is not configured.
 pub async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> Option<String> {
+    tls_provider();
     match backend {
         Backend::Sqlite => Some(format!("sqlite://{}", data_dir.join("careledger.db").display())),
         Backend::Postgres => {
@@ -323,6 +333,7 @@ impl TestApp {
 
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub fn browser() -> reqwest::Client {
+    tls_provider();
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -410,3 +410,84 @@ async fn the_generator_writes_proven_records(backend: Backend) {
     assert!(verify.status.success() && text.starts_with("ledger ok: 44 entries"), "30 demo + 12 + 2: {text} {verify:?}");
 }
 dual!(the_generator_writes_proven_records);
+
+/// An S3 emulator (moto, from PyPI) on a free loopback port, with one bucket; `None` (and a
+/// notice) when it is not installed, unless CARELEDGER_REQUIRE_S3=1.
+fn s3_emulator() -> Option<(std::process::Child, u16)> {
+    crate::helpers::tls_provider();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let installed = std::process::Command::new("python3")
+        .args(["-c", "import moto.server"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        assert!(std::env::var("CARELEDGER_REQUIRE_S3").as_deref() != Ok("1"), "CARELEDGER_REQUIRE_S3=1 but moto is not installed");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "*** S3 file-store test SKIPPED: moto (pip install 'moto[server]') is not installed ***");
+        return None;
+    }
+    let child = std::process::Command::new("python3")
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    Some((child, port))
+}
+
+async fn files_in_an_s3_compatible_store(backend: Backend) {
+    let Some((mut moto, port)) = s3_emulator() else { return };
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http.put(format!("{endpoint}/careledger-test")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "moto did not start");
+    let options: Vec<(String, String)> = [
+        ("aws_endpoint", endpoint.as_str()),
+        ("aws_access_key_id", "test"),
+        ("aws_secret_access_key", "test"),
+        ("aws_region", "us-east-1"),
+        ("aws_allow_http", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let Some(app) = crate::helpers::spawn_configured(backend, crate::helpers::Options::default(), |s| {
+        s.file_store = Some(careledger::config::FileStoreSettings {
+            url: "s3://careledger-test/clinic-files".into(),
+            options: careledger::config::Secret::new(options.clone()),
+        });
+    })
+    .await
+    else {
+        let _ = moto.kill();
+        return;
+    };
+    let (_, doctor, patient) = setup(&app).await;
+    let rec = app.record(&doctor, &patient.id, "Echocardiogram", "imaging").await;
+    let id = rec["id"].as_str().unwrap();
+    let text = b"LVEF 60%, no regional wall motion abnormality.".to_vec();
+    let r = upload(&app, &doctor, id, "echo.txt", text.clone()).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let sha = r.body["sha256"].as_str().unwrap().to_string();
+    // It comes back checked, and it lives in the bucket, not the local folder.
+    assert!(!app.data_dir.0.join("files").join(&sha[..2]).exists(), "not in the local folder");
+    let r = app.http.get(app.url(&format!("/api/v1/records/{id}/files/{sha}"))).bearer_auth(&patient.access).send().await.unwrap();
+    assert_eq!(r.bytes().await.unwrap().to_vec(), text);
+    assert!(verify(&app).await.ok());
+    // Changed in the bucket behind careledger's back: refused and reported.
+    let bucket = careledger::files::FileStore::from_url("s3://careledger-test/clinic-files", &options).unwrap();
+    bucket.put(&sha, b"LVEF 20%".to_vec()).await.unwrap();
+    app.get(&format!("/api/v1/records/{id}/files/{sha}"), Some(&patient.access)).await.assert_problem(409, "file_integrity_failed");
+    assert!(verify(&app).await.problems.iter().any(|p| p.contains(&sha)));
+    let _ = moto.kill();
+    let _ = moto.wait();
+}
+dual!(files_in_an_s3_compatible_store);
