@@ -97,7 +97,14 @@ impl From<sqlx::Error> for Error {
         // PostgreSQL SQLSTATE classes 08 (connection exception) and 57 (operator intervention,
         // e.g. 57P01 admin_shutdown while the server stops) mean "unavailable", not a bug.
         let unavailable_code = match &e {
-            sqlx::Error::Database(db) => db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("57P")),
+            sqlx::Error::Database(db) => {
+                let code = db
+                    .code()
+                    .map(|c| c.into_owned())
+                    .or_else(|| db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().map(|p| p.code().to_string()));
+                tracing::debug!(?code, "database error");
+                code.is_some_and(|c| c.starts_with("08") || c.starts_with("57P"))
+            }
             _ => false,
         };
         match e {
