@@ -5,51 +5,13 @@ write it acknowledged (201) is still there and that `careledger ledger verify` p
 Usage: bench/crash_test.py [--rounds 20] [--database-url URL]   (needs a release build)
 Only loopback traffic; every loop is bounded in count and time.
 """
-import argparse, base64, hashlib, hmac, json, os, random, signal, struct, subprocess, sys, tempfile, threading, time
-import urllib.error, urllib.request
+import argparse, os, random, signal, subprocess, sys, tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "careledger")
-PORT = 18941
-BASE = f"http://127.0.0.1:{PORT}"
-PASSWORD = "harbor-violet-lantern-42"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clinic import BIN, Clinic  # noqa: E402
 
-
-def call(method, path, body=None, token=None, timeout=5):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(BASE + path, data, method=method)
-    if data is not None:
-        req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
-def totp(secret, t):
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    h = hmac.new(key, struct.pack(">Q", int(t) // 30), hashlib.sha1).digest()
-    o = h[-1] & 15
-    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def start(data_dir, url):
-    args = [BIN, "serve", "--demo", "--rate-limits", "off", "--listen", f"127.0.0.1:{PORT}", "--data-dir", data_dir]
-    if url:
-        args += ["--database-url", url]
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "CARELEDGER_LOG": "warn"})
-    for _ in range(200):
-        try:
-            if call("GET", "/readyz")[0] == 200:
-                return p
-        except OSError:
-            pass
-        time.sleep(0.05)
-    p.kill()
-    sys.exit("careledger did not start")
+clinic = Clinic(18941)
+call = clinic.call
 
 
 def main():
@@ -63,15 +25,9 @@ def main():
     token = None
     lock = threading.Lock()
     for rnd in range(1, a.rounds + 1):
-        server = start(data_dir, a.database_url)
+        server = clinic.start(data_dir, a.database_url)
         if token is None:
-            # The demo doctor signs in and enrols in TOTP once; the session lives in the
-            # database, so the same token keeps working across every restart.
-            status, body = call("POST", "/api/v1/auth/login", {"email": "dr.okafor@demo.careledger.test", "password": PASSWORD})
-            assert status == 200, body
-            token = body["access_token"]
-            secret = call("POST", "/api/v1/me/mfa/totp", {}, token)[1]["secret"]
-            assert call("POST", "/api/v1/me/mfa/totp/confirm", {"code": totp(secret, time.time())}, token)[0] == 200
+            token = clinic.doctor_token()
         # Everything acknowledged before the crash must still be there.
         for rid in acknowledged:
             status, _ = call("GET", f"/api/v1/records/{rid}", token=token)
@@ -102,7 +58,7 @@ def main():
             t.join(timeout=10)
         print(f"round {rnd}: killed with {len(acknowledged)} acknowledged writes so far", flush=True)
     # Final check, then the ledger.
-    server = start(data_dir, a.database_url)
+    server = clinic.start(data_dir, a.database_url)
     missing = [rid for rid in acknowledged if call("GET", f"/api/v1/records/{rid}", token=token)[0] != 200]
     server.send_signal(signal.SIGTERM)
     server.wait()

@@ -7,34 +7,13 @@ Usage: bench/outage_test.py --pgdata DIR --pgport PORT [--outage 10]   (a releas
 PostgreSQL cluster this script may stop and start as the postgres user, e.g. from
 scripts/pg-test-cluster; only loopback traffic, every loop bounded.)
 """
-import argparse, base64, collections, hashlib, hmac, json, os, signal, struct, subprocess, sys, tempfile, threading, time
-import urllib.error, urllib.request
+import argparse, collections, os, signal, subprocess, sys, tempfile, threading, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "careledger")
-PORT = 18951
-BASE = f"http://127.0.0.1:{PORT}"
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clinic import Clinic  # noqa: E402
 
-
-def call(method, path, body=None, token=None, timeout=15):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(BASE + path, data, method=method)
-    if data is not None:
-        req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, json.loads(r.read() or b"null")
-    except urllib.error.HTTPError as e:
-        return e.code, json.loads(e.read() or b"null")
-
-
-def totp(secret, t):
-    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
-    h = hmac.new(key, struct.pack(">Q", int(t) // 30), hashlib.sha1).digest()
-    o = h[-1] & 15
-    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7FFFFFFF) % 1000000)
+clinic = Clinic(18951)
+call = clinic.call
 
 
 def pg(action, a):
@@ -60,19 +39,8 @@ def main():
     subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {db}"], check=True)
     url = f"postgres://postgres@127.0.0.1:{a.pgport}/{db}"
     data_dir = tempfile.mkdtemp(prefix="careledger-outage-")
-    server = subprocess.Popen([BIN, "serve", "--demo", "--rate-limits", "off", "--listen", f"127.0.0.1:{PORT}", "--data-dir", data_dir,
-                               "--database-url", url], stdout=subprocess.DEVNULL, stderr=open(os.path.join(data_dir, "server.log"), "w"),
-                              env={**os.environ, "CARELEDGER_LOG": "warn"})
-    for _ in range(200):
-        try:
-            if call("GET", "/readyz")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.05)
-    status, body = call("POST", "/api/v1/auth/login", {"email": "dr.okafor@demo.careledger.test", "password": "harbor-violet-lantern-42"})
-    token = body["access_token"]
-    secret = call("POST", "/api/v1/me/mfa/totp", {}, token)[1]["secret"]
-    call("POST", "/api/v1/me/mfa/totp/confirm", {"code": totp(secret, time.time())}, token)
+    server = clinic.start(data_dir, url, log=open(os.path.join(data_dir, "server.log"), "w"))
+    token = clinic.doctor_token()
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
     outcomes = collections.Counter()
     slowest = [0.0]
