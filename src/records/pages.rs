@@ -226,10 +226,11 @@ pub async fn show(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    // One access check; then the record's versions and files without checking again.
     let record = service::get(&state.db, &user.user, id).await?;
-    let versions = service::versions(&state.db, &user.user, id).await?;
-    let files = crate::records::files::list(&state.db, &user.user, id).await?;
-    let index = service::latest_entry(&state.db, &user.user, id).await?;
+    let versions = crate::records::store::versions(&state.db, id).await?;
+    let files = crate::records::files::rows(&state.db, id).await?;
+    let index = service::latest_index(&record, &versions)?;
     let proof = crate::ledger::service::inclusion(&state, index).await?;
     render(&RecordPage { nav: Nav::signed_in(&user), record, versions, files, proof }).map(IntoResponse::into_response)
 }

@@ -318,12 +318,16 @@ pub async fn versions(db: &Db, actor: &User, id: RecordId) -> Result<Vec<crate::
 /// The ledger entry index of a readable record's latest version.
 pub async fn latest_entry(db: &Db, actor: &User, id: RecordId) -> Result<i64, Error> {
     let record = get(db, actor, id).await?;
-    store::versions(db, id)
-        .await?
-        .into_iter()
+    latest_index(&record, &store::versions(db, id).await?)
+}
+
+/// The ledger entry of a record's latest version, among its versions.
+pub fn latest_index(record: &Record, versions: &[crate::records::model::RecordVersion]) -> Result<i64, Error> {
+    versions
+        .iter()
         .find(|v| v.version == record.version)
         .map(|v| v.entry_index)
-        .ok_or(Error::Internal(anyhow::anyhow!("record {id} has no row for its latest version")))
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("record {} has no row for its latest version", record.id)))
 }
 
 /// For the history page: the doctors who wrote a patient's records, or a doctor's patients,
