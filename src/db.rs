@@ -37,6 +37,61 @@ pub struct Db {
     pub backend: Backend,
 }
 
+/// A value bound to a [`Filters`] placeholder.
+#[derive(Clone, Debug)]
+pub enum Bind {
+    /// TEXT.
+    Text(String),
+    /// INTEGER.
+    Int(i64),
+}
+
+/// A WHERE clause holding only the filters a request gives, with `$n` placeholders both
+/// backends accept. A fixed `($1 IS NULL OR col = $1)` clause looks shorter, but the planner
+/// must choose one plan for every binding, so SQLite scanned the whole records table and
+/// sorted it for every history page (found by the load benchmark; BENCHMARKS.md).
+#[derive(Debug, Default)]
+pub struct Filters {
+    conditions: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Filters {
+    /// Adds `condition` (ANDed), where each `?` stands for the next of `values`, in order.
+    pub fn and(&mut self, condition: &str, values: impl IntoIterator<Item = Bind>) -> &mut Self {
+        let mut values = values.into_iter();
+        let mut sql = String::with_capacity(condition.len() + 8);
+        for c in condition.chars() {
+            match (c == '?').then(|| values.next()).flatten() {
+                Some(v) => sql.push_str(&self.placeholder(v)),
+                None => sql.push(c),
+            }
+        }
+        self.conditions.push(sql);
+        self
+    }
+
+    /// Binds one more value and returns its placeholder (for LIMIT and the like).
+    pub fn placeholder(&mut self, value: Bind) -> String {
+        self.binds.push(value);
+        format!("${}", self.binds.len())
+    }
+
+    /// ` WHERE a AND b`, or nothing without filters.
+    pub fn where_clause(&self) -> String {
+        if self.conditions.is_empty() { String::new() } else { format!(" WHERE {}", self.conditions.join(" AND ")) }
+    }
+
+    /// `sql` (built from [`Filters::where_clause`], so only fixed SQL and placeholders) with
+    /// every value bound in order.
+    pub fn query(&self, sql: String) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+        self.binds.iter().fold(sqlx::query(sqlx::AssertSqlSafe(sql)), |q, b| match b {
+            Bind::Text(t) => q.bind(t.clone()),
+            Bind::Int(i) => q.bind(*i),
+        })
+    }
+}
+
 /// The schema. Its DDL is written to run unchanged on both backends (TEXT, INTEGER, no
 /// BOOLEAN); when a change must differ, split it into per-backend folders, one migrator each.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
@@ -124,6 +179,17 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn filters_number_placeholders_in_order_and_only_for_given_filters() {
+        let mut f = super::Filters::default();
+        assert_eq!(f.where_clause(), "");
+        f.and("a = ?", [super::Bind::Text("x".into())]);
+        f.and("(b, c) < (?, ?)", [super::Bind::Text("y".into()), super::Bind::Int(2)]);
+        let limit = f.placeholder(super::Bind::Int(51));
+        assert_eq!(f.where_clause(), " WHERE a = $1 AND (b, c) < ($2, $3)");
+        assert_eq!(limit, "$4");
+    }
+
     #[test]
     fn like_patterns_escape_wildcards() {
         assert_eq!(super::like_pattern("50%_a\\B"), "%50\\%\\_a\\\\b%");

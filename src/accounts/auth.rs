@@ -54,12 +54,12 @@ impl FromRequestParts<AppState> for ApiUser {
         }
         let now = state.clock.now();
         let (user_id, session_id) = state.tokens.verify(token.trim(), now.timestamp())?;
-        let user = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
+        let (user, last_seen_at) = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
             .await?
-            .filter(|u| u.id == user_id)
+            .filter(|(u, _)| u.id == user_id)
             .ok_or(Error::InvalidToken)?;
         tracing::Span::current().record("user_id", tracing::field::display(user.id));
-        sessions::touch(state, session_id).await?;
+        sessions::touch(state, session_id, &last_seen_at).await?;
         Ok(Self { user, session_id })
     }
 }
@@ -98,14 +98,17 @@ impl FromRequestParts<AppState> for MaybeWebUser {
                 &sessions::idle_since(state),
             )
             .await
-            .map_err(PageError)?
-            .map(|(user, session_id, csrf_token)| WebUser { user, session_id, csrf_token }),
+            .map_err(PageError)?,
             None => None,
         };
-        if let Some(found) = &found {
-            tracing::Span::current().record("user_id", tracing::field::display(found.user.id));
-            sessions::touch(state, found.session_id).await.map_err(PageError)?;
-        }
+        let found = match found {
+            Some(s) => {
+                tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
+                sessions::touch(state, s.id, &s.last_seen_at).await.map_err(PageError)?;
+                Some(WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token })
+            }
+            None => None,
+        };
         let found = MaybeWebUser(found);
         parts.extensions.insert(found.clone());
         Ok(found)

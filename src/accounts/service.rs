@@ -317,7 +317,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo)
         }
         return Err(Error::InvalidRefreshToken);
     };
-    let user = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?;
+    let (user, _) = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?;
     if user.status != Status::Active {
         return Err(Error::InvalidRefreshToken);
     }

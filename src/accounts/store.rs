@@ -5,7 +5,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::accounts::model::{Role, Status, User};
-use crate::db::Db;
+use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
 use crate::ids::{Email, SessionId, UserId};
 
@@ -145,23 +145,22 @@ pub async fn list_users(
     after: Option<(String, String)>,
     limit: i64,
 ) -> Result<Vec<User>, Error> {
-    let (after_at, after_id) = after.unzip();
-    let rows = sqlx::query(concat!(
-        "SELECT ",
-        user_cols!(),
-        " FROM users WHERE ($1 IS NULL OR status = $1) AND ($2 IS NULL OR role = $2) ",
-        "AND ($3 IS NULL OR LOWER(email) LIKE $3 ESCAPE '\\' OR LOWER(full_name) LIKE $3 ESCAPE '\\') ",
-        "AND ($4 IS NULL OR created_at > $4 OR (created_at = $4 AND id > $5)) ",
-        "ORDER BY created_at, id LIMIT $6"
-    ))
-    .bind(filter.status.map(Status::as_str))
-    .bind(filter.role.map(Role::as_str))
-    .bind(filter.like.clone())
-    .bind(after_at)
-    .bind(after_id)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let mut f = Filters::default();
+    if let Some(status) = filter.status {
+        f.and("status = ?", [Bind::Text(status.as_str().into())]);
+    }
+    if let Some(role) = filter.role {
+        f.and("role = ?", [Bind::Text(role.as_str().into())]);
+    }
+    if let Some(like) = &filter.like {
+        f.and("(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\')", [Bind::Text(like.clone()), Bind::Text(like.clone())]);
+    }
+    if let Some((at, id)) = after {
+        f.and("(created_at, id) > (?, ?)", [Bind::Text(at), Bind::Text(id)]);
+    }
+    let limit = f.placeholder(Bind::Int(limit));
+    let sql = format!(concat!("SELECT ", user_cols!(), " FROM users{} ORDER BY created_at, id LIMIT {}"), f.where_clause(), limit);
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
     rows.iter().map(user_from_row).collect()
 }
 
@@ -219,18 +218,19 @@ pub struct AuditEvent {
 
 /// The audit log, newest first, before a `(at, id)` cursor.
 pub async fn list_audit(db: &Db, before: Option<(String, String)>, limit: i64) -> Result<Vec<AuditEvent>, Error> {
-    let (before_at, before_id) = before.unzip();
-    let rows = sqlx::query(
+    let mut f = Filters::default();
+    if let Some((at, id)) = before {
+        f.and("(e.at, e.id) < (?, ?)", [Bind::Text(at), Bind::Text(id)]);
+    }
+    let limit = f.placeholder(Bind::Int(limit));
+    let sql = format!(
         "SELECT e.id, e.at, e.actor_id, a.email AS actor_email, e.action, e.target_id, t.email AS target_email, e.detail \
-         FROM audit_events e LEFT JOIN users a ON a.id = e.actor_id JOIN users t ON t.id = e.target_id \
-         WHERE ($1 IS NULL OR e.at < $1 OR (e.at = $1 AND e.id < $2)) \
-         ORDER BY e.at DESC, e.id DESC LIMIT $3",
-    )
-    .bind(before_at)
-    .bind(before_id)
-    .bind(limit)
-    .fetch_all(&db.pool)
-    .await?;
+         FROM audit_events e LEFT JOIN users a ON a.id = e.actor_id JOIN users t ON t.id = e.target_id{} \
+         ORDER BY e.at DESC, e.id DESC LIMIT {}",
+        f.where_clause(),
+        limit
+    );
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
     rows.iter()
         .map(|r| {
             Ok(AuditEvent {
@@ -289,7 +289,7 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &NewSession<'_>) -> Res
 
 /// The user behind a live API session (one indexed lookup per API request; also used inside
 /// the refresh transaction).
-pub async fn api_session_user<'e, E>(ex: E, sid: SessionId, now: &str) -> Result<Option<User>, Error>
+pub async fn api_session_user<'e, E>(ex: E, sid: SessionId, now: &str) -> Result<Option<(User, String)>, Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -297,7 +297,7 @@ where
         concat!(
             "SELECT ",
             user_cols!(u),
-            " FROM sessions s JOIN users u ON u.id = s.user_id ",
+            ", s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id ",
             "WHERE s.id = $1 AND s.kind = 'api' AND s.revoked_at IS NULL AND s.expires_at > $2"
         ),
     )
@@ -305,7 +305,21 @@ where
     .bind(now)
     .fetch_optional(ex)
     .await?;
-    row.as_ref().map(user_from_row).transpose()
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((user_from_row(&row)?, row.try_get("last_seen_at")?)))
+}
+
+/// A live page session: its user, id, CSRF token and when it was last used.
+#[derive(Debug)]
+pub struct WebSession {
+    /// The signed-in user, as the database has it now.
+    pub user: User,
+    /// The session row.
+    pub id: SessionId,
+    /// The session's CSRF synchronizer token.
+    pub csrf_token: String,
+    /// When the session was last used (written at most every `TOUCH_SECS`).
+    pub last_seen_at: String,
 }
 
 /// The user, session id and CSRF token behind a live page-session cookie.
@@ -314,12 +328,12 @@ pub async fn web_session_user(
     token_hash: &str,
     now: &str,
     idle_since: &str,
-) -> Result<Option<(User, SessionId, String)>, Error> {
+) -> Result<Option<WebSession>, Error> {
     let row = sqlx::query(
         concat!(
             "SELECT ",
             user_cols!(u),
-            ", s.id AS sid, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id ",
+            ", s.id AS sid, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id ",
             "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2 ",
             "AND s.last_seen_at > $3"
         ),
@@ -333,7 +347,12 @@ pub async fn web_session_user(
     let sid: String = row.try_get("sid")?;
     let csrf: Option<String> = row.try_get("csrf_token")?;
     let sid = sid.parse().map_err(|_| Error::Internal(anyhow!("corrupt session id")))?;
-    Ok(Some((user_from_row(&row)?, sid, csrf.unwrap_or_default())))
+    Ok(Some(WebSession {
+        user: user_from_row(&row)?,
+        id: sid,
+        csrf_token: csrf.unwrap_or_default(),
+        last_seen_at: row.try_get("last_seen_at")?,
+    }))
 }
 
 /// Revokes a session (and with it its access and refresh tokens).

@@ -2,7 +2,7 @@
 
 use sqlx::{AnyConnection, Row};
 
-use crate::db::Db;
+use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
 use crate::ledger::entry::NewEntry;
 use crate::ledger::merkle;
@@ -181,11 +181,13 @@ pub async fn block_with_size(db: &Db, size: i64) -> Result<Option<Block>, Error>
 
 /// Blocks, newest first, below a height.
 pub async fn blocks(db: &Db, below: Option<i64>, limit: i64) -> Result<Vec<Block>, Error> {
-    let rows = sqlx::query(select_blocks!("WHERE ($1 IS NULL OR height < $1) ORDER BY height DESC LIMIT $2"))
-        .bind(below)
-        .bind(limit)
-        .fetch_all(&db.pool)
-        .await?;
+    let mut f = Filters::default();
+    if let Some(below) = below {
+        f.and("height < ?", [Bind::Int(below)]);
+    }
+    let limit = f.placeholder(Bind::Int(limit));
+    let sql = format!(select_blocks!("{} ORDER BY height DESC LIMIT {}"), f.where_clause(), limit);
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
     rows.iter().map(block_from_row).collect()
 }
 

@@ -4,7 +4,7 @@ use anyhow::anyhow;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::db::Db;
+use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
 use crate::ids::{RecordId, UserId};
 use crate::ledger::entry::{NewEntry, content_sha256};
@@ -226,28 +226,33 @@ pub struct ListQuery {
 /// Records matching a query, newest first. The scope columns lead the composite indexes
 /// `(patient_id, created_at, id)` / `(doctor_id, patient_id, created_at, id)`.
 pub async fn list(db: &Db, q: &ListQuery) -> Result<Vec<Record>, Error> {
-    let (after_at, after_id) = q.after.clone().unzip();
-    let rows = sqlx::query(select_records!(
-        "WHERE ($1 IS NULL OR r.patient_id = $1) \
-           AND ($2 IS NULL OR r.doctor_id = $2) \
-           AND ($3 IS NULL OR r.record_type = $3) \
-           AND ($4 IS NULL OR r.created_at >= $4) \
-           AND ($5 IS NULL OR r.created_at < $5) \
-           AND ($6 IS NULL OR LOWER(r.title) LIKE $6 ESCAPE '\\' OR LOWER(r.notes) LIKE $6 ESCAPE '\\') \
-           AND ($7 IS NULL OR r.created_at < $7 OR (r.created_at = $7 AND r.id < $8)) \
-         ORDER BY r.created_at DESC, r.id DESC LIMIT $9"
-    ))
-    .bind(q.patient_id.map(|id| id.to_string()))
-    .bind(q.doctor_id.map(|id| id.to_string()))
-    .bind(q.record_type.map(RecordType::as_str))
-    .bind(q.from.clone())
-    .bind(q.to.clone())
-    .bind(q.like.clone())
-    .bind(after_at)
-    .bind(after_id)
-    .bind(q.limit)
-    .fetch_all(&db.pool)
-    .await?;
+    let text = |s: &str| Bind::Text(s.to_string());
+    let mut f = Filters::default();
+    if let Some(p) = q.patient_id {
+        f.and("r.patient_id = ?", [text(&p.to_string())]);
+    }
+    if let Some(d) = q.doctor_id {
+        f.and("r.doctor_id = ?", [text(&d.to_string())]);
+    }
+    if let Some(t) = q.record_type {
+        f.and("r.record_type = ?", [text(t.as_str())]);
+    }
+    if let Some(from) = &q.from {
+        f.and("r.created_at >= ?", [text(from)]);
+    }
+    if let Some(to) = &q.to {
+        f.and("r.created_at < ?", [text(to)]);
+    }
+    if let Some(like) = &q.like {
+        f.and("(LOWER(r.title) LIKE ? ESCAPE '\\' OR LOWER(r.notes) LIKE ? ESCAPE '\\')", [text(like), text(like)]);
+    }
+    if let Some((at, id)) = &q.after {
+        // A row-value comparison, so the (…, created_at, id) index seeks straight to the cursor.
+        f.and("(r.created_at, r.id) < (?, ?)", [text(at), text(id)]);
+    }
+    let limit = f.placeholder(Bind::Int(q.limit));
+    let sql = format!(select_records!("{} ORDER BY r.created_at DESC, r.id DESC LIMIT {}"), f.where_clause(), limit);
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
     rows.iter().map(record_from_row).collect()
 }
 
