@@ -39,6 +39,8 @@ pub struct AppState {
     /// An Argon2id hash of a random password, verified against when an email is unknown so
     /// that login time does not tell which accounts exist.
     pub dummy_hash: Arc<str>,
+    /// Password hashing, bounded to one job per core.
+    pub passwords: crate::accounts::password::Hasher,
 }
 
 impl AppState {
@@ -51,7 +53,9 @@ impl AppState {
     pub async fn with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let db = Db::connect(settings.database_url.expose(), settings.max_connections).await?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
-        let dummy = crate::accounts::password::hash(Secret::new(crate::accounts::tokens::random_token()))
+        let passwords = crate::accounts::password::Hasher::default();
+        let dummy = passwords
+            .hash(Secret::new(crate::accounts::tokens::random_token()))
             .await
             .context("cannot prepare the password hasher")?;
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
@@ -69,6 +73,7 @@ impl AppState {
             tokens: Arc::new(TokenKeys::new(&secret)),
             metrics: Arc::new(Metrics::new()?),
             dummy_hash: dummy.into(),
+            passwords,
         })
     }
 }

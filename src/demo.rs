@@ -106,7 +106,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
             mfa_enabled: false,
         locked_until: None,
         };
-        let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
+        let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
         accounts_store::insert_user(&mut tx, &user, &hash).await?;
         ids.push(user.id);
     }
@@ -167,7 +167,7 @@ pub async fn generate(db: &Db, patients: u64, per_patient: u64, progress: &(dyn 
         }
         ids
     };
-    let hash = password::hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
+    let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
     let run = &uuid::Uuid::now_v7().simple().to_string()[24..];
     let now = clock::now();
     let total = patients * per_patient;

@@ -46,14 +46,9 @@ impl FromRequestParts<AppState> for ApiUser {
             return Ok(found.clone());
         }
         let header = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
-        let value = header.to_str().map_err(|_| Error::InvalidToken)?;
-        let (scheme, token) = value.split_once(' ').ok_or(Error::InvalidToken)?;
-        // The scheme is case-insensitive (RFC 9110 section 11.1).
-        if !scheme.eq_ignore_ascii_case("bearer") {
-            return Err(Error::InvalidToken);
-        }
+        let token = bearer_token(header.as_bytes())?;
         let now = state.clock.now();
-        let (user_id, session_id) = state.tokens.verify(token.trim(), now.timestamp())?;
+        let (user_id, session_id) = state.tokens.verify(token, now.timestamp())?;
         let (user, last_seen_at) = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
             .await?
             .filter(|(u, _)| u.id == user_id)
@@ -62,6 +57,17 @@ impl FromRequestParts<AppState> for ApiUser {
         sessions::touch(state, session_id, &last_seen_at).await?;
         Ok(Self { user, session_id })
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header (RFC 6750 section 2.1); the scheme is
+/// case-insensitive (RFC 9110 section 11.1).
+pub fn bearer_token(header: &[u8]) -> Result<&str, Error> {
+    let value = std::str::from_utf8(header).map_err(|_| Error::InvalidToken)?;
+    let (scheme, token) = value.split_once(' ').ok_or(Error::InvalidToken)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(Error::InvalidToken);
+    }
+    Ok(token.trim())
 }
 
 /// A person signed in to the pages with a live session cookie. Without one the page redirects

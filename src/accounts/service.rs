@@ -35,13 +35,18 @@ pub struct Registration {
 }
 
 /// A validated registration.
-struct ValidRegistration {
-    email: Email,
-    role: Role,
-    full_name: String,
+#[derive(Debug)]
+pub struct ValidRegistration {
+    /// The parsed email.
+    pub email: Email,
+    /// A role that may register.
+    pub role: Role,
+    /// The trimmed name.
+    pub full_name: String,
 }
 
-fn validate_registration(r: &Registration) -> Result<ValidRegistration, Error> {
+/// Checks a registration without touching the database (public for the fuzz targets).
+pub fn validate_registration(r: &Registration) -> Result<ValidRegistration, Error> {
     let mut v = Validator::default();
     let email = Email::parse(&r.email).map_err(|m| v.add("email", m)).ok();
     let role = match Role::parse(r.role.trim()) {
@@ -83,7 +88,7 @@ pub async fn register(state: &AppState, r: Registration, client: &ClientInfo) ->
     } else {
         Status::Active
     };
-    create_user(db, valid.email, valid.role, valid.full_name, status, r.password).await
+    create_user(db, &state.passwords, valid.email, valid.role, valid.full_name, status, r.password).await
 }
 
 /// Makes an active admin (the command line's `careledger admin create`).
@@ -95,11 +100,12 @@ pub async fn create_admin(db: &Db, email: &str, password: String, full_name: &st
     }
     v.finish()?;
     let email = email.ok_or(Error::Validation(vec![]))?;
-    create_user(db, email, Role::Admin, full_name.trim().to_string(), Status::Active, password).await
+    create_user(db, &password::Hasher::default(), email, Role::Admin, full_name.trim().to_string(), Status::Active, password).await
 }
 
 async fn create_user(
     db: &Db,
+    hasher: &password::Hasher,
     email: Email,
     role: Role,
     full_name: String,
@@ -110,7 +116,7 @@ async fn create_user(
     if store::email_exists(db, &email).await? {
         return Err(Error::EmailTaken);
     }
-    let hash = password::hash(Secret::new(password)).await?;
+    let hash = hasher.hash(Secret::new(password)).await?;
     let user = User {
         id: UserId::new(),
         email,
@@ -172,7 +178,7 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
     ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
     ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
     let hash = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
-    let password_ok = password::verify(Secret::new(creds.password), hash).await?;
+    let password_ok = state.passwords.verify(Secret::new(creds.password), hash).await?;
     let Some(found) = found else {
         return Err(failed(state, None, client, now).await?);
     };

@@ -114,11 +114,11 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
         v.add("new_password", "the new password must differ from the current one");
     }
     let hash = store::password_hash(&state.db, user.id).await?;
-    if !password::verify(Secret::new(change.current_password), hash).await? {
+    if !state.passwords.verify(Secret::new(change.current_password), hash).await? {
         return Err(Error::Validation(vec![FieldError::new("current_password", "the current password is not correct")]));
     }
     v.finish()?;
-    let new_hash = password::hash(Secret::new(change.new_password)).await?;
+    let new_hash = state.passwords.hash(Secret::new(change.new_password)).await?;
     store::set_password_hash(&state.db, user.id, &new_hash).await?;
     let revoked =
         store::revoke_other_sessions(&state.db.pool, user.id, Some(current), &clock::format(state.clock.now())).await?;

@@ -1,6 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::accounts;
@@ -50,7 +53,7 @@ use crate::records;
         crate::ledger::api::consistency,
     ),
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
@@ -69,5 +72,71 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+    }
+}
+
+/// What any operation may answer besides its own outcomes, so the document matches the server
+/// (schema fuzzing checks every answer against it): problem bodies are `application/problem+json`
+/// (RFC 9457 section 3); signed-in operations add 401, 403 and the per-user 429; operations with
+/// a body add 400, 413, 415 and 422; with a query string, 400 and 422; sign-in routes add the
+/// per-IP 429; every operation may meet 503 `database_unavailable`.
+struct CommonResponses;
+
+const PROBLEM_JSON: &str = "application/problem+json";
+
+fn is_problem(content: &RefOr<Content>) -> bool {
+    matches!(content, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")))
+}
+
+fn add_common(path: &str, op: &mut Operation) {
+    let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+    let has_body = op.request_body.is_some();
+    let has_query = op
+        .parameters
+        .iter()
+        .flatten()
+        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if secured {
+        wanted.push(("401", "`unauthenticated` (no token) or `invalid_token` (expired, revoked or forged)"));
+        wanted.push(("403", "`forbidden`, `mfa_enrollment_required` or `account_pending_approval`"));
+        wanted.push(("429", "`rate_limited`: this user's requests per minute (see Retry-After)"));
+    }
+    if path.starts_with("/api/v1/auth/") {
+        wanted.push(("429", "`rate_limited`: this address's sign-in requests (see Retry-After)"));
+    }
+    if has_body {
+        wanted.push(("400", "`malformed`: the body is not well-formed"));
+        wanted.push(("413", "`payload_too_large`"));
+        wanted.push(("415", "`unsupported_media_type`: send the documented content type"));
+        wanted.push(("422", "`validation_failed`: see `errors`"));
+    }
+    if has_query {
+        wanted.push(("400", "`malformed`: the query string is not form-encoded"));
+        wanted.push(("422", "`validation_failed`: see `errors`"));
+    }
+    wanted.push(("503", "`database_unavailable`: try again shortly"));
+    for (status, description) in wanted {
+        op.responses.responses.entry(status.to_string()).or_insert_with(|| {
+            RefOr::T(ResponseBuilder::new().description(description).content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem")))).build())
+        });
+    }
+    for response in op.responses.responses.values_mut() {
+        if let RefOr::T(response) = response
+            && response.content.get("application/json").is_some_and(is_problem)
+            && let Some(content) = response.content.shift_remove("application/json")
+        {
+            response.content.insert(PROBLEM_JSON.to_string(), content);
+        }
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [&mut item.get, &mut item.post, &mut item.put, &mut item.delete, &mut item.patch].into_iter().flatten() {
+                add_common(path, op);
+            }
+        }
     }
 }

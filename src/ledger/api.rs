@@ -76,24 +76,21 @@ pub struct BlockPage {
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
 pub async fn blocks(State(state): State<AppState>, ApiQuery(q): ApiQuery<BlocksQuery>) -> Result<ApiJson<BlockPage>, Error> {
-    let bad = |field: &str, message: &str| Error::Validation(vec![FieldError::new(field, message)]);
-    let below = match q.cursor.as_deref().filter(|c| !c.is_empty()) {
-        Some(c) => Some(c.parse::<i64>().map_err(|_| bad("cursor", "cursor is not one this server issued"))?),
-        None => None,
-    };
-    let limit = match q.limit.as_deref().filter(|l| !l.is_empty()) {
-        Some(l) => l.parse::<i64>().ok().filter(|n| (1..=200).contains(n)).ok_or_else(|| bad("limit", "limit must be 1 to 200"))?,
-        None => 50,
-    };
+    let (below, limit) = q.parse()?;
     service::seal_now(&state).await?;
-    let mut rows = store::blocks(&state.db, below, limit + 1).await?;
+    // Two rows beyond the page: one tells whether another page follows, the other is the
+    // previous block of the page's last item. Heights have no gaps, so each block's range starts
+    // at the tree size of the row after it, and a list that ends early ends at height 0: one
+    // query for the whole page instead of one per block.
+    let rows = store::blocks(&state.db, below, limit + 2).await?;
     let more = rows.len() as i64 > limit;
-    rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|b| b.height.to_string()) } else { None };
-    let mut items = Vec::with_capacity(rows.len());
-    for b in rows {
-        items.push(with_range(&state, b).await?);
-    }
+    let items: Vec<BlockWithRange> = rows
+        .iter()
+        .take(limit as usize)
+        .enumerate()
+        .map(|(i, b)| BlockWithRange { block: b.clone(), first_index: rows.get(i + 1).map_or(0, |p| p.tree_size), end_index: b.tree_size })
+        .collect();
+    let next_cursor = if more { items.last().map(|b| b.block.height.to_string()) } else { None };
     Ok(ApiJson(BlockPage { items, next_cursor }))
 }
 
@@ -163,13 +160,36 @@ pub struct ConsistencyQuery {
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
 pub async fn consistency(State(state): State<AppState>, ApiQuery(q): ApiQuery<ConsistencyQuery>) -> Result<ApiJson<ConsistencyProof>, Error> {
-    let num = |field: &str, v: &Option<String>| {
-        v.as_deref()
-            .and_then(|s| s.trim().parse::<i64>().ok())
-            .ok_or_else(|| Error::Validation(vec![FieldError::new(field, format!("{field} must be a tree size"))]))
-    };
-    let (first, second) = (num("first", &q.first)?, num("second", &q.second)?);
+    let (first, second) = q.parse()?;
     Ok(ApiJson(service::consistency(&state, first, second).await?))
+}
+
+impl BlocksQuery {
+    /// `(below height, limit)`, or 422 naming the field that does not parse.
+    pub fn parse(&self) -> Result<(Option<i64>, i64), Error> {
+        let bad = |field: &str, message: &str| Error::Validation(vec![FieldError::new(field, message)]);
+        let below = match self.cursor.as_deref().filter(|c| !c.is_empty()) {
+            Some(c) => Some(c.parse::<i64>().map_err(|_| bad("cursor", "cursor is not one this server issued"))?),
+            None => None,
+        };
+        let limit = match self.limit.as_deref().filter(|l| !l.is_empty()) {
+            Some(l) => l.parse::<i64>().ok().filter(|n| (1..=200).contains(n)).ok_or_else(|| bad("limit", "limit must be 1 to 200"))?,
+            None => 50,
+        };
+        Ok((below, limit))
+    }
+}
+
+impl ConsistencyQuery {
+    /// `(first, second)` tree sizes, or 422 naming the field that does not parse.
+    pub fn parse(&self) -> Result<(i64, i64), Error> {
+        let num = |field: &str, v: &Option<String>| {
+            v.as_deref()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .ok_or_else(|| Error::Validation(vec![FieldError::new(field, format!("{field} must be a tree size"))]))
+        };
+        Ok((num("first", &self.first)?, num("second", &self.second)?))
+    }
 }
 
 /// `GET /api/v1/admin/integrity-alerts`: the newest integrity alerts (admins).

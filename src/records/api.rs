@@ -164,19 +164,9 @@ pub async fn attach(
     ApiPath(id): ApiPath<RecordId>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, ApiJson<FileInfo>), Error> {
-    let mut multipart = multipart.map_err(|_| Error::UnsupportedMediaType)?;
-    let too_big = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Error::PayloadTooLarge } else { Error::Malformed("multipart body".into()) }
-    };
-    while let Some(field) = multipart.next_field().await.map_err(too_big)? {
-        if field.name() == Some("file") {
-            let filename = field.file_name().unwrap_or("file").to_string();
-            let bytes = field.bytes().await.map_err(too_big)?;
-            let info = files::attach(&state, &caller.user, id, &filename, bytes.to_vec()).await?;
-            return Ok((StatusCode::CREATED, ApiJson(info)));
-        }
-    }
-    Err(Error::Validation(vec![crate::error::FieldError::new("file", "send the file in a multipart field named file")]))
+    let (filename, bytes) = files::read_upload(multipart.map_err(|_| Error::UnsupportedMediaType)?).await?;
+    let info = files::attach(&state, &caller.user, id, &filename, bytes).await?;
+    Ok((StatusCode::CREATED, ApiJson(info)))
 }
 
 /// `GET /api/v1/records/{id}/files`: the record's files.

@@ -36,6 +36,26 @@ pub struct FileInfo {
     pub entry_index: i64,
 }
 
+/// The name and bytes of the multipart field `file` (RFC 7578), the first one sent; other
+/// fields are skipped. A body over the route's limit is 413, a broken one 400.
+pub async fn read_upload(mut multipart: axum::extract::Multipart) -> Result<(String, Vec<u8>), Error> {
+    let failed = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            Error::PayloadTooLarge
+        } else {
+            Error::Malformed("multipart body".into())
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(failed)? {
+        if field.name() == Some("file") {
+            let filename = field.file_name().unwrap_or("file").to_string();
+            let bytes = field.bytes().await.map_err(failed)?;
+            return Ok((filename, bytes.to_vec()));
+        }
+    }
+    Err(Error::Validation(vec![crate::error::FieldError::new("file", "send the file in a multipart field named file")]))
+}
+
 /// The type of a file from its first bytes (never from what the client claims).
 pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     if bytes.starts_with(b"%PDF-") {

@@ -187,7 +187,7 @@ pub async fn history(db: &Db, actor: &User, patient: UserId, page: &PageRequest)
 }
 
 /// Turns the filters as sent into a query, naming every field that does not parse.
-fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
+pub fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
     let mut v = Validator::default();
     let nonempty = |s: &Option<String>| s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     let mut q = ListQuery::default();

@@ -46,6 +46,10 @@ struct Server {
 
 impl Server {
     async fn start(dir: &TempDir, url: &str, name: &str) -> Self {
+        Self::start_with(dir, url, name, &[]).await
+    }
+
+    async fn start_with(dir: &TempDir, url: &str, name: &str, extra: &[&str]) -> Self {
         let port = free_port();
         let log = dir.0.join(format!("{name}.log"));
         let out = std::fs::File::create(&log).unwrap();
@@ -53,6 +57,7 @@ impl Server {
             .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(&dir.0)
             .args(["--database-url", url])
+            .args(extra)
             .env("CARELEDGER_LOG", "warn")
             .env_remove("DATABASE_URL")
             .stdout(out.try_clone().unwrap())
@@ -224,3 +229,72 @@ async fn two_processes_share_one_database(backend: Backend) {
     drop(a);
 }
 dual!(two_processes_share_one_database);
+
+/// Creates records at `base` as fast as it answers; returns the ids answered 201. Stops when the
+/// server is gone (the connection fails) or after 20 s.
+async fn write_until_killed(http: reqwest::Client, base: String, token: String, tag: String) -> Vec<String> {
+    let mut acknowledged = Vec::new();
+    let started = std::time::Instant::now();
+    for n in 0.. {
+        if started.elapsed() > Duration::from_secs(20) {
+            break;
+        }
+        let body = json!({"patient_email": "maria.santos@demo.careledger.test", "title": format!("Crash test {tag}-{n}"),
+            "notes": "Written while the server may be killed.", "record_type": "note"});
+        let Ok(r) = http.post(format!("{base}/api/v1/records")).bearer_auth(&token).json(&body).send().await else { break };
+        if r.status() != 201 {
+            continue;
+        }
+        // A 201 whose body was cut by the kill was never read by the client: not acknowledged.
+        let Ok(record) = r.json::<serde_json::Value>().await else { break };
+        acknowledged.push(record["id"].as_str().unwrap().to_string());
+    }
+    acknowledged
+}
+
+/// Issue 5's crash test, all twenty rounds (about 12 s per database; `CARELEDGER_CRASH_ROUNDS`
+/// changes the count): `kill -9` while four clients create records; after the restarts every
+/// record that was answered 201 is there, and `careledger ledger verify` passes.
+async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
+    let dir = TempDir::new();
+    let Some(url) = fresh_database(backend, &dir.0).await else { return };
+    let rounds: u64 = std::env::var("CARELEDGER_CRASH_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(20);
+    let http = reqwest::Client::new();
+    // Limits off: four writers go faster than one person's 600 requests a minute.
+    let unlimited = ["--rate-limits", "off"];
+    let mut server = Server::start_with(&dir, &url, "crash-0", &unlimited).await;
+    let (_, login) = api(&http, reqwest::Method::POST, server.url("/api/v1/auth/login"), None,
+        json!({"email": "dr.okafor@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD})).await;
+    // The session lives in the database, so the token outlives every killed process.
+    let token = login["access_token"].as_str().unwrap().to_string();
+    enrol(&http, &server, &token).await;
+    let mut acknowledged = Vec::new();
+    for round in 0..rounds {
+        let writers: Vec<_> = (0..4)
+            .map(|w| tokio::spawn(write_until_killed(http.clone(), server.base.clone(), token.clone(), format!("{round}.{w}"))))
+            .collect();
+        tokio::time::sleep(Duration::from_millis(400 + 137 * (round % 5))).await;
+        drop(server); // SIGKILL, then reaped
+        let before = acknowledged.len();
+        for w in writers {
+            acknowledged.extend(w.await.unwrap());
+        }
+        assert!(acknowledged.len() > before, "round {round}: no write was acknowledged before the kill");
+        server = Server::start_with(&dir, &url, &format!("restart-{round}"), &unlimited).await;
+    }
+    let mut missing = Vec::new();
+    for id in &acknowledged {
+        let (status, _) = api(&http, reqwest::Method::GET, server.url(&format!("/api/v1/records/{id}")), Some(&token), json!(null)).await;
+        if status != 200 {
+            assert_eq!(status, 404, "checking {id}");
+            missing.push(id.clone());
+        }
+    }
+    assert!(missing.is_empty(), "{} of {} acknowledged records lost, first: {:?}", missing.len(), acknowledged.len(), &missing[..missing.len().min(5)]);
+    drop(server);
+    let verify = bin().args(["ledger", "verify", "--data-dir"]).arg(&dir.0).args(["--database-url", &url])
+        .env("CARELEDGER_LOG", "warn").output().unwrap();
+    assert!(verify.status.success(), "ledger verify after {rounds} kills: {}", String::from_utf8_lossy(&verify.stderr));
+    eprintln!("crash test ({backend:?}): {rounds} kill -9 rounds, {} acknowledged writes, none lost, ledger verifies", acknowledged.len());
+}
+dual!(kill_9_loses_no_acknowledged_write);

@@ -14,5 +14,6 @@ mod ops;
 mod pages;
 mod records;
 mod rfc9162;
+mod schema;
 mod security;
 mod sessions;
