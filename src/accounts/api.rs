@@ -142,7 +142,7 @@ macro_rules! admin_action {
     ($name:ident, $action:expr, $path:literal, $what:literal) => {
         #[doc = concat!("`POST ", $path, "`: ", $what, " (recorded in the audit log).")]
         #[utoipa::path(post, path = $path, tag = "admin", security(("bearer" = [])),
-            params(("id" = String, Path, description = "User id")),
+            params(("id" = uuid::Uuid, Path, description = "User id (UUID)")),
             responses(
                 (status = 200, description = "The user after the change", body = User),
                 (status = 403, description = "`forbidden`: admins only", body = Problem),
@@ -168,7 +168,7 @@ admin_action!(unlock, admin::Action::Unlock, "/api/v1/admin/users/{id}/unlock", 
 
 /// `POST /api/v1/admin/users/{id}/role`: changes a staff member's role.
 #[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = [])),
-    params(("id" = String, Path, description = "User id")), request_body = admin::RoleChange,
+    params(("id" = uuid::Uuid, Path, description = "User id (UUID)")), request_body = admin::RoleChange,
     responses(
         (status = 200, description = "The user with the new role", body = User),
         (status = 404, description = "`user_not_found`", body = Problem),
@@ -272,7 +272,7 @@ pub async fn sessions_list(State(state): State<AppState>, caller: ApiUser) -> Re
 
 /// `DELETE /api/v1/me/sessions/{id}`: signs out one of the caller's devices.
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Session id")),
+    params(("id" = uuid::Uuid, Path, description = "Session id (UUID)")),
     responses(
         (status = 204, description = "Signed out; its tokens stop working at once"),
         (status = 404, description = "`session_not_found`: not one of yours", body = Problem),

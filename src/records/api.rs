@@ -63,7 +63,7 @@ pub async fn list(
 
 /// `GET /api/v1/records/{id}`.
 #[utoipa::path(get, path = "/api/v1/records/{id}", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
     responses(
         (status = 200, description = "The record", body = Record),
         (status = 404, description = "`not_found`: no such record, or not yours to see", body = Problem),
@@ -78,7 +78,7 @@ pub async fn get(
 
 /// `GET /api/v1/patients/{id}/history`: the patient's records, newest first.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/history", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Patient id"), PageParams),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)"), PageParams),
     responses(
         (status = 200, description = "A page of records", body = Page<Record>),
         (status = 404, description = "`patient_not_found`: no such patient, or not in your care", body = Problem),
@@ -96,7 +96,7 @@ pub async fn history(
 
 /// `POST /api/v1/records/{id}/amendments`: the author writes a new version.
 #[utoipa::path(post, path = "/api/v1/records/{id}/amendments", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")), request_body = service::Amendment,
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")), request_body = service::Amendment,
     responses(
         (status = 201, description = "The record at its new version", body = Record),
         (status = 403, description = "`forbidden`: only the record's author amends it", body = Problem),
@@ -115,7 +115,7 @@ pub async fn amend(
 
 /// `GET /api/v1/records/{id}/versions`: every version, oldest first.
 #[utoipa::path(get, path = "/api/v1/records/{id}/versions", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
     responses(
         (status = 200, description = "Versions, oldest first", body = Vec<RecordVersion>),
         (status = 404, description = "`not_found`", body = Problem),
@@ -131,7 +131,7 @@ pub async fn versions(
 /// `GET /api/v1/records/{id}/proof`: the RFC 9162 inclusion proof of the record's latest
 /// version in the latest signed block.
 #[utoipa::path(get, path = "/api/v1/records/{id}/proof", tag = "ledger", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
     responses(
         (status = 200, description = "Check it with the block's signature and the public key", body = InclusionProof),
         (status = 404, description = "`not_found`", body = Problem),
@@ -147,7 +147,7 @@ pub async fn proof(
 
 /// `POST /api/v1/records/{id}/files`: attaches a file (multipart field `file`).
 #[utoipa::path(post, path = "/api/v1/records/{id}/files", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
     request_body(content_type = "multipart/form-data", description = "Field `file`: PDF, PNG, JPEG or plain text, at most 25 MB"),
     responses(
         (status = 201, description = "Stored and entered in the ledger", body = FileInfo),
@@ -171,7 +171,7 @@ pub async fn attach(
 
 /// `GET /api/v1/records/{id}/files`: the record's files.
 #[utoipa::path(get, path = "/api/v1/records/{id}/files", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
     responses(
         (status = 200, description = "Files, in attachment order", body = Vec<FileInfo>),
         (status = 404, description = "`not_found`", body = Problem),
@@ -186,7 +186,7 @@ pub async fn list_files(
 
 /// `GET /api/v1/records/{id}/files/{sha256}`: the file, sent only after its hash checked out.
 #[utoipa::path(get, path = "/api/v1/records/{id}/files/{sha256}", tag = "records", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Record id"), ("sha256" = String, Path, description = "File hash, hex")),
+    params(("id" = uuid::Uuid, Path, description = "Record id (UUID)"), ("sha256" = String, Path, description = "File hash, hex")),
     responses(
         (status = 200, description = "The file's bytes"),
         (status = 404, description = "`not_found` or `file_not_found`", body = Problem),
