@@ -107,8 +107,8 @@ async fn main() -> anyhow::Result<()> {
 
 // ---------------------------------------------------------------- setup
 
-async fn call(client: &reqwest::Client, req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
-    let _ = client;
+/// The JSON body of a 2xx answer, or an error carrying the status and body.
+async fn call(req: reqwest::RequestBuilder) -> anyhow::Result<Value> {
     let resp = req.send().await?;
     let status = resp.status();
     let body: Value = resp.json().await.unwrap_or(Value::Null);
@@ -120,9 +120,9 @@ async fn call(client: &reqwest::Client, req: reqwest::RequestBuilder) -> anyhow:
 
 /// A staff member signs in and enrols in TOTP (doctors and admins must), returning the token.
 async fn staff_token(c: &reqwest::Client, host: &str, email: &str) -> anyhow::Result<String> {
-    let login = call(c, c.post(format!("{host}/api/v1/auth/login")).json(&json!({"email": email, "password": DEMO_PASSWORD}))).await?;
+    let login = call(c.post(format!("{host}/api/v1/auth/login")).json(&json!({"email": email, "password": DEMO_PASSWORD}))).await?;
     let token = login["access_token"].as_str().context("no token")?.to_string();
-    let begin = call(c, c.post(format!("{host}/api/v1/me/mfa/totp")).bearer_auth(&token).json(&json!({}))).await?;
+    let begin = call(c.post(format!("{host}/api/v1/me/mfa/totp")).bearer_auth(&token).json(&json!({}))).await?;
     let secret = begin["secret"].as_str().context("no secret")?;
     let secret = totp_rs::Secret::try_from_base32(secret).map_err(|e| anyhow!("secret: {e:?}"))?;
     let totp = totp_rs::Builder::new()
@@ -133,14 +133,14 @@ async fn staff_token(c: &reqwest::Client, host: &str, email: &str) -> anyhow::Re
         .build()
         .map_err(|e| anyhow!("totp: {e}"))?;
     let code = totp.generate_current().to_string();
-    call(c, c.post(format!("{host}/api/v1/me/mfa/totp/confirm")).bearer_auth(&token).json(&json!({"code": code}))).await?;
+    call(c.post(format!("{host}/api/v1/me/mfa/totp/confirm")).bearer_auth(&token).json(&json!({"code": code}))).await?;
     Ok(token)
 }
 
 async fn patient(c: &reqwest::Client, host: &str, id: &str, email: &str) -> anyhow::Result<(Patient, bool)> {
-    let login = call(c, c.post(format!("{host}/api/v1/auth/login")).json(&json!({"email": email, "password": DEMO_PASSWORD}))).await?;
+    let login = call(c.post(format!("{host}/api/v1/auth/login")).json(&json!({"email": email, "password": DEMO_PASSWORD}))).await?;
     let token = login["access_token"].as_str().context("no token")?.to_string();
-    let page = call(c, c.get(format!("{host}/api/v1/patients/{id}/history")).bearer_auth(&token)).await?;
+    let page = call(c.get(format!("{host}/api/v1/patients/{id}/history")).bearer_auth(&token)).await?;
     let records = page["items"].as_array().context("no items")?.iter().filter_map(|r| r["id"].as_str().map(str::to_string)).collect();
     let more = !page["next_cursor"].is_null();
     Ok((Patient { id: id.to_string(), email: email.to_string(), token, records }, more))
@@ -155,7 +155,7 @@ async fn setup(host: &str) -> anyhow::Result<Fixture> {
     let mut cursor = String::new();
     loop {
         let url = format!("{host}/api/v1/admin/users?role=patient&q=generated.careledger.test&limit=100&cursor={cursor}");
-        let page = call(&c, c.get(url).bearer_auth(&admin)).await?;
+        let page = call(c.get(url).bearer_auth(&admin)).await?;
         for u in page["items"].as_array().context("no items")? {
             people.push((u["id"].as_str().unwrap_or_default().to_string(), u["email"].as_str().unwrap_or_default().to_string()));
         }
@@ -206,6 +206,8 @@ async fn setup(host: &str) -> anyhow::Result<Fixture> {
 
 // ---------------------------------------------------------------- scenarios
 
+/// The fixture `main` set before the attack; goose transactions can only fail with its own
+/// error type, so the (impossible) unset case borrows its nearest variant.
 fn fixture() -> Result<&'static Fixture, Box<TransactionError>> {
     FIXTURE.get().ok_or_else(|| Box::new(TransactionError::InvalidMethod { method: reqwest::Method::OPTIONS }))
 }
