@@ -89,6 +89,9 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
         return Ok(logins);
     }
     let now = clock::now();
+    // One hash for the one shared demo password (as `generate` does), not one per account
+    // inside this start-up transaction.
+    let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
     let mut ids: Vec<UserId> = Vec::with_capacity(PEOPLE.len());
     for (i, (email, name, role)) in PEOPLE.iter().enumerate() {
         let email = Email::parse(email).map_err(|m| Error::Internal(anyhow::anyhow!("demo email: {m}")))?;
@@ -106,7 +109,6 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
             mfa_enabled: false,
         locked_until: None,
         };
-        let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
         accounts_store::insert_user(&mut tx, &user, &hash).await?;
         ids.push(user.id);
     }
