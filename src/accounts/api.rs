@@ -239,7 +239,7 @@ pub async fn mfa_confirm(
     caller: ApiUser,
     ApiJson(body): ApiJson<MfaCode>,
 ) -> Result<ApiJson<RecoveryCodes>, Error> {
-    let codes = mfa::confirm(&state.db, &caller.user, &body.code, state.clock.now()).await?;
+    let codes = mfa::confirm(&state, &caller.user, caller.session_id, &body.code).await?;
     Ok(ApiJson(RecoveryCodes { recovery_codes: codes }))
 }
 
@@ -256,7 +256,7 @@ pub async fn mfa_disable(
     caller: ApiUser,
     ApiJson(body): ApiJson<MfaCode>,
 ) -> Result<StatusCode, Error> {
-    mfa::disable(&state.db, &caller.user, &body.code, state.clock.now()).await?;
+    mfa::disable(&state, &caller.user, caller.session_id, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

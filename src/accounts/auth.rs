@@ -35,6 +35,8 @@ pub struct ApiUser {
     pub user: User,
     /// The session the token belongs to.
     pub session_id: SessionId,
+    /// Whether this session passed the second factor (its own assurance, not the account's).
+    pub mfa: bool,
 }
 
 impl FromRequestParts<AppState> for ApiUser {
@@ -49,13 +51,13 @@ impl FromRequestParts<AppState> for ApiUser {
         let token = bearer_token(header.as_bytes())?;
         let now = state.clock.now();
         let (user_id, session_id) = state.tokens.verify(token, now.timestamp())?;
-        let (user, last_seen_at) = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
+        let found = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
             .await?
-            .filter(|(u, _)| u.id == user_id)
+            .filter(|s| s.user.id == user_id)
             .ok_or(Error::InvalidToken)?;
-        tracing::Span::current().record("user_id", tracing::field::display(user.id));
-        sessions::touch(state, session_id, &last_seen_at).await?;
-        Ok(Self { user, session_id })
+        tracing::Span::current().record("user_id", tracing::field::display(found.user.id));
+        sessions::touch(state, session_id, &found.last_seen_at).await?;
+        Ok(Self { user: found.user, session_id, mfa: found.mfa })
     }
 }
 
@@ -80,6 +82,8 @@ pub struct WebUser {
     pub session_id: SessionId,
     /// This session's CSRF synchronizer token, for forms.
     pub csrf_token: String,
+    /// Whether this session passed the second factor.
+    pub mfa: bool,
 }
 
 /// `Some` when the request carries a live session cookie; never rejects.
@@ -111,7 +115,7 @@ impl FromRequestParts<AppState> for MaybeWebUser {
             Some(s) => {
                 tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
                 sessions::touch(state, s.id, &s.last_seen_at).await.map_err(PageError)?;
-                Some(WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token })
+                Some(WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token, mfa: s.mfa })
             }
             None => None,
         };

@@ -10,10 +10,12 @@ use totp_rs::{Algorithm, Builder, Secret as TotpSecret, Totp};
 use utoipa::ToSchema;
 
 use crate::accounts::model::User;
+use crate::accounts::store;
 use crate::accounts::tokens::token_hash;
+use crate::app::AppState;
 use crate::db::Db;
 use crate::error::{Error, FieldError};
-use crate::ids::UserId;
+use crate::ids::{SessionId, UserId};
 
 /// RFC 6238 section 5.2 recommends a 30-second step.
 pub const STEP_SECS: i64 = 30;
@@ -135,8 +137,11 @@ async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTi
 }
 
 /// Confirms enrolment with a current code: MFA is on, and ten recovery codes are returned
-/// (only their hashes are kept).
-pub async fn confirm(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Result<Vec<String>, Error> {
+/// (only their hashes are kept). The session that confirmed has just proved the code, so it is
+/// upgraded; every other session of the account ends, since none of them passed the second
+/// factor (issue 9: a password-only session must never inherit the account's new assurance).
+pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<Vec<String>, Error> {
+    let (db, now) = (&state.db, state.clock.now());
     let (secret, enabled) = secret_of(db, user.id).await?;
     if enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
@@ -147,7 +152,14 @@ pub async fn confirm(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Re
     }
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let mut tx = db.pool.begin().await?;
-    sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+    let turned_on = sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1 AND totp_enabled = 0")
+        .bind(user.id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    if turned_on.rows_affected() != 1 {
+        // Another session confirmed first.
+        return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
+    }
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
     for code in &codes {
         sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
@@ -156,19 +168,24 @@ pub async fn confirm(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Re
             .execute(&mut *tx)
             .await?;
     }
+    store::set_session_mfa(&mut *tx, session, true).await?;
+    let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
     tx.commit().await?;
-    tracing::info!(user_id = %user.id, "mfa enabled");
+    tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa enabled; other sessions revoked");
     Ok(codes)
 }
 
-/// Turns MFA off after checking a current code.
-pub async fn disable(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Result<(), Error> {
+/// Turns MFA off after checking a current code (or an unused recovery code, for someone who
+/// lost the app). Every other session ends, and this one keeps no second-factor assurance: a
+/// doctor or admin is held at enrolment again until they enrol anew.
+pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<(), Error> {
+    let (db, now) = (&state.db, state.clock.now());
     let (secret, enabled) = secret_of(db, user.id).await?;
     let secret = match (secret, enabled) {
         (Some(s), true) => s,
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
-    if !accept_totp(db, user, &secret, code, now).await? {
+    if !check_login_code(db, user, &secret, code, now).await? {
         return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
     }
     let mut tx = db.pool.begin().await?;
@@ -177,8 +194,10 @@ pub async fn disable(db: &Db, user: &User, code: &str, now: DateTime<Utc>) -> Re
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
+    store::set_session_mfa(&mut *tx, session, false).await?;
+    let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
     tx.commit().await?;
-    tracing::info!(user_id = %user.id, "mfa disabled");
+    tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa disabled; other sessions revoked");
     Ok(())
 }
 

@@ -117,8 +117,8 @@ pub async fn login(
         totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
     };
     match service::sign_in(&state, creds, &client).await {
-        Ok(SignedIn { user, notice }) => {
-            let token = service::start_web_session(&state, &user, &client).await?;
+        Ok(SignedIn { user, notice, mfa }) => {
+            let token = service::start_web_session(&state, &user, mfa, &client).await?;
             let jar = jar
                 .add(session_cookie(token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
@@ -234,7 +234,7 @@ pub async fn register(
     };
     let (status, errors) = match service::register(&state, registration, &client).await {
         Ok(user) => {
-            let token = service::start_web_session(&state, &user, &client).await?;
+            let token = service::start_web_session(&state, &user, false, &client).await?;
             let jar = jar
                 .add(session_cookie(token, cookies_secure(&state, &headers)))
                 .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
@@ -347,7 +347,7 @@ pub async fn mfa_confirm(
     CsrfForm(form): CsrfForm<CodeForm>,
 ) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
-    match mfa::confirm(&state.db, &user.user, &form.code, state.clock.now()).await {
+    match mfa::confirm(&state, &user.user, user.session_id, &form.code).await {
         Ok(codes) => {
             page.enabled = true;
             page.recovery_codes = Some(codes);

@@ -61,12 +61,15 @@ pub enum Denied {
     NotGranted,
 }
 
-/// Whether `user` holds `permission` now: `SignedIn` always; anything more needs MFA where
-/// the role requires it; role permissions need an active account and a grant in the table.
-pub fn check(user: &User, permission: Permission) -> Result<(), Denied> {
+/// Whether `user`, in a session that did (`session_mfa`) or did not pass the second factor,
+/// holds `permission` now: `SignedIn` always; anything more needs, where the role requires
+/// MFA, an account with MFA on *and* a session that passed it (a password-only session stays
+/// at enrolment whatever happens to the account later); role permissions need an active
+/// account and a grant in the table.
+pub fn check(user: &User, session_mfa: bool, permission: Permission) -> Result<(), Denied> {
     match permission {
         Permission::Public | Permission::SignedIn => return Ok(()),
-        _ if user.must_use_mfa() && !user.mfa_enabled => return Err(Denied::MfaEnrollment),
+        _ if user.must_use_mfa() && !(user.mfa_enabled && session_mfa) => return Err(Denied::MfaEnrollment),
         Permission::Account => return Ok(()),
         _ => {}
     }
@@ -79,9 +82,9 @@ pub fn check(user: &User, permission: Permission) -> Result<(), Denied> {
     }
 }
 
-/// Whether `user` holds `permission` now.
-pub fn allows(user: &User, permission: Permission) -> bool {
-    check(user, permission).is_ok()
+/// Whether `user` in such a session holds `permission` now.
+pub fn allows(user: &User, session_mfa: bool, permission: Permission) -> bool {
+    check(user, session_mfa, permission).is_ok()
 }
 
 #[cfg(test)]
@@ -95,5 +98,28 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(grants(role).contains(&Permission::UsersManage), role == Role::Admin);
         }
+    }
+
+    #[test]
+    fn a_session_that_skipped_the_second_factor_stays_at_enrolment() {
+        let mut doctor = User {
+            id: crate::ids::UserId::new(),
+            email: crate::ids::Email::parse("d@example.org").unwrap_or_else(|_| unreachable!()),
+            role: Role::Doctor,
+            full_name: "D".into(),
+            status: Status::Active,
+            created_at: String::new(),
+            mfa_enabled: false,
+            locked_until: None,
+        };
+        assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
+        assert_eq!(check(&doctor, false, Permission::SignedIn), Ok(()));
+        // The account enrols (from another session): this session is still held.
+        doctor.mfa_enabled = true;
+        assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
+        assert_eq!(check(&doctor, true, Permission::RecordsCreate), Ok(()));
+        // The account turns MFA off: even a session that had passed it is held again.
+        doctor.mfa_enabled = false;
+        assert_eq!(check(&doctor, true, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
     }
 }

@@ -156,6 +156,8 @@ pub struct SignedIn {
     pub user: User,
     /// Something to tell them (the account was locked since their last sign-in).
     pub notice: Option<String>,
+    /// Whether this sign-in passed the second factor (the new session's assurance).
+    pub mfa: bool,
 }
 
 /// Signs in: lockout, sign-in limits per IP, password, account state, second factor — in
@@ -199,7 +201,8 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
         }
     }
     store::record_success(&state.db, user.id).await?;
-    Ok(SignedIn { user, notice: found.lock_notice })
+    let mfa = user.mfa_enabled;
+    Ok(SignedIn { user, notice: found.lock_notice, mfa })
 }
 
 /// Counts a failed sign-in (for the account and for the IP) and says how to answer it.
@@ -260,7 +263,7 @@ pub struct TokenPair {
 
 /// Signs in to the API: a new session with an access token and a refresh token.
 pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
-    let SignedIn { user, notice } = sign_in(state, creds, client).await?;
+    let SignedIn { user, notice, mfa } = sign_in(state, creds, client).await?;
     // Only after the password matched, so a pending status reveals nothing to a stranger.
     if user.status == Status::PendingApproval {
         return Err(Error::AccountPendingApproval);
@@ -282,6 +285,7 @@ pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo
             now: &now_s,
             expires_at: &refresh_expiry,
             client,
+            mfa,
         },
     )
     .await?;
@@ -323,7 +327,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo)
         }
         return Err(Error::InvalidRefreshToken);
     };
-    let (user, _) = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?;
+    let user = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?.user;
     if user.status != Status::Active {
         return Err(Error::InvalidRefreshToken);
     }
@@ -342,8 +346,9 @@ pub async fn logout(db: &Db, sid: SessionId) -> Result<(), Error> {
     Ok(())
 }
 
-/// A new page session: the cookie value to set (only its hash is stored).
-pub async fn start_web_session(state: &AppState, user: &User, client: &ClientInfo) -> Result<String, Error> {
+/// A new page session: the cookie value to set (only its hash is stored). `mfa` says whether
+/// the sign-in passed the second factor.
+pub async fn start_web_session(state: &AppState, user: &User, mfa: bool, client: &ClientInfo) -> Result<String, Error> {
     let db = &state.db;
     let now = state.clock.now();
     let cookie = tokens::random_token();
@@ -359,6 +364,7 @@ pub async fn start_web_session(state: &AppState, user: &User, client: &ClientInf
             now: &clock::format(now),
             expires_at: &clock::format(now + Duration::hours(WEB_SESSION_HOURS)),
             client,
+            mfa,
         },
     )
     .await?;

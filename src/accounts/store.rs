@@ -265,13 +265,15 @@ pub struct NewSession<'a> {
     pub expires_at: &'a str,
     /// Where the sign-in came from.
     pub client: &'a crate::http::extract::ClientInfo,
+    /// Whether this sign-in passed the second factor.
+    pub mfa: bool,
 }
 
 /// Stores a session.
 pub async fn insert_session(conn: &mut AnyConnection, s: &NewSession<'_>) -> Result<(), Error> {
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, kind, token_hash, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9)",
+        "INSERT INTO sessions (id, user_id, kind, token_hash, csrf_token, created_at, last_seen_at, expires_at, user_agent, ip, mfa) \
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10)",
     )
     .bind(s.id.to_string())
     .bind(s.user_id.to_string())
@@ -282,14 +284,35 @@ pub async fn insert_session(conn: &mut AnyConnection, s: &NewSession<'_>) -> Res
     .bind(s.expires_at)
     .bind(&s.client.user_agent)
     .bind(s.client.ip.to_string())
+    .bind(i64::from(s.mfa))
     .execute(conn)
     .await?;
     Ok(())
 }
 
+/// A live session is one that is not revoked or expired, and, when its account has two-factor
+/// sign-in on, one that passed it: a session signed in with the password alone before the
+/// account enrolled (from elsewhere) is over, whatever races the enrolment's revocation.
+macro_rules! live_session {
+    () => {
+        "s.revoked_at IS NULL AND s.expires_at > $2 AND (u.totp_enabled = 0 OR s.mfa = 1)"
+    };
+}
+
+/// A live API session: its user, when it was last used, and whether it passed the second factor.
+#[derive(Debug)]
+pub struct ApiSession {
+    /// The user, as the database has it now.
+    pub user: User,
+    /// When the session was last used.
+    pub last_seen_at: String,
+    /// Whether the session passed the second factor.
+    pub mfa: bool,
+}
+
 /// The user behind a live API session (one indexed lookup per API request; also used inside
 /// the refresh transaction).
-pub async fn api_session_user<'e, E>(ex: E, sid: SessionId, now: &str) -> Result<Option<(User, String)>, Error>
+pub async fn api_session_user<'e, E>(ex: E, sid: SessionId, now: &str) -> Result<Option<ApiSession>, Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -297,8 +320,9 @@ where
         concat!(
             "SELECT ",
             user_cols!(u),
-            ", s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id ",
-            "WHERE s.id = $1 AND s.kind = 'api' AND s.revoked_at IS NULL AND s.expires_at > $2"
+            ", s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
+            "WHERE s.id = $1 AND s.kind = 'api' AND ",
+            live_session!()
         ),
     )
     .bind(sid.to_string())
@@ -306,7 +330,11 @@ where
     .fetch_optional(ex)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some((user_from_row(&row)?, row.try_get("last_seen_at")?)))
+    Ok(Some(ApiSession {
+        user: user_from_row(&row)?,
+        last_seen_at: row.try_get("last_seen_at")?,
+        mfa: row.try_get::<i64, _>("mfa")? != 0,
+    }))
 }
 
 /// A live page session: its user, id, CSRF token and when it was last used.
@@ -320,6 +348,8 @@ pub struct WebSession {
     pub csrf_token: String,
     /// When the session was last used (written at most every `TOUCH_SECS`).
     pub last_seen_at: String,
+    /// Whether the session passed the second factor.
+    pub mfa: bool,
 }
 
 /// The user, session id and CSRF token behind a live page-session cookie.
@@ -333,9 +363,9 @@ pub async fn web_session_user(
         concat!(
             "SELECT ",
             user_cols!(u),
-            ", s.id AS sid, s.csrf_token, s.last_seen_at FROM sessions s JOIN users u ON u.id = s.user_id ",
-            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.revoked_at IS NULL AND s.expires_at > $2 ",
-            "AND s.last_seen_at > $3"
+            ", s.id AS sid, s.csrf_token, s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
+            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.last_seen_at > $3 AND ",
+            live_session!()
         ),
     )
     .bind(token_hash)
@@ -352,7 +382,22 @@ pub async fn web_session_user(
         id: sid,
         csrf_token: csrf.unwrap_or_default(),
         last_seen_at: row.try_get("last_seen_at")?,
+        mfa: row.try_get::<i64, _>("mfa")? != 0,
     }))
+}
+
+/// Sets a session's second-factor assurance: up when it completes enrolment, down when MFA is
+/// turned off from it.
+pub async fn set_session_mfa<'e, E>(ex: E, sid: SessionId, mfa: bool) -> Result<(), Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE sessions SET mfa = $1 WHERE id = $2")
+        .bind(i64::from(mfa))
+        .bind(sid.to_string())
+        .execute(ex)
+        .await?;
+    Ok(())
 }
 
 /// Revokes a session (and with it its access and refresh tokens).

@@ -132,21 +132,21 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    let user = match spec.surface {
+    let (user, session_mfa) = match spec.surface {
         Surface::Api => match ApiUser::from_request_parts(&mut parts, &state).await {
             Ok(caller) => {
                 parts.extensions.insert(caller.clone());
-                caller.user
+                (caller.user, caller.mfa)
             }
             Err(e) => return e.into_response(),
         },
         Surface::Page => match MaybeWebUser::from_request_parts(&mut parts, &state).await {
-            Ok(MaybeWebUser(Some(u))) => u.user,
+            Ok(MaybeWebUser(Some(u))) => (u.user, u.mfa),
             Ok(MaybeWebUser(None)) => return Redirect::to("/login").into_response(),
             Err(e) => return e.into_response(),
         },
     };
-    if let Err(denied) = check(&user, spec.permission) {
+    if let Err(denied) = check(&user, session_mfa, spec.permission) {
         tracing::info!(permission = spec.permission.name(), role = user.role.as_str(), ?denied, "refused");
         let error = match (denied, spec.refusal) {
             (Denied::MfaEnrollment, _) if spec.surface == Surface::Page => {

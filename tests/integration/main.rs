@@ -8,6 +8,7 @@ mod ledger;
 
 mod accounts;
 mod admin;
+mod assurance;
 mod cluster;
 mod matrix;
 mod ops;
@@ -17,3 +18,4 @@ mod rfc9162;
 mod schema;
 mod security;
 mod sessions;
+mod upgrade;
