@@ -36,6 +36,8 @@ pub struct AppState {
     pub mailer: Option<crate::mail::Mailer>,
     /// The per-user request limiter of this copy.
     pub user_limiter: Arc<UserLimiter>,
+    /// The per-IP limiter for callers who are not signed in (counted in the database).
+    pub public_limiter: Arc<crate::ratelimit::PublicLimiter>,
     /// An Argon2id hash of a random password, verified against when an email is unknown so
     /// that login time does not tell which accounts exist.
     pub dummy_hash: Arc<str>,
@@ -52,6 +54,7 @@ impl AppState {
     /// Like [`AppState::new`] with a given clock (tests).
     pub async fn with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let db = Db::connect(settings.database_url.expose(), settings.max_connections).await?;
+        crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let passwords = crate::accounts::password::Hasher::default();
         let dummy = passwords
@@ -69,6 +72,7 @@ impl AppState {
             ledger,
             mailer,
             user_limiter,
+            public_limiter: Arc::default(),
             settings: Arc::new(settings),
             tokens: Arc::new(TokenKeys::new(&secret)),
             metrics: Arc::new(Metrics::new()?),
@@ -157,6 +161,7 @@ async fn housekeeping(state: AppState) {
     loop {
         tick.tick().await;
         state.user_limiter.retain_recent();
+        state.public_limiter.retain_recent(state.clock.now());
         if let Err(e) = crate::ratelimit::prune(&state.db, state.clock.now()).await {
             tracing::warn!(error = %e, "could not prune rate-limit windows");
         }

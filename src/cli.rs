@@ -137,6 +137,10 @@ pub struct ServeArgs {
     /// Requests per signed-in user per minute (counted per copy).
     #[arg(long, env = "CARELEDGER_USER_RATE_LIMIT", default_value_t = 600)]
     pub user_rate_limit: u32,
+    /// Requests per IP per minute from callers who are not signed in, to every public route but
+    /// /healthz, /readyz and /metrics (shared by every copy).
+    #[arg(long, env = "CARELEDGER_PUBLIC_RATE_LIMIT", default_value_t = 300)]
+    pub public_rate_limit: u32,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
     #[arg(long, env = "CARELEDGER_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -243,6 +247,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         auth_per_ip: args.auth_rate_limit,
         failed_logins_per_ip: args.failed_login_limit,
         per_user_per_minute: args.user_rate_limit,
+        public_per_ip: args.public_rate_limit,
     };
     settings.tls = match (args.tls_cert, args.tls_key) {
         (Some(cert), Some(key)) => Some(crate::config::TlsFiles { cert, key }),

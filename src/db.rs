@@ -35,6 +35,10 @@ pub struct Db {
     pub pool: AnyPool,
     /// The backend, for the few places where SQL must differ.
     pub backend: Backend,
+    /// One connection of its own for `/readyz`, so the health check answers at once even when
+    /// every connection of `pool` is busy (a flood must not make a load balancer drop a copy
+    /// whose database is fine).
+    health: AnyPool,
 }
 
 /// A value bound to a [`Filters`] placeholder.
@@ -110,9 +114,19 @@ impl Db {
             .context("invalid database URL")?
             // Statement logging would put query parameters (patient data) in the logs.
             .disable_statement_logging();
-        let pool = AnyPoolOptions::new()
+        let pool = Self::pool_options(backend, max_connections, Duration::from_secs(5))
+            .connect_with(options.clone())
+            .await
+            .context("cannot connect to the database")?;
+        MIGRATOR.run(&pool).await.context("database migration failed")?;
+        let health = Self::pool_options(backend, 1, Duration::from_secs(2)).connect_lazy_with(options);
+        Ok(Self { pool, backend, health })
+    }
+
+    fn pool_options(backend: Backend, max_connections: u32, acquire: Duration) -> AnyPoolOptions {
+        AnyPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(acquire)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -127,16 +141,17 @@ impl Db {
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await
-            .context("cannot connect to the database")?;
-        MIGRATOR.run(&pool).await.context("database migration failed")?;
-        Ok(Self { pool, backend })
     }
 
-    /// Whether the database answers (for `/readyz`).
+    /// Closes every connection (shutdown; tests simulate an outage with it).
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.health.close().await;
+    }
+
+    /// Whether the database answers (for `/readyz`), on the health check's own connection.
     pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+        sqlx::query("SELECT 1").execute(&self.health).await.is_ok()
     }
 }
 

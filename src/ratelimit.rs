@@ -27,24 +27,37 @@ pub struct Limits {
     pub failed_logins_per_ip: u32,
     /// Signed-in requests per user per minute (per copy).
     pub per_user_per_minute: u32,
+    /// Requests per IP per minute from callers who are not signed in, to every public route
+    /// but the health checks and metrics (shared by every copy).
+    pub public_per_ip: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { enabled: true, auth_per_ip: 100, failed_logins_per_ip: 20, per_user_per_minute: 600 }
+        Self { enabled: true, auth_per_ip: 100, failed_logins_per_ip: 20, per_user_per_minute: 600, public_per_ip: 300 }
     }
 }
 
-fn window(now: DateTime<Utc>) -> (i64, u64) {
+/// Length of the public (anonymous) windows: one minute.
+pub const PUBLIC_WINDOW_SECS: i64 = 60;
+
+fn window_of(now: DateTime<Utc>, secs: i64) -> (i64, u64) {
     let t = now.timestamp();
-    let start = t - t.rem_euclid(WINDOW_SECS);
-    (start, (start + WINDOW_SECS - t).max(1) as u64)
+    let start = t - t.rem_euclid(secs);
+    (start, (start + secs - t).max(1) as u64)
+}
+
+fn window(now: DateTime<Utc>) -> (i64, u64) {
+    window_of(now, WINDOW_SECS)
 }
 
 /// Counts one event in `bucket`'s current window; returns the new count and the seconds until
 /// the window ends. One atomic upsert, the same on SQLite and PostgreSQL.
 pub async fn hit(db: &Db, bucket: &str, now: DateTime<Utc>) -> Result<(i64, u64), Error> {
-    let (start, retry) = window(now);
+    hit_in(db, bucket, window(now)).await
+}
+
+async fn hit_in(db: &Db, bucket: &str, (start, retry): (i64, u64)) -> Result<(i64, u64), Error> {
     let count: i64 = sqlx::query_scalar(
         "INSERT INTO rate_counters (bucket, window_start, count) VALUES ($1, $2, 1) \
          ON CONFLICT (bucket, window_start) DO UPDATE SET count = rate_counters.count + 1 \
@@ -67,6 +80,52 @@ pub async fn peek(db: &Db, bucket: &str, now: DateTime<Utc>) -> Result<(i64, u64
             .fetch_optional(&db.pool)
             .await?;
     Ok((count.unwrap_or(0), retry))
+}
+
+/// The per-IP limit for callers who are not signed in. Counted in the database, so every copy
+/// shares it like the sign-in limits; once an IP is over, this copy remembers it until the
+/// window ends and refuses it without touching the database, so a flood costs at most
+/// `public_per_ip` writes per IP per minute.
+#[derive(Default)]
+pub struct PublicLimiter {
+    over: std::sync::Mutex<std::collections::HashMap<IpAddr, i64>>,
+}
+
+impl std::fmt::Debug for PublicLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PublicLimiter")
+    }
+}
+
+impl PublicLimiter {
+    /// Counts an anonymous request from `ip`: 429 past the limit.
+    pub async fn check(&self, db: &Db, limits: &Limits, ip: IpAddr, now: DateTime<Utc>) -> Result<(), Error> {
+        if !limits.enabled {
+            return Ok(());
+        }
+        let (start, retry) = window_of(now, PUBLIC_WINDOW_SECS);
+        let end = start + PUBLIC_WINDOW_SECS;
+        if let Ok(over) = self.over.lock() {
+            if over.get(&ip).is_some_and(|until| *until > now.timestamp()) {
+                return Err(Error::RateLimited(retry));
+            }
+        }
+        let (count, retry) = hit_in(db, &format!("anon:{ip}"), (start, retry)).await?;
+        if count > i64::from(limits.public_per_ip) {
+            if let Ok(mut over) = self.over.lock() {
+                over.insert(ip, end);
+            }
+            return Err(Error::RateLimited(retry));
+        }
+        Ok(())
+    }
+
+    /// Forgets IPs whose window is over (bounded memory).
+    pub fn retain_recent(&self, now: DateTime<Utc>) {
+        if let Ok(mut over) = self.over.lock() {
+            over.retain(|_, until| *until > now.timestamp());
+        }
+    }
 }
 
 /// Deletes windows that ended more than a window ago.

@@ -117,9 +117,9 @@ pub fn routes(state: AppState) -> Routes {
         .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
-        .add(get.clone(), "/healthz", Api, Public, ops::healthz)
-        .add(get.clone(), "/readyz", Api, Public, ops::readyz)
-        .add(get, "/metrics", Api, Public, ops::metrics)
+        .add_probe("/healthz", ops::healthz)
+        .add_probe("/readyz", ops::readyz)
+        .add_probe("/metrics", ops::metrics)
 }
 
 /// The route table, for the permission-matrix test and documentation.

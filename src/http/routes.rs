@@ -14,6 +14,7 @@ use crate::accounts::auth::{ApiUser, MaybeWebUser};
 use crate::accounts::permissions::{Denied, Permission, check};
 use crate::app::AppState;
 use crate::error::Error;
+use crate::http::extract::ClientInfo;
 use crate::http::pages::PageError;
 
 /// Who a route answers: API clients (bearer tokens, problem details) or browsers (cookie
@@ -49,6 +50,9 @@ pub struct RouteSpec {
     pub permission: Permission,
     /// How a refusal answers.
     pub refusal: Refusal,
+    /// A health check or metrics scrape: public, and never rate-limited, so that load balancers
+    /// and monitoring see the truth during a flood.
+    pub probe: bool,
 }
 
 /// Collects routes with their permissions.
@@ -75,7 +79,7 @@ impl Routes {
 
     /// Like [`Routes::add`], with a chosen refusal.
     pub fn add_refusing<H, T>(
-        mut self,
+        self,
         method: Method,
         path: &'static str,
         surface: Surface,
@@ -87,7 +91,33 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let spec = RouteSpec { method: method.clone(), path, surface, permission, refusal };
+        let spec = RouteSpec { method: method.clone(), path, surface, permission, refusal, probe: false };
+        self.route(spec, handler)
+    }
+
+    /// A public `GET path` that is never rate-limited (health checks, metrics).
+    pub fn add_probe<H, T>(self, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let spec = RouteSpec {
+            method: Method::GET,
+            path,
+            surface: Surface::Api,
+            permission: Permission::Public,
+            refusal: Refusal::Forbidden,
+            probe: true,
+        };
+        self.route(spec, handler)
+    }
+
+    fn route<H, T>(mut self, spec: RouteSpec, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let (method, path) = (spec.method.clone(), spec.path);
         let filter = MethodFilter::try_from(method).unwrap_or(MethodFilter::GET);
         let guarded = on(filter, handler)
             .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
@@ -110,7 +140,7 @@ impl Routes {
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let spec = RouteSpec { method: Method::POST, path, surface: Surface::Api, permission, refusal };
+        let spec = RouteSpec { method: Method::POST, path, surface: Surface::Api, permission, refusal, probe: false };
         let guarded = on(MethodFilter::POST, handler)
             .layer(axum::extract::DefaultBodyLimit::max(body_limit))
             .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
@@ -128,10 +158,29 @@ impl Routes {
 /// Checks the route's permission before the handler runs. The signed-in user it finds is
 /// left in the request's extensions, so the handler's extractor does not look it up again.
 async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request, next: Next) -> Response {
-    if spec.permission == Permission::Public {
+    if spec.probe {
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
+    if spec.permission == Permission::Public {
+        // Signed-in callers count against their own limit; everyone else against their IP's
+        // (shared by every copy), so that no one can flood a public route (ledger proofs,
+        // sign-in pages) from one address.
+        let limited = match signed_in(&mut parts, &state, spec.surface).await {
+            Some(user) => state.user_limiter.check(user),
+            None => {
+                let Ok(client) = ClientInfo::from_request_parts(&mut parts, &state).await;
+                state.public_limiter.check(&state.db, &state.settings.limits, client.ip, state.clock.now()).await
+            }
+        };
+        if let Err(e) = limited {
+            return match spec.surface {
+                Surface::Api => e.into_response(),
+                Surface::Page => PageError(e).into_response(),
+            };
+        }
+        return next.run(Request::from_parts(parts, body)).await;
+    }
     let (user, session_mfa) = match spec.surface {
         Surface::Api => match ApiUser::from_request_parts(&mut parts, &state).await {
             Ok(caller) => {
@@ -170,4 +219,18 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
         };
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// The user a request to a public route is signed in as, if its credentials are good (a bad
+/// or forged one makes it anonymous, not refused: the route is public).
+async fn signed_in(parts: &mut axum::http::request::Parts, state: &AppState, surface: Surface) -> Option<crate::ids::UserId> {
+    match surface {
+        Surface::Api if parts.headers.contains_key(axum::http::header::AUTHORIZATION) => {
+            let caller = ApiUser::from_request_parts(parts, state).await.ok()?;
+            parts.extensions.insert(caller.clone());
+            Some(caller.user.id)
+        }
+        Surface::Api => None,
+        Surface::Page => MaybeWebUser::from_request_parts(parts, state).await.ok()?.0.map(|u| u.user.id),
+    }
 }

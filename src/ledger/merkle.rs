@@ -139,6 +139,162 @@ fn subproof(m: usize, leaves: &[Hash], complete: bool, out: &mut Vec<Hash>) {
     }
 }
 
+/// A complete (perfect) subtree of the log: the `2^level` leaves from `index << level`. Stored
+/// once built, these make every tree head and proof O(log n) reads, whatever the log's size:
+/// RFC 9162 section 2.1 splits every tree at a power of two, so each subtree a proof names is
+/// made of at most log2(n) complete ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Node {
+    /// Height above the leaves (0 = a leaf).
+    pub level: u32,
+    /// Position among the subtrees of that level.
+    pub index: u64,
+}
+
+impl Node {
+    /// The first leaf it covers.
+    pub fn start(self) -> u64 {
+        self.index << self.level
+    }
+}
+
+/// A run of leaves `[start, end)`, as a proof or tree head names it.
+pub type Span = (u64, u64);
+
+/// The complete subtrees `[start, end)` consists of, left to right. For the spans RFC 9162
+/// proofs name (`start` a multiple of a power of two at least `end - start`) these are the
+/// binary digits of the length, largest first, and [`fold`] of their hashes is the span's
+/// Merkle Tree Hash.
+pub fn parts(start: u64, end: u64) -> Vec<Node> {
+    let mut out = Vec::new();
+    let mut at = start;
+    while at < end {
+        let left = end - at;
+        // The largest power of two that fits and that `at` is aligned to.
+        let mut level = 63 - left.leading_zeros();
+        if at != 0 {
+            level = level.min(at.trailing_zeros());
+        }
+        out.push(Node { level, index: at >> level });
+        at += 1 << level;
+    }
+    out
+}
+
+/// The Merkle Tree Hash of a span from the hashes of its [`parts`], in order: RFC 9162's
+/// split puts the largest complete subtree on the left, so the parts fold from the right.
+/// The empty span hashes to SHA-256 of "".
+pub fn fold(part_hashes: &[Hash]) -> Hash {
+    let mut iter = part_hashes.iter().rev();
+    let Some(last) = iter.next() else { return Sha256::digest(b"").into() };
+    iter.fold(*last, |acc, h| node_hash(h, &acc))
+}
+
+/// The spans whose hashes make up PATH(m, D_n) (RFC 9162 section 2.1.3.1), leaf to root.
+/// `None` when `m >= n`.
+pub fn inclusion_spans(m: u64, n: u64) -> Option<Vec<Span>> {
+    if m >= n {
+        return None;
+    }
+    let mut out = Vec::new();
+    path_spans(0, n, m, &mut out);
+    Some(out)
+}
+
+fn path_spans(start: u64, end: u64, m: u64, out: &mut Vec<Span>) {
+    let n = end - start;
+    if n <= 1 {
+        return;
+    }
+    let k = split(n as usize) as u64;
+    if m - start < k {
+        path_spans(start, start + k, m, out);
+        out.push((start + k, end));
+    } else {
+        path_spans(start + k, end, m, out);
+        out.push((start, start + k));
+    }
+}
+
+/// The spans whose hashes make up PROOF(m, D_n) (RFC 9162 section 2.1.4.1). `None` unless
+/// `0 < m <= n`.
+pub fn consistency_spans(m: u64, n: u64) -> Option<Vec<Span>> {
+    if m == 0 || m > n {
+        return None;
+    }
+    let mut out = Vec::new();
+    subproof_spans(m, 0, n, true, &mut out);
+    Some(out)
+}
+
+fn subproof_spans(m: u64, start: u64, end: u64, complete: bool, out: &mut Vec<Span>) {
+    let n = end - start;
+    if m == n {
+        if !complete {
+            out.push((start, end));
+        }
+        return;
+    }
+    let k = split(n as usize) as u64;
+    if m <= k {
+        subproof_spans(m, start, start + k, complete, out);
+        out.push((start + k, end));
+    } else {
+        subproof_spans(m - k, start + k, end, false, out);
+        out.push((start, start + k));
+    }
+}
+
+/// Builds the complete subtrees of a growing log as leaves arrive: starts from the parts of
+/// the leaves already built (their stored hashes) and hands back every subtree each new leaf
+/// completes, so nodes are computed once, in order, whatever the log's size.
+#[derive(Debug, Default, Clone)]
+pub struct NodeBuilder {
+    stack: Vec<(Node, Hash)>,
+    size: u64,
+}
+
+impl NodeBuilder {
+    /// A builder for a log of `size` leaves whose [`parts`]`(0, size)` have these hashes.
+    pub fn resume(size: u64, part_hashes: &[Hash]) -> Option<Self> {
+        let nodes = parts(0, size);
+        if nodes.len() != part_hashes.len() {
+            return None;
+        }
+        Some(Self { stack: nodes.into_iter().zip(part_hashes.iter().copied()).collect(), size })
+    }
+
+    /// Adds the next leaf; returns the subtrees above level 0 it completed, lowest first.
+    pub fn push(&mut self, leaf: Hash) -> Vec<(Node, Hash)> {
+        let mut done = Vec::new();
+        self.stack.push((Node { level: 0, index: self.size }, leaf));
+        self.size += 1;
+        while self.stack.len() >= 2 {
+            let (right, rh) = self.stack[self.stack.len() - 1];
+            let (left, lh) = self.stack[self.stack.len() - 2];
+            if left.level != right.level {
+                break;
+            }
+            self.stack.truncate(self.stack.len() - 2);
+            let parent = (Node { level: left.level + 1, index: left.index >> 1 }, node_hash(&lh, &rh));
+            self.stack.push(parent);
+            done.push(parent);
+        }
+        done
+    }
+
+    /// Leaves so far.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// The tree hash of the leaves so far.
+    pub fn root(&self) -> Hash {
+        let hashes: Vec<Hash> = self.stack.iter().map(|(_, h)| *h).collect();
+        fold(&hashes)
+    }
+}
+
 /// Verifies an inclusion proof (RFC 9162 section 2.1.3.2).
 pub fn verify_inclusion(leaf: &Hash, index: u64, tree_size: u64, path: &[Hash], root: &Hash) -> bool {
     if index >= tree_size {
@@ -293,6 +449,35 @@ mod tests {
         }
 
         #[test]
+        fn the_builder_emits_every_complete_subtree_once_and_resumes_anywhere(n in 1u64..300, cut in 0u64..300) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&(i as u32).to_be_bytes())).collect();
+            let cut = cut.min(n);
+            let mut all = std::collections::BTreeMap::new();
+            let mut b = NodeBuilder::default();
+            for l in &leaves[..cut as usize] {
+                for (node, h) in b.push(*l) { proptest::prop_assert!(all.insert(node, h).is_none()); }
+            }
+            // Resume from the stored parts, as a second copy (or a restart) would.
+            let hash_of = |node: Node| if node.level == 0 { leaves[node.index as usize] } else { all[&node] };
+            let part_hashes: Vec<Hash> = parts(0, cut).into_iter().map(hash_of).collect();
+            let mut b = NodeBuilder::resume(cut, &part_hashes).unwrap_or_default();
+            for l in &leaves[cut as usize..] {
+                for (node, h) in b.push(*l) { proptest::prop_assert!(all.insert(node, h).is_none()); }
+            }
+            proptest::prop_assert_eq!(b.root(), root(&leaves));
+            let mut level = leaves.clone();
+            for l in 1..64u32 {
+                level = level.chunks_exact(2).map(|p| node_hash(&p[0], &p[1])).collect();
+                for (i, h) in level.iter().enumerate() {
+                    proptest::prop_assert_eq!(Some(h), all.get(&Node { level: l, index: i as u64 }));
+                }
+            }
+            // Every complete subtree above the leaves, and nothing else.
+            let expected: usize = (1..64).map(|l| (n >> l) as usize).sum();
+            proptest::prop_assert_eq!(all.len(), expected);
+        }
+
+        #[test]
         fn every_consistency_proof_verifies_and_a_changed_history_fails(n in 1usize..70, seed in 0u8..255) {
             let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&[seed, i as u8, 7])).collect();
             let second = root(&leaves);
@@ -305,5 +490,41 @@ mod tests {
                 proptest::prop_assert!(!verify_consistency(m as u64, n as u64, &root(&forged), &second, &proof));
             }
         }
+    }
+
+    proptest::proptest! {
+        // Each case compares O(n) proofs against the O(n log n) reference: fewer, larger cases.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn proofs_from_complete_subtrees_equal_proofs_from_all_leaves(n in 1u64..140, seed in 0u8..255) {
+            let leaves: Vec<Hash> = (0..n).map(|i| leaf_hash(&[seed, i as u8, (i >> 8) as u8])).collect();
+            // Every complete subtree, as the store would hold it: level by level.
+            let mut levels = vec![leaves.clone()];
+            while levels[levels.len() - 1].len() > 1 {
+                let below = &levels[levels.len() - 1];
+                let above: Vec<Hash> = below.chunks_exact(2).map(|p| node_hash(&p[0], &p[1])).collect();
+                levels.push(above);
+            }
+            let hash_of = |node: Node| levels[node.level as usize][node.index as usize];
+            let span_hash = |(a, b): Span| fold(&parts(a, b).into_iter().map(hash_of).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(span_hash((0, n)), root(&leaves));
+            for m in 0..n {
+                let spans = inclusion_spans(m, n).unwrap_or_default();
+                let from_nodes: Vec<Hash> = spans.iter().map(|s| span_hash(*s)).collect();
+                proptest::prop_assert_eq!(Some(from_nodes), inclusion_proof(&leaves, m as usize));
+                // A proof names O(log n) complete subtrees in all.
+                let reads: usize = spans.iter().map(|(a, b)| parts(*a, *b).len()).sum();
+                proptest::prop_assert!(reads <= 2 * (64 - n.leading_zeros() as usize) + 1, "{} reads for n={}", reads, n);
+            }
+            for m in 1..=n {
+                let spans = consistency_spans(m, n).unwrap_or_default();
+                let from_nodes: Vec<Hash> = spans.iter().map(|s| span_hash(*s)).collect();
+                proptest::prop_assert_eq!(Some(from_nodes), consistency_proof(&leaves, m as usize));
+                proptest::prop_assert_eq!(span_hash((0, m)), root(&leaves[..m as usize]));
+                let reads: usize = spans.iter().map(|(a, b)| parts(*a, *b).len()).sum::<usize>() + parts(0, m).len();
+                proptest::prop_assert!(reads <= 3 * (64 - n.leading_zeros() as usize) + 2, "{} reads for m={}, n={}", reads, m, n);
+            }
+        }
+
     }
 }

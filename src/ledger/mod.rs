@@ -7,4 +7,5 @@ pub mod merkle;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod tree;
 pub mod verify;

@@ -16,6 +16,7 @@ use crate::error::Error;
 use crate::ledger::entry::canonical;
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::store::{self, Block};
+use crate::ledger::tree;
 
 /// The server's Ed25519 key for signing block headers (RFC 8032), from the data directory.
 #[derive(Clone)]
@@ -41,6 +42,12 @@ impl LedgerKeys {
             .ok_or_else(|| anyhow::anyhow!("the ledger key must be 32 bytes"))?;
         let signing = SigningKey::from_bytes(&bytes);
         Ok(Self { verifying: signing.verifying_key(), signing })
+    }
+
+    /// The hex Ed25519 signature of a block header (over [`signed_bytes`]).
+    pub fn sign_header(&self, b: &Block) -> Result<String, Error> {
+        let message = signed_bytes(b.height, b.tree_size, &b.root_hash, &b.prev_hash, &b.created_at)?;
+        Ok(hex::encode(self.signing.sign(message.as_bytes()).to_bytes()))
     }
 
     /// Loads `<data-dir>/keys/ledger-signing.key`, creating it on first start.
@@ -71,46 +78,58 @@ pub const GENESIS_PREV: &str = "000000000000000000000000000000000000000000000000
 
 /// Seals the committed entries not yet in a block into new blocks of at most `max_entries`
 /// each. Safe with several copies sealing at once: a height is taken by whoever inserts first.
+/// Costs O(new entries + log n): the new entries' subtrees are stored once, and each block's
+/// root is read from O(log n) complete subtrees.
 pub async fn seal(db: &Db, keys: &LedgerKeys, now: &str, max_entries: i64) -> Result<Option<Block>, Error> {
     let mut sealed = None;
     // Seal what is committed now, not what keeps arriving meanwhile: under steady writes the
-    // next tick (or proof) takes the rest, instead of one call sealing tiny blocks forever.
+    // next tick takes the rest, instead of one call sealing tiny blocks forever.
     let committed = store::committed_size(db).await?;
+    let mut head = store::head(db).await?;
+    if committed <= head.as_ref().map(|b| b.tree_size).unwrap_or(0) {
+        return Ok(None);
+    }
+    tree::extend(db, committed).await?;
     loop {
-        let head = store::head(db).await?;
         let covered = head.as_ref().map(|b| b.tree_size).unwrap_or(0);
         if committed <= covered {
             return Ok(sealed);
         }
         let size = committed.min(covered + max_entries.max(1));
-        let leaves = store::leaf_hashes(db, size).await?;
-        if leaves.len() as i64 != size {
-            // Entries are committed with their index, so this means a row went missing.
-            return Err(Error::Internal(anyhow::anyhow!("ledger has {} of {size} entries", leaves.len())));
-        }
-        let root_hash = hex::encode(merkle::root(&leaves));
+        let root_hash = hex::encode(tree::root(db, size).await?);
         let height = head.as_ref().map(|b| b.height + 1).unwrap_or(0);
         let prev_hash = head.map(|b| b.hash).unwrap_or_else(|| GENESIS_PREV.to_string());
-        let message = signed_bytes(height, size, &root_hash, &prev_hash, now)?;
-        let signature = hex::encode(keys.signing.sign(message.as_bytes()).to_bytes());
-        let mut block = Block { hash: String::new(), height, tree_size: size, root_hash, prev_hash, created_at: now.to_string(), signature };
+        let mut block =
+            Block { hash: String::new(), height, tree_size: size, root_hash, prev_hash, created_at: now.to_string(), signature: String::new() };
+        block.signature = keys.sign_header(&block)?;
         block.hash = block_hash(&block)?;
         if store::insert_block(db, &block).await? {
             tracing::debug!(height, tree_size = size, "ledger block sealed");
             sealed = Some(block);
         }
+        // Whoever won this height, go on from the newest block.
+        head = store::head(db).await?;
     }
 }
 
-/// Seals what is pending now (used before answering with a proof).
+/// Seals what is pending now (the background sealer; a proof of an entry not sealed yet).
 pub async fn seal_now(state: &AppState) -> Result<Option<Block>, Error> {
     seal(&state.db, &state.ledger, &clock::format(state.clock.now()), state.settings.ledger_block_max_entries).await
 }
 
-/// The latest block, sealing pending entries first.
-pub async fn head(state: &AppState) -> Result<Block, Error> {
-    seal_now(state).await?;
-    store::head(&state.db).await?.ok_or(Error::NotFound("ledger_empty"))
+/// The latest signed block, as it stands: reads never seal (the background sealer does, every
+/// `--ledger-block-ms`), so an anonymous caller cannot make the server sign anything.
+pub async fn head(db: &Db) -> Result<Block, Error> {
+    store::head(db).await?.ok_or(Error::NotFound("ledger_empty"))
+}
+
+/// Makes sure the subtrees under a signed tree of `size` leaves are stored. Blocks this
+/// release seals always are; a block sealed by an older release (a rolling upgrade) may not be.
+async fn nodes_for(db: &Db, size: i64) -> Result<(), Error> {
+    if tree::nodes_size(db).await? < size {
+        tree::extend(db, size).await?;
+    }
+    Ok(())
 }
 
 /// An inclusion proof (RFC 9162) for one entry against the latest signed block.
@@ -132,12 +151,23 @@ pub struct InclusionProof {
     pub block_hash: String,
 }
 
-/// The inclusion proof of entry `index` in the latest block.
+/// The inclusion proof of entry `index` in the latest block: O(log n) reads. For an entry
+/// written since the last block (within `--ledger-block-ms`), the pending entries are sealed
+/// first; callers are signed-in readers of that entry's record, and that seal costs
+/// O(pending + log n).
 pub async fn inclusion(state: &AppState, index: i64) -> Result<InclusionProof, Error> {
-    let block = head(state).await?;
-    let entry = store::entry(&state.db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;
-    let leaves = store::leaf_hashes(&state.db, block.tree_size).await?;
-    let path = merkle::inclusion_proof(&leaves, index as usize).ok_or(Error::NotFound("entry_not_found"))?;
+    let db = &state.db;
+    let block = match store::head(db).await? {
+        Some(b) if b.tree_size > index => b,
+        _ => {
+            seal_now(state).await?;
+            head(db).await?
+        }
+    };
+    let entry = store::entry(db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;
+    let spans = merkle::inclusion_spans(index as u64, block.tree_size as u64).ok_or(Error::NotFound("entry_not_found"))?;
+    nodes_for(db, block.tree_size).await?;
+    let path = tree::span_hashes(db, &spans).await?;
     Ok(InclusionProof {
         leaf_index: index,
         entry_base64: STANDARD.encode(entry.entry.as_bytes()),
@@ -164,24 +194,43 @@ pub struct ConsistencyProof {
     pub second_root: String,
 }
 
-/// The consistency proof between sizes `first` and `second` of the signed log.
+/// The consistency proof between sizes `first` and `second` of the signed log: O(log n) reads.
 pub async fn consistency(state: &AppState, first: i64, second: i64) -> Result<ConsistencyProof, Error> {
-    let head = head(state).await?;
+    let db = &state.db;
+    let head = head(db).await?;
     if first < 1 || first > second || second > head.tree_size {
         return Err(Error::Validation(vec![crate::error::FieldError::new(
             "first",
             format!("need 1 <= first <= second <= {} (the latest signed tree size)", head.tree_size),
         )]));
     }
-    let leaves = store::leaf_hashes(&state.db, second).await?;
-    let proof = merkle::consistency_proof(&leaves, first as usize).unwrap_or_default();
+    let mut spans = merkle::consistency_spans(first as u64, second as u64).unwrap_or_default();
+    spans.push((0, first as u64));
+    spans.push((0, second as u64));
+    nodes_for(db, head.tree_size).await?;
+    let mut hashes = tree::span_hashes(db, &spans).await?;
+    let second_root = hashes.pop().unwrap_or_default();
+    let first_root = hashes.pop().unwrap_or_default();
     Ok(ConsistencyProof {
         first,
         second,
-        proof: proof.iter().map(hex::encode).collect(),
-        first_root: hex::encode(merkle::root(&leaves[..first as usize])),
-        second_root: hex::encode(merkle::root(&leaves)),
+        proof: hashes.iter().map(hex::encode).collect(),
+        first_root: hex::encode(first_root),
+        second_root: hex::encode(second_root),
     })
+}
+
+/// Brings the stored subtrees up to the latest block at start: a log whose blocks were sealed
+/// by a release from before they were stored gets them once, before the first request.
+pub async fn prepare(db: &Db) -> Result<(), Error> {
+    if let Some(head) = store::head(db).await? {
+        let have = tree::nodes_size(db).await?;
+        if have < head.tree_size {
+            tracing::info!(entries = head.tree_size - have, "storing the ledger's subtree hashes (once, after an upgrade)");
+            tree::extend(db, head.tree_size).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Checks a block's signature with a public key.

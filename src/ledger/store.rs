@@ -74,22 +74,6 @@ pub async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<StoredEntry>, Er
     rows.iter().map(entry_from_row).collect()
 }
 
-/// The leaf hashes of the first `size` entries, in order. (Proofs are computed from these:
-/// O(size) per proof, fine for a clinic's log; stored subtree hashes are the next step.)
-pub async fn leaf_hashes(db: &Db, size: i64) -> Result<Vec<merkle::Hash>, Error> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT leaf_hash FROM ledger_entries WHERE idx < $1 ORDER BY idx")
-        .bind(size)
-        .fetch_all(&db.pool)
-        .await?;
-    rows.iter()
-        .map(|h| {
-            let mut out = [0u8; 32];
-            hex::decode_to_slice(h, &mut out).map_err(|_| Error::Internal(anyhow::anyhow!("corrupt leaf hash")))?;
-            Ok(out)
-        })
-        .collect()
-}
-
 /// How many entries have been committed.
 pub async fn committed_size(db: &Db) -> Result<i64, Error> {
     Ok(sqlx::query_scalar("SELECT next_index FROM ledger_state WHERE id = 1").fetch_one(&db.pool).await?)

@@ -12,6 +12,7 @@ use crate::ledger::entry::content_sha256;
 use crate::ledger::merkle::{self, Frontier};
 use crate::ledger::service::{self, GENESIS_PREV};
 use crate::ledger::store;
+use crate::ledger::tree;
 
 /// What verification found.
 #[derive(Debug, Default)]
@@ -235,7 +236,41 @@ pub async fn verify(
         prev = b.hash.clone();
         report.root = b.root_hash.clone();
     }
+    check_nodes(db, &leaves, &mut report).await?;
     report.entries = entries.len() as u64;
     report.blocks = blocks.len() as u64;
     Ok(report)
+}
+
+/// Recomputes every stored complete subtree from the leaves, level by level, and names each
+/// one that is missing, extra or different (proofs are served from them).
+async fn check_nodes(db: &Db, leaves: &[merkle::Hash], report: &mut Report) -> Result<(), Error> {
+    let covered = (tree::nodes_size(db).await?.max(0) as usize).min(leaves.len());
+    let mut below: Vec<merkle::Hash> = leaves[..covered].to_vec();
+    let mut level = 0u32;
+    loop {
+        level += 1;
+        let computed: Vec<merkle::Hash> = below.chunks_exact(2).map(|p| merkle::node_hash(&p[0], &p[1])).collect();
+        let stored = tree::level(db, level).await?;
+        if computed.is_empty() && stored.is_empty() {
+            return Ok(());
+        }
+        let span = 1u64 << level;
+        let mut seen = vec![false; computed.len()];
+        for (idx, hash) in &stored {
+            let what = format!("ledger node level {level} index {idx} (entries {}..{})", *idx as u64 * span, (*idx as u64 + 1) * span);
+            match computed.get(*idx as usize) {
+                Some(h) if hex::encode(h) == *hash => seen[*idx as usize] = true,
+                Some(_) => {
+                    seen[*idx as usize] = true;
+                    report.problems.push(format!("{what}: stored hash does not match the entries (edited)"));
+                }
+                None => report.problems.push(format!("{what}: stored beyond the entries it should cover")),
+            }
+        }
+        for (idx, _) in seen.iter().enumerate().filter(|(_, s)| !**s) {
+            report.problems.push(format!("ledger node level {level} index {idx}: missing"));
+        }
+        below = computed;
+    }
 }

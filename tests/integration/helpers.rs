@@ -112,7 +112,8 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { staff_approval: StaffApproval::On, limits: Limits::default() }
+        // Tests make many anonymous requests from one address; the public limit has its own tests.
+        Self { staff_approval: StaffApproval::On, limits: Limits { public_per_ip: 1_000_000, ..Limits::default() } }
     }
 }
 
@@ -140,7 +141,12 @@ pub async fn spawn_on(_backend: Backend, dir: std::sync::Arc<TempDir>, url: Stri
 
 /// A copy sharing another copy's clock and enrolled secrets (as copies share real time).
 pub async fn spawn_beside(other: &TestApp, url: String) -> TestApp {
-    spawn_with_clock(other.data_dir.clone(), url, Options::default(), other.clock.clone(), other.mfa.clone(), |_| {}).await
+    spawn_beside_with(other, url, Options::default()).await
+}
+
+/// Like [`spawn_beside`] with options.
+pub async fn spawn_beside_with(other: &TestApp, url: String, options: Options) -> TestApp {
+    spawn_with_clock(other.data_dir.clone(), url, options, other.clock.clone(), other.mfa.clone(), |_| {}).await
 }
 
 async fn spawn_with_clock(
@@ -156,6 +162,8 @@ async fn spawn_with_clock(
     settings.staff_approval = options.staff_approval;
     settings.limits = options.limits;
     settings.max_connections = 5;
+    // Seal often, so tests that need a signed head wait little for the background sealer.
+    settings.ledger_block_ms = 50;
     configure(&mut settings);
     let scheme = if settings.tls.is_some() { "https" } else { "http" };
     let app = careledger::Application::build_with_clock(settings, clock.clone()).await.expect("app starts");
@@ -315,6 +323,23 @@ impl TestApp {
     /// A registered, approved, signed-in doctor.
     pub async fn doctor(&self, email: &str, admin: &Session) -> Session {
         self.staff(email, "doctor", "Dana Doctor", admin).await
+    }
+
+    /// The signed head once the background sealer has covered every committed entry (reads
+    /// never seal).
+    pub async fn sealed_head(&self) -> Value {
+        let committed: i64 = sqlx::query_scalar("SELECT next_index FROM ledger_state WHERE id = 1")
+            .fetch_one(&self.state.db.pool)
+            .await
+            .expect("ledger state");
+        for _ in 0..400 {
+            let r = self.get("/api/v1/ledger/head", None).await;
+            if r.status == StatusCode::OK && r.body["tree_size"].as_i64() == Some(committed) {
+                return r.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("no block covers the {committed} committed entries after 10 s");
     }
 
     /// Writes a record through the API; returns it.

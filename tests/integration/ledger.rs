@@ -87,7 +87,7 @@ async fn proofs_check_out_independently(backend: Backend) {
     for n in 0..5 {
         app.record(&doctor, &patient.id, &format!("Follow-up {n}"), "note").await;
     }
-    let head2 = app.get("/api/v1/ledger/head", None).await.body;
+    let head2 = app.sealed_head().await;
     assert!(head2["prev_hash"].as_str().is_some());
     let (m, n) = (head1["tree_size"].as_u64().unwrap(), head2["tree_size"].as_u64().unwrap());
     assert!(n > m);
@@ -164,7 +164,7 @@ async fn written(backend: Backend) -> Option<(TestApp, Vec<String>)> {
         ids.push(app.record(&doctor, &patient.id, t, "visit").await["id"].as_str().unwrap().to_string());
     }
     app.post(&format!("/api/v1/records/{}/amendments", ids[0]), Some(&doctor.access), &json!({"notes": "BP 118/76", "reason": "typo"})).await;
-    app.get("/api/v1/ledger/head", None).await;
+    app.sealed_head().await;
     let report = verify(&app).await;
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, 5, "the doctor's approval, 3 records, 1 amendment: {report:?}");
@@ -251,7 +251,7 @@ async fn two_copies_append_at_once_without_gaps(backend: Backend) {
         }
     }
     futures_join_all(tasks).await;
-    other.get("/api/v1/ledger/head", None).await;
+    other.sealed_head().await;
     let report = verify(&app).await;
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, 2 + 40, "2 doctor approvals, 40 records: {report:?}");
@@ -284,7 +284,7 @@ async fn futures_join_all<F: std::future::Future<Output = ()>>(tasks: Vec<F>) {
 async fn staff_approvals_are_entries(backend: Backend) {
     let app = app!(backend);
     let (admin, _doctor, _) = setup(&app).await;
-    let head = app.get("/api/v1/ledger/head", None).await.body;
+    let head = app.sealed_head().await;
     assert_eq!(head["tree_size"], 1, "one approval so far");
     let e = app.get("/api/v1/ledger/entries/0", Some(&admin.access)).await;
     assert_eq!(e.status, 200, "{}", e.text);

@@ -5,11 +5,13 @@
 mod hardening;
 mod helpers;
 mod ledger;
+mod ledger_tree;
 
 mod accounts;
 mod admin;
 mod assurance;
 mod cluster;
+mod flood;
 mod matrix;
 mod ops;
 mod pages;

@@ -35,8 +35,8 @@ async fn every_role_against_every_route(backend: Backend) {
         .await
         .unwrap();
     let file_sha = up.json::<serde_json::Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
-    let head = app.get("/api/v1/ledger/head", None).await;
-    let block_hash = head.body["hash"].as_str().unwrap().to_string();
+    let head = app.sealed_head().await;
+    let block_hash = head["hash"].as_str().unwrap().to_string();
     let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
     let pending_id = pending["id"].as_str().unwrap().to_string();
 

@@ -69,7 +69,7 @@ async fn database_outage_is_an_opaque_503_with_request_id(backend: Backend) {
     let app = app!(backend);
     let s = app.patient("p@example.org").await;
     // The pool is closed under the running server: every database call now fails.
-    app.state.db.pool.close().await;
+    app.state.db.close().await;
     let r = app.get("/readyz", None).await;
     r.assert_problem(503, "database_unavailable");
     let r = app.get("/api/v1/me", Some(&s.access)).await;

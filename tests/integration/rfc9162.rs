@@ -88,3 +88,18 @@ pub fn consistency_ok(first: u64, second: u64, first_hash: &H, second_hash: &H, 
     }
     &fr == first_hash && &sr == second_hash && sn == 0
 }
+
+/// Section 2.1.1: the Merkle Tree Hash of a list of leaf hashes.
+pub fn mth(leaves: &[H]) -> H {
+    match leaves.len() {
+        0 => Sha256::digest(b"").into(),
+        1 => leaves[0],
+        n => {
+            let mut k = 1;
+            while k * 2 < n {
+                k *= 2;
+            }
+            node(&mth(&leaves[..k]), &mth(&leaves[k..]))
+        }
+    }
+}

@@ -154,7 +154,7 @@ async fn lockout_is_shared_between_copies(backend: Backend) {
 dual!(lockout_is_shared_between_copies);
 
 fn limits(auth: u32, failed: u32, per_user: u32) -> Options {
-    Options { limits: Limits { enabled: true, auth_per_ip: auth, failed_logins_per_ip: failed, per_user_per_minute: per_user }, ..Options::default() }
+    Options { limits: Limits { enabled: true, auth_per_ip: auth, failed_logins_per_ip: failed, per_user_per_minute: per_user, public_per_ip: 1_000_000 }, ..Options::default() }
 }
 
 async fn auth_requests_are_limited_per_ip(backend: Backend) {
@@ -215,7 +215,7 @@ async fn signed_in_users_are_limited_per_minute(backend: Backend) {
 dual!(signed_in_users_are_limited_per_minute);
 
 async fn rate_limits_off_keeps_lockout(backend: Backend) {
-    let options = Options { limits: Limits { enabled: false, auth_per_ip: 1, failed_logins_per_ip: 1, per_user_per_minute: 1 }, ..Options::default() };
+    let options = Options { limits: Limits { enabled: false, auth_per_ip: 1, failed_logins_per_ip: 1, per_user_per_minute: 1, public_per_ip: 1 }, ..Options::default() };
     let Some(app) = spawn_app_with(backend, options).await else { return };
     let s = app.patient("p@example.org").await;
     for _ in 0..5 {
