@@ -43,6 +43,8 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// Password hashing, bounded to one job per core.
     pub passwords: crate::accounts::password::Hasher,
+    /// The key TOTP secrets are stored under (`<data-dir>/keys/totp-secrets.key`).
+    pub totp_key: Arc<crate::crypt::FieldKey>,
 }
 
 impl AppState {
@@ -53,7 +55,16 @@ impl AppState {
 
     /// Like [`AppState::new`] with a given clock (tests).
     pub async fn with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        crate::datadir::private_umask();
+        crate::datadir::prepare(&settings.data_dir)?;
         let db = Db::connect(settings.database_url.expose(), settings.max_connections).await?;
+        let totp_key = crate::crypt::FieldKey::load(&settings.data_dir, "totp-secrets.key")?;
+        let encrypted = crate::accounts::mfa::encrypt_clear_secrets(&db, &totp_key)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot encrypt stored TOTP secrets: {e:?}"))?;
+        if encrypted > 0 {
+            tracing::info!(encrypted, "TOTP secrets stored in clear by an earlier release are now encrypted");
+        }
         crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let passwords = crate::accounts::password::Hasher::default();
@@ -78,6 +89,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()?),
             dummy_hash: dummy.into(),
             passwords,
+            totp_key: Arc::new(totp_key),
         })
     }
 }

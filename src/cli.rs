@@ -201,6 +201,8 @@ pub struct AdminCreateArgs {
 /// Runs a parsed command line; errors print as one line and exit 1.
 pub fn run(cli: Cli) -> ExitCode {
     init_tracing(cli.log_format);
+    // Before anything is created: every file and folder this process makes is private.
+    crate::datadir::private_umask();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -310,6 +312,7 @@ fn progress_bar(unit: &str) -> indicatif::ProgressBar {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let settings = args.data.settings();
+    crate::datadir::prepare(&settings.data_dir)?;
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
     let bar = progress_bar("records");
     let progress = |done: u64, total: u64| {
@@ -334,6 +337,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
 
 async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
     let settings = args.settings();
+    crate::datadir::prepare(&settings.data_dir)?;
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
     // Without the key (a data directory no server has used), entries are still checked; any
     // block is then reported as unverifiable.
@@ -366,6 +370,7 @@ async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
 
 async fn ledger_export_head(args: DataArgs) -> anyhow::Result<()> {
     let settings = args.settings();
+    crate::datadir::prepare(&settings.data_dir)?;
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
     let head = crate::ledger::store::head(&db).await.map_err(|e| anyhow::anyhow!("{e:?}"))?.context("the ledger has no block yet")?;
     let seed = crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")?;
@@ -384,6 +389,7 @@ async fn admin_create(args: AdminCreateArgs) -> anyhow::Result<()> {
     std::io::stdin().read_to_string(&mut password).context("cannot read the password from stdin")?;
     let password = password.trim_end_matches(['\r', '\n']).to_string();
     let settings = args.data.settings();
+    crate::datadir::prepare(&settings.data_dir)?;
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
     match crate::accounts::service::create_admin(&db, &args.email, password, &args.full_name).await {
         Ok(user) => {

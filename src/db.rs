@@ -178,10 +178,19 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
     if path != ":memory:" && !path.is_empty() {
         if let Some(parent) = std::path::Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create {}", parent.display()))?;
+                crate::datadir::create_private_dir(parent)?;
             }
         }
+        // Created here, 0600, before SQLite opens it: SQLite gives its -wal and -shm files the
+        // database file's permissions, so all three stay private whatever the umask.
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).append(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        options.open(path).with_context(|| format!("cannot create {path}"))?;
     }
     Ok(if query.contains("mode=") {
         url.to_string()

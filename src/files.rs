@@ -47,7 +47,7 @@ impl FileStore {
 
     /// A store in a local folder (created when missing).
     pub fn local(dir: &std::path::Path) -> anyhow::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+        crate::datadir::create_private_dir(dir)?;
         Ok(Self(Arc::new(LocalFileSystem::new_with_prefix(dir)?)))
     }
 

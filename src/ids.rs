@@ -73,34 +73,100 @@ uuid_id!(
 #[error("not a valid identifier")]
 pub struct InvalidId;
 
-/// A syntactically valid email address, lower-cased so comparisons ignore case.
+/// An email address in one canonical form: Unicode NFC, the local part lower-cased, the domain
+/// through IDNA (UTS 46) processing. Addresses that could pass for another person's are refused
+/// when parsed from input: invisible, control, bidirectional-control and format characters,
+/// compatibility look-alikes (U+2024 for a dot, fullwidth letters), and local parts or domain
+/// labels that mix scripts (a Cyrillic `а` among Latin letters), by UTS 39's identifier and
+/// mixed-script rules (the `unicode-security` crate).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "String")]
 pub struct Email(String);
 
+/// The ASCII characters RFC 5322 (section 3.2.3, `atext`) allows in a local part, and the dot.
+fn ascii_local_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c)
+}
+
+/// Whether a non-ASCII character may appear: UTS 39 Identifier_Status=Allowed (no format,
+/// control, invisible or compatibility characters).
+fn unicode_ok(c: char) -> bool {
+    use unicode_security::GeneralSecurityProfile;
+    c.is_ascii() || GeneralSecurityProfile::identifier_allowed(c)
+}
+
+fn single_script(s: &str) -> bool {
+    use unicode_security::MixedScript;
+    s.is_single_script()
+}
+
+/// `(local, domain)` in canonical form, without the look-alike checks: NFC, lower case, and the
+/// domain through UTS 46 when it is a valid domain name.
+fn canonical(raw: &str) -> Option<(String, String)> {
+    use unicode_normalization::UnicodeNormalization;
+    let s: String = raw.trim().nfc().collect();
+    let (local, domain) = s.rsplit_once('@')?;
+    let local: String = local.to_lowercase().nfc().collect();
+    let domain = match idna::domain_to_ascii(domain) {
+        Ok(ascii) => idna::domain_to_unicode(&ascii).0,
+        Err(_) => domain.to_lowercase(),
+    };
+    Some((local, domain))
+}
+
 impl Email {
-    /// Parses and normalises an address. The check is deliberately plain (one `@`, a dotted
-    /// domain, no spaces, at most 254 octets per RFC 5321 section 4.5.3.1.3); delivery is the
-    /// real test.
+    /// Parses an address someone typed, in canonical form, refusing look-alikes. The syntax
+    /// check is deliberately plain (a dotted domain, at most 254 octets per RFC 5321 section
+    /// 4.5.3.1.3); delivery is the real test.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let s = raw.trim().to_lowercase();
-        if s.is_empty() {
+        if raw.trim().is_empty() {
             return Err("email is required");
         }
-        if s.len() > 254 {
+        if raw.chars().any(|c| c.is_control()) {
+            return Err("email must not contain control characters");
+        }
+        let Some((local, domain)) = canonical(raw) else { return Err("email must contain @") };
+        if local.is_empty() || local.len() > 64 || domain.contains('@') {
+            return Err("email is not a valid address");
+        }
+        if local.chars().any(|c| c.is_whitespace() || (c.is_ascii() && !ascii_local_ok(c)) || !unicode_ok(c)) {
+            return Err("email contains a character that is invisible, a control or format character, or looks like another one");
+        }
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return Err("email is not a valid address");
+        }
+        if !single_script(&local) {
+            return Err("email mixes alphabets that look alike (for example Latin and Cyrillic letters)");
+        }
+        // The domain: a valid IDNA name (UTS 46, which refuses invisible and disallowed code
+        // points), dotted, each label in one script.
+        let Ok(ascii) = idna::domain_to_ascii_strict(&domain) else {
+            return Err("the email's domain is not a valid domain name");
+        };
+        if !ascii.contains('.') || ascii.starts_with('.') || ascii.ends_with('.') {
+            return Err("email is not a valid address");
+        }
+        if domain.split('.').any(|label| !label.chars().all(unicode_ok) || !single_script(label)) {
+            return Err("the email's domain mixes alphabets that look alike or holds a look-alike character");
+        }
+        let email = format!("{local}@{domain}");
+        if email.len() > 254 {
             return Err("email is too long");
         }
-        let Some((local, domain)) = s.split_once('@') else {
-            return Err("email must contain @");
-        };
-        let ok = !local.is_empty()
-            && local.len() <= 64
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
-        if ok { Ok(Self(s)) } else { Err("email is not a valid address") }
+        Ok(Self(email))
+    }
+
+    /// The canonical form of an address, for finding an account (sign-in, writing a record for
+    /// a patient by email): the same folding as [`Email::parse`], none of its refusals, so an
+    /// account made before those checks can still be found.
+    pub fn lookup(raw: &str) -> Option<Self> {
+        let (local, domain) = canonical(raw)?;
+        (!local.is_empty() && !domain.is_empty() && !raw.contains('\0')).then(|| Self(format!("{local}@{domain}")))
+    }
+
+    /// An address as the database holds it (it was canonical when stored).
+    pub fn from_stored(stored: String) -> Self {
+        Self(stored)
     }
 
     /// The normalised address.
@@ -136,8 +202,32 @@ mod tests {
     #[test]
     fn emails_are_normalised_and_checked() {
         assert_eq!(Email::parse(" Ana@Clinic.Example ").map(String::from), Ok("ana@clinic.example".into()));
-        for bad in ["", "ana", "ana@", "@x.org", "ana@localhost", "a b@x.org", "a@x.org."] {
+        for bad in ["", "ana", "ana@", "@x.org", "ana@localhost", "a b@x.org", "a@x.org.", "a..b@x.org", ".a@x.org"] {
             assert!(Email::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn look_alike_emails_are_refused() {
+        let real = "maria.santos@clinic.example";
+        let impostors = [
+            "maria.santos\u{200B}@clinic.example",   // zero-width space (format)
+            "m\u{0430}ria.santos@clinic.example",     // Cyrillic a among Latin letters
+            "maria\u{2024}santos@clinic.example",     // ONE DOT LEADER for the dot
+            "maria.santos\u{202E}@clinic.example",    // right-to-left override
+            "maria.santos@cl\u{0456}nic.example",     // Cyrillic i in the domain
+            "maria.santos\u{00AD}@clinic.example",    // soft hyphen (invisible)
+            "\u{FF4D}aria.santos@clinic.example",     // fullwidth m
+            "maria.santos\u{0000}@clinic.example",    // NUL
+        ];
+        for bad in impostors {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert_eq!(Email::parse(real).map(String::from), Ok(real.to_string()));
+        // One script at a time is fine, and forms that mean the same are stored the same way.
+        assert!(Email::parse("мария@клиника.рф").is_ok());
+        assert!(Email::parse("josé@clinic.example").is_ok());
+        assert_eq!(Email::parse("jose\u{301}@clinic.example"), Email::parse("jos\u{e9}@clinic.example"), "NFC");
+        assert_eq!(Email::parse("ana@MÜNCHEN.de"), Email::parse("ana@xn--mnchen-3ya.de"), "UTS 46");
     }
 }

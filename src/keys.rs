@@ -22,7 +22,7 @@ const SECRET_LEN: usize = 32;
 /// that copy's secret is read instead.
 pub fn load_or_create_secret(data_dir: &Path, name: &str) -> anyhow::Result<Secret<Vec<u8>>> {
     let dir = data_dir.join("keys");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    crate::datadir::create_private_dir(&dir)?;
     let path = dir.join(name);
     if let Some(secret) = read_secret(&path)? {
         return Ok(secret);

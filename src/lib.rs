@@ -8,6 +8,8 @@ pub mod app;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod crypt;
+pub mod datadir;
 pub mod db;
 pub mod demo;
 pub mod error;

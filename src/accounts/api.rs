@@ -209,7 +209,7 @@ pub async fn audit(
         (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
     ))]
 pub async fn mfa_begin(State(state): State<AppState>, caller: ApiUser) -> Result<ApiJson<mfa::Enrolment>, Error> {
-    Ok(ApiJson(mfa::begin(&state.db, &caller.user).await?))
+    Ok(ApiJson(mfa::begin(&state, &caller.user).await?))
 }
 
 /// A one-time code.

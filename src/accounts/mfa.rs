@@ -13,6 +13,8 @@ use crate::accounts::model::User;
 use crate::accounts::store;
 use crate::accounts::tokens::token_hash;
 use crate::app::AppState;
+use crate::config::Secret;
+use crate::crypt::FieldKey;
 use crate::db::Db;
 use crate::error::{Error, FieldError};
 use crate::ids::{SessionId, UserId};
@@ -76,8 +78,43 @@ pub struct Enrolment {
     pub qr_svg: String,
 }
 
-/// Starts (or restarts) enrolment: a new pending secret. Refused when MFA is already on.
-pub async fn begin(db: &Db, user: &User) -> Result<Enrolment, Error> {
+/// What a user's secret is bound to when encrypted: a value copied to another row does not open.
+fn context(user: UserId) -> String {
+    format!("totp:{user}")
+}
+
+/// A stored secret in clear: encrypted ones are opened with the key file's key; a clear one
+/// (written by a release from before encryption, during a rolling upgrade) is read as it is.
+pub fn reveal(key: &FieldKey, user: UserId, stored: &str) -> Result<Secret<String>, Error> {
+    if FieldKey::is_sealed(stored) { key.open(stored, &context(user)) } else { Ok(Secret::new(stored.to_string())) }
+}
+
+/// Encrypts every TOTP secret still stored in clear by an earlier release (at start); returns
+/// how many. Safe to run from several copies at once: a row is changed only while still clear.
+pub async fn encrypt_clear_secrets(db: &Db, key: &FieldKey) -> Result<u64, Error> {
+    let rows = sqlx::query("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND totp_secret NOT LIKE 'v1:%'")
+        .fetch_all(&db.pool)
+        .await?;
+    let mut done = 0;
+    for row in &rows {
+        let (id, clear): (String, String) = (row.try_get("id")?, row.try_get("totp_secret")?);
+        let user: UserId = id.parse().map_err(|_| Error::Internal(anyhow::anyhow!("corrupt user id")))?;
+        let sealed = key.seal(&clear, &context(user))?;
+        done += sqlx::query("UPDATE users SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3")
+            .bind(sealed)
+            .bind(&id)
+            .bind(&clear)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+    }
+    Ok(done)
+}
+
+/// Starts (or restarts) enrolment: a new pending secret, stored encrypted. Refused when MFA is
+/// already on.
+pub async fn begin(state: &AppState, user: &User) -> Result<Enrolment, Error> {
+    let db = &state.db;
     if user.mfa_enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on; turn it off first."));
     }
@@ -85,7 +122,7 @@ pub async fn begin(db: &Db, user: &User) -> Result<Enrolment, Error> {
     rand::rng().fill_bytes(&mut raw);
     let secret = encode_secret(raw.to_vec());
     sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = 0, totp_last_step = NULL WHERE id = $2")
-        .bind(&secret)
+        .bind(state.totp_key.seal(&secret, &context(user.id))?)
         .bind(user.id.to_string())
         .execute(&db.pool)
         .await?;
@@ -94,9 +131,9 @@ pub async fn begin(db: &Db, user: &User) -> Result<Enrolment, Error> {
 }
 
 /// The enrolment in progress (a secret saved but not confirmed), to show again.
-pub async fn pending(db: &Db, user: &User) -> Result<Option<Enrolment>, Error> {
-    match secret_of(db, user.id).await? {
-        (Some(secret), false) => enrolment_for(secret, user).map(Some),
+pub async fn pending(state: &AppState, user: &User) -> Result<Option<Enrolment>, Error> {
+    match secret_of(state, user.id).await? {
+        (Some(secret), false) => enrolment_for(secret.expose().clone(), user).map(Some),
         _ => Ok(None),
     }
 }
@@ -113,13 +150,15 @@ fn enrolment_for(secret: String, user: &User) -> Result<Enrolment, Error> {
     Ok(Enrolment { secret, otpauth_uri, qr_svg })
 }
 
-async fn secret_of(db: &Db, user: UserId) -> Result<(Option<String>, bool), Error> {
+async fn secret_of(state: &AppState, user: UserId) -> Result<(Option<Secret<String>>, bool), Error> {
     let row = sqlx::query("SELECT totp_secret, totp_enabled FROM users WHERE id = $1")
         .bind(user.to_string())
-        .fetch_optional(&db.pool)
+        .fetch_optional(&state.db.pool)
         .await?
         .ok_or(Error::NotFound("user_not_found"))?;
-    Ok((row.try_get("totp_secret")?, row.try_get::<i64, _>("totp_enabled")? != 0))
+    let stored: Option<String> = row.try_get("totp_secret")?;
+    let secret = stored.map(|s| reveal(&state.totp_key, user, &s)).transpose()?;
+    Ok((secret, row.try_get::<i64, _>("totp_enabled")? != 0))
 }
 
 /// Accepts a TOTP code once: the matched step must be later than the last one used, which
@@ -142,12 +181,12 @@ async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTi
 /// factor (issue 9: a password-only session must never inherit the account's new assurance).
 pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<Vec<String>, Error> {
     let (db, now) = (&state.db, state.clock.now());
-    let (secret, enabled) = secret_of(db, user.id).await?;
+    let (secret, enabled) = secret_of(state, user.id).await?;
     if enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
     }
     let secret = secret.ok_or(Error::Conflict("mfa_not_started", "Start enrolment first: POST /api/v1/me/mfa/totp."))?;
-    if !accept_totp(db, user, &secret, code, now).await? {
+    if !accept_totp(db, user, secret.expose(), code, now).await? {
         return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
     }
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
@@ -180,12 +219,12 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
 /// doctor or admin is held at enrolment again until they enrol anew.
 pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<(), Error> {
     let (db, now) = (&state.db, state.clock.now());
-    let (secret, enabled) = secret_of(db, user.id).await?;
+    let (secret, enabled) = secret_of(state, user.id).await?;
     let secret = match (secret, enabled) {
         (Some(s), true) => s,
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
-    if !check_login_code(db, user, &secret, code, now).await? {
+    if !check_login_code(db, user, secret.expose(), code, now).await? {
         return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
     }
     let mut tx = db.pool.begin().await?;

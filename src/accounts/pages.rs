@@ -315,7 +315,7 @@ impl MfaPage {
 pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
     if !user.user.mfa_enabled {
-        page.enrolment = mfa::pending(&state.db, &user.user).await?;
+        page.enrolment = mfa::pending(&state, &user.user).await?;
     }
     Ok(render(&page)?.into_response())
 }
@@ -327,7 +327,7 @@ pub async fn mfa_begin(
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
-    page.enrolment = Some(mfa::begin(&state.db, &user.user).await?);
+    page.enrolment = Some(mfa::begin(&state, &user.user).await?);
     Ok(render(&page)?.into_response())
 }
 
@@ -354,7 +354,7 @@ pub async fn mfa_confirm(
             Ok(render(&page)?.into_response())
         }
         Err(Error::Validation(errors)) => {
-            page.enrolment = mfa::pending(&state.db, &user.user).await?;
+            page.enrolment = mfa::pending(&state, &user.user).await?;
             page.error = errors.first().map(|e| e.message.clone()).unwrap_or_default();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }

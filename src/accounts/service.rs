@@ -167,9 +167,11 @@ pub struct SignedIn {
 pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
     let now = state.clock.now();
     let now_s = clock::format(now);
-    let found = match Email::parse(&creds.email) {
-        Ok(email) => store::find_login(&state.db, &email).await?,
-        Err(_) => None,
+    // Found by the canonical form only (no look-alike refusals), so an account made before
+    // those checks can still sign in.
+    let found = match Email::lookup(&creds.email) {
+        Some(email) => store::find_login(&state.db, &email).await?,
+        None => None,
     };
     if let Some(until) = found.as_ref().and_then(|f| f.locked_until.clone()) {
         if until > now_s {
@@ -194,8 +196,11 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
     if user.mfa_enabled {
         let code = creds.totp_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let Some(code) = code else { return Err(Error::MfaRequired) };
-        let secret = found.totp_secret.unwrap_or_default();
-        if !mfa::check_login_code(&state.db, &user, &secret, code, now).await? {
+        let secret = match &found.totp_secret {
+            Some(stored) => mfa::reveal(&state.totp_key, user.id, stored)?,
+            None => Secret::new(String::new()),
+        };
+        if !mfa::check_login_code(&state.db, &user, secret.expose(), code, now).await? {
             // A wrong second factor counts as a failed login.
             return Err(failed(state, Some(&user), client, now).await?.or_mfa());
         }

@@ -29,7 +29,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
     let status: String = row.try_get("status")?;
     Ok(User {
         id: id.parse().map_err(|_| bad("id"))?,
-        email: Email::parse(&email).map_err(|_| bad("email"))?,
+        email: Email::from_stored(email),
         role: Role::parse(&role).ok_or_else(|| bad("role"))?,
         full_name: row.try_get("full_name")?,
         status: Status::parse(&status).ok_or_else(|| bad("status"))?,

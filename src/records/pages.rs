@@ -152,38 +152,91 @@ fn require_active_doctor(user: &WebUser) -> Result<(), PageError> {
     }
 }
 
-/// The record form.
+/// The record form. `patient_id` is set only by the confirmation step.
 #[derive(Debug, Deserialize)]
 pub struct RecordForm {
     csrf_token: String,
     #[serde(default)]
     patient_email: String,
     #[serde(default)]
+    patient_id: String,
+    #[serde(default)]
     title: String,
     #[serde(default)]
     notes: String,
     #[serde(default)]
     record_type: String,
+    /// Set by the confirmation's "change" button: back to the filled-in form.
+    #[serde(default)]
+    edit: String,
 }
 
+#[derive(Template)]
+#[template(path = "record_confirm.html")]
+struct ConfirmPage {
+    nav: Nav,
+    patient: crate::accounts::User,
+    form: RecordForm,
+    type_label: &'static str,
+}
 
-/// `POST /records/create`: the same service as the API; then the new record's page.
+/// `POST /records/create`: the same service as the API. A record addressed by email is not
+/// written at once: the patient's name, id and email are shown back for the doctor to confirm
+/// (issue 9: a look-alike address must not take a record unnoticed); the confirmation posts the
+/// patient's id, and the record's page follows.
 pub async fn create(
     State(state): State<AppState>,
     user: WebUser,
     CsrfForm(form): CsrfForm<RecordForm>,
 ) -> Result<Response, PageError> {
-    let input = NewRecord {
-        patient_id: None,
-        patient_email: Some(form.patient_email.clone()),
-        title: form.title.clone(),
-        notes: form.notes.clone(),
-        record_type: Some(form.record_type.clone()),
+    if !form.edit.is_empty() {
+        let page = RecordFormPage {
+            nav: Nav::signed_in(&user),
+            patient_email: form.patient_email,
+            title: form.title,
+            notes: form.notes,
+            types: type_options(&form.record_type),
+            errors: FormErrors::default(),
+        };
+        return Ok(render(&page)?.into_response());
+    }
+    let confirmed = !form.patient_id.trim().is_empty();
+    let result = if confirmed {
+        let input = NewRecord {
+            patient_id: Some(form.patient_id.clone()),
+            patient_email: None,
+            title: form.title.clone(),
+            notes: form.notes.clone(),
+            record_type: Some(form.record_type.clone()),
+        };
+        service::create(&state.db, &user.user, input).await.map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
+    } else {
+        // Check the record's own fields first, so the confirmation is the last step.
+        let probe = NewRecord {
+            patient_id: Some(user.user.id.to_string()),
+            patient_email: None,
+            title: form.title.clone(),
+            notes: form.notes.clone(),
+            record_type: Some(form.record_type.clone()),
+        };
+        match service::validate(&probe).map(|_| ()) {
+            Err(e) => Err(e),
+            Ok(()) if form.patient_email.trim().is_empty() => {
+                Err(Error::Validation(vec![FieldError::new("patient_email", "the patient's email is required")]))
+            }
+            Ok(()) => match service::patient_by_email(&state.db, &user.user, &form.patient_email).await {
+                Ok(patient) => {
+                    let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
+                    let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label };
+                    return Ok(render(&page)?.into_response());
+                }
+                Err(e) => Err(e),
+            },
+        }
     };
-    let (status, errors) = match service::create(&state.db, &user.user, input).await {
-        Ok(record) => return Ok(Redirect::to(&format!("/records/{}", record.id)).into_response()),
+    let (status, errors) = match result {
+        Ok(response) => return Ok(response),
         Err(Error::Validation(mut errors)) => {
-            // The page asks only for an email, so point "patient_id is required" at it.
             for e in &mut errors {
                 if e.field == "patient_id" {
                     e.field = "patient_email".into();

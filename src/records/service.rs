@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use crate::accounts::{Role, Status, User, store as accounts_store};
 use crate::clock;
 use crate::db::Db;
-use crate::error::{Error, Validator};
+use crate::error::{FieldError, Error, Validator};
 use crate::ids::{Email, RecordId, UserId};
 use crate::pagination::{Page, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
@@ -27,6 +27,50 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
     if actor.status != Status::Active {
         return Err(Error::AccountPendingApproval);
     }
+    let ValidRecord { title, record_type, patient } = validate(&input)?;
+    let patient = find_active_patient(db, patient).await?;
+    let now = clock::format(clock::now());
+    let id = RecordId::new();
+    let mut tx = db.pool.begin().await?;
+    store::insert(
+        &mut tx,
+        &RecordRow {
+            id,
+            patient_id: patient.id,
+            doctor_id: actor.id,
+            title,
+            notes: &input.notes,
+            record_type,
+            created_at: &now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(record_id = %id, patient_id = %patient.id, "record created");
+    Ok(Record {
+        id,
+        patient_id: patient.id,
+        doctor_id: actor.id,
+        title: title.to_string(),
+        notes: input.notes,
+        record_type,
+        created_at: now,
+        patient_name: patient.full_name,
+        doctor_name: actor.full_name.clone(),
+        version: 1,
+    })
+}
+
+/// A new record's own fields, checked, and the patient it names (not looked up yet).
+pub struct ValidRecord<'a> {
+    title: &'a str,
+    record_type: RecordType,
+    patient: PatientRef<'a>,
+}
+
+/// Checks a new record's fields without touching the database (the page checks them before
+/// asking the doctor to confirm the patient).
+pub fn validate(input: &NewRecord) -> Result<ValidRecord<'_>, Error> {
     let mut v = Validator::default();
     let title = input.title.trim();
     if title.is_empty() {
@@ -65,40 +109,24 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
         },
     };
     v.finish()?;
-    let (Some(patient), Some(record_type)) = (patient, record_type) else {
-        return Err(Error::Validation(vec![]));
-    };
-    let patient = find_active_patient(db, patient).await?;
-    let now = clock::format(clock::now());
-    let id = RecordId::new();
-    let mut tx = db.pool.begin().await?;
-    store::insert(
-        &mut tx,
-        &RecordRow {
-            id,
-            patient_id: patient.id,
-            doctor_id: actor.id,
-            title,
-            notes: &input.notes,
-            record_type,
-            created_at: &now,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    tracing::info!(record_id = %id, patient_id = %patient.id, "record created");
-    Ok(Record {
-        id,
-        patient_id: patient.id,
-        doctor_id: actor.id,
-        title: title.to_string(),
-        notes: input.notes,
-        record_type,
-        created_at: now,
-        patient_name: patient.full_name,
-        doctor_name: actor.full_name.clone(),
-        version: 1,
-    })
+    match (patient, record_type) {
+        (Some(patient), Some(record_type)) => Ok(ValidRecord { title, record_type, patient }),
+        _ => Err(Error::Validation(vec![])),
+    }
+}
+
+/// The active patient an email names, for a doctor to confirm before writing a record by email
+/// (the page shows the name and id back, so a look-alike address cannot slip a record to
+/// someone else). Look-alike addresses are refused as at registration.
+pub async fn patient_by_email(db: &Db, actor: &User, email: &str) -> Result<User, Error> {
+    if actor.role != Role::Doctor {
+        return Err(Error::Forbidden("only doctors write records"));
+    }
+    if actor.status != Status::Active {
+        return Err(Error::AccountPendingApproval);
+    }
+    let email = Email::parse(email).map_err(|m| Error::Validation(vec![FieldError::new("patient_email", m)]))?;
+    find_active_patient(db, PatientRef::Email(email)).await
 }
 
 enum PatientRef<'a> {

@@ -187,16 +187,7 @@ async fn two_processes_share_one_database(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/doctor/dashboard");
-    let html = doctor.get(a.url("/records/create")).send().await.unwrap().text().await.unwrap();
-    let r = doctor
-        .post(a.url("/records/create"))
-        .form(&[("csrf_token", csrf_from(&html).as_str()), ("patient_email", "maria.santos@demo.careledger.test"),
-            ("title", "Follow-up after copy A"), ("record_type", "visit"), ("notes", "Written through copy A's page.")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 303);
-    let record_path = r.headers()["location"].to_str().unwrap().to_string();
+    let record_path = crate::helpers::write_on_page(&a.base, &doctor, "maria.santos@demo.careledger.test", "Follow-up after copy A", "Written through copy A's page.").await;
 
     // The patient sees it on copy B's dashboard and through B's API.
     let patient = browser();

@@ -80,7 +80,9 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new() -> Self {
         let dir = std::env::temp_dir().join(format!("careledger-test-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&dir).expect("create temp dir");
+        // Private, as careledger requires of a data directory.
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).expect("create temp dir");
         Self(dir)
     }
 }
@@ -436,4 +438,42 @@ impl TestApp {
         }
         s
     }
+}
+
+/// The hidden fields of the page's record form, unescaped: what a browser would post back (the
+/// record confirmation step carries the whole record this way).
+pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
+    let start = html.find("<form method=\"post\" action=\"/records/create\"").expect("the record form");
+    let html = &html[start..start + html[start..].find("</form>").expect("form end")];
+    let unescape = |s: &str| {
+        s.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'")
+            .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'")
+            .replace("&#38;", "&").replace("&amp;", "&")
+    };
+    let mut out = Vec::new();
+    for part in html.split("<input type=\"hidden\" name=\"").skip(1) {
+        let Some((name, rest)) = part.split_once('"') else { continue };
+        let Some(value) = rest.split("value=\"").nth(1).and_then(|v| v.split('"').next()) else { continue };
+        out.push((name.to_string(), unescape(value)));
+    }
+    out
+}
+
+/// Writes a record through the page form for a patient named by email: the form, then the
+/// confirmation that shows the patient back, then the record. Returns the record's path.
+pub async fn write_on_page(base: &str, b: &reqwest::Client, patient_email: &str, title: &str, notes: &str) -> String {
+    let html = b.get(format!("{base}/records/create")).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_from(&html);
+    let r = b
+        .post(format!("{base}/records/create"))
+        .form(&[("csrf_token", csrf.as_str()), ("patient_email", patient_email), ("title", title), ("record_type", "visit"), ("notes", notes)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "the confirmation step");
+    let confirm = r.text().await.unwrap();
+    assert!(confirm.contains("Is this the right patient?"), "{confirm}");
+    let r = b.post(format!("{base}/records/create")).form(&hidden_fields(&confirm)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    r.headers()["location"].to_str().unwrap().to_string()
 }

@@ -6,8 +6,10 @@ mod hardening;
 mod helpers;
 mod ledger;
 mod ledger_tree;
+mod lookalikes;
 
 mod accounts;
+mod at_rest;
 mod admin;
 mod assurance;
 mod cluster;

@@ -30,16 +30,28 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     assert!(html.contains("Dr Dana Doctor") && html.contains("href=\"/records/create\""), "{html}");
     let (_, form) = get_page(&app, &doctor, "/records/create").await;
     let csrf = csrf_from(&form);
-    let r = post_form(
-        &app,
-        &doctor,
-        "/records/create",
-        &[("csrf_token", &csrf), ("patient_email", "pat@example.org"), ("title", "Sprained <ankle>"), ("record_type", "visit"), ("notes", "RICE for 3 days")],
-    )
-    .await;
+    let fields = [("csrf_token", csrf.as_str()), ("patient_email", "pat@example.org"), ("title", "Sprained <ankle>"), ("record_type", "visit"), ("notes", "RICE for 3 days")];
+    // Addressed by email, the record waits for the doctor to see who the patient is.
+    let r = post_form(&app, &doctor, "/records/create", &fields).await;
+    assert_eq!(r.status(), 200);
+    let confirm = r.text().await.unwrap();
+    assert!(confirm.contains("Pat Ient") && confirm.contains(&pat.id) && confirm.contains("pat@example.org"), "{confirm}");
+    assert!(!confirm.contains("<ankle>"), "escaped");
+    assert_eq!(app.get("/api/v1/records", Some(&pat.access)).await.body["items"].as_array().unwrap().len(), 0, "nothing written yet");
+    // "Change" goes back to the filled-in form.
+    let mut change = crate::helpers::hidden_fields(&confirm);
+    change.push(("edit".into(), "1".into()));
+    let r = doctor.post(app.url("/records/create")).form(&change).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let back = r.text().await.unwrap();
+    assert!(back.contains("value=\"pat@example.org\"") && back.contains("RICE for 3 days") && !back.contains("Is this the right patient?"));
+    let r = doctor.post(app.url("/records/create")).form(&crate::helpers::hidden_fields(&confirm)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let record_path = location(&r);
     assert!(record_path.starts_with("/records/"), "{record_path}");
+    let listed = app.get("/api/v1/records", Some(&pat.access)).await.body["items"].as_array().unwrap().clone();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(format!("/records/{}", listed[0]["id"].as_str().unwrap()), record_path);
     let (status, html) = get_page(&app, &doctor, &record_path).await;
     assert_eq!(status, 200);
     // Escaped, never raw HTML from a record.

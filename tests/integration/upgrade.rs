@@ -20,7 +20,7 @@ pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Optio
 }
 
 /// A user row as the first release wrote it.
-async fn insert_user_v1(pool: &sqlx::AnyPool, id: &str, email: &str, role: &str, totp_secret: Option<&str>) {
+pub async fn insert_user_v1(pool: &sqlx::AnyPool, id: &str, email: &str, role: &str, totp_secret: Option<&str>) {
     let hash = careledger::accounts::password::Hasher::default()
         .hash(careledger::config::Secret::new(PASSWORD.to_string()))
         .await
