@@ -98,6 +98,21 @@ def timed(c, path, token=None, budget=30.0, count=300):
     return out
 
 
+def server_means(c):
+    """The server's own mean time (ms) per proof route, from its Prometheus histogram (/metrics
+    answers loopback callers): what a proof costs without this script's client overhead."""
+    import urllib.request
+    text = urllib.request.urlopen(c.base + "/metrics", timeout=10).read().decode()
+    sums, counts = {}, {}
+    for line in text.splitlines():
+        for suffix, into in (("_sum", sums), ("_count", counts)):
+            if line.startswith("http_request_duration_seconds" + suffix + "{") and 'status="200"' in line:
+                route = line.split('route="', 1)[1].split('"', 1)[0]
+                into[route] = into.get(route, 0.0) + float(line.rsplit(" ", 1)[1])
+    want = {"/api/v1/records/{id}/proof": "inclusion", "/api/v1/ledger/consistency": "consistency"}
+    return {name: 1000 * sums[r] / counts[r] for r, name in want.items() if counts.get(r)}
+
+
 def pct(xs, q):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(round(q / 100 * (len(xs) - 1))))]
@@ -155,6 +170,10 @@ def run_size(binary, label, db, size, admin_url):
     res = {"size": n, "db": db, "label": label or "after", "fill_s": fill_secs, "first_head_s": head_secs}
     res["inclusion"] = summary(timed(c, lambda i: f"/api/v1/records/{records[i % len(records)]}/proof", token))
     res["consistency"] = summary(timed(c, lambda i: f"/api/v1/ledger/consistency?first={firsts[i]}&second={n}"))
+    try:
+        res["server_mean_ms"] = server_means(c)
+    except Exception as e:  # an older server without loopback metrics, or none at all
+        res["server_mean_ms"] = {"error": str(e)}
     res["wrk_consistency_64"] = wrk(f"/api/v1/ledger/consistency?first={n // 3}&second={n}")
     stop(p)
     if db == "postgres":
@@ -180,13 +199,15 @@ def main():
     path = os.path.join(a.out, f"{a.label + '-' if a.label else ''}ledger-proofs-{a.db}.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=1)
-    print("| entries | inclusion p50 / p99 ms | consistency p50 / p99 ms | first head after start | 64 conns, consistency/s |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| entries | inclusion p50 / p99 ms | consistency p50 / p99 ms | server mean ms (incl. / cons.) | first head after start | 64 conns, consistency/s |")
+    print("|---:|---:|---:|---:|---:|---:|")
     for r in results:
         w = r["wrk_consistency_64"]
+        flood = "{:,.0f} ({} non-2xx)".format(w["rps"], w["non_2xx"]) if w else "n/a"
+        sm = r.get("server_mean_ms", {})
+        server = " / ".join(f"{sm[k]:.2f}" if isinstance(sm.get(k), float) else "n/a" for k in ("inclusion", "consistency"))
         print(f"| {r['size']:,} | {r['inclusion']['p50']:.2f} / {r['inclusion']['p99']:.2f} | "
-              f"{r['consistency']['p50']:.2f} / {r['consistency']['p99']:.2f} | {r['first_head_s']:.1f} s | "
-              f"{(f'{w['rps']:,.0f} ({w['non_2xx']} non-2xx)') if w else 'n/a'} |")
+              f"{r['consistency']['p50']:.2f} / {r['consistency']['p99']:.2f} | {server} | {r['first_head_s']:.1f} s | {flood} |")
     print("wrote", path, file=sys.stderr)
 
 

@@ -104,6 +104,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    /// `--metrics-listen`: a second address serving only `/metrics`.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
@@ -117,12 +119,21 @@ impl Application {
         let listen = settings.listen;
         let state = AppState::with_clock(settings, clock).await?;
         let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
-        Ok(Self { listener, router: build_app(state.clone()), state })
+        let metrics_listener = match state.settings.metrics_listen {
+            Some(addr) => Some(TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr} for metrics"))?),
+            None => None,
+        };
+        Ok(Self { listener, router: build_app(state.clone()), state, metrics_listener })
     }
 
     /// The address actually bound.
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address `/metrics` is served on with `--metrics-listen`.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The state (tests use it to reach the database).
@@ -138,6 +149,16 @@ impl Application {
     {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let sealer = tokio::spawn(sealer(self.state.clone()));
+        let metrics = self.metrics_listener.map(|listener| {
+            let router = Router::new()
+                .route("/metrics", axum::routing::get(crate::http::ops::metrics_open))
+                .with_state(self.state.clone());
+            tokio::spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::warn!(error = %e, "the metrics listener stopped");
+                }
+            })
+        });
         let service = self.router.into_make_service_with_connect_info::<SocketAddr>();
         let served = match &self.state.settings.tls {
             None => axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await.context("server failed"),
@@ -163,6 +184,9 @@ impl Application {
         };
         housekeeping.abort();
         sealer.abort();
+        if let Some(m) = metrics {
+            m.abort();
+        }
         served
     }
 }

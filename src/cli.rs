@@ -33,6 +33,8 @@ pub enum LogFormat {
 }
 
 /// Subcommands.
+// Built once per run from the command line; boxing the large `serve` arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server.
@@ -164,6 +166,18 @@ pub struct ServeArgs {
     /// From address of account emails, e.g. `careledger <no-reply@clinic.example>`.
     #[arg(long, env = "CARELEDGER_SMTP_FROM")]
     pub smtp_from: Option<String>,
+    /// The address people reach careledger at, e.g. `https://records.clinic.example`: links in
+    /// emails, and the only origin forms are accepted from. Default: the request's Host.
+    #[arg(long, env = "CARELEDGER_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Also serve `/metrics` on this address, to any caller there (e.g. `10.0.0.5:9100` on a
+    /// monitoring network). On the main address `/metrics` answers only loopback callers, or
+    /// a scraper with --metrics-token.
+    #[arg(long, env = "CARELEDGER_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token that lets a scraper elsewhere read `/metrics` on the main address.
+    #[arg(long, env = "CARELEDGER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// `on` or `off`.
@@ -271,6 +285,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         (Some(url), Some(from)) => Some(crate::config::SmtpSettings { url: crate::config::Secret::new(url), from }),
         _ => None,
     };
+    settings.public_url = match args.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        Some(u) => {
+            let url = url::Url::parse(u).with_context(|| format!("--public-url {u} is not a URL"))?;
+            anyhow::ensure!(matches!(url.scheme(), "http" | "https") && url.host().is_some(), "--public-url {u}: give http(s)://host");
+            Some(url)
+        }
+        None => None,
+    };
+    settings.metrics_listen = args.metrics_listen;
+    settings.metrics_token = args.metrics_token.filter(|t| !t.is_empty()).map(crate::config::Secret::new);
+    if settings.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
+        anyhow::bail!("--metrics-token must be at least 16 characters");
+    }
     if !settings.limits.enabled {
         tracing::warn!("--rate-limits off: per-IP and per-user limits are off (lockout stays on)");
     }

@@ -69,6 +69,13 @@ pub struct Settings {
     pub ledger_block_ms: u64,
     /// A block covers at most this many new entries.
     pub ledger_block_max_entries: i64,
+    /// The address people reach careledger at (`https://records.clinic.example`): links in
+    /// emails, and the origin forms must come from. Without it, the request's Host is used.
+    pub public_url: Option<url::Url>,
+    /// Serve `/metrics` on this address too, to any caller there (a scraper on another host).
+    pub metrics_listen: Option<SocketAddr>,
+    /// A bearer token that lets a scraper read `/metrics` on the main address from elsewhere.
+    pub metrics_token: Option<Secret<String>>,
 }
 
 /// A file store named by URL, with its options (credentials among them, hence redacted).
@@ -116,6 +123,18 @@ impl Settings {
             file_store: None,
             ledger_block_ms: 1000,
             ledger_block_max_entries: 1000,
+            public_url: None,
+            metrics_listen: None,
+            metrics_token: None,
+        }
+    }
+
+    /// An absolute link to a path of this site for an email, from `--public-url`; without it,
+    /// the path and a word on where to open it.
+    pub fn public_link(&self, path_and_query: &str) -> String {
+        match &self.public_url {
+            Some(base) => format!("{}{path_and_query}", base.as_str().trim_end_matches('/')),
+            None => format!("{path_and_query} (at the address of your clinic's careledger)"),
         }
     }
 }

@@ -30,9 +30,9 @@ pub enum Error {
     /// The body is larger than this route accepts.
     #[error("payload too large")]
     PayloadTooLarge,
-    /// The body's media type is not one this route accepts.
+    /// The body's media type is not one this route accepts; says what to send instead.
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType(&'static str),
     /// Registration with an email that already has an account.
     #[error("email already registered")]
     EmailTaken,

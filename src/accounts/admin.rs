@@ -40,6 +40,11 @@ impl Action {
         }
     }
 
+    /// Whether the change takes access away (and so ends the account's sessions).
+    pub fn removes_access(self) -> bool {
+        matches!(self, Action::Reject | Action::Deactivate)
+    }
+
     /// Parses a name from a page's form action.
     pub fn parse(s: &str) -> Option<Self> {
         [Action::Approve, Action::Reject, Action::Deactivate, Action::Reactivate, Action::Unlock]
@@ -75,7 +80,7 @@ pub async fn act(state: &AppState, admin: &User, id: UserId, action: Action) -> 
     let updated = match (action, from) {
         (Action::Approve, _) => store::approve(&mut *tx, id, admin.id, &now_s).await?,
         (Action::Unlock, _) => {
-            store::unlock(&mut *tx, id).await?;
+            store::unlock(&mut tx, id).await?;
             store::find_by_id_in(&mut *tx, id).await?
         }
         (_, Some(from)) => store::set_status(&mut *tx, id, from, to).await?,
@@ -88,8 +93,11 @@ pub async fn act(state: &AppState, admin: &User, id: UserId, action: Action) -> 
         }
         return Err(Error::Conflict("invalid_transition", "The account is not in a state that allows this."));
     };
-    if action == Action::Deactivate {
-        store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+    // Every change that takes access away ends every session of the account at once, in the
+    // same transaction (pages and API tokens alike).
+    if action.removes_access() {
+        let revoked = store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+        tracing::info!(revoked, "sessions ended");
     }
     if action == Action::Approve {
         crate::ledger::store::append(&mut tx, &staff_entry("staff_approved", &user, admin.id, &now_s)?).await?;
@@ -146,6 +154,11 @@ pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: Rol
     let user = store::set_role(&mut *tx, id, role)
         .await?
         .ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
+    // A new role takes the old role's access away: every session ends, and the person signs in
+    // again into the new role.
+    if role != target.role {
+        store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+    }
     let detail = format!("{} -> {}", target.role.as_str(), role.as_str());
     store::audit(&mut *tx, &now_s, Some(admin.id), "role_change", id, &detail).await?;
     crate::ledger::store::append(&mut tx, &staff_entry("role_changed", &user, admin.id, &now_s)?).await?;

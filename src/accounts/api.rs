@@ -45,15 +45,18 @@ pub struct Login {
     pub password: String,
     /// With MFA on: the authenticator's current code, or an unused recovery code.
     pub totp_code: Option<String>,
+    /// The `device_token` an earlier sign-in from this device gave: a lock caused by failed
+    /// attempts from elsewhere does not keep a known device out.
+    pub device_token: Option<String>,
 }
 
 /// `POST /api/v1/auth/login`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Login,
     responses(
         (status = 200, description = "Signed in", body = TokenPair),
-        (status = 401, description = "`invalid_credentials`, `mfa_required`, `invalid_mfa_code`", body = Problem),
+        (status = 401, description = "`invalid_credentials` (also for an unknown email, and for an account locked by failed attempts from devices it has not signed in from), `mfa_required`, `invalid_mfa_code`", body = Problem),
         (status = 403, description = "`account_pending_approval`, `account_disabled`", body = Problem),
-        (status = 423, description = "`account_locked`", body = Problem),
+        (status = 423, description = "`account_locked`: this known device failed too often itself", body = Problem),
         (status = 429, description = "`rate_limited` (with Retry-After)", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
@@ -62,7 +65,7 @@ pub async fn login(
     client: ClientInfo,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<ApiJson<TokenPair>, Error> {
-    let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code };
+    let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code, device_token: body.device_token };
     Ok(ApiJson(service::login_api(&state, creds, &client).await?))
 }
 
@@ -233,6 +236,7 @@ pub struct RecoveryCodes {
         (status = 200, description = "MFA is on", body = RecoveryCodes),
         (status = 409, description = "`mfa_not_started` or `mfa_already_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
+        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
     ))]
 pub async fn mfa_confirm(
     State(state): State<AppState>,
@@ -250,6 +254,7 @@ pub async fn mfa_confirm(
         (status = 204, description = "MFA is off (doctors and admins must enrol again before anything else)"),
         (status = 409, description = "`mfa_not_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
+        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
     ))]
 pub async fn mfa_disable(
     State(state): State<AppState>,
@@ -293,6 +298,7 @@ pub async fn sessions_revoke(
     responses(
         (status = 204, description = "Changed; every other session and refresh token is revoked"),
         (status = 422, description = "`validation_failed`: wrong current password, or a weak new one", body = Problem),
+        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,

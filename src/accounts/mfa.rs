@@ -10,7 +10,7 @@ use totp_rs::{Algorithm, Builder, Secret as TotpSecret, Totp};
 use utoipa::ToSchema;
 
 use crate::accounts::model::User;
-use crate::accounts::store;
+use crate::accounts::{lockout, store};
 use crate::accounts::tokens::token_hash;
 use crate::app::AppState;
 use crate::config::Secret;
@@ -186,9 +186,13 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
     }
     let secret = secret.ok_or(Error::Conflict("mfa_not_started", "Start enrolment first: POST /api/v1/me/mfa/totp."))?;
+    lockout::refuse_while_locked(state, user)?;
     if !accept_totp(db, user, secret.expose(), code, now).await? {
-        return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
+        // Guesses through a live session count toward the account's lock, as sign-ins do.
+        let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
+        return Err(lockout::live_failure(state, user, session, wrong).await?);
     }
+    store::reset_failures(db, user.id).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let mut tx = db.pool.begin().await?;
     let turned_on = sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1 AND totp_enabled = 0")
@@ -224,9 +228,12 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
         (Some(s), true) => s,
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
+    lockout::refuse_while_locked(state, user)?;
     if !check_login_code(db, user, secret.expose(), code, now).await? {
-        return Err(Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]));
+        let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
+        return Err(lockout::live_failure(state, user, session, wrong).await?);
     }
+    store::reset_failures(db, user.id).await?;
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL WHERE id = $1")
         .bind(user.id.to_string())
@@ -281,7 +288,9 @@ mod tests {
     #[test]
     fn codes_match_their_step_and_neighbours_only() -> Result<(), Error> {
         let secret = encode_secret(vec![42u8; SECRET_BYTES]);
-        let now = Utc::now();
+        // At the start of a step, so that +31 s is exactly the next step (not two later).
+        let t = Utc::now().timestamp();
+        let now = DateTime::from_timestamp(t - t.rem_euclid(STEP_SECS) + 1, 0).unwrap_or_default();
         let code = code_at(&secret, now)?;
         assert!(matching_step(&secret, "a", &code, now)?.is_some());
         assert!(matching_step(&secret, "a", &code, now + chrono::Duration::seconds(31))?.is_some());

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod admin_pages;
 pub mod api;
 pub mod auth;
+pub mod lockout;
 pub mod mfa;
 pub mod model;
 pub mod pages;

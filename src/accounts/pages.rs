@@ -5,10 +5,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::Cookie;
 use serde::Deserialize;
 
-use crate::accounts::auth::{MaybeWebUser, SECURE_SESSION_COOKIE, SESSION_COOKIE, session_cookie};
+use crate::accounts::auth::{DEVICE_COOKIE, MaybeWebUser, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::accounts::{mfa, sessions};
 use crate::accounts::model::{Role, Status};
 use crate::accounts::service::{self, Credentials, Registration, SignedIn};
@@ -18,7 +17,7 @@ use crate::app::AppState;
 use crate::error::{Error, FieldError};
 use crate::http::pages::{
     ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure,
-    dashboard_path, render,
+    dashboard_path, forget_cookie, read_cookie, render,
 };
 
 #[derive(Template)]
@@ -111,17 +110,17 @@ pub async fn login(
     client: ClientInfo,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
+    let secure = cookies_secure(&state, &headers);
     let creds = Credentials {
         email: form.email.clone(),
         password: form.password,
         totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
+        device_token: read_cookie(&jar, DEVICE_COOKIE, secure),
     };
     match service::sign_in(&state, creds, &client).await {
-        Ok(SignedIn { user, notice, mfa }) => {
+        Ok(SignedIn { user, notice, mfa, device_token }) => {
             let token = service::start_web_session(&state, &user, mfa, &client).await?;
-            let jar = jar
-                .add(session_cookie(token, cookies_secure(&state, &headers)))
-                .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
+            let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, secure)).add(device_cookie(device_token, secure));
             let next = dashboard_path(user.role);
             match notice {
                 // Told once, before going on.
@@ -147,6 +146,14 @@ pub async fn login(
             };
             let error = match e {
                 Error::MfaRequired => "Enter the code from your authenticator app (or a recovery code).".into(),
+                // The same words whether the email is unknown, the password wrong or the
+                // account paused by failed attempts elsewhere (see `lockout`).
+                Error::InvalidCredentials => format!(
+                    "The email or password is not correct. After {} failed attempts in a row an account is paused for {} minutes, \
+                     except in browsers it has signed in from before; its owner is emailed a link to open it at once.",
+                    crate::accounts::lockout::LOCK_AFTER,
+                    crate::accounts::lockout::LOCK_MINUTES
+                ),
                 ref other => other.public_detail(),
             };
             let page = LoginPage {
@@ -235,9 +242,7 @@ pub async fn register(
     let (status, errors) = match service::register(&state, registration, &client).await {
         Ok(user) => {
             let token = service::start_web_session(&state, &user, false, &client).await?;
-            let jar = jar
-                .add(session_cookie(token, cookies_secure(&state, &headers)))
-                .remove(Cookie::build(ANON_CSRF_COOKIE).path("/"));
+            let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, cookies_secure(&state, &headers)));
             return Ok((jar, Redirect::to(dashboard_path(user.role))).into_response());
         }
         Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
@@ -283,7 +288,7 @@ pub async fn logout(
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     service::logout(&state.db, user.session_id).await?;
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/")).remove(Cookie::build(SECURE_SESSION_COOKIE).path("/"));
+    let jar = forget_cookie(jar, SESSION_COOKIE);
     Ok((jar, Redirect::to("/")).into_response())
 }
 
@@ -433,4 +438,60 @@ pub async fn revoke_session(
     Ok(Redirect::to("/me/security").into_response())
 }
 
-crate::csrf_protected!(LoginForm, RegisterForm, CsrfOnly, CodeForm, PasswordForm);
+#[derive(Template)]
+#[template(path = "unlock.html")]
+struct UnlockPage {
+    nav: Nav,
+    csrf: String,
+    token: String,
+    done: bool,
+    error: String,
+}
+
+/// The query of an emailed unlock link.
+#[derive(Debug, Default, Deserialize)]
+struct UnlockQuery {
+    #[serde(default)]
+    token: String,
+}
+
+/// `GET /unlock?token=`: what the emailed link opens. It asks before spending the link, since
+/// mail scanners open links by themselves.
+pub async fn unlock_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Result<Response, PageError> {
+    let q: UnlockQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let error = if q.token.is_empty() { "This page opens from the link in the email you were sent.".to_string() } else { String::new() };
+    let page = UnlockPage { nav: Nav::anonymous(), csrf, token: q.token, done: false, error };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// The unlock form.
+#[derive(Debug, Deserialize)]
+pub struct UnlockForm {
+    csrf_token: String,
+    #[serde(default)]
+    token: String,
+}
+
+/// `POST /unlock`: spends the link and lifts the lock.
+pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
+    let mut page = UnlockPage { nav: Nav::anonymous(), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
+    match crate::accounts::lockout::redeem_unlock(&state.db, form.token.trim(), state.clock.now()).await {
+        Ok(_) => {
+            page.done = true;
+            Ok(render(&page)?.into_response())
+        }
+        Err(Error::NotFound(_)) => {
+            page.error = "This link does not work any more: it was used already, it is older than a day, or it was copied incompletely.".into();
+            Ok((StatusCode::NOT_FOUND, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+crate::csrf_protected!(LoginForm, RegisterForm, CsrfOnly, CodeForm, PasswordForm, UnlockForm);

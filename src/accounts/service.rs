@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
-use crate::accounts::{mfa, password, store, tokens};
+use crate::accounts::{lockout, mfa, password, store, tokens};
 use crate::http::extract::ClientInfo;
 use crate::ratelimit;
 use crate::app::AppState;
@@ -133,11 +133,6 @@ async fn create_user(
     Ok(user)
 }
 
-/// Failed logins in a row that lock an account.
-pub const LOCK_AFTER: i64 = 5;
-/// How long a lock lasts.
-pub const LOCK_MINUTES: i64 = 15;
-
 /// What a person signs in with.
 #[derive(Debug)]
 pub struct Credentials {
@@ -147,6 +142,8 @@ pub struct Credentials {
     pub password: String,
     /// TOTP or recovery code, when the account uses MFA.
     pub totp_code: Option<String>,
+    /// The token of a device that signed in to this account before (cookie or API field).
+    pub device_token: Option<String>,
 }
 
 /// A successful sign-in.
@@ -158,36 +155,56 @@ pub struct SignedIn {
     pub notice: Option<String>,
     /// Whether this sign-in passed the second factor (the new session's assurance).
     pub mfa: bool,
+    /// The device's token, to keep (new when the device was not known yet).
+    pub device_token: String,
 }
 
-/// Signs in: lockout, sign-in limits per IP, password, account state, second factor — in
-/// that order, so a locked account answers 423 even when an IP limit would also apply, and an
-/// unknown email costs the same password hash as a known one (no account probing by timing).
+/// Signs in: sign-in limits per IP, the lock (the account's for an unknown device, the device's
+/// own for a known one: see `lockout`), password, account state, second factor. An unknown
+/// email, a wrong password and a locked account look the same to a stranger: the same 401
+/// `invalid_credentials` after the same password-hash work.
 #[tracing::instrument(skip_all)]
 pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
     let now = state.clock.now();
     let now_s = clock::format(now);
+    let limits = &state.settings.limits;
+    ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
+    ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
     // Found by the canonical form only (no look-alike refusals), so an account made before
     // those checks can still sign in.
     let found = match Email::lookup(&creds.email) {
         Some(email) => store::find_login(&state.db, &email).await?,
         None => None,
     };
-    if let Some(until) = found.as_ref().and_then(|f| f.locked_until.clone()) {
-        if until > now_s {
-            return Err(Error::AccountLocked(until));
-        }
-    }
-    let limits = &state.settings.limits;
-    ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
-    ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
-    let hash = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| state.dummy_hash.to_string());
+    let token = creds.device_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let device = match (&found, token) {
+        (Some(f), Some(t)) => lockout::find_device(&state.db, f.user.id, t).await?,
+        _ => None,
+    };
+    let locked = match (&found, &device) {
+        (Some(_), Some(d)) => lockout::in_force(d.locked_until.as_deref(), &now_s),
+        (Some(f), None) => lockout::in_force(f.locked_until.as_deref(), &now_s),
+        (None, _) => false,
+    };
+    // The same hashing work whether the account is unknown, locked or real.
+    let hash = match &found {
+        Some(f) if !locked => f.password_hash.clone(),
+        _ => state.dummy_hash.to_string(),
+    };
     let password_ok = state.passwords.verify(Secret::new(creds.password), hash).await?;
     let Some(found) = found else {
-        return Err(failed(state, None, client, now).await?);
+        return Err(failed(state, None, None, client, now).await?);
     };
+    if locked {
+        // A known device locked by its own failures may be told so; anyone else sees what a
+        // wrong password shows.
+        return Err(match device.and_then(|d| d.locked_until) {
+            Some(until) => Error::AccountLocked(until),
+            None => Error::InvalidCredentials,
+        });
+    }
     if !password_ok {
-        return Err(failed(state, Some(&found.user), client, now).await?);
+        return Err(failed(state, Some(&found.user), device.as_ref(), client, now).await?);
     }
     let user = found.user;
     if matches!(user.status, Status::Rejected | Status::Deactivated) {
@@ -201,42 +218,44 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
             None => Secret::new(String::new()),
         };
         if !mfa::check_login_code(&state.db, &user, secret.expose(), code, now).await? {
-            // A wrong second factor counts as a failed login.
-            return Err(failed(state, Some(&user), client, now).await?.or_mfa());
+            // A wrong second factor counts as a failed sign-in.
+            return Err(failed(state, Some(&user), device.as_ref(), client, now).await?.or_mfa());
         }
     }
-    store::record_success(&state.db, user.id).await?;
+    if device.is_none() {
+        store::record_success(&state.db, user.id).await?;
+    }
+    let device_token = lockout::remember(&state.db, user.id, device.as_ref().zip(token), &now_s).await?;
     let mfa = user.mfa_enabled;
-    Ok(SignedIn { user, notice: found.lock_notice, mfa })
+    Ok(SignedIn { user, notice: found.lock_notice, mfa, device_token })
 }
 
-/// Counts a failed sign-in (for the account and for the IP) and says how to answer it.
-async fn failed(state: &AppState, user: Option<&User>, client: &ClientInfo, now: DateTime<Utc>) -> Result<Error, Error> {
+/// Counts a failed sign-in (for the IP, and for the known device or else the account) and
+/// says how to answer it.
+async fn failed(
+    state: &AppState,
+    user: Option<&User>,
+    device: Option<&lockout::KnownDevice>,
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<Error, Error> {
     if state.settings.limits.enabled {
         ratelimit::hit(&state.db, &ratelimit::failed_bucket(client.ip), now).await?;
     }
     let Some(user) = user else { return Ok(Error::InvalidCredentials) };
-    let until = clock::format(now + Duration::minutes(LOCK_MINUTES));
-    let notice = format!(
-        "Your account was locked at {} after {LOCK_AFTER} failed sign-ins in a row. If that was not you, change your password.",
-        clock::format(now)
-    );
-    match store::record_failure(&state.db, user.id, LOCK_AFTER, &until, &notice).await? {
-        Some(until) => {
-            tracing::warn!(user_id = %user.id, "account locked after failed sign-ins");
-            if let Some(mailer) = &state.mailer {
-                let body = format!(
-                    "Hello {},\n\nYour careledger account was locked at {} after {LOCK_AFTER} failed sign-in attempts in a row. \
-                     It opens again at {until}, or sooner if an administrator unlocks it.\n\n\
-                     If these attempts were not yours, change your password once you are back in.\n",
-                    user.full_name,
-                    clock::format(now)
-                );
-                mailer.send_later(user.id, &user.email, "Your careledger account was locked", body);
+    match device {
+        Some(d) => Ok(match lockout::device_failure(&state.db, d, now).await? {
+            Some(until) => {
+                tracing::warn!(user_id = %user.id, "a known device locked after failed sign-ins");
+                Error::AccountLocked(until)
             }
-            Ok(Error::AccountLocked(until))
+            None => Error::InvalidCredentials,
+        }),
+        None => {
+            // Locked or not, a stranger is told only that the credentials are wrong.
+            lockout::account_failure(state, user, now).await?;
+            Ok(Error::InvalidCredentials)
         }
-        None => Ok(Error::InvalidCredentials),
     }
 }
 
@@ -264,11 +283,15 @@ pub struct TokenPair {
     /// Something the user must be told (e.g. the account was locked since the last sign-in).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<String>,
+    /// This device's token: send it as `device_token` with later sign-ins, so that a lock
+    /// caused by someone else's failed attempts does not keep this device out. Only at sign-in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_token: Option<String>,
 }
 
 /// Signs in to the API: a new session with an access token and a refresh token.
 pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
-    let SignedIn { user, notice, mfa } = sign_in(state, creds, client).await?;
+    let SignedIn { user, notice, mfa, device_token } = sign_in(state, creds, client).await?;
     // Only after the password matched, so a pending status reveals nothing to a stranger.
     if user.status == Status::PendingApproval {
         return Err(Error::AccountPendingApproval);
@@ -304,6 +327,7 @@ pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo
         token_type: "Bearer",
         expires_in: tokens::ACCESS_TTL_SECS,
         notice,
+        device_token: Some(device_token),
     })
 }
 
@@ -341,7 +365,14 @@ pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo)
     store::insert_refresh(&mut tx, &tokens::token_hash(&next), sid, &now_s, &expiry).await?;
     tx.commit().await?;
     let access_token = state.tokens.issue(user.id, user.role, sid, now.timestamp())?;
-    Ok(TokenPair { access_token, refresh_token: next, token_type: "Bearer", expires_in: tokens::ACCESS_TTL_SECS, notice: None })
+    Ok(TokenPair {
+        access_token,
+        refresh_token: next,
+        token_type: "Bearer",
+        expires_in: tokens::ACCESS_TTL_SECS,
+        notice: None,
+        device_token: None,
+    })
 }
 
 /// Ends a session: its access tokens and refresh tokens stop working at once.

@@ -526,14 +526,25 @@ pub async fn record_success(db: &Db, user: UserId) -> Result<(), Error> {
     Ok(())
 }
 
-/// Lifts a lock (admin action).
-pub async fn unlock<'e, E>(ex: E, user: UserId) -> Result<bool, Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
+/// A right answer through a live session: the count of failures in a row starts again (the
+/// lock notice stays for the next sign-in).
+pub async fn reset_failures(db: &Db, user: UserId) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0")
+        .bind(user.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
+}
+
+/// Lifts a lock: the account's, and any of its known devices' (admin action, unlock link).
+pub async fn unlock(conn: &mut AnyConnection, user: UserId) -> Result<bool, Error> {
     let done = sqlx::query("UPDATE users SET locked_until = NULL, failed_logins = 0 WHERE id = $1")
         .bind(user.to_string())
-        .execute(ex)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE known_devices SET locked_until = NULL, failed_logins = 0 WHERE user_id = $1")
+        .bind(user.to_string())
+        .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() > 0)
 }

@@ -31,7 +31,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
             })
             .unwrap_or(false);
         if !is_json {
-            return Err(Error::UnsupportedMediaType);
+            return Err(Error::UnsupportedMediaType("Send the body as application/json."));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -44,11 +44,55 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
-/// Parses JSON, telling a syntax error (400) from a shape error (422 with the field's path).
+/// What a refused NUL says: PostgreSQL cannot store U+0000 in text at all, and no clinical
+/// text needs it, so it is refused the same way on both databases, before any query.
+pub const NUL_MESSAGE: &str = "must not contain the NUL character (U+0000)";
+
+/// Where a JSON value holds a NUL (in a string or a member name), as a path like `notes` or
+/// `items[2].title`.
+fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) if s.contains('\0') => Some(if at.is_empty() { "body".into() } else { at.to_string() }),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(members) => members.iter().find_map(|(k, x)| {
+            let here = if at.is_empty() { k.clone() } else { format!("{at}.{k}") };
+            if k.contains('\0') { Some(here) } else { nul_path(x, &here) }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses a JSON body holding a NUL anywhere (422 naming the field).
+fn refuse_nul_in_json(bytes: &[u8]) -> Result<(), Error> {
+    // JSON can only carry U+0000 escaped; only a body with that escape is looked at closely.
+    if !bytes.windows(6).any(|w| w == b"\\u0000") {
+        return Ok(());
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, "")) {
+        Some(field) => Err(Error::Validation(vec![FieldError::new(field, NUL_MESSAGE)])),
+        None => Ok(()),
+    }
+}
+
+/// Refuses form-encoded text (a query string or a form body) holding a NUL: 422 naming the
+/// parameter.
+pub fn refuse_nul_in_form(encoded: &[u8]) -> Result<(), Error> {
+    if !encoded.contains(&0) && !encoded.windows(3).any(|w| w == b"%00") {
+        return Ok(());
+    }
+    let field = url::form_urlencoded::parse(encoded)
+        .find(|(k, v)| k.contains('\0') || v.contains('\0'))
+        .map(|(k, _)| k.replace('\0', "\u{FFFD}"))
+        .unwrap_or_else(|| "query".into());
+    Err(Error::Validation(vec![FieldError::new(field, NUL_MESSAGE)]))
+}
+
+/// Parses JSON, telling a syntax error (400) from a shape error (422 with the field's path);
+/// a NUL in any string is a 422 too.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(value) => Ok(value),
+        Ok(value) => refuse_nul_in_json(bytes).map(|()| value),
         Err(err) => {
             let path = err.path().to_string();
             let inner = err.into_inner();

@@ -26,6 +26,23 @@ impl MakeRequestId for MakeUuidV7 {
     }
 }
 
+/// Keeps a client's `X-Request-Id` only when it is a short safe token (letters, digits, `.`,
+/// `_`, `-`; at most 64): anything else is dropped before the id layer, which then makes a new
+/// one, so a forged id can neither write fake fields into the logs nor come back in the answer.
+pub async fn safe_request_id(mut req: Request) -> Request {
+    let unsafe_id = req.headers().get_all(REQUEST_ID).iter().count() > 1
+        || req.headers().get(REQUEST_ID).is_some_and(|v| !is_safe_request_id(v.as_bytes()));
+    if unsafe_id {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    req
+}
+
+/// Whether a request id is a short safe token.
+pub fn is_safe_request_id(id: &[u8]) -> bool {
+    (1..=64).contains(&id.len()) && id.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
 /// Wraps each request in a span (method, route template, request id; never the query string,
 /// which may hold search text) and records metrics; fills in opaque 5xx bodies.
 pub async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -67,6 +84,25 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
         tracing::info!(status = status.as_u16(), latency_ms = elapsed.as_secs_f64() * 1000.0, "request finished");
     });
     response.into_response()
+}
+
+/// Refuses a NUL (U+0000) anywhere in the URL before any handler or query runs: PostgreSQL
+/// cannot hold it in text, so without this a `%00` in a search or an id answered 500 there
+/// while SQLite stored it. A NUL in the path can name nothing: 404. In the query string: 422
+/// naming the parameter. (Bodies are checked by the JSON and form extractors.)
+pub async fn refuse_nul(req: Request, next: Next) -> Response {
+    let uri = req.uri();
+    let api = uri.path().starts_with("/api/") || uri.path().starts_with("/fhir/");
+    let refusal = if uri.path().contains("%00") {
+        Some(crate::error::Error::NotFound("not_found"))
+    } else {
+        uri.query().and_then(|q| crate::http::extract::refuse_nul_in_form(q.as_bytes()).err())
+    };
+    match refusal {
+        None => next.run(req).await,
+        Some(e) if api => e.into_response(),
+        Some(e) => crate::http::pages::PageError(e).into_response(),
+    }
 }
 
 /// Content-Security-Policy for every answer: nothing inline, nothing from elsewhere, no

@@ -67,13 +67,15 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("patient_not_found"),
             records::api::history,
         )
-        .add_refusing(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, Refusal::NotFound("not_found"), records::api::amend)
+        // Roles that write no records are refused by role (403, whatever the id: it tells
+        // nothing about records); a doctor who may not see the record gets 404 from the service.
+        .add(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, records::api::amend)
         .add_refusing(get.clone(), "/api/v1/records/{id}/versions", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::versions)
         .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
         .add_upload(
             "/api/v1/records/{id}/files",
             RecordsCreate,
-            Refusal::NotFound("not_found"),
+            Refusal::Forbidden,
             records::files::MAX_FILE_BYTES + 64 * 1024,
             records::api::attach,
         )
@@ -93,6 +95,8 @@ pub fn routes(state: AppState) -> Routes {
         .add(post.clone(), "/login", Page, Public, accounts::pages::login)
         .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
         .add(post.clone(), "/register", Page, Public, accounts::pages::register)
+        .add(get.clone(), "/unlock", Page, Public, accounts::pages::unlock_form)
+        .add(post.clone(), "/unlock", Page, Public, accounts::pages::unlock)
         .add(get.clone(), "/logout", Page, SignedIn, accounts::pages::logout_form)
         .add(post.clone(), "/logout", Page, SignedIn, accounts::pages::logout)
         // Dashboards send anyone of another role to their own.
@@ -135,6 +139,7 @@ pub fn router(state: AppState) -> Router {
         .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::ApiDoc::openapi()))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(middleware::refuse_nul))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
         .layer(CatchPanicLayer::custom(|_| {
@@ -143,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
         .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::MakeUuidV7))
+        .layer(axum::middleware::map_request(middleware::safe_request_id))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors(&state.settings.cors_origins))
         .with_state(state)

@@ -2,7 +2,7 @@
 //! cookies and the stylesheet.
 
 use askama::Template;
-use axum::extract::{Form, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::CookieJar;
@@ -17,8 +17,27 @@ use crate::error::Error;
 use crate::http::problem::OpaqueFailure;
 
 /// Cookie holding the CSRF token for forms shown before signing in (double-submit, OWASP CSRF
-/// cheat sheet); signed-in forms use the session's synchronizer token instead.
+/// cheat sheet); signed-in forms use the session's synchronizer token instead. Under TLS it is
+/// named with the `__Host-` prefix, like every cookie careledger sets (see [`cookie_name`]).
 pub const ANON_CSRF_COOKIE: &str = "careledger_csrf";
+
+/// A cookie's name on this connection: under TLS with the `__Host-` prefix, which browsers set
+/// only with Secure, Path=/ and no Domain, so that a sibling domain or a plain-HTTP answer
+/// cannot plant it (RFC 6265bis section 4.1.3.2).
+pub fn cookie_name(base: &str, secure: bool) -> String {
+    if secure { format!("__Host-{base}") } else { base.to_string() }
+}
+
+/// The value of one of careledger's cookies as this connection must send it: under TLS only
+/// the `__Host-` one counts (one without the prefix may have been planted).
+pub fn read_cookie(jar: &CookieJar, base: &str, secure: bool) -> Option<String> {
+    jar.get(&cookie_name(base, secure)).map(|c| c.value().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Removes a cookie under both of its names.
+pub fn forget_cookie(jar: CookieJar, base: &'static str) -> CookieJar {
+    jar.remove(Cookie::build(base).path("/")).remove(Cookie::build(format!("__Host-{base}")).path("/"))
+}
 
 /// The one stylesheet, served by the binary (no CDN).
 pub const STYLESHEET: &str = include_str!("../../static/style.css");
@@ -69,7 +88,14 @@ impl IntoResponse for PageError {
         if matches!(self.0, Error::Unauthenticated | Error::InvalidToken) {
             return axum::response::Redirect::to("/login").into_response();
         }
-        error_page(status, self.0.public_detail(), None)
+        let detail = match &self.0 {
+            // Say which field and why, as the API's `errors` member does.
+            Error::Validation(errors) if !errors.is_empty() => {
+                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+            }
+            other => other.public_detail(),
+        };
+        error_page(status, detail, None)
     }
 }
 
@@ -128,30 +154,58 @@ where
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
         let (mut parts, body) = req.into_parts();
+        same_origin(state, &parts.headers)?;
         let MaybeWebUser(user) = MaybeWebUser::from_request_parts(&mut parts, state).await?;
         let expected = match user {
             Some(u) => Some(u.csrf_token),
-            None => CookieJar::from_headers(&parts.headers)
-                .get(ANON_CSRF_COOKIE)
-                .map(|c| c.value().to_string()),
+            None => read_cookie(&CookieJar::from_headers(&parts.headers), ANON_CSRF_COOKIE, cookies_secure(state, &parts.headers)),
         };
+        let is_form = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
         let req = Request::from_parts(parts, body);
-        let Form(form) = Form::<T>::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                PageError(Error::PayloadTooLarge)
-            } else {
-                // A form that does not even parse cannot carry a valid token either.
-                PageError(Error::CsrfFailed)
-            }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { PageError(Error::PayloadTooLarge) } else { PageError(Error::CsrfFailed) }
         })?;
+        // A form that is not one, or does not even parse, cannot carry a valid token either.
+        let form: T = if is_form { serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError(Error::CsrfFailed))? } else {
+            return Err(PageError(Error::CsrfFailed));
+        };
         let sent = form.csrf_token().as_bytes();
         match expected {
             Some(expected) if !expected.is_empty() && bool::from(expected.as_bytes().ct_eq(sent)) => {
+                crate::http::extract::refuse_nul_in_form(&bytes)?;
                 Ok(CsrfForm(form))
             }
             _ => Err(PageError(Error::CsrfFailed)),
         }
     }
+}
+
+/// Refuses a form posted from another site, before its token is even looked at: the browser's
+/// `Sec-Fetch-Site` (Fetch Metadata) must say same-origin (or `none`, typed by the user), and an
+/// `Origin` must be this site's (OWASP CSRF cheat sheet, "Verifying Origin With Standard
+/// Headers"). Requests with neither header (old browsers, scripts) rely on the token alone.
+/// This is what stops login CSRF: a cross-site `POST /login` with a token planted in a cookie.
+fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
+    let refused = || PageError(Error::CsrfFailed);
+    if let Some(site) = headers.get("sec-fetch-site") {
+        if !matches!(site.to_str().unwrap_or(""), "same-origin" | "none") {
+            return Err(refused());
+        }
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
+    let origin = origin.to_str().map_err(|_| refused())?;
+    let expected = match &state.settings.public_url {
+        Some(public) => public.origin().ascii_serialization(),
+        None => {
+            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).ok_or_else(refused)?;
+            format!("{}://{host}", if cookies_secure(state, headers) { "https" } else { "http" })
+        }
+    };
+    if origin.eq_ignore_ascii_case(&expected) { Ok(()) } else { Err(refused()) }
 }
 
 /// Whether cookies must be `Secure`: configured so, or the request came through TLS at a proxy.
@@ -165,7 +219,7 @@ pub fn cookies_secure(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 /// A cookie with careledger's attributes: HttpOnly, SameSite=Lax, Path=/, Secure under TLS.
-pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static> {
+pub fn cookie(name: String, value: String, secure: bool) -> Cookie<'static> {
     Cookie::build((name, value))
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -176,13 +230,11 @@ pub fn cookie(name: &'static str, value: String, secure: bool) -> Cookie<'static
 
 /// The pre-login CSRF token, creating its cookie when absent.
 pub fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(ANON_CSRF_COOKIE).map(|c| c.value().to_string()) {
-        if !existing.is_empty() {
-            return (jar, existing);
-        }
+    if let Some(existing) = read_cookie(&jar, ANON_CSRF_COOKIE, secure) {
+        return (jar, existing);
     }
     let token = tokens::random_token();
-    (jar.add(cookie(ANON_CSRF_COOKIE, token.clone(), secure)), token)
+    (jar.add(cookie(cookie_name(ANON_CSRF_COOKIE, secure), token.clone(), secure)), token)
 }
 
 /// `GET /static/style.css`.

@@ -46,7 +46,7 @@ impl Error {
             Error::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Error::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_body"),
             Error::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
-            Error::UnsupportedMediaType => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+            Error::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Error::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             Error::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
             Error::AccountPendingApproval => (StatusCode::FORBIDDEN, "account_pending_approval"),
@@ -75,16 +75,17 @@ impl Error {
             Error::Validation(_) => "Some fields are not valid; see errors.".into(),
             Error::Malformed(why) => format!("The request body could not be read: {why}"),
             Error::PayloadTooLarge => "The request body is larger than this endpoint accepts.".into(),
-            Error::UnsupportedMediaType => "Send the body as application/json.".into(),
+            Error::UnsupportedMediaType(what) => (*what).into(),
             Error::EmailTaken => "An account with this email already exists.".into(),
             Error::InvalidCredentials => "The email or password is not correct.".into(),
             Error::AccountPendingApproval => {
                 "This staff account is waiting for an administrator's approval.".into()
             }
             Error::AccountDisabled => "This account has been turned off by an administrator.".into(),
-            Error::AccountLocked(until) => {
-                format!("Too many failed sign-ins: this account is locked until {until}. An administrator can unlock it.")
-            }
+            Error::AccountLocked(until) => format!(
+                "Too many failed attempts in a row: locked until {until}. The account's owner can open it with the link \
+                 emailed to them, and an administrator can unlock it."
+            ),
             Error::RateLimited(secs) => format!("Too many requests; try again in {secs} seconds."),
             Error::RefreshTokenReused => {
                 "This refresh token was already used; every token of its session has been revoked. Sign in again.".into()

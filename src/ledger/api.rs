@@ -111,7 +111,12 @@ async fn with_range(state: &AppState, block: Block) -> Result<BlockWithRange, Er
         (status = 404, description = "`block_not_found`", body = Problem),
     ))]
 pub async fn block(State(state): State<AppState>, ApiPath(hash): ApiPath<String>) -> Result<ApiJson<BlockWithRange>, Error> {
-    let block = store::block_by_hash(&state.db, &hash.to_ascii_lowercase()).await?.ok_or(Error::NotFound("block_not_found"))?;
+    let hash = hash.to_ascii_lowercase();
+    // Only a SHA-256 in hex can name a block; nothing else reaches the database.
+    if !crate::files::is_sha256_hex(&hash) {
+        return Err(Error::NotFound("block_not_found"));
+    }
+    let block = store::block_by_hash(&state.db, &hash).await?.ok_or(Error::NotFound("block_not_found"))?;
     Ok(ApiJson(with_range(&state, block).await?))
 }
 

@@ -99,8 +99,8 @@ pub async fn history(
     params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")), request_body = service::Amendment,
     responses(
         (status = 201, description = "The record at its new version", body = Record),
-        (status = 403, description = "`forbidden`: only the record's author amends it", body = Problem),
-        (status = 404, description = "`not_found`", body = Problem),
+        (status = 403, description = "`forbidden`: the caller's role writes no records (patients included, even for their own record)", body = Problem),
+        (status = 404, description = "`not_found`: no such record, or not one this doctor wrote", body = Problem),
         (status = 409, description = "`record_changed`: amended meanwhile", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
@@ -151,8 +151,8 @@ pub async fn proof(
     request_body(content_type = "multipart/form-data", description = "Field `file`: PDF, PNG, JPEG or plain text, at most 25 MB"),
     responses(
         (status = 201, description = "Stored and entered in the ledger", body = FileInfo),
-        (status = 403, description = "`forbidden`: only the record's author attaches files", body = Problem),
-        (status = 404, description = "`not_found`", body = Problem),
+        (status = 403, description = "`forbidden`: the caller's role writes no records (patients included, even for their own record)", body = Problem),
+        (status = 404, description = "`not_found`: no such record, or not one this doctor wrote", body = Problem),
         (status = 409, description = "`file_already_attached`", body = Problem),
         (status = 413, description = "`payload_too_large`", body = Problem),
         (status = 415, description = "`unsupported_media_type`", body = Problem),
@@ -164,7 +164,10 @@ pub async fn attach(
     ApiPath(id): ApiPath<RecordId>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, ApiJson<FileInfo>), Error> {
-    let (filename, bytes) = files::read_upload(multipart.map_err(|_| Error::UnsupportedMediaType)?).await?;
+    let (filename, bytes) = files::read_upload(
+        multipart.map_err(|_| Error::UnsupportedMediaType("Send the file as multipart/form-data, in a field named file."))?,
+    )
+    .await?;
     let info = files::attach(&state, &caller.user, id, &filename, bytes).await?;
     Ok((StatusCode::CREATED, ApiJson(info)))
 }
@@ -200,8 +203,7 @@ pub async fn download(
     use axum::http::header;
     use axum::response::IntoResponse;
     let (info, bytes) = files::fetch(&state, &caller.user, id, &sha256).await?;
-    // The stored name is only ever offered as a download, quoted and stripped of quotes.
-    let disposition = format!("attachment; filename=\"{}\"", info.filename.replace(['"', '\\'], "_"));
+    let disposition = files::content_disposition(&info.filename);
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();
     if let Ok(v) = header::HeaderValue::from_str(&info.content_type) {

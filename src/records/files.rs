@@ -19,6 +19,13 @@ use crate::records::service;
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
 
+impl FileInfo {
+    /// The name to show on a page (stored names from before cleaning are cleaned here).
+    pub fn display_name(&self) -> String {
+        clean_filename(&self.filename)
+    }
+}
+
 /// An attached file.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FileInfo {
@@ -85,11 +92,41 @@ pub fn attachment_content(record_id: &str, f: &FileInfo, files_root: &str) -> se
     })
 }
 
-fn clean_filename(name: &str) -> String {
+/// A file name fit to store and show: its last path segment, without control, format
+/// (bidirectional overrides, zero-width characters), private-use, unassigned or line-breaking
+/// characters (Unicode general categories C*, Zl, Zp), at most 200 characters. A right-to-left
+/// override would otherwise show `report\u{202E}fdp.exe` as `reportexe.pdf`.
+pub fn clean_filename(name: &str) -> String {
+    use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
     let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| {
+            c.general_category_group() != GeneralCategoryGroup::Other
+                && !matches!(c.general_category(), GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator)
+        })
+        .take(200)
+        .collect();
     let cleaned = cleaned.trim().to_string();
     if cleaned.is_empty() { "file".into() } else { cleaned }
+}
+
+/// `Content-Disposition: attachment` for a download (RFC 6266): a quoted ASCII `filename` for
+/// old clients (other characters as `_`) and the real name as `filename*` in UTF-8 (RFC 8187),
+/// both cleaned as [`clean_filename`] cleans (names stored before that are cleaned on the way out).
+pub fn content_disposition(stored: &str) -> String {
+    let name = clean_filename(stored);
+    let fallback: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let mut encoded = String::with_capacity(name.len() * 3);
+    for b in name.bytes() {
+        // RFC 8187 attr-char: ALPHA / DIGIT / "!" / "#" / "$" / "&" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~"
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 fn info_from_row(r: &sqlx::any::AnyRow) -> Result<FileInfo, Error> {
@@ -137,7 +174,7 @@ pub async fn attach(state: &AppState, actor: &User, id: RecordId, filename: &str
     if bytes.len() > MAX_FILE_BYTES {
         return Err(Error::PayloadTooLarge);
     }
-    let content_type = sniff(&bytes).ok_or(Error::UnsupportedMediaType)?;
+    let content_type = sniff(&bytes).ok_or(Error::UnsupportedMediaType("Attach a PDF, PNG, JPEG or plain-text file."))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
     let existing = rows(&state.db, id).await?;
     if existing.iter().any(|f| f.sha256 == sha256) {
@@ -262,5 +299,17 @@ mod tests {
         assert_eq!(sniff(b"MZ\x90\x00\x03"), None);
         assert_eq!(clean_filename("../../etc/passwd"), "passwd");
         assert_eq!(clean_filename("C:\\scans\\x\u{0}ray.pdf"), "xray.pdf");
+    }
+
+    #[test]
+    fn names_lose_bidi_overrides_and_invisibles_and_download_as_rfc_6266() {
+        assert_eq!(clean_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+        assert_eq!(clean_filename("a\u{200B}b\u{2066}c\u{FEFF}\u{2028}d.pdf"), "abcd.pdf");
+        assert_eq!(clean_filename("Résumé 2026.pdf"), "Résumé 2026.pdf");
+        assert_eq!(
+            content_disposition("Résumé \"final\"\u{202E}.pdf"),
+            "attachment; filename=\"R_sum_ _final_.pdf\"; filename*=UTF-8''R%C3%A9sum%C3%A9%20%22final%22.pdf"
+        );
+        assert_eq!(content_disposition("scan.pdf"), "attachment; filename=\"scan.pdf\"; filename*=UTF-8''scan.pdf");
     }
 }

@@ -303,7 +303,7 @@ pub async fn file(
 ) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let (info, bytes) = crate::records::files::fetch(&state, &user.user, id, &sha256).await?;
-    let disposition = format!("attachment; filename=\"{}\"", info.filename.replace(['"', '\\'], "_"));
+    let disposition = crate::records::files::content_disposition(&info.filename);
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, info.content_type),

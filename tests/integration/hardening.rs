@@ -119,16 +119,28 @@ async fn tls_login_hsts_and_host_cookies(backend: Backend) {
     .await;
     assert!(r.starts_with("HTTP/1.1 200") && r.contains("access_token"), "{r}");
     let page = https(port, &ca, "GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".into()).await;
-    let csrf_cookie = page.lines().find(|l| l.to_lowercase().starts_with("set-cookie: careledger_csrf=")).expect("csrf cookie");
-    assert!(csrf_cookie.contains("Secure"), "{csrf_cookie}");
+    // Every cookie under TLS carries the __Host- prefix, the pre-login CSRF one included.
+    let csrf_cookie = page.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_csrf=")).expect("__Host- csrf cookie");
+    assert!(csrf_cookie.contains("Secure") && csrf_cookie.contains("Path=/"), "{csrf_cookie}");
+    assert!(!page.to_lowercase().contains("set-cookie: careledger_"), "no cookie without the prefix: {page}");
     let token = crate::helpers::csrf_from(&page);
     let form = format!("csrf_token={token}&email=tls%40example.org&password={}&totp_code=", crate::helpers::PASSWORD);
-    let r = https(port, &ca, format!(
+    // Login CSRF: a token planted in a cookie without the prefix (a sibling domain or a plain
+    // HTTP answer can set one) is not accepted.
+    let planted = https(port, &ca, format!(
         "POST /login HTTP/1.1\r\nHost: localhost\r\nCookie: careledger_csrf={token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
         form.len()
     ))
     .await;
+    assert!(planted.starts_with("HTTP/1.1 403"), "{planted}");
+    let r = https(port, &ca, format!(
+        "POST /login HTTP/1.1\r\nHost: localhost:{port}\r\nCookie: __Host-careledger_csrf={token}\r\nOrigin: https://localhost:{port}\r\nSec-Fetch-Site: same-origin\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+        form.len()
+    ))
+    .await;
     assert!(r.starts_with("HTTP/1.1 303"), "{r}");
+    let device = r.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_device=")).expect("__Host- device cookie");
+    assert!(device.contains("Secure") && device.contains("HttpOnly") && device.contains("SameSite=Strict"), "{device}");
     let session = r.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_session=")).expect("__Host- cookie");
     assert!(session.contains("Secure") && session.contains("HttpOnly") && session.contains("Path=/") && !session.contains("Domain"), "{session}");
     let value = session.split_once('=').unwrap().1.split(';').next().unwrap();

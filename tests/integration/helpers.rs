@@ -103,6 +103,8 @@ pub struct TestApp {
     pub clock: Clock,
     /// TOTP secrets of the accounts this test enrolled, by email.
     pub mfa: Arc<Mutex<HashMap<String, String>>>,
+    /// Where `/metrics` is served with `--metrics-listen`.
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Options for `spawn_app_with`.
@@ -170,6 +172,7 @@ async fn spawn_with_clock(
     let scheme = if settings.tls.is_some() { "https" } else { "http" };
     let app = careledger::Application::build_with_clock(settings, clock.clone()).await.expect("app starts");
     let addr = app.local_addr().expect("bound");
+    let metrics_addr = app.metrics_addr();
     let state = app.state().clone();
     tokio::spawn(app.serve_until(std::future::pending()));
     TestApp {
@@ -178,6 +181,7 @@ async fn spawn_with_clock(
         state,
         clock,
         mfa,
+        metrics_addr,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
     }
 }

@@ -135,8 +135,9 @@ async fn amendments_make_versions_each_proven(backend: Backend) {
     let entry = check_proof(&app, &patient, id).await;
     assert_eq!(entry["kind"], "record_amended");
     assert_eq!(entry["ids"]["version"], "2");
-    // Only the author amends; others who can see it get 403, others 404; input is checked.
-    app.post(&path, Some(&patient.access), &json!({"title": "x", "reason": "r"})).await.assert_problem(404, "not_found");
+    // Only the author amends: roles that write no records get 403 (whatever the id), doctors
+    // who may not see it 404; input is checked.
+    app.post(&path, Some(&patient.access), &json!({"title": "x", "reason": "r"})).await.assert_problem(403, "forbidden");
     app.post(&path, Some(&other_doctor.access), &json!({"title": "x", "reason": "r"})).await.assert_problem(404, "not_found");
     let r = app.post(&path, Some(&doctor.access), &json!({"title": "x"})).await;
     r.assert_problem(422, "validation_failed");
@@ -322,8 +323,8 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
     assert_eq!(upload(&app, &doctor, id, "scan.png", png).await.body["content_type"], "image/png");
     // Refusals: not the author, wrong type, empty, duplicate, too big, no file field.
-    upload(&app, &patient, id, "x.txt", b"hello".to_vec()).await.assert_problem(404, "not_found");
-    upload(&app, &other, id, "x.txt", b"hello".to_vec()).await.assert_problem(404, "not_found");
+    upload(&app, &patient, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
+    upload(&app, &other, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
     upload(&app, &doctor, id, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await.assert_problem(415, "unsupported_media_type");
     upload(&app, &doctor, id, "empty.txt", vec![]).await.assert_problem(422, "validation_failed");
     upload(&app, &doctor, id, "again.pdf", pdf.clone()).await.assert_problem(409, "file_already_attached");

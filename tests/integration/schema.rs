@@ -24,6 +24,9 @@ fn installed() -> bool {
     found
 }
 
+/// Routes whose wrong answers count toward the account's lock and end the session at the fifth.
+const LOCKING: [&str; 3] = ["/api/v1/me/password", "/api/v1/me/mfa/totp", "/api/v1/me/mfa/totp/confirm"];
+
 async fn schemathesis_finds_no_5xx_and_no_schema_break_for_any_role(backend: Backend) {
     if !installed() {
         return;
@@ -42,18 +45,28 @@ async fn schemathesis_finds_no_5xx_and_no_schema_break_for_any_role(backend: Bac
     }
     // The admin goes last: its run approves, deactivates and re-roles whoever it can find.
     callers.push(("admin", Some(admin.access.clone())));
+    // Last, the routes that lock an account, as a patient whose session they may end.
+    callers.push(("patient-locking", Some(patient.access.clone())));
     let schema = app.url("/api/v1/openapi.json");
     let seed = std::env::var("CARELEDGER_SCHEMATHESIS_SEED").unwrap_or_else(|_| "20261126".into());
     let examples = std::env::var("CARELEDGER_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "15".into());
     for (role, token) in callers {
+        let locking_run = role == "patient-locking";
         let mut st = Command::new("schemathesis");
         st.args(["run", &schema, "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"])
             .args(["--max-examples", &examples, "--seed", &seed, "--phases", "examples,coverage,fuzzing", "--workers", "2"])
             .args(["--no-color", "--generation-database", "none", "--request-timeout", "10"])
+            // NUL and other control characters in every generated string (issue 9, finding 5).
+            .args(["--generation-allow-x00", "true", "--generation-codec", "utf-8"])
             .args(["--report-dir", &app.data_dir.0.join(format!("schemathesis-{role}")).to_string_lossy()]);
         if let Some(token) = token {
             // Signing out would end the run's own session: that route is fuzzed anonymously.
+            // So would five wrong codes or current passwords in a row (they lock the account and
+            // end the session): those routes get a run of their own, last.
             st.args(["-H", &format!("Authorization: Bearer {token}"), "--exclude-path", "/api/v1/auth/logout"]);
+            for path in LOCKING {
+                st.args([if locking_run { "--include-path" } else { "--exclude-path" }, path]);
+            }
         }
         let out = tokio::task::spawn_blocking(move || st.output()).await.unwrap().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
