@@ -123,15 +123,6 @@ pub async fn head(db: &Db) -> Result<Block, Error> {
     store::head(db).await?.ok_or(Error::NotFound("ledger_empty"))
 }
 
-/// Makes sure the subtrees under a signed tree of `size` leaves are stored. Blocks this
-/// release seals always are; a block sealed by an older release (a rolling upgrade) may not be.
-async fn nodes_for(db: &Db, size: i64) -> Result<(), Error> {
-    if tree::nodes_size(db).await? < size {
-        tree::extend(db, size).await?;
-    }
-    Ok(())
-}
-
 /// An inclusion proof (RFC 9162) for one entry against the latest signed block.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InclusionProof {
@@ -166,8 +157,7 @@ pub async fn inclusion(state: &AppState, index: i64) -> Result<InclusionProof, E
     };
     let entry = store::entry(db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;
     let spans = merkle::inclusion_spans(index as u64, block.tree_size as u64).ok_or(Error::NotFound("entry_not_found"))?;
-    nodes_for(db, block.tree_size).await?;
-    let path = tree::span_hashes(db, &spans).await?;
+    let path = tree::span_hashes(db, &spans, block.tree_size).await?;
     Ok(InclusionProof {
         leaf_index: index,
         entry_base64: STANDARD.encode(entry.entry.as_bytes()),
@@ -207,8 +197,7 @@ pub async fn consistency(state: &AppState, first: i64, second: i64) -> Result<Co
     let mut spans = merkle::consistency_spans(first as u64, second as u64).unwrap_or_default();
     spans.push((0, first as u64));
     spans.push((0, second as u64));
-    nodes_for(db, head.tree_size).await?;
-    let mut hashes = tree::span_hashes(db, &spans).await?;
+    let mut hashes = tree::span_hashes(db, &spans, head.tree_size).await?;
     let second_root = hashes.pop().unwrap_or_default();
     let first_root = hashes.pop().unwrap_or_default();
     Ok(ConsistencyProof {

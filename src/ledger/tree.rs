@@ -29,53 +29,64 @@ pub async fn nodes_size(db: &Db) -> Result<i64, Error> {
 }
 
 /// The stored hashes of these nodes (leaves from `ledger_entries`, the rest from
-/// `ledger_nodes`): two indexed queries, whatever the number asked for.
+/// `ledger_nodes`), in one indexed query whatever the number asked for. Nodes not stored are
+/// absent from the answer.
 async fn node_hashes(conn: &mut AnyConnection, nodes: &[Node]) -> Result<HashMap<Node, Hash>, Error> {
     let mut out = HashMap::with_capacity(nodes.len());
     let (leaves, inner): (Vec<Node>, Vec<Node>) = nodes.iter().partition(|n| n.level == 0);
+    let mut f = Filters::default();
+    let mut parts = Vec::new();
     if !leaves.is_empty() {
-        let mut f = Filters::default();
         let list: Vec<String> = leaves.iter().map(|n| f.placeholder(Bind::Int(n.index as i64))).collect();
-        let sql = format!("SELECT idx, leaf_hash FROM ledger_entries WHERE idx IN ({})", list.join(", "));
-        for r in f.query(sql).fetch_all(&mut *conn).await? {
-            let idx: i64 = r.try_get("idx")?;
-            out.insert(Node { level: 0, index: idx as u64 }, unhex(&r.try_get::<String, _>("leaf_hash")?)?);
-        }
+        parts.push(format!("SELECT 0 AS level, idx, leaf_hash AS hash FROM ledger_entries WHERE idx IN ({})", list.join(", ")));
     }
     if !inner.is_empty() {
-        let mut f = Filters::default();
         let mut ors = Vec::with_capacity(inner.len());
         for n in &inner {
             let (l, i) = (f.placeholder(Bind::Int(i64::from(n.level))), f.placeholder(Bind::Int(n.index as i64)));
             ors.push(format!("(level = {l} AND idx = {i})"));
         }
-        let sql = format!("SELECT level, idx, hash FROM ledger_nodes WHERE {}", ors.join(" OR "));
-        for r in f.query(sql).fetch_all(&mut *conn).await? {
-            let (level, idx): (i64, i64) = (r.try_get("level")?, r.try_get("idx")?);
-            out.insert(Node { level: level as u32, index: idx as u64 }, unhex(&r.try_get::<String, _>("hash")?)?);
-        }
+        parts.push(format!("SELECT level, idx, hash FROM ledger_nodes WHERE {}", ors.join(" OR ")));
     }
-    if let Some(missing) = nodes.iter().find(|n| !out.contains_key(n)) {
-        return Err(Error::Internal(anyhow::anyhow!("ledger node {missing:?} is not stored")));
+    if parts.is_empty() {
+        return Ok(out);
+    }
+    for r in f.query(parts.join(" UNION ALL ")).fetch_all(&mut *conn).await? {
+        let (level, idx): (i64, i64) = (r.try_get("level")?, r.try_get("idx")?);
+        out.insert(Node { level: level as u32, index: idx as u64 }, unhex(&r.try_get::<String, _>("hash")?)?);
     }
     Ok(out)
 }
 
-/// The Merkle tree hashes of these spans, all of them within the first [`nodes_size`] leaves,
-/// in one pair of queries.
-pub async fn span_hashes(db: &Db, spans: &[Span]) -> Result<Vec<Hash>, Error> {
+/// The Merkle tree hashes of these spans, in one query; `None` when a node they need is not
+/// stored yet.
+async fn try_span_hashes(db: &Db, spans: &[Span]) -> Result<Option<Vec<Hash>>, Error> {
     let per_span: Vec<Vec<Node>> = spans.iter().map(|(a, b)| merkle::parts(*a, *b)).collect();
     let mut all: Vec<Node> = per_span.iter().flatten().copied().collect();
     all.sort();
     all.dedup();
     let mut conn = db.pool.acquire().await?;
     let hashes = node_hashes(&mut conn, &all).await?;
-    Ok(per_span.iter().map(|nodes| merkle::fold(&nodes.iter().map(|n| hashes[n]).collect::<Vec<_>>())).collect())
+    if all.iter().any(|n| !hashes.contains_key(n)) {
+        return Ok(None);
+    }
+    Ok(Some(per_span.iter().map(|nodes| merkle::fold(&nodes.iter().map(|n| hashes[n]).collect::<Vec<_>>())).collect()))
 }
 
-/// The tree hash of the first `size` leaves (O(log n) reads). Needs `size <= nodes_size`.
+/// The Merkle tree hashes of these spans, all within the first `size` leaves: one query. The
+/// subtrees under a block this release sealed are always stored; under one sealed by an older
+/// release (a rolling upgrade) they are built first.
+pub async fn span_hashes(db: &Db, spans: &[Span], size: i64) -> Result<Vec<Hash>, Error> {
+    if let Some(hashes) = try_span_hashes(db, spans).await? {
+        return Ok(hashes);
+    }
+    extend(db, size).await?;
+    try_span_hashes(db, spans).await?.ok_or_else(|| Error::Internal(anyhow::anyhow!("ledger nodes under {size} entries are missing")))
+}
+
+/// The tree hash of the first `size` leaves (O(log n) reads).
 pub async fn root(db: &Db, size: i64) -> Result<Hash, Error> {
-    Ok(span_hashes(db, &[(0, size as u64)]).await?.pop().unwrap_or_else(|| merkle::fold(&[])))
+    Ok(span_hashes(db, &[(0, size as u64)], size).await?.pop().unwrap_or_else(|| merkle::fold(&[])))
 }
 
 /// Stores the complete subtrees of the first `target` leaves that are not stored yet, a chunk
@@ -94,7 +105,10 @@ pub async fn extend(db: &Db, target: i64) -> Result<(), Error> {
         let end = target.min(covered + CHUNK);
         let frontier_nodes = merkle::parts(0, covered as u64);
         let known = node_hashes(&mut tx, &frontier_nodes).await?;
-        let frontier: Vec<Hash> = frontier_nodes.iter().map(|n| known[n]).collect();
+        let frontier: Vec<Hash> = frontier_nodes
+            .iter()
+            .map(|n| known.get(n).copied().ok_or_else(|| Error::Internal(anyhow::anyhow!("ledger node {n:?} is not stored"))))
+            .collect::<Result<_, _>>()?;
         let mut builder = NodeBuilder::resume(covered as u64, &frontier)
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("ledger frontier does not match its size")))?;
         let leaves: Vec<String> = sqlx::query_scalar("SELECT leaf_hash FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")

@@ -180,6 +180,18 @@ struct ConfirmPage {
     type_label: &'static str,
 }
 
+/// The record form again, filled in as sent, with these errors beside the fields.
+fn refilled(user: &WebUser, form: RecordForm, errors: Vec<FieldError>) -> RecordFormPage {
+    RecordFormPage {
+        nav: Nav::signed_in(user),
+        patient_email: form.patient_email,
+        title: form.title,
+        notes: form.notes,
+        types: type_options(&form.record_type),
+        errors: FormErrors(errors),
+    }
+}
+
 /// `POST /records/create`: the same service as the API. A record addressed by email is not
 /// written at once: the patient's name, id and email are shown back for the doctor to confirm
 /// (issue 9: a look-alike address must not take a record unnoticed); the confirmation posts the
@@ -190,15 +202,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<RecordForm>,
 ) -> Result<Response, PageError> {
     if !form.edit.is_empty() {
-        let page = RecordFormPage {
-            nav: Nav::signed_in(&user),
-            patient_email: form.patient_email,
-            title: form.title,
-            notes: form.notes,
-            types: type_options(&form.record_type),
-            errors: FormErrors::default(),
-        };
-        return Ok(render(&page)?.into_response());
+        return Ok(render(&refilled(&user, form, vec![]))?.into_response());
     }
     let confirmed = !form.patient_id.trim().is_empty();
     let result = if confirmed {
@@ -251,15 +255,7 @@ pub async fn create(
         ),
         Err(e) => return Err(PageError(e)),
     };
-    let page = RecordFormPage {
-        nav: Nav::signed_in(&user),
-        patient_email: form.patient_email,
-        title: form.title,
-        notes: form.notes,
-        types: type_options(&form.record_type),
-        errors: FormErrors(errors),
-    };
-    Ok((status, render(&page)?).into_response())
+    Ok((status, render(&refilled(&user, form, errors))?).into_response())
 }
 
 #[derive(Template)]

@@ -345,8 +345,10 @@ pub async fn versions(db: &Db, actor: &User, id: RecordId) -> Result<Vec<crate::
 
 /// The ledger entry index of a readable record's latest version.
 pub async fn latest_entry(db: &Db, actor: &User, id: RecordId) -> Result<i64, Error> {
-    let record = get(db, actor, id).await?;
-    latest_index(&record, &store::versions(db, id).await?)
+    match store::get_with_entry(db, id).await? {
+        Some((record, entry)) if may_read(actor, &record) => Ok(entry),
+        _ => Err(Error::NotFound("not_found")),
+    }
 }
 
 /// The ledger entry of a record's latest version, among its versions.

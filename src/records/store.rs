@@ -15,10 +15,14 @@ use crate::records::model::{Record, RecordType, RecordVersion, version_content};
 /// assembled at run time.
 macro_rules! select_records {
     ($rest:literal) => {
+        select_records!("", $rest)
+    };
+    ($more_cols:literal, $rest:literal) => {
         concat!(
             "SELECT r.id, r.patient_id, r.doctor_id, r.title, r.notes, r.record_type, r.created_at, r.version, ",
-            "p.full_name AS patient_name, d.full_name AS doctor_name ",
-            "FROM records r JOIN users p ON p.id = r.patient_id JOIN users d ON d.id = r.doctor_id ",
+            "p.full_name AS patient_name, d.full_name AS doctor_name",
+            $more_cols,
+            " FROM records r JOIN users p ON p.id = r.patient_id JOIN users d ON d.id = r.doctor_id ",
             $rest
         )
     };
@@ -199,6 +203,21 @@ pub async fn get(db: &Db, id: RecordId) -> Result<Option<Record>, Error> {
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(record_from_row).transpose()
+}
+
+/// A record by id with the ledger entry of its latest version (what a proof needs), in one
+/// query; a record without that version row (which `ledger verify` names) is an internal error.
+pub async fn get_with_entry(db: &Db, id: RecordId) -> Result<Option<(Record, i64)>, Error> {
+    let row = sqlx::query(select_records!(", v.entry_index AS latest_entry",
+        "LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version WHERE r.id = $1"))
+    .bind(id.to_string())
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let record = record_from_row(&row)?;
+    let entry: Option<i64> = row.try_get("latest_entry")?;
+    let entry = entry.ok_or_else(|| Error::Internal(anyhow!("record {id} has no row for its latest version")))?;
+    Ok(Some((record, entry)))
 }
 
 /// A resolved query: the access scope (at least one of patient or doctor is set by the service)
