@@ -65,6 +65,10 @@ impl AppState {
         if encrypted > 0 {
             tracing::info!(encrypted, "TOTP secrets stored in clear by an earlier release are now encrypted");
         }
+        let skeletons = crate::accounts::store::fill_skeletons(&db).await.map_err(|e| anyhow::anyhow!("cannot index email look-alikes: {e:?}"))?;
+        if skeletons > 0 {
+            tracing::info!(skeletons, "look-alike index filled for accounts made by an earlier release");
+        }
         crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let passwords = crate::accounts::password::Hasher::default();

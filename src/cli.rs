@@ -301,6 +301,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if !settings.limits.enabled {
         tracing::warn!("--rate-limits off: per-IP and per-user limits are off (lockout stays on)");
     }
+    if settings.smtp.is_none() {
+        tracing::info!("no --smtp-url: lock notices and unlock links are not emailed (admins unlock accounts)");
+    }
     if settings.staff_approval == StaffApproval::Off {
         tracing::warn!("--staff-approval off: staff accounts are active without an admin's approval");
     }

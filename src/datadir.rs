@@ -33,42 +33,72 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     builder.create(dir).with_context(|| format!("cannot create {}", dir.display()))
 }
 
-/// Creates the data directory (0700) when missing; when it exists, refuses it, or any key file
-/// in it, if users other than its owner can read or enter it, naming the path and the fix.
+/// Creates the data directory (0700) when missing; when it exists, refuses it if it, its key
+/// folder, a key file or a database file in it can be read or entered by users other than its
+/// owner, naming every such path and the one command that fixes them all.
 pub fn prepare(dir: &Path) -> anyhow::Result<()> {
     if !dir.exists() {
         return create_private_dir(dir);
     }
-    refuse_if_shared(dir, "the data directory", "chmod -R go-rwx")?;
+    let mut shared = Vec::new();
+    note_if_shared(dir, &mut shared)?;
     let keys = dir.join("keys");
     if keys.exists() {
-        refuse_if_shared(&keys, "the key folder", "chmod -R go-rwx")?;
+        note_if_shared(&keys, &mut shared)?;
         for entry in std::fs::read_dir(&keys).with_context(|| format!("cannot read {}", keys.display()))? {
             let path = entry?.path();
             if path.is_file() {
-                refuse_if_shared(&path, "the key file", "chmod 600")?;
+                note_if_shared(&path, &mut shared)?;
             }
         }
     }
-    Ok(())
+    for name in ["careledger.db", "careledger.db-wal", "careledger.db-shm"] {
+        let path = dir.join(name);
+        if path.exists() {
+            note_if_shared(&path, &mut shared)?;
+        }
+    }
+    if shared.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "other users can read {} (careledger keeps its database, attached files and keys there). \
+         Make the data directory private to the user careledger runs as: `chmod -R go-rwx {}`, then start again.",
+        shared.join(", "),
+        dir.display()
+    )
+}
+
+/// Refuses a database file (given outside the data directory) that others can read.
+pub fn refuse_shared_file(path: &Path) -> anyhow::Result<()> {
+    let mut shared = Vec::new();
+    let beside = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+    for p in [path.to_path_buf(), beside("-wal"), beside("-shm")] {
+        if p.exists() {
+            note_if_shared(&p, &mut shared)?;
+        }
+    }
+    if shared.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "other users can read {} (a careledger database). Make it private: `chmod 600 {}*`, then start again.",
+        shared.join(", "),
+        path.display()
+    )
 }
 
 #[cfg(unix)]
-fn refuse_if_shared(path: &Path, what: &str, fix: &str) -> anyhow::Result<()> {
+fn note_if_shared(path: &Path, shared: &mut Vec<String>) -> anyhow::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let mode = std::fs::metadata(path).with_context(|| format!("cannot read {}", path.display()))?.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
-        anyhow::bail!(
-            "{what} {} can be read by other users (mode {mode:o}), and it holds patient data or keys. \
-             Make it private to the user careledger runs as: `{fix} {}`, then start again.",
-            path.display(),
-            path.display()
-        );
+        shared.push(format!("{} (mode {mode:o})", path.display()));
     }
     Ok(())
 }
 
 #[cfg(not(unix))]
-fn refuse_if_shared(_path: &Path, _what: &str, _fix: &str) -> anyhow::Result<()> {
+fn note_if_shared(_path: &Path, _shared: &mut Vec<String>) -> anyhow::Result<()> {
     Ok(())
 }

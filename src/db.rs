@@ -182,7 +182,9 @@ fn sqlite_url_creating_file(url: &str) -> anyhow::Result<String> {
             }
         }
         // Created here, 0600, before SQLite opens it: SQLite gives its -wal and -shm files the
-        // database file's permissions, so all three stay private whatever the umask.
+        // database file's permissions, so all three stay private whatever the umask. One that
+        // exists already (perhaps outside the data directory) must be private too.
+        crate::datadir::refuse_shared_file(std::path::Path::new(path))?;
         let mut options = std::fs::OpenOptions::new();
         options.create(true).append(true);
         #[cfg(unix)]

@@ -95,6 +95,13 @@ fn unicode_ok(c: char) -> bool {
     c.is_ascii() || GeneralSecurityProfile::identifier_allowed(c)
 }
 
+/// Combining marks that NFC could not compose into a letter (an `i` with a combining dot
+/// above): a precomposed letter is what people type, a leftover mark is how look-alikes are made.
+fn loose_mark(c: char) -> bool {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    matches!(c.general_category(), GeneralCategory::NonspacingMark | GeneralCategory::EnclosingMark | GeneralCategory::SpacingMark)
+}
+
 fn single_script(s: &str) -> bool {
     use unicode_security::MixedScript;
     s.is_single_script()
@@ -129,7 +136,7 @@ impl Email {
         if local.is_empty() || local.len() > 64 || domain.contains('@') {
             return Err("email is not a valid address");
         }
-        if local.chars().any(|c| c.is_whitespace() || (c.is_ascii() && !ascii_local_ok(c)) || !unicode_ok(c)) {
+        if local.chars().any(|c| c.is_whitespace() || (c.is_ascii() && !ascii_local_ok(c)) || !unicode_ok(c) || loose_mark(c)) {
             return Err("email contains a character that is invisible, a control or format character, or looks like another one");
         }
         if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
@@ -146,7 +153,7 @@ impl Email {
         if !ascii.contains('.') || ascii.starts_with('.') || ascii.ends_with('.') {
             return Err("email is not a valid address");
         }
-        if domain.split('.').any(|label| !label.chars().all(unicode_ok) || !single_script(label)) {
+        if domain.split('.').any(|label| !label.chars().all(|c| unicode_ok(c) && !loose_mark(c)) || !single_script(label)) {
             return Err("the email's domain mixes alphabets that look alike or holds a look-alike character");
         }
         let email = format!("{local}@{domain}");
@@ -167,6 +174,22 @@ impl Email {
     /// An address as the database holds it (it was canonical when stored).
     pub fn from_stored(stored: String) -> Self {
         Self(stored)
+    }
+
+    /// What the address looks like: its UTS 39 skeleton (confusable characters mapped to one
+    /// prototype, e.g. Cyrillic `о` and Greek `ο` to Latin `o`, a dotless `ı` to `i`), lower-cased.
+    /// Two addresses with one skeleton can pass for each other.
+    pub fn skeleton(&self) -> String {
+        unicode_security::skeleton(&self.0).collect::<String>().to_lowercase()
+    }
+
+    /// The address for an SMTP envelope: the domain in its ASCII (Punycode) form, which every
+    /// relay accepts, where the Unicode form needs SMTPUTF8 (RFC 6531).
+    pub fn for_smtp(&self) -> String {
+        match self.0.rsplit_once('@') {
+            Some((local, domain)) => format!("{local}@{}", idna::domain_to_ascii(domain).unwrap_or_else(|_| domain.to_string())),
+            None => self.0.clone(),
+        }
     }
 
     /// The normalised address.
@@ -229,5 +252,20 @@ mod tests {
         assert!(Email::parse("josé@clinic.example").is_ok());
         assert_eq!(Email::parse("jose\u{301}@clinic.example"), Email::parse("jos\u{e9}@clinic.example"), "NFC");
         assert_eq!(Email::parse("ana@MÜNCHEN.de"), Email::parse("ana@xn--mnchen-3ya.de"), "UTS 46");
+        assert!(Email::parse("mari\u{0307}a@clinic.example").is_err(), "a loose combining mark");
+        assert_eq!(Email::parse("ana@münchen.de").map(|e| e.for_smtp()), Ok("ana@xn--mnchen-3ya.de".into()));
+    }
+
+    #[test]
+    fn look_alikes_within_one_script_share_a_skeleton() {
+        let skel = |s: &str| Email::parse(s).map(|e| e.skeleton()).unwrap_or_default();
+        let real = skel("maria.santos@clinic.example");
+        for fake in ["mar\u{0131}a.santos@clinic.example", "maria.santos@clinic.example"] {
+            assert_eq!(skel(fake), real, "{fake}");
+        }
+        assert_eq!(skel("\u{0458}\u{043e}\u{0435}.\u{0455}\u{0430}\u{0445}@clinic.example"), skel("joe.sax@clinic.example"), "all Cyrillic");
+        assert_eq!(skel("\u{03bf}\u{03bf}@clinic.example"), skel("oo@clinic.example"), "Greek");
+        assert_eq!(skel("maria@\u{0430}\u{0441}\u{0435}.example"), skel("maria@ace.example"), "Cyrillic domain");
+        assert_ne!(skel("maria@clinic.example"), skel("mario@clinic.example"));
     }
 }

@@ -32,7 +32,7 @@ impl Mailer {
     /// Sends in the background: a slow or broken relay never delays or fails a request.
     pub fn send_later(&self, user: UserId, to: &Email, subject: &str, body: String) {
         let mailer = self.clone();
-        let to = to.as_str().to_string();
+        let to = to.for_smtp();
         let subject = subject.to_string();
         tokio::spawn(async move {
             let message = to

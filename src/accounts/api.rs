@@ -212,7 +212,7 @@ pub async fn audit(
         (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
     ))]
 pub async fn mfa_begin(State(state): State<AppState>, caller: ApiUser) -> Result<ApiJson<mfa::Enrolment>, Error> {
-    Ok(ApiJson(mfa::begin(&state, &caller.user).await?))
+    Ok(ApiJson(mfa::begin(&state, &caller.user, caller.session_id).await?))
 }
 
 /// A one-time code.
@@ -236,7 +236,7 @@ pub struct RecoveryCodes {
         (status = 200, description = "MFA is on", body = RecoveryCodes),
         (status = 409, description = "`mfa_not_started` or `mfa_already_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
-        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
+        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
     ))]
 pub async fn mfa_confirm(
     State(state): State<AppState>,
@@ -254,7 +254,7 @@ pub async fn mfa_confirm(
         (status = 204, description = "MFA is off (doctors and admins must enrol again before anything else)"),
         (status = 409, description = "`mfa_not_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
-        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
+        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
     ))]
 pub async fn mfa_disable(
     State(state): State<AppState>,
@@ -298,7 +298,7 @@ pub async fn sessions_revoke(
     responses(
         (status = 204, description = "Changed; every other session and refresh token is revoked"),
         (status = 422, description = "`validation_failed`: wrong current password, or a weak new one", body = Problem),
-        (status = 423, description = "`account_locked`: too many wrong answers in a row (this one ended the session), or locked already", body = Problem),
+        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,

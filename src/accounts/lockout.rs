@@ -12,7 +12,9 @@
 //! - When the account locks, its owner is emailed (with SMTP configured) a single-use link that
 //!   lifts the lock; an admin can lift it too; it also ends by itself.
 //! - Wrong codes and wrong current passwords sent through a live session count toward the same
-//!   account lock; the session that reaches it is ended.
+//!   account lock; the session that reaches it is ended, so no session makes more than five
+//!   wrong guesses in a row. A lock caused elsewhere does not hold a live session: its owner can
+//!   still finish enrolment or change the password.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -117,8 +119,9 @@ pub async fn device_failure(db: &Db, device: &KnownDevice, now: DateTime<Utc>) -
 pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) -> Result<bool, Error> {
     let until = clock::format(now + Duration::minutes(LOCK_MINUTES));
     let notice = format!(
-        "Your account was locked at {} after {LOCK_AFTER} failed attempts in a row. If that was not you, change your password.",
-        clock::format(now)
+        "Your account was paused at {} after {LOCK_AFTER} wrong attempts in a row from a device it had not signed in from. \
+         If that was not you, change your password.",
+        clock::human(&clock::format(now))
     );
     let Some(until) = store::record_failure(&state.db, user.id, LOCK_AFTER, &until, &notice).await? else {
         return Ok(false);
@@ -129,12 +132,13 @@ pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) 
         let link = state.settings.public_link(&format!("/unlock?token={token}"));
         let body = format!(
             "Hello {},\n\nYour careledger account was locked at {} after {LOCK_AFTER} failed attempts in a row to sign in or to \
-             confirm a code or password. It opens again at {until}.\n\n\
+             confirm a code or password. It opens again at {}.\n\n\
              If it was you, you can open it now with this single-use link (valid {UNLOCK_LINK_HOURS} hours):\n{link}\n\n\
              You can also still sign in from a browser or app you have signed in from before.\n\n\
              If these attempts were not yours, change your password once you are back in.\n",
             user.full_name,
-            clock::format(now)
+            clock::human(&clock::format(now)),
+            clock::human(&until)
         );
         mailer.send_later(user.id, &user.email, "Your careledger account was locked", body);
     }
@@ -142,8 +146,8 @@ pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) 
 }
 
 /// A wrong code or current password sent through a live session: counted toward the account's
-/// lock. Refused without any check while the account is locked; the session that reaches the
-/// lock is ended. `wrong` is how to answer when the account did not lock.
+/// lock; the session that reaches the lock is ended. `wrong` is how to answer when the account
+/// did not lock.
 pub async fn live_failure(state: &AppState, user: &User, session: SessionId, wrong: Error) -> Result<Error, Error> {
     let now = state.clock.now();
     if account_failure(state, user, now).await? {
@@ -152,14 +156,6 @@ pub async fn live_failure(state: &AppState, user: &User, session: SessionId, wro
         return Ok(Error::AccountLocked(clock::format(now + Duration::minutes(LOCK_MINUTES))));
     }
     Ok(wrong)
-}
-
-/// Refuses a password or code check through a live session while the account is locked.
-pub fn refuse_while_locked(state: &AppState, user: &User) -> Result<(), Error> {
-    match &user.locked_until {
-        Some(until) if in_force(Some(until), &clock::format(state.clock.now())) => Err(Error::AccountLocked(until.clone())),
-        _ => Ok(()),
-    }
 }
 
 async fn new_unlock_token(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<String, Error> {
@@ -172,6 +168,16 @@ async fn new_unlock_token(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<S
         .execute(&db.pool)
         .await?;
     Ok(token)
+}
+
+/// Whether an unlock link can still be spent (shown before asking to spend it).
+pub async fn unlock_link_works(db: &Db, token: &str, now: DateTime<Utc>) -> Result<bool, Error> {
+    let row = sqlx::query("SELECT 1 AS one FROM unlock_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2")
+        .bind(tokens::token_hash(token))
+        .bind(clock::format(now))
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
 }
 
 /// Spends an emailed unlock link: the account's lock (and its known devices' locks) lift.

@@ -111,9 +111,10 @@ pub async fn encrypt_clear_secrets(db: &Db, key: &FieldKey) -> Result<u64, Error
     Ok(done)
 }
 
-/// Starts (or restarts) enrolment: a new pending secret, stored encrypted. Refused when MFA is
-/// already on.
-pub async fn begin(state: &AppState, user: &User) -> Result<Enrolment, Error> {
+/// Starts (or restarts) enrolment in this session: a new pending secret, stored encrypted, that
+/// only this session may see and confirm (starting again elsewhere replaces it). Refused when
+/// MFA is already on.
+pub async fn begin(state: &AppState, user: &User, session: SessionId) -> Result<Enrolment, Error> {
     let db = &state.db;
     if user.mfa_enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on; turn it off first."));
@@ -121,19 +122,26 @@ pub async fn begin(state: &AppState, user: &User) -> Result<Enrolment, Error> {
     let mut raw = [0u8; SECRET_BYTES];
     rand::rng().fill_bytes(&mut raw);
     let secret = encode_secret(raw.to_vec());
-    sqlx::query("UPDATE users SET totp_secret = $1, totp_enabled = 0, totp_last_step = NULL WHERE id = $2")
-        .bind(state.totp_key.seal(&secret, &context(user.id))?)
-        .bind(user.id.to_string())
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_enabled = 0, totp_last_step = NULL, totp_pending_session = $2 \
+         WHERE id = $3 AND totp_enabled = 0",
+    )
+    .bind(state.totp_key.seal(&secret, &context(user.id))?)
+    .bind(session.to_string())
+    .bind(user.id.to_string())
         .execute(&db.pool)
         .await?;
     tracing::info!(user_id = %user.id, "mfa enrolment started");
     enrolment_for(secret, user)
 }
 
-/// The enrolment in progress (a secret saved but not confirmed), to show again.
-pub async fn pending(state: &AppState, user: &User) -> Result<Option<Enrolment>, Error> {
+/// The enrolment this session has in progress (a secret saved but not confirmed), to show
+/// again. Another session's pending secret is never shown.
+pub async fn pending(state: &AppState, user: &User, session: SessionId) -> Result<Option<Enrolment>, Error> {
     match secret_of(state, user.id).await? {
-        (Some(secret), false) => enrolment_for(secret.expose().clone(), user).map(Some),
+        Stored { secret: Some(secret), enabled: false, pending_session: Some(s) } if s == session.to_string() => {
+            enrolment_for(secret.expose().clone(), user).map(Some)
+        }
         _ => Ok(None),
     }
 }
@@ -150,15 +158,40 @@ fn enrolment_for(secret: String, user: &User) -> Result<Enrolment, Error> {
     Ok(Enrolment { secret, otpauth_uri, qr_svg })
 }
 
-async fn secret_of(state: &AppState, user: UserId) -> Result<(Option<Secret<String>>, bool), Error> {
-    let row = sqlx::query("SELECT totp_secret, totp_enabled FROM users WHERE id = $1")
+/// An account's TOTP state.
+struct Stored {
+    secret: Option<Secret<String>>,
+    enabled: bool,
+    /// The session that began the enrolment in progress.
+    pending_session: Option<String>,
+}
+
+async fn secret_of(state: &AppState, user: UserId) -> Result<Stored, Error> {
+    let row = sqlx::query("SELECT totp_secret, totp_enabled, totp_pending_session FROM users WHERE id = $1")
         .bind(user.to_string())
         .fetch_optional(&state.db.pool)
         .await?
         .ok_or(Error::NotFound("user_not_found"))?;
     let stored: Option<String> = row.try_get("totp_secret")?;
-    let secret = stored.map(|s| reveal(&state.totp_key, user, &s)).transpose()?;
-    Ok((secret, row.try_get::<i64, _>("totp_enabled")? != 0))
+    Ok(Stored {
+        secret: stored.map(|s| reveal(&state.totp_key, user, &s)).transpose()?,
+        enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
+        pending_session: row.try_get("totp_pending_session")?,
+    })
+}
+
+/// Tells the account's owner by email (when SMTP is configured) that two-factor sign-in changed:
+/// if it was not them, someone has their password.
+fn tell_owner(state: &AppState, user: &User, what: &str) {
+    if let Some(mailer) = &state.mailer {
+        let body = format!(
+            "Hello {},\n\nTwo-factor sign-in was {what} for your careledger account at {}.\n\n\
+             If this was not you, someone knows your password: tell your clinic's administrator at once.\n",
+            user.full_name,
+            crate::clock::human(&crate::clock::format(state.clock.now()))
+        );
+        mailer.send_later(user.id, &user.email, &format!("Two-factor sign-in was {what}"), body);
+    }
 }
 
 /// Accepts a TOTP code once: the matched step must be later than the last one used, which
@@ -181,12 +214,15 @@ async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTi
 /// factor (issue 9: a password-only session must never inherit the account's new assurance).
 pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<Vec<String>, Error> {
     let (db, now) = (&state.db, state.clock.now());
-    let (secret, enabled) = secret_of(state, user.id).await?;
-    if enabled {
+    let stored = secret_of(state, user.id).await?;
+    if stored.enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
     }
-    let secret = secret.ok_or(Error::Conflict("mfa_not_started", "Start enrolment first: POST /api/v1/me/mfa/totp."))?;
-    lockout::refuse_while_locked(state, user)?;
+    // Only the session that began this enrolment may confirm it.
+    let secret = match (stored.secret, stored.pending_session) {
+        (Some(secret), Some(s)) if s == session.to_string() => secret,
+        _ => return Err(Error::Conflict("mfa_not_started", "Start enrolment in this session first: POST /api/v1/me/mfa/totp.")),
+    };
     if !accept_totp(db, user, secret.expose(), code, now).await? {
         // Guesses through a live session count toward the account's lock, as sign-ins do.
         let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
@@ -195,10 +231,13 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
     store::reset_failures(db, user.id).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let mut tx = db.pool.begin().await?;
-    let turned_on = sqlx::query("UPDATE users SET totp_enabled = 1 WHERE id = $1 AND totp_enabled = 0")
-        .bind(user.id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    let turned_on = sqlx::query(
+        "UPDATE users SET totp_enabled = 1, totp_pending_session = NULL WHERE id = $1 AND totp_enabled = 0 AND totp_pending_session = $2",
+    )
+    .bind(user.id.to_string())
+    .bind(session.to_string())
+    .execute(&mut *tx)
+    .await?;
     if turned_on.rows_affected() != 1 {
         // Another session confirmed first.
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
@@ -215,6 +254,7 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
     let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa enabled; other sessions revoked");
+    tell_owner(state, user, "turned on");
     Ok(codes)
 }
 
@@ -223,19 +263,18 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
 /// doctor or admin is held at enrolment again until they enrol anew.
 pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<(), Error> {
     let (db, now) = (&state.db, state.clock.now());
-    let (secret, enabled) = secret_of(state, user.id).await?;
-    let secret = match (secret, enabled) {
+    let stored = secret_of(state, user.id).await?;
+    let secret = match (stored.secret, stored.enabled) {
         (Some(s), true) => s,
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
-    lockout::refuse_while_locked(state, user)?;
     if !check_login_code(db, user, secret.expose(), code, now).await? {
         let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
         return Err(lockout::live_failure(state, user, session, wrong).await?);
     }
     store::reset_failures(db, user.id).await?;
     let mut tx = db.pool.begin().await?;
-    sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL WHERE id = $1")
+    sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_pending_session = NULL WHERE id = $1")
         .bind(user.id.to_string())
         .execute(&mut *tx)
         .await?;
@@ -244,6 +283,7 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
     let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa disabled; other sessions revoked");
+    tell_owner(state, user, "turned off");
     Ok(())
 }
 

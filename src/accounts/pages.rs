@@ -149,10 +149,11 @@ pub async fn login(
                 // The same words whether the email is unknown, the password wrong or the
                 // account paused by failed attempts elsewhere (see `lockout`).
                 Error::InvalidCredentials => format!(
-                    "The email or password is not correct. After {} failed attempts in a row an account is paused for {} minutes, \
-                     except in browsers it has signed in from before; its owner is emailed a link to open it at once.",
+                    "The email or password is not correct. After {} wrong attempts in a row, signing in from a new device \
+                     is paused for {} minutes ({}); the browsers you signed in from before still work.",
                     crate::accounts::lockout::LOCK_AFTER,
-                    crate::accounts::lockout::LOCK_MINUTES
+                    crate::accounts::lockout::LOCK_MINUTES,
+                    if state.mailer.is_some() { "we email you a link to open it sooner" } else { "an administrator can open it sooner" }
                 ),
                 ref other => other.public_detail(),
             };
@@ -320,7 +321,7 @@ impl MfaPage {
 pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
     if !user.user.mfa_enabled {
-        page.enrolment = mfa::pending(&state, &user.user).await?;
+        page.enrolment = mfa::pending(&state, &user.user, user.session_id).await?;
     }
     Ok(render(&page)?.into_response())
 }
@@ -332,7 +333,7 @@ pub async fn mfa_begin(
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
-    page.enrolment = Some(mfa::begin(&state, &user.user).await?);
+    page.enrolment = Some(mfa::begin(&state, &user.user, user.session_id).await?);
     Ok(render(&page)?.into_response())
 }
 
@@ -359,7 +360,7 @@ pub async fn mfa_confirm(
             Ok(render(&page)?.into_response())
         }
         Err(Error::Validation(errors)) => {
-            page.enrolment = mfa::pending(&state, &user.user).await?;
+            page.enrolment = mfa::pending(&state, &user.user, user.session_id).await?;
             page.error = errors.first().map(|e| e.message.clone()).unwrap_or_default();
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
@@ -465,10 +466,19 @@ pub async fn unlock_form(
 ) -> Result<Response, PageError> {
     let q: UnlockQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let error = if q.token.is_empty() { "This page opens from the link in the email you were sent.".to_string() } else { String::new() };
+    let error = if q.token.is_empty() {
+        "This page opens from the link in the email you were sent.".to_string()
+    } else if !crate::accounts::lockout::unlock_link_works(&state.db, q.token.trim(), state.clock.now()).await? {
+        UNLOCK_LINK_GONE.to_string()
+    } else {
+        String::new()
+    };
     let page = UnlockPage { nav: Nav::anonymous(), csrf, token: q.token, done: false, error };
     Ok((jar, render(&page)?).into_response())
 }
+
+const UNLOCK_LINK_GONE: &str =
+    "This link does not work any more: it was used already, it is older than a day, or it was copied incompletely.";
 
 /// The unlock form.
 #[derive(Debug, Deserialize)]
@@ -487,7 +497,7 @@ pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<Unlo
             Ok(render(&page)?.into_response())
         }
         Err(Error::NotFound(_)) => {
-            page.error = "This link does not work any more: it was used already, it is older than a day, or it was copied incompletely.".into();
+            page.error = UNLOCK_LINK_GONE.into();
             Ok((StatusCode::NOT_FOUND, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),

@@ -112,9 +112,15 @@ async fn create_user(
     status: Status,
     password: String,
 ) -> Result<User, Error> {
-    // Cheap check first, so a duplicate costs no password hash; the unique index still decides.
+    // Cheap checks first, so a duplicate costs no password hash; the unique index still decides.
     if store::email_exists(db, &email).await? {
         return Err(Error::EmailTaken);
+    }
+    if store::skeleton_exists(db, &email.skeleton()).await? {
+        return Err(Error::Validation(vec![crate::error::FieldError::new(
+            "email",
+            "this address looks like the address of another account (letters from another alphabet that look the same); use another",
+        )]));
     }
     let hash = hasher.hash(Secret::new(password)).await?;
     let user = User {
@@ -169,7 +175,6 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
     let now_s = clock::format(now);
     let limits = &state.settings.limits;
     ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
-    ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
     // Found by the canonical form only (no look-alike refusals), so an account made before
     // those checks can still sign in.
     let found = match Email::lookup(&creds.email) {
@@ -181,6 +186,12 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
         (Some(f), Some(t)) => lockout::find_device(&state.db, f.user.id, t).await?,
         _ => None,
     };
+    // The per-IP limit on failures holds back password spraying; a device that signed in to
+    // this account before (its token is 256 random bits) is not held by others' failures from
+    // the same address (a clinic behind one router).
+    if device.is_none() {
+        ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
+    }
     let locked = match (&found, &device) {
         (Some(_), Some(d)) => lockout::in_force(d.locked_until.as_deref(), &now_s),
         (Some(f), None) => lockout::in_force(f.locked_until.as_deref(), &now_s),
@@ -196,11 +207,13 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
         return Err(failed(state, None, None, client, now).await?);
     };
     if locked {
-        // A known device locked by its own failures may be told so; anyone else sees what a
-        // wrong password shows.
+        // Counted toward the IP's failures like any wrong password (else the IP limit would
+        // tell a locked account from an unknown email). A known device locked by its own
+        // failures may be told so; anyone else sees what a wrong password shows.
+        let answer = failed(state, None, None, client, now).await?;
         return Err(match device.and_then(|d| d.locked_until) {
             Some(until) => Error::AccountLocked(until),
-            None => Error::InvalidCredentials,
+            None => answer,
         });
     }
     if !password_ok {
@@ -224,6 +237,10 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
     }
     if device.is_none() {
         store::record_success(&state.db, user.id).await?;
+    } else if found.lock_notice.is_some() {
+        // Told now; a known device's success leaves the account's own count alone (failures
+        // from elsewhere may still be going on).
+        store::clear_lock_notice(&state.db, user.id).await?;
     }
     let device_token = lockout::remember(&state.db, user.id, device.as_ref().zip(token), &now_s).await?;
     let mfa = user.mfa_enabled;

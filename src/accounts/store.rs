@@ -46,8 +46,8 @@ pub async fn insert_user(
     password_hash: &str,
 ) -> Result<(), Error> {
     let result = sqlx::query(
-        "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at, email_skeleton) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(user.id.to_string())
     .bind(user.email.as_str())
@@ -56,6 +56,7 @@ pub async fn insert_user(
     .bind(&user.full_name)
     .bind(user.status.as_str())
     .bind(&user.created_at)
+    .bind(user.email.skeleton())
     .execute(conn)
     .await;
     match result {
@@ -72,6 +73,31 @@ pub async fn email_exists(db: &Db, email: &Email) -> Result<bool, Error> {
         .fetch_optional(&db.pool)
         .await?;
     Ok(row.is_some())
+}
+
+/// Whether an account's address has this skeleton (looks the same as it).
+pub async fn skeleton_exists(db: &Db, skeleton: &str) -> Result<bool, Error> {
+    let row = sqlx::query("SELECT 1 AS one FROM users WHERE email_skeleton = $1 LIMIT 1")
+        .bind(skeleton)
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Fills the skeleton of accounts made before it was kept (at start); returns how many.
+pub async fn fill_skeletons(db: &Db) -> Result<u64, Error> {
+    let rows = sqlx::query("SELECT id, email FROM users WHERE email_skeleton IS NULL").fetch_all(&db.pool).await?;
+    let mut done = 0;
+    for r in &rows {
+        let (id, email): (String, String) = (r.try_get("id")?, r.try_get("email")?);
+        done += sqlx::query("UPDATE users SET email_skeleton = $1 WHERE id = $2 AND email_skeleton IS NULL")
+            .bind(Email::from_stored(email).skeleton())
+            .bind(id)
+            .execute(&db.pool)
+            .await?
+            .rows_affected();
+    }
+    Ok(done)
 }
 
 /// A user and their password hash, by email.
@@ -523,6 +549,12 @@ pub async fn record_success(db: &Db, user: UserId) -> Result<(), Error> {
         .bind(user.to_string())
         .execute(&db.pool)
         .await?;
+    Ok(())
+}
+
+/// The lock notice has been told (at a sign-in from a known device).
+pub async fn clear_lock_notice(db: &Db, user: UserId) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET lock_notice = NULL WHERE id = $1").bind(user.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 

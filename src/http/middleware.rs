@@ -129,7 +129,9 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(h, "content-security-policy", if docs { DOCS_CSP } else { CSP });
     set(h, "x-content-type-options", "nosniff");
     set(h, "x-frame-options", "DENY");
-    set(h, "referrer-policy", "no-referrer");
+    // `same-origin`, not `no-referrer`: nothing leaks to other sites, and browsers keep sending
+    // this site's own Origin on its form posts (under `no-referrer` they send `Origin: null`).
+    set(h, "referrer-policy", "same-origin");
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
     set(h, "cross-origin-opener-policy", "same-origin");
     // Clinical pages and API answers must not linger in shared or browser caches (RFC 9111

@@ -31,7 +31,7 @@ pub async fn metrics(State(state): State<AppState>, request: axum::extract::Requ
     let loopback = request
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .is_some_and(|c| c.0.ip().is_loopback());
+        .is_some_and(|c| c.0.ip().to_canonical().is_loopback());
     let token_ok = match (&state.settings.metrics_token, request.headers().get(header::AUTHORIZATION)) {
         (Some(expected), Some(sent)) => crate::accounts::auth::bearer_token(sent.as_bytes())
             .is_ok_and(|t| bool::from(subtle::ConstantTimeEq::ct_eq(t.as_bytes(), expected.expose().as_bytes()))),

@@ -184,17 +184,17 @@ where
     }
 }
 
-/// Refuses a form posted from another site, before its token is even looked at: the browser's
-/// `Sec-Fetch-Site` (Fetch Metadata) must say same-origin (or `none`, typed by the user), and an
-/// `Origin` must be this site's (OWASP CSRF cheat sheet, "Verifying Origin With Standard
-/// Headers"). Requests with neither header (old browsers, scripts) rely on the token alone.
-/// This is what stops login CSRF: a cross-site `POST /login` with a token planted in a cookie.
+/// Refuses a form posted from another site, before its token is even looked at. A browser
+/// that sends Fetch Metadata is believed: `Sec-Fetch-Site` must say `same-origin` (or `none`,
+/// typed by the user), whatever the `Origin` (Chromium sends `Origin: null` on same-site posts
+/// under some referrer policies). Without it, an `Origin` must be this site's (OWASP CSRF cheat
+/// sheet, "Fetch Metadata headers" and "Verifying Origin With Standard Headers"). Requests with
+/// neither (old browsers, scripts) rely on the token alone. This is what stops login CSRF: a
+/// cross-site `POST /login` with a token planted in a cookie.
 fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
     let refused = || PageError(Error::CsrfFailed);
     if let Some(site) = headers.get("sec-fetch-site") {
-        if !matches!(site.to_str().unwrap_or(""), "same-origin" | "none") {
-            return Err(refused());
-        }
+        return if matches!(site.to_str().unwrap_or(""), "same-origin" | "none") { Ok(()) } else { Err(refused()) };
     }
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
     let origin = origin.to_str().map_err(|_| refused())?;

@@ -83,8 +83,8 @@ impl Error {
             }
             Error::AccountDisabled => "This account has been turned off by an administrator.".into(),
             Error::AccountLocked(until) => format!(
-                "Too many failed attempts in a row: locked until {until}. The account's owner can open it with the link \
-                 emailed to them, and an administrator can unlock it."
+                "Too many wrong attempts in a row: paused until {}. An administrator can open it sooner.",
+                crate::clock::human(until)
             ),
             Error::RateLimited(secs) => format!("Too many requests; try again in {secs} seconds."),
             Error::RefreshTokenReused => {

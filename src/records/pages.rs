@@ -169,6 +169,9 @@ pub struct RecordForm {
     /// Set by the confirmation's "change" button: back to the filled-in form.
     #[serde(default)]
     edit: String,
+    /// The id the confirmation chose for the record, so that sending it twice writes it once.
+    #[serde(default)]
+    record_id: String,
 }
 
 #[derive(Template)]
@@ -178,6 +181,7 @@ struct ConfirmPage {
     patient: crate::accounts::User,
     form: RecordForm,
     type_label: &'static str,
+    record_id: RecordId,
 }
 
 /// The record form again, filled in as sent, with these errors beside the fields.
@@ -213,7 +217,10 @@ pub async fn create(
             notes: form.notes.clone(),
             record_type: Some(form.record_type.clone()),
         };
-        service::create(&state.db, &user.user, input).await.map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
+        let id: RecordId = form.record_id.trim().parse().unwrap_or_default();
+        service::create_once(&state.db, &user.user, input, id)
+            .await
+            .map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
     } else {
         // Check the record's own fields first, so the confirmation is the last step.
         let probe = NewRecord {
@@ -223,15 +230,21 @@ pub async fn create(
             notes: form.notes.clone(),
             record_type: Some(form.record_type.clone()),
         };
+        let no_email = form.patient_email.trim().is_empty();
         match service::validate(&probe).map(|_| ()) {
+            // Every field at fault at once, the missing email included.
+            Err(Error::Validation(mut errors)) if no_email => {
+                errors.insert(0, FieldError::new("patient_email", "the patient's email is required"));
+                Err(Error::Validation(errors))
+            }
             Err(e) => Err(e),
-            Ok(()) if form.patient_email.trim().is_empty() => {
+            Ok(()) if no_email => {
                 Err(Error::Validation(vec![FieldError::new("patient_email", "the patient's email is required")]))
             }
             Ok(()) => match service::patient_by_email(&state.db, &user.user, &form.patient_email).await {
                 Ok(patient) => {
                     let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
-                    let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label };
+                    let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label, record_id: RecordId::new() };
                     return Ok(render(&page)?.into_response());
                 }
                 Err(e) => Err(e),

@@ -19,8 +19,25 @@ pub const MAX_NOTES: usize = 50_000;
 pub const MAX_QUERY: usize = 200;
 
 /// Writes a record. Only an active doctor may, for an active patient found by id or email.
-#[tracing::instrument(skip_all, fields(doctor_id = %actor.id))]
 pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, Error> {
+    create_with_id(db, actor, input, RecordId::new()).await
+}
+
+/// Writes a record under an id chosen beforehand (the page's confirmation carries one), once:
+/// sent again (Back and Save, a double click), it answers with the record already written
+/// instead of writing a second one.
+pub async fn create_once(db: &Db, actor: &User, input: NewRecord, id: RecordId) -> Result<Record, Error> {
+    match create_with_id(db, actor, input, id).await {
+        Err(Error::Conflict("record_exists", _)) => match store::get(db, id).await? {
+            Some(existing) if existing.doctor_id == actor.id => Ok(existing),
+            _ => Err(Error::Conflict("record_exists", "A record with this id exists already.")),
+        },
+        other => other,
+    }
+}
+
+#[tracing::instrument(skip_all, fields(doctor_id = %actor.id, record_id = %id))]
+async fn create_with_id(db: &Db, actor: &User, input: NewRecord, id: RecordId) -> Result<Record, Error> {
     if actor.role != Role::Doctor {
         return Err(Error::Forbidden("only doctors write records"));
     }
@@ -30,7 +47,6 @@ pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, E
     let ValidRecord { title, record_type, patient } = validate(&input)?;
     let patient = find_active_patient(db, patient).await?;
     let now = clock::format(clock::now());
-    let id = RecordId::new();
     let mut tx = db.pool.begin().await?;
     store::insert(
         &mut tx,

@@ -192,7 +192,11 @@ where
     .bind(r.record_type.as_str())
     .bind(r.created_at)
     .execute(ex)
-    .await?;
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict("record_exists", "A record with this id exists already."),
+        other => other.into(),
+    })?;
     Ok(())
 }
 

@@ -130,3 +130,42 @@ async fn a_password_only_session_of_an_enrolled_account_is_over(backend: Backend
     app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": fresh.refresh})).await.assert_problem(401, "invalid_refresh_token");
 }
 dual!(a_password_only_session_of_an_enrolled_account_is_over);
+
+async fn a_pending_enrolment_belongs_to_the_session_that_began_it(backend: Backend) {
+    // The review of the fix: a password-only page session could read the secret the real
+    // doctor was enrolling with, then sign in with its codes.
+    let app = app!(backend);
+    let victim = approved_unenrolled_doctor(&app, "doc@example.org").await;
+    let attacker_page = sign_in(&app, "doc@example.org").await;
+    let attacker_api = app.login("doc@example.org").await;
+    let r = app.post("/api/v1/me/mfa/totp", Some(&victim.access), &json!({})).await;
+    let secret = r.body["secret"].as_str().unwrap().to_string();
+    let html = attacker_page.get(app.url("/me/mfa")).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains(&secret), "another session never sees the pending secret");
+    // Nor can another session confirm it, even with the right code.
+    let code = careledger::accounts::mfa::code_at(&secret, app.clock.now()).unwrap();
+    app.post("/api/v1/me/mfa/totp/confirm", Some(&attacker_api.access), &json!({"code": code})).await.assert_problem(409, "mfa_not_started");
+    assert_eq!(app.post("/api/v1/me/mfa/totp/confirm", Some(&victim.access), &json!({"code": code})).await.status, 200);
+    app.get("/api/v1/me", Some(&attacker_api.access)).await.assert_problem(401, "invalid_token");
+    // Starting again elsewhere replaces the enrolment; the first session's one is gone.
+    let other = app.approved_unenrolled_doctor_again("doc2@example.org").await;
+    let second = app.login("doc2@example.org").await;
+    let first = app.post("/api/v1/me/mfa/totp", Some(&other.access), &json!({})).await.body["secret"].as_str().unwrap().to_string();
+    app.post("/api/v1/me/mfa/totp", Some(&second.access), &json!({})).await;
+    app.clock.advance(chrono::Duration::seconds(30));
+    let code = careledger::accounts::mfa::code_at(&first, app.clock.now()).unwrap();
+    app.post("/api/v1/me/mfa/totp/confirm", Some(&other.access), &json!({"code": code})).await.assert_problem(409, "mfa_not_started");
+}
+dual!(a_pending_enrolment_belongs_to_the_session_that_began_it);
+
+impl TestApp {
+    /// Another approved doctor who has not enrolled, signed in with the password (the admin
+    /// exists already).
+    async fn approved_unenrolled_doctor_again(&self, email: &str) -> crate::helpers::Session {
+        let admin = self.login("admin@clinic.test").await;
+        let doc = self.register(email, "doctor", "Dr Two").await;
+        let r = self.post(&format!("/api/v1/admin/users/{}/approve", doc["id"].as_str().unwrap()), Some(&admin.access), &json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        self.login(email).await
+    }
+}

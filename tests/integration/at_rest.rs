@@ -86,14 +86,34 @@ async fn directories_and_key_files_others_can_read_are_refused(backend: Backend)
     drop(careledger::Application::build(settings()).await.unwrap());
     std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o755)).unwrap();
     let err = format!("{:#}", careledger::Application::build(settings()).await.err().expect("refused"));
-    assert!(err.contains(&dir.0.display().to_string()) && err.contains("chmod -R go-rwx") && err.contains("755"), "{err}");
+    let fix = format!("chmod -R go-rwx {}", dir.0.display());
+    assert!(err.contains(&format!("{} (mode 755)", dir.0.display())) && err.contains(&fix), "{err}");
     std::fs::set_permissions(&dir.0, std::fs::Permissions::from_mode(0o700)).unwrap();
-    let key = dir.0.join("keys").join("token-signing.key");
-    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    // Every shared key file is named at once, with the one command that fixes them all.
+    let keys: Vec<_> = std::fs::read_dir(dir.0.join("keys")).unwrap().map(|e| e.unwrap().path()).collect();
+    for key in &keys {
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
     let err = format!("{:#}", careledger::Application::build(settings()).await.err().expect("refused"));
-    assert!(err.contains(&key.display().to_string()) && err.contains("chmod 600"), "{err}");
-    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    for key in &keys {
+        assert!(err.contains(&format!("{} (mode 644)", key.display())), "{err}");
+    }
+    assert!(err.contains(&fix), "{err}");
+    for key in &keys {
+        std::fs::set_permissions(key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     assert!(careledger::Application::build(settings()).await.is_ok());
+    // A SQLite file kept elsewhere (--database-url) that others can read is refused too.
+    if backend == Backend::Sqlite {
+        let elsewhere = TempDir::new();
+        let db = elsewhere.0.join("old.db");
+        std::fs::write(&db, b"").unwrap();
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let mut s = settings();
+        s.database_url = careledger::config::Secret::new(format!("sqlite://{}", db.display()));
+        let err = format!("{:#}", careledger::Application::build(s).await.err().expect("refused"));
+        assert!(err.contains(&format!("{} (mode 644)", db.display())) && err.contains("chmod 600"), "{err}");
+    }
 }
 dual!(directories_and_key_files_others_can_read_are_refused);
 

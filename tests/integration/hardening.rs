@@ -18,7 +18,7 @@ async fn security_headers_on_every_answer(backend: Backend) {
         let style_inline = csp.contains("style-src 'self' 'unsafe-inline'");
         assert_eq!(style_inline, path == "/docs/", "only Swagger UI may use inline styles: {path}: {csp}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h["permissions-policy"].to_str().unwrap().contains("camera=()"), "{path}");
         assert_eq!(h["x-frame-options"], "DENY");
         assert!(h.get("strict-transport-security").is_none(), "no HSTS over plain HTTP");

@@ -33,6 +33,18 @@ async fn look_alike_addresses_are_refused_and_records_by_email_reach_only_the_re
         r.assert_problem(422, "validation_failed");
         assert_eq!(r.error_fields(), vec!["patient_email"], "{fake:?}");
     }
+    // Look-alikes made of allowed characters only: another script throughout, a dotless ı, a
+    // loose combining mark. Refused once an account that looks the same exists.
+    app.register("joe.sax@clinic.example", "patient", "Joe Sax").await;
+    for fake in [
+        "mar\u{0131}a.santos@clinic.example",
+        "mari\u{0307}a.santos@clinic.example",
+        "\u{0458}\u{043e}\u{0435}.\u{0455}\u{0430}\u{0445}@clinic.example",
+    ] {
+        let r = app.post("/api/v1/auth/register", None, &json!({"email": fake, "password": PASSWORD, "role": "patient", "full_name": "Impostor"})).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), vec!["email"], "{fake:?}: {}", r.text);
+    }
     // The same address in other cases or Unicode forms is the same account.
     app.post("/api/v1/auth/register", None, &json!({"email": "MARIA.Santos@Clinic.EXAMPLE", "password": PASSWORD, "role": "patient", "full_name": "M"}))
         .await

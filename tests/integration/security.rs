@@ -107,7 +107,7 @@ async fn lockout_and_unlock(backend: Backend) {
     app.clock.advance(chrono::Duration::minutes(16));
     let r = app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None)).await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert!(r.body["notice"].as_str().unwrap().contains("locked"), "{}", r.text);
+    assert!(r.body["notice"].as_str().unwrap().contains("paused"), "{}", r.text);
     let r = app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None)).await;
     assert!(r.body.get("notice").is_none(), "told once");
     // An admin unlocks at once; only an admin may. (The admin signs in again: the clock moved

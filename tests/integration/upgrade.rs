@@ -10,6 +10,12 @@ use crate::helpers::{Backend, Options, PASSWORD, TempDir, fresh_database, spawn_
 /// left it), and a pool on it.
 pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Option<(String, sqlx::AnyPool)> {
     let url = fresh_database(backend, &dir.0).await?;
+    if backend == Backend::Sqlite {
+        // Private, as careledger made it (and requires it).
+        use std::os::unix::fs::OpenOptionsExt;
+        let path = url.trim_start_matches("sqlite://");
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path).unwrap();
+    }
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
     let migrator = sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"))
