@@ -18,7 +18,7 @@ pub fn private_umask() {
     }
 }
 
-/// Creates a private folder (and its missing parents) or, when it exists, checks it is private.
+/// Creates a private folder (0700) and its missing parents; one that exists is left as it is.
 pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     if dir.exists() {
         return Ok(());
@@ -34,8 +34,9 @@ pub fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
 }
 
 /// Creates the data directory (0700) when missing; when it exists, refuses it if it, its key
-/// folder, a key file or a database file in it can be read or entered by users other than its
-/// owner, naming every such path and the one command that fixes them all.
+/// folder or a key file in it can be read or entered by users other than its owner, naming
+/// every such path and the one command that fixes them all. (The database file, in it or
+/// elsewhere, is checked where it is opened: [`refuse_shared_file`].)
 pub fn prepare(dir: &Path) -> anyhow::Result<()> {
     if !dir.exists() {
         return create_private_dir(dir);
@@ -52,12 +53,6 @@ pub fn prepare(dir: &Path) -> anyhow::Result<()> {
             }
         }
     }
-    for name in ["careledger.db", "careledger.db-wal", "careledger.db-shm"] {
-        let path = dir.join(name);
-        if path.exists() {
-            note_if_shared(&path, &mut shared)?;
-        }
-    }
     if shared.is_empty() {
         return Ok(());
     }
@@ -69,7 +64,7 @@ pub fn prepare(dir: &Path) -> anyhow::Result<()> {
     )
 }
 
-/// Refuses a database file (given outside the data directory) that others can read.
+/// Refuses a SQLite database file (and its WAL and shared-memory files) that others can read.
 pub fn refuse_shared_file(path: &Path) -> anyhow::Result<()> {
     let mut shared = Vec::new();
     let beside = |suffix: &str| std::path::PathBuf::from(format!("{}{suffix}", path.display()));

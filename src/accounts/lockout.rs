@@ -198,10 +198,6 @@ pub async fn redeem_unlock(db: &Db, token: &str, now: DateTime<Utc>) -> Result<U
     let user: String = row.try_get("user_id")?;
     let user: UserId = user.parse().map_err(|_| Error::Internal(anyhow::anyhow!("corrupt user id")))?;
     store::unlock(&mut tx, user).await?;
-    sqlx::query("UPDATE known_devices SET locked_until = NULL, failed_logins = 0 WHERE user_id = $1")
-        .bind(user.to_string())
-        .execute(&mut *tx)
-        .await?;
     store::audit(&mut *tx, &now_s, Some(user), "unlock_link", user, "").await?;
     tx.commit().await?;
     tracing::info!(user_id = %user, "account unlocked by its emailed link");

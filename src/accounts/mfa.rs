@@ -180,6 +180,21 @@ async fn secret_of(state: &AppState, user: UserId) -> Result<Stored, Error> {
     })
 }
 
+/// A wrong code through a live session: it counts toward the account's lock, as sign-ins do,
+/// and the session whose wrong code locks the account ends (see `lockout`).
+async fn wrong_code(state: &AppState, user: &User, session: SessionId) -> Result<Error, Error> {
+    let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
+    lockout::live_failure(state, user, session, wrong).await
+}
+
+/// After the account's second factor was turned on (`mfa`) or off from `session`: that session
+/// has (or no longer has) passed it, and every other session of the account ends, since none of
+/// them passed the factor the account has now. Returns how many ended.
+async fn reseat_sessions(conn: &mut sqlx::AnyConnection, user: &User, session: SessionId, mfa: bool, now: DateTime<Utc>) -> Result<u64, Error> {
+    store::set_session_mfa(&mut *conn, session, mfa).await?;
+    store::revoke_other_sessions(&mut *conn, user.id, Some(session), &crate::clock::format(now)).await
+}
+
 /// Tells the account's owner by email (when SMTP is configured) that two-factor sign-in changed:
 /// if it was not them, someone has their password.
 fn tell_owner(state: &AppState, user: &User, what: &str) {
@@ -224,9 +239,7 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
         _ => return Err(Error::Conflict("mfa_not_started", "Start enrolment in this session first: POST /api/v1/me/mfa/totp.")),
     };
     if !accept_totp(db, user, secret.expose(), code, now).await? {
-        // Guesses through a live session count toward the account's lock, as sign-ins do.
-        let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
-        return Err(lockout::live_failure(state, user, session, wrong).await?);
+        return Err(wrong_code(state, user, session).await?);
     }
     store::reset_failures(db, user.id).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
@@ -250,8 +263,7 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
             .execute(&mut *tx)
             .await?;
     }
-    store::set_session_mfa(&mut *tx, session, true).await?;
-    let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
+    let revoked = reseat_sessions(&mut tx, user, session, true, now).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa enabled; other sessions revoked");
     tell_owner(state, user, "turned on");
@@ -269,8 +281,7 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
     if !check_login_code(db, user, secret.expose(), code, now).await? {
-        let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
-        return Err(lockout::live_failure(state, user, session, wrong).await?);
+        return Err(wrong_code(state, user, session).await?);
     }
     store::reset_failures(db, user.id).await?;
     let mut tx = db.pool.begin().await?;
@@ -279,8 +290,7 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
         .execute(&mut *tx)
         .await?;
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user.id.to_string()).execute(&mut *tx).await?;
-    store::set_session_mfa(&mut *tx, session, false).await?;
-    let revoked = store::revoke_other_sessions(&mut *tx, user.id, Some(session), &crate::clock::format(now)).await?;
+    let revoked = reseat_sessions(&mut tx, user, session, false, now).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa disabled; other sessions revoked");
     tell_owner(state, user, "turned off");

@@ -112,15 +112,16 @@ async fn create_user(
     status: Status,
     password: String,
 ) -> Result<User, Error> {
-    // Cheap checks first, so a duplicate costs no password hash; the unique index still decides.
-    if store::email_exists(db, &email).await? {
-        return Err(Error::EmailTaken);
-    }
-    if store::skeleton_exists(db, &email.skeleton()).await? {
-        return Err(Error::Validation(vec![crate::error::FieldError::new(
-            "email",
-            "this address looks like the address of another account (letters from another alphabet that look the same); use another",
-        )]));
+    // Cheap check first, so a duplicate costs no password hash; the unique index still decides.
+    match store::email_like(db, &email).await? {
+        Some(existing) if existing == email.as_str() => return Err(Error::EmailTaken),
+        Some(_) => {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "email",
+                "this address looks like the address of another account (letters from another alphabet that look the same); use another",
+            )]));
+        }
+        None => {}
     }
     let hash = hasher.hash(Secret::new(password)).await?;
     let user = User {

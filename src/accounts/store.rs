@@ -66,22 +66,18 @@ pub async fn insert_user(
     }
 }
 
-/// Whether an email already has an account (checked before paying for a password hash).
-pub async fn email_exists(db: &Db, email: &Email) -> Result<bool, Error> {
-    let row = sqlx::query("SELECT 1 AS one FROM users WHERE email = $1")
-        .bind(email.as_str())
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.is_some())
-}
-
-/// Whether an account's address has this skeleton (looks the same as it).
-pub async fn skeleton_exists(db: &Db, skeleton: &str) -> Result<bool, Error> {
-    let row = sqlx::query("SELECT 1 AS one FROM users WHERE email_skeleton = $1 LIMIT 1")
-        .bind(skeleton)
-        .fetch_optional(&db.pool)
-        .await?;
-    Ok(row.is_some())
+/// The address of an account that has this email or one that looks the same (its UTS 39
+/// skeleton), the exact one first: one indexed query, before paying for a password hash.
+pub async fn email_like(db: &Db, email: &Email) -> Result<Option<String>, Error> {
+    let row = sqlx::query(
+        "SELECT email FROM users WHERE email = $1 OR email_skeleton = $2 \
+         ORDER BY CASE WHEN email = $1 THEN 0 ELSE 1 END LIMIT 1",
+    )
+    .bind(email.as_str())
+    .bind(email.skeleton())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| r.try_get("email")).transpose().map_err(Error::from)
 }
 
 /// Fills the skeleton of accounts made before it was kept (at start); returns how many.

@@ -23,27 +23,37 @@ pub async fn readyz(State(state): State<AppState>) -> Result<impl IntoResponse, 
     }
 }
 
-/// `GET /metrics` on the main address: Prometheus text format 0.0.4, for a scraper on this
-/// machine (a loopback peer) or one that sends `Authorization: Bearer <--metrics-token>`;
-/// anyone else gets the same 404 as a path that does not exist (per-route counts tell an
-/// outsider what the clinic's users do). `--metrics-listen` serves it elsewhere.
-pub async fn metrics(State(state): State<AppState>, request: axum::extract::Request) -> Result<axum::response::Response, Error> {
-    let loopback = request
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .is_some_and(|c| c.0.ip().to_canonical().is_loopback());
-    let token_ok = match (&state.settings.metrics_token, request.headers().get(header::AUTHORIZATION)) {
-        (Some(expected), Some(sent)) => crate::accounts::auth::bearer_token(sent.as_bytes())
-            .is_ok_and(|t| bool::from(subtle::ConstantTimeEq::ct_eq(t.as_bytes(), expected.expose().as_bytes()))),
-        _ => false,
-    };
-    if !(loopback || token_ok) {
-        return Err(Error::NotFound("not_found"));
+/// A caller allowed to read `/metrics` on the main address: a scraper on this machine (a
+/// loopback peer, IPv4-mapped included) or one that sends `Authorization: Bearer
+/// <--metrics-token>`. Anyone else gets the same 404 as a path that does not exist (per-route
+/// counts tell an outsider what the clinic's users do). `--metrics-listen` serves it elsewhere.
+#[derive(Debug)]
+pub struct MetricsScraper;
+
+impl axum::extract::FromRequestParts<AppState> for MetricsScraper {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Self, Error> {
+        let loopback = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|c| c.0.ip().to_canonical().is_loopback());
+        let token_ok = match (&state.settings.metrics_token, parts.headers.get(header::AUTHORIZATION)) {
+            (Some(expected), Some(sent)) => crate::accounts::auth::bearer_token(sent.as_bytes())
+                .is_ok_and(|t| bool::from(subtle::ConstantTimeEq::ct_eq(t.as_bytes(), expected.expose().as_bytes()))),
+            _ => false,
+        };
+        if loopback || token_ok { Ok(Self) } else { Err(Error::NotFound("not_found")) }
     }
-    Ok(metrics_open(State(state)).await.into_response())
 }
 
-/// `GET /metrics` on `--metrics-listen`: to any caller of that address.
+/// `GET /metrics` on the main address, for a [`MetricsScraper`].
+pub async fn metrics(_scraper: MetricsScraper, state: State<AppState>) -> impl IntoResponse {
+    metrics_open(state).await
+}
+
+/// `GET /metrics` on `--metrics-listen`: Prometheus text format 0.0.4, to any caller of that
+/// address.
 pub async fn metrics_open(State(state): State<AppState>) -> impl IntoResponse {
     (
         StatusCode::OK,

@@ -36,7 +36,7 @@ pub fn read_cookie(jar: &CookieJar, base: &str, secure: bool) -> Option<String> 
 
 /// Removes a cookie under both of its names.
 pub fn forget_cookie(jar: CookieJar, base: &'static str) -> CookieJar {
-    jar.remove(Cookie::build(base).path("/")).remove(Cookie::build(format!("__Host-{base}")).path("/"))
+    jar.remove(Cookie::build(cookie_name(base, false)).path("/")).remove(Cookie::build(cookie_name(base, true)).path("/"))
 }
 
 /// The one stylesheet, served by the binary (no CDN).

@@ -174,10 +174,7 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
             }
         };
         if let Err(e) = limited {
-            return match spec.surface {
-                Surface::Api => e.into_response(),
-                Surface::Page => PageError(e).into_response(),
-            };
+            return refuse(spec.surface, e);
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
@@ -206,19 +203,21 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
             (Denied::Inactive, Refusal::Forbidden) => Error::AccountPendingApproval,
             (Denied::NotGranted, Refusal::Forbidden) => Error::Forbidden("your role does not have this permission"),
         };
-        return match spec.surface {
-            Surface::Api => error.into_response(),
-            Surface::Page => PageError(error).into_response(),
-        };
+        return refuse(spec.surface, error);
     }
     // The general per-user limit (per copy; off with --rate-limits off).
     if let Err(e) = state.user_limiter.check(user.id) {
-        return match spec.surface {
-            Surface::Api => e.into_response(),
-            Surface::Page => PageError(e).into_response(),
-        };
+        return refuse(spec.surface, e);
     }
     next.run(Request::from_parts(parts, body)).await
+}
+
+/// A refusal as the route's surface answers: a problem for the API, a page for browsers.
+fn refuse(surface: Surface, e: Error) -> Response {
+    match surface {
+        Surface::Api => e.into_response(),
+        Surface::Page => PageError(e).into_response(),
+    }
 }
 
 /// The user a request to a public route is signed in as, if its credentials are good (a bad

@@ -222,33 +222,21 @@ pub async fn create(
             .await
             .map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
     } else {
-        // Check the record's own fields first, so the confirmation is the last step.
-        let probe = NewRecord {
-            patient_id: Some(user.user.id.to_string()),
-            patient_email: None,
+        // Everything is checked before the confirmation, so that saving is the last step.
+        let input = NewRecord {
+            patient_id: None,
+            patient_email: Some(form.patient_email.clone()),
             title: form.title.clone(),
             notes: form.notes.clone(),
             record_type: Some(form.record_type.clone()),
         };
-        let no_email = form.patient_email.trim().is_empty();
-        match service::validate(&probe).map(|_| ()) {
-            // Every field at fault at once, the missing email included.
-            Err(Error::Validation(mut errors)) if no_email => {
-                errors.insert(0, FieldError::new("patient_email", "the patient's email is required"));
-                Err(Error::Validation(errors))
+        match service::check_new(&state.db, &user.user, &input).await {
+            Ok(patient) => {
+                let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
+                let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label, record_id: RecordId::new() };
+                return Ok(render(&page)?.into_response());
             }
             Err(e) => Err(e),
-            Ok(()) if no_email => {
-                Err(Error::Validation(vec![FieldError::new("patient_email", "the patient's email is required")]))
-            }
-            Ok(()) => match service::patient_by_email(&state.db, &user.user, &form.patient_email).await {
-                Ok(patient) => {
-                    let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
-                    let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label, record_id: RecordId::new() };
-                    return Ok(render(&page)?.into_response());
-                }
-                Err(e) => Err(e),
-            },
         }
     };
     let (status, errors) = match result {

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDate};
 use crate::accounts::{Role, Status, User, store as accounts_store};
 use crate::clock;
 use crate::db::Db;
-use crate::error::{FieldError, Error, Validator};
+use crate::error::{Error, Validator};
 use crate::ids::{Email, RecordId, UserId};
 use crate::pagination::{Page, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
@@ -38,12 +38,7 @@ pub async fn create_once(db: &Db, actor: &User, input: NewRecord, id: RecordId) 
 
 #[tracing::instrument(skip_all, fields(doctor_id = %actor.id, record_id = %id))]
 async fn create_with_id(db: &Db, actor: &User, input: NewRecord, id: RecordId) -> Result<Record, Error> {
-    if actor.role != Role::Doctor {
-        return Err(Error::Forbidden("only doctors write records"));
-    }
-    if actor.status != Status::Active {
-        return Err(Error::AccountPendingApproval);
-    }
+    require_active_doctor(actor)?;
     let ValidRecord { title, record_type, patient } = validate(&input)?;
     let patient = find_active_patient(db, patient).await?;
     let now = clock::format(clock::now());
@@ -131,18 +126,23 @@ pub fn validate(input: &NewRecord) -> Result<ValidRecord<'_>, Error> {
     }
 }
 
-/// The active patient an email names, for a doctor to confirm before writing a record by email
-/// (the page shows the name and id back, so a look-alike address cannot slip a record to
-/// someone else). Look-alike addresses are refused as at registration.
-pub async fn patient_by_email(db: &Db, actor: &User, email: &str) -> Result<User, Error> {
+/// Checks a new record without writing it: the writer, its fields and the active patient it
+/// names. The page shows that patient's name, email and id back before a record addressed by
+/// email is saved, so a look-alike address cannot slip a record to someone else.
+pub async fn check_new(db: &Db, actor: &User, input: &NewRecord) -> Result<User, Error> {
+    require_active_doctor(actor)?;
+    let valid = validate(input)?;
+    find_active_patient(db, valid.patient).await
+}
+
+fn require_active_doctor(actor: &User) -> Result<(), Error> {
     if actor.role != Role::Doctor {
         return Err(Error::Forbidden("only doctors write records"));
     }
     if actor.status != Status::Active {
         return Err(Error::AccountPendingApproval);
     }
-    let email = Email::parse(email).map_err(|m| Error::Validation(vec![FieldError::new("patient_email", m)]))?;
-    find_active_patient(db, PatientRef::Email(email)).await
+    Ok(())
 }
 
 enum PatientRef<'a> {
