@@ -9,10 +9,10 @@ use tokio::net::TcpListener;
 
 use crate::accounts::tokens::TokenKeys;
 use crate::clock::Clock;
-use crate::ratelimit::UserLimiter;
 use crate::config::{Secret, Settings};
 use crate::db::Db;
 use crate::http::metrics::Metrics;
+use crate::ratelimit::UserLimiter;
 
 /// What every handler can reach. Cheap to clone; holds no per-user truth (that is in the
 /// database), so any number of copies can serve behind a load balancer.
@@ -65,17 +65,16 @@ impl AppState {
         if encrypted > 0 {
             tracing::info!(encrypted, "TOTP secrets stored in clear by an earlier release are now encrypted");
         }
-        let skeletons = crate::accounts::store::fill_skeletons(&db).await.map_err(|e| anyhow::anyhow!("cannot index email look-alikes: {e:?}"))?;
+        let skeletons =
+            crate::accounts::store::fill_skeletons(&db).await.map_err(|e| anyhow::anyhow!("cannot index email look-alikes: {e:?}"))?;
         if skeletons > 0 {
             tracing::info!(skeletons, "look-alike index filled for accounts made by an earlier release");
         }
         crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let passwords = crate::accounts::password::Hasher::default();
-        let dummy = passwords
-            .hash(Secret::new(crate::accounts::tokens::random_token()))
-            .await
-            .context("cannot prepare the password hasher")?;
+        let dummy =
+            passwords.hash(Secret::new(crate::accounts::tokens::random_token())).await.context("cannot prepare the password hasher")?;
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(crate::ledger::service::LedgerKeys::load(&settings.data_dir)?);
@@ -154,9 +153,7 @@ impl Application {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let sealer = tokio::spawn(sealer(self.state.clone()));
         let metrics = self.metrics_listener.map(|listener| {
-            let router = Router::new()
-                .route("/metrics", axum::routing::get(crate::http::ops::metrics_open))
-                .with_state(self.state.clone());
+            let router = Router::new().route("/metrics", axum::routing::get(crate::http::ops::metrics_open)).with_state(self.state.clone());
             tokio::spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::warn!(error = %e, "the metrics listener stopped");

@@ -95,10 +95,11 @@ impl DataArgs {
         let mut settings = Settings::new(self.data_dir, url.filter(|u| !u.is_empty()));
         settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(|url| {
             // The AWS_* variables every S3 tool reads, passed on as object_store options.
-            let options = ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
-                .iter()
-                .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
-                .collect();
+            let options =
+                ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
+                    .iter()
+                    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
+                    .collect();
             crate::config::FileStoreSettings { url, options: crate::config::Secret::new(options) }
         });
         settings
@@ -350,9 +351,8 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         bar.set_position(done);
     };
     let started = std::time::Instant::now();
-    let made = crate::demo::generate(&db, args.patients, args.records_per_patient, &progress)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let made =
+        crate::demo::generate(&db, args.patients, args.records_per_patient, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(
@@ -381,10 +381,9 @@ async fn ledger_verify(args: DataArgs) -> anyhow::Result<ExitCode> {
         bar.set_position(done);
     };
     let files = crate::files::FileStore::for_settings(&settings)?;
-    let report =
-        crate::ledger::verify::verify(&db, keys.as_ref().map(|k| &k.verifying), Some(&files), &progress)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let report = crate::ledger::verify::verify(&db, keys.as_ref().map(|k| &k.verifying), Some(&files), &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     if report.ok() {
         println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);

@@ -124,23 +124,20 @@ impl Db {
     }
 
     fn pool_options(backend: Backend, max_connections: u32, acquire: Duration) -> AnyPoolOptions {
-        AnyPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(acquire)
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the writer; the busy timeout makes
-                        // writers queue instead of failing; foreign keys are off by default.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+        AnyPoolOptions::new().max_connections(max_connections).acquire_timeout(acquire).after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the writer; the busy timeout makes
+                    // writers queue instead of failing; foreign keys are off by default.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
                              PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
+                    )
+                    .await?;
+                }
+                Ok(())
             })
+        })
     }
 
     /// Closes every connection (shutdown; tests simulate an outage with it).

@@ -39,36 +39,246 @@ const PEOPLE: [(&str, &str, Role); 8] = [
 
 /// (patient index 3..8, doctor index 1..3, days ago, type, title, notes)
 const RECORDS: [(usize, usize, i64, RecordType, &str, &str); 30] = [
-    (3, 1, 210, RecordType::Visit, "Annual physical examination", "BP 128/82, HR 72, BMI 26.1. No acute complaints. Advised 150 min/week moderate exercise. Lipid panel and HbA1c ordered."),
-    (3, 1, 203, RecordType::LabResult, "Lipid panel and HbA1c", "Total cholesterol 212 mg/dL, LDL 138, HDL 48, triglycerides 130. HbA1c 5.9% (prediabetes range). Discussed diet; recheck in 6 months."),
-    (3, 1, 120, RecordType::Diagnosis, "Prediabetes", "HbA1c 5.9% on two occasions. Lifestyle modification plan agreed; referral to dietitian. No pharmacotherapy at this stage."),
-    (3, 2, 60, RecordType::Visit, "Lower back pain after lifting", "Acute mechanical low back pain, 3 days. No red flags (no saddle anaesthesia, no weakness). Advised staying active, ibuprofen 400 mg as needed, review in 2 weeks if not improving."),
-    (3, 1, 12, RecordType::LabResult, "Repeat HbA1c", "HbA1c 5.6%. Improvement after dietary changes and weight loss of 3 kg. Continue plan; annual recheck."),
-    (3, 1, 12, RecordType::Note, "Dietitian feedback received", "Patient attended two sessions; food diary shows reduced refined carbohydrates. Motivated to continue."),
-    (4, 2, 300, RecordType::Visit, "Shortness of breath on exertion", "Progressive dyspnoea over 2 months, 30 pack-year smoking history. Bilateral expiratory wheeze. Spirometry and chest X-ray requested."),
-    (4, 2, 290, RecordType::Imaging, "Chest X-ray PA", "Hyperinflated lungs with flattened diaphragms. No focal consolidation, no effusion, no mass. Consistent with COPD."),
-    (4, 2, 288, RecordType::Procedure, "Spirometry", "Post-bronchodilator FEV1/FVC 0.62, FEV1 71% predicted: GOLD stage 2 airflow limitation."),
-    (4, 2, 280, RecordType::Diagnosis, "COPD, GOLD 2", "Diagnosis confirmed by spirometry. Started LAMA inhaler; inhaler technique checked. Smoking cessation support offered and accepted."),
-    (4, 2, 150, RecordType::Visit, "COPD review", "Fewer symptoms on LAMA. Smoking reduced to 5/day. Influenza and pneumococcal vaccination given."),
-    (4, 1, 45, RecordType::Visit, "Acute exacerbation of COPD", "Increased sputum purulence and breathlessness for 4 days. SpO2 93% on air. Prednisolone 30 mg for 5 days and amoxicillin. Safety-netting advice given."),
-    (4, 2, 20, RecordType::Note, "Smoking cessation milestone", "Patient reports 6 weeks smoke-free using nicotine replacement. Congratulated; continue support."),
-    (5, 1, 240, RecordType::Visit, "Antenatal booking visit", "G1P0, 9 weeks by dates. Folic acid started. Booking bloods and dating scan arranged. BP 112/70."),
-    (5, 1, 225, RecordType::Imaging, "Dating ultrasound", "Single live intrauterine pregnancy, CRL consistent with 11+2 weeks. Nuchal translucency 1.4 mm."),
-    (5, 1, 180, RecordType::LabResult, "Booking bloods", "Hb 12.4 g/dL, blood group O positive, antibody screen negative. Rubella immune. HIV, hepatitis B and syphilis negative."),
-    (5, 1, 100, RecordType::LabResult, "Glucose tolerance test", "Fasting 4.8 mmol/L, 2-hour 6.9 mmol/L. Within normal limits; no gestational diabetes."),
-    (5, 1, 30, RecordType::Visit, "Postnatal check", "Six weeks after uncomplicated vaginal delivery. Mood good (EPDS 4). Breastfeeding well. Contraception discussed."),
-    (6, 2, 330, RecordType::Visit, "Knee pain after football", "Twisting injury to right knee. Effusion, positive McMurray test. Suspected medial meniscal tear; MRI requested."),
-    (6, 2, 320, RecordType::Imaging, "MRI right knee", "Complex tear of the posterior horn of the medial meniscus. ACL and PCL intact. Small joint effusion."),
-    (6, 2, 280, RecordType::Procedure, "Arthroscopic partial meniscectomy", "Uncomplicated day-case arthroscopy. Torn segment trimmed. Weight bearing as tolerated; physiotherapy referral."),
-    (6, 2, 250, RecordType::Visit, "Post-operative review", "Wounds healed. Range of motion 0-120 degrees. Quadriceps strengthening continues with physiotherapy."),
-    (6, 1, 90, RecordType::Diagnosis, "Essential hypertension", "Home readings average 148/94 over 2 weeks. No end-organ damage on ECG and urinalysis. Started amlodipine 5 mg."),
-    (6, 1, 40, RecordType::Visit, "Hypertension follow-up", "Home average now 132/84 on amlodipine. Mild ankle swelling, tolerable. Continue; recheck renal function in 3 months."),
-    (7, 1, 200, RecordType::Visit, "Recurrent headaches", "Episodic bilateral pressing headaches, 3-4 per month, no aura, normal neurological examination. Likely tension-type headache; headache diary started."),
-    (7, 1, 170, RecordType::Note, "Headache diary review", "Diary shows association with poor sleep and screen time. Sleep hygiene advice; simple analgesia limited to 2 days per week."),
-    (7, 2, 95, RecordType::LabResult, "Thyroid function tests", "TSH 6.8 mU/L (raised), free T4 11 pmol/L (low-normal). Repeat in 6 weeks with thyroid peroxidase antibodies."),
-    (7, 2, 50, RecordType::Diagnosis, "Subclinical hypothyroidism", "TSH persistently raised at 7.1 mU/L, TPO antibodies positive. Started levothyroxine 25 micrograms; recheck TSH in 8 weeks."),
-    (7, 2, 5, RecordType::LabResult, "TSH on treatment", "TSH 3.2 mU/L on levothyroxine 25 micrograms. Fatigue improved. Continue current dose."),
-    (7, 1, 2, RecordType::Visit, "Seasonal allergic rhinitis", "Sneezing, itchy eyes and nasal congestion each spring. Intranasal corticosteroid and non-sedating antihistamine advised."),
+    (
+        3,
+        1,
+        210,
+        RecordType::Visit,
+        "Annual physical examination",
+        "BP 128/82, HR 72, BMI 26.1. No acute complaints. Advised 150 min/week moderate exercise. Lipid panel and HbA1c ordered.",
+    ),
+    (
+        3,
+        1,
+        203,
+        RecordType::LabResult,
+        "Lipid panel and HbA1c",
+        "Total cholesterol 212 mg/dL, LDL 138, HDL 48, triglycerides 130. HbA1c 5.9% (prediabetes range). Discussed diet; recheck in 6 months.",
+    ),
+    (
+        3,
+        1,
+        120,
+        RecordType::Diagnosis,
+        "Prediabetes",
+        "HbA1c 5.9% on two occasions. Lifestyle modification plan agreed; referral to dietitian. No pharmacotherapy at this stage.",
+    ),
+    (
+        3,
+        2,
+        60,
+        RecordType::Visit,
+        "Lower back pain after lifting",
+        "Acute mechanical low back pain, 3 days. No red flags (no saddle anaesthesia, no weakness). Advised staying active, ibuprofen 400 mg as needed, review in 2 weeks if not improving.",
+    ),
+    (
+        3,
+        1,
+        12,
+        RecordType::LabResult,
+        "Repeat HbA1c",
+        "HbA1c 5.6%. Improvement after dietary changes and weight loss of 3 kg. Continue plan; annual recheck.",
+    ),
+    (
+        3,
+        1,
+        12,
+        RecordType::Note,
+        "Dietitian feedback received",
+        "Patient attended two sessions; food diary shows reduced refined carbohydrates. Motivated to continue.",
+    ),
+    (
+        4,
+        2,
+        300,
+        RecordType::Visit,
+        "Shortness of breath on exertion",
+        "Progressive dyspnoea over 2 months, 30 pack-year smoking history. Bilateral expiratory wheeze. Spirometry and chest X-ray requested.",
+    ),
+    (
+        4,
+        2,
+        290,
+        RecordType::Imaging,
+        "Chest X-ray PA",
+        "Hyperinflated lungs with flattened diaphragms. No focal consolidation, no effusion, no mass. Consistent with COPD.",
+    ),
+    (
+        4,
+        2,
+        288,
+        RecordType::Procedure,
+        "Spirometry",
+        "Post-bronchodilator FEV1/FVC 0.62, FEV1 71% predicted: GOLD stage 2 airflow limitation.",
+    ),
+    (
+        4,
+        2,
+        280,
+        RecordType::Diagnosis,
+        "COPD, GOLD 2",
+        "Diagnosis confirmed by spirometry. Started LAMA inhaler; inhaler technique checked. Smoking cessation support offered and accepted.",
+    ),
+    (
+        4,
+        2,
+        150,
+        RecordType::Visit,
+        "COPD review",
+        "Fewer symptoms on LAMA. Smoking reduced to 5/day. Influenza and pneumococcal vaccination given.",
+    ),
+    (
+        4,
+        1,
+        45,
+        RecordType::Visit,
+        "Acute exacerbation of COPD",
+        "Increased sputum purulence and breathlessness for 4 days. SpO2 93% on air. Prednisolone 30 mg for 5 days and amoxicillin. Safety-netting advice given.",
+    ),
+    (
+        4,
+        2,
+        20,
+        RecordType::Note,
+        "Smoking cessation milestone",
+        "Patient reports 6 weeks smoke-free using nicotine replacement. Congratulated; continue support.",
+    ),
+    (
+        5,
+        1,
+        240,
+        RecordType::Visit,
+        "Antenatal booking visit",
+        "G1P0, 9 weeks by dates. Folic acid started. Booking bloods and dating scan arranged. BP 112/70.",
+    ),
+    (
+        5,
+        1,
+        225,
+        RecordType::Imaging,
+        "Dating ultrasound",
+        "Single live intrauterine pregnancy, CRL consistent with 11+2 weeks. Nuchal translucency 1.4 mm.",
+    ),
+    (
+        5,
+        1,
+        180,
+        RecordType::LabResult,
+        "Booking bloods",
+        "Hb 12.4 g/dL, blood group O positive, antibody screen negative. Rubella immune. HIV, hepatitis B and syphilis negative.",
+    ),
+    (
+        5,
+        1,
+        100,
+        RecordType::LabResult,
+        "Glucose tolerance test",
+        "Fasting 4.8 mmol/L, 2-hour 6.9 mmol/L. Within normal limits; no gestational diabetes.",
+    ),
+    (
+        5,
+        1,
+        30,
+        RecordType::Visit,
+        "Postnatal check",
+        "Six weeks after uncomplicated vaginal delivery. Mood good (EPDS 4). Breastfeeding well. Contraception discussed.",
+    ),
+    (
+        6,
+        2,
+        330,
+        RecordType::Visit,
+        "Knee pain after football",
+        "Twisting injury to right knee. Effusion, positive McMurray test. Suspected medial meniscal tear; MRI requested.",
+    ),
+    (
+        6,
+        2,
+        320,
+        RecordType::Imaging,
+        "MRI right knee",
+        "Complex tear of the posterior horn of the medial meniscus. ACL and PCL intact. Small joint effusion.",
+    ),
+    (
+        6,
+        2,
+        280,
+        RecordType::Procedure,
+        "Arthroscopic partial meniscectomy",
+        "Uncomplicated day-case arthroscopy. Torn segment trimmed. Weight bearing as tolerated; physiotherapy referral.",
+    ),
+    (
+        6,
+        2,
+        250,
+        RecordType::Visit,
+        "Post-operative review",
+        "Wounds healed. Range of motion 0-120 degrees. Quadriceps strengthening continues with physiotherapy.",
+    ),
+    (
+        6,
+        1,
+        90,
+        RecordType::Diagnosis,
+        "Essential hypertension",
+        "Home readings average 148/94 over 2 weeks. No end-organ damage on ECG and urinalysis. Started amlodipine 5 mg.",
+    ),
+    (
+        6,
+        1,
+        40,
+        RecordType::Visit,
+        "Hypertension follow-up",
+        "Home average now 132/84 on amlodipine. Mild ankle swelling, tolerable. Continue; recheck renal function in 3 months.",
+    ),
+    (
+        7,
+        1,
+        200,
+        RecordType::Visit,
+        "Recurrent headaches",
+        "Episodic bilateral pressing headaches, 3-4 per month, no aura, normal neurological examination. Likely tension-type headache; headache diary started.",
+    ),
+    (
+        7,
+        1,
+        170,
+        RecordType::Note,
+        "Headache diary review",
+        "Diary shows association with poor sleep and screen time. Sleep hygiene advice; simple analgesia limited to 2 days per week.",
+    ),
+    (
+        7,
+        2,
+        95,
+        RecordType::LabResult,
+        "Thyroid function tests",
+        "TSH 6.8 mU/L (raised), free T4 11 pmol/L (low-normal). Repeat in 6 weeks with thyroid peroxidase antibodies.",
+    ),
+    (
+        7,
+        2,
+        50,
+        RecordType::Diagnosis,
+        "Subclinical hypothyroidism",
+        "TSH persistently raised at 7.1 mU/L, TPO antibodies positive. Started levothyroxine 25 micrograms; recheck TSH in 8 weeks.",
+    ),
+    (
+        7,
+        2,
+        5,
+        RecordType::LabResult,
+        "TSH on treatment",
+        "TSH 3.2 mU/L on levothyroxine 25 micrograms. Fatigue improved. Continue current dose.",
+    ),
+    (
+        7,
+        1,
+        2,
+        RecordType::Visit,
+        "Seasonal allergic rhinitis",
+        "Sneezing, itchy eyes and nasal congestion each spring. Intranasal corticosteroid and non-sedating antihistamine advised.",
+    ),
 ];
 
 /// Loads the demo clinic unless it is already there; returns the logins either way.
@@ -77,13 +287,11 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
     let mut tx = db.pool.begin().await?;
     // The marker row is the lock: of two copies starting with --demo at once, one inserts it
     // (and loads the clinic in the same transaction); the other finds it and does nothing.
-    let claimed = sqlx::query(
-        "INSERT INTO app_meta (key, value) VALUES ('demo_loaded', $1) ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(clock::format(clock::now()))
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let claimed = sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo_loaded', $1) ON CONFLICT (key) DO NOTHING")
+        .bind(clock::format(clock::now()))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
     if claimed == 0 {
         tracing::info!("demo clinic already loaded");
         return Ok(logins);
@@ -107,7 +315,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
             status: Status::Active,
             created_at: clock::format(now - Duration::days(400) + Duration::minutes(i as i64)),
             mfa_enabled: false,
-        locked_until: None,
+            locked_until: None,
         };
         accounts_store::insert_user(&mut tx, &user, &hash).await?;
         ids.push(user.id);
@@ -133,13 +341,25 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
     Ok(logins)
 }
 
-const FIRST: [&str; 16] = [
-    "Aisha", "Ben", "Carmen", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Mei", "Nils",
-    "Olga", "Pedro",
-];
+const FIRST: [&str; 16] =
+    ["Aisha", "Ben", "Carmen", "Dmitri", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jonas", "Kemi", "Luca", "Mei", "Nils", "Olga", "Pedro"];
 const LAST: [&str; 16] = [
-    "Adeyemi", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad", "Ivanova", "Jensen", "Kowalski",
-    "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
+    "Adeyemi",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
 ];
 
 /// What `careledger demo` made.

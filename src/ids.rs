@@ -234,14 +234,14 @@ mod tests {
     fn look_alike_emails_are_refused() {
         let real = "maria.santos@clinic.example";
         let impostors = [
-            "maria.santos\u{200B}@clinic.example",   // zero-width space (format)
-            "m\u{0430}ria.santos@clinic.example",     // Cyrillic a among Latin letters
-            "maria\u{2024}santos@clinic.example",     // ONE DOT LEADER for the dot
-            "maria.santos\u{202E}@clinic.example",    // right-to-left override
-            "maria.santos@cl\u{0456}nic.example",     // Cyrillic i in the domain
-            "maria.santos\u{00AD}@clinic.example",    // soft hyphen (invisible)
-            "\u{FF4D}aria.santos@clinic.example",     // fullwidth m
-            "maria.santos\u{0000}@clinic.example",    // NUL
+            "maria.santos\u{200B}@clinic.example", // zero-width space (format)
+            "m\u{0430}ria.santos@clinic.example",  // Cyrillic a among Latin letters
+            "maria\u{2024}santos@clinic.example",  // ONE DOT LEADER for the dot
+            "maria.santos\u{202E}@clinic.example", // right-to-left override
+            "maria.santos@cl\u{0456}nic.example",  // Cyrillic i in the domain
+            "maria.santos\u{00AD}@clinic.example", // soft hyphen (invisible)
+            "\u{FF4D}aria.santos@clinic.example",  // fullwidth m
+            "maria.santos\u{0000}@clinic.example", // NUL
         ];
         for bad in impostors {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be refused");
@@ -263,7 +263,11 @@ mod tests {
         for fake in ["mar\u{0131}a.santos@clinic.example", "maria.santos@clinic.example"] {
             assert_eq!(skel(fake), real, "{fake}");
         }
-        assert_eq!(skel("\u{0458}\u{043e}\u{0435}.\u{0455}\u{0430}\u{0445}@clinic.example"), skel("joe.sax@clinic.example"), "all Cyrillic");
+        assert_eq!(
+            skel("\u{0458}\u{043e}\u{0435}.\u{0455}\u{0430}\u{0445}@clinic.example"),
+            skel("joe.sax@clinic.example"),
+            "all Cyrillic"
+        );
         assert_eq!(skel("\u{03bf}\u{03bf}@clinic.example"), skel("oo@clinic.example"), "Greek");
         assert_eq!(skel("maria@\u{0430}\u{0441}\u{0435}.example"), skel("maria@ace.example"), "Cyrillic domain");
         assert_ne!(skel("maria@clinic.example"), skel("mario@clinic.example"));

@@ -53,8 +53,7 @@ pub fn load_existing_secret(data_dir: &Path, name: &str) -> anyhow::Result<Optio
 fn read_secret(path: &Path) -> anyhow::Result<Option<Secret<Vec<u8>>>> {
     match std::fs::read_to_string(path) {
         Ok(text) => {
-            let bytes = hex::decode(text.trim())
-                .with_context(|| format!("{} is not a hex-encoded key", path.display()))?;
+            let bytes = hex::decode(text.trim()).with_context(|| format!("{} is not a hex-encoded key", path.display()))?;
             anyhow::ensure!(bytes.len() >= SECRET_LEN, "{} is shorter than 256 bits", path.display());
             Ok(Some(Secret::new(bytes)))
         }

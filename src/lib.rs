@@ -23,5 +23,5 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod records;
 
-pub use app::{build_app, AppState, Application};
+pub use app::{AppState, Application, build_app};
 pub use error::Error;

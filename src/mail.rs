@@ -38,14 +38,7 @@ impl Mailer {
             let message = to
                 .parse::<Mailbox>()
                 .map_err(|e| e.to_string())
-                .and_then(|to| {
-                    Message::builder()
-                        .from(mailer.from.clone())
-                        .to(to)
-                        .subject(subject)
-                        .body(body)
-                        .map_err(|e| e.to_string())
-                });
+                .and_then(|to| Message::builder().from(mailer.from.clone()).to(to).subject(subject).body(body).map_err(|e| e.to_string()));
             let result = match message {
                 Ok(m) => mailer.transport.send(m).await.map(|_| ()).map_err(|e| e.to_string()),
                 Err(e) => Err(e),

@@ -73,12 +73,11 @@ async fn hit_in(db: &Db, bucket: &str, (start, retry): (i64, u64)) -> Result<(i6
 /// The count in `bucket`'s current window, without adding to it.
 pub async fn peek(db: &Db, bucket: &str, now: DateTime<Utc>) -> Result<(i64, u64), Error> {
     let (start, retry) = window(now);
-    let count: Option<i64> =
-        sqlx::query_scalar("SELECT count FROM rate_counters WHERE bucket = $1 AND window_start = $2")
-            .bind(bucket)
-            .bind(start)
-            .fetch_optional(&db.pool)
-            .await?;
+    let count: Option<i64> = sqlx::query_scalar("SELECT count FROM rate_counters WHERE bucket = $1 AND window_start = $2")
+        .bind(bucket)
+        .bind(start)
+        .fetch_optional(&db.pool)
+        .await?;
     Ok((count.unwrap_or(0), retry))
 }
 
@@ -130,10 +129,7 @@ impl PublicLimiter {
 
 /// Deletes windows that ended more than a window ago.
 pub async fn prune(db: &Db, now: DateTime<Utc>) -> Result<(), Error> {
-    sqlx::query("DELETE FROM rate_counters WHERE window_start < $1")
-        .bind(now.timestamp() - 2 * WINDOW_SECS)
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("DELETE FROM rate_counters WHERE window_start < $1").bind(now.timestamp() - 2 * WINDOW_SECS).execute(&db.pool).await?;
     Ok(())
 }
 

@@ -47,9 +47,7 @@ impl Action {
 
     /// Parses a name from a page's form action.
     pub fn parse(s: &str) -> Option<Self> {
-        [Action::Approve, Action::Reject, Action::Deactivate, Action::Reactivate, Action::Unlock]
-            .into_iter()
-            .find(|a| a.name() == s)
+        [Action::Approve, Action::Reject, Action::Deactivate, Action::Reactivate, Action::Unlock].into_iter().find(|a| a.name() == s)
     }
 }
 
@@ -151,9 +149,8 @@ pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: Rol
     }
     let now_s = clock::format(state.clock.now());
     let mut tx = state.db.pool.begin().await?;
-    let user = store::set_role(&mut *tx, id, role)
-        .await?
-        .ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
+    let user =
+        store::set_role(&mut *tx, id, role).await?.ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
     // A new role takes the old role's access away: every session ends, and the person signs in
     // again into the new role.
     if role != target.role {

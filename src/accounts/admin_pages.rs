@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
+use crate::accounts::WebUser;
 use crate::accounts::admin::{self, Action, RoleChange, UserQuery};
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::store::AuditEvent;
-use crate::accounts::WebUser;
 use crate::app::AppState;
 use crate::error::{Error, Validator};
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
@@ -60,9 +60,7 @@ struct UsersPageQuery {
 }
 
 fn options<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, selected: &str) -> Vec<SelectOption> {
-    all.iter()
-        .map(|t| SelectOption { value: value(*t), label: label(*t), selected: value(*t) == selected })
-        .collect()
+    all.iter().map(|t| SelectOption { value: value(*t), label: label(*t), selected: value(*t) == selected }).collect()
 }
 
 /// `GET /admin/users`: filter, page through and act on accounts.
@@ -112,7 +110,6 @@ pub struct ActionForm {
     csrf_token: String,
 }
 
-
 /// `POST /admin/users/{id}/{action}`: approve, reject, deactivate, reactivate or unlock.
 pub async fn act(
     State(state): State<AppState>,
@@ -133,7 +130,6 @@ pub struct RoleForm {
     #[serde(default)]
     role: String,
 }
-
 
 /// `POST /admin/users/{id}/role`.
 pub async fn change_role(

@@ -5,12 +5,12 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::accounts::{admin, mfa};
-use crate::accounts::sessions::{self, PasswordChange};
-use crate::accounts::store::{AuditEvent, SessionView};
+use crate::accounts::ApiUser;
 use crate::accounts::model::User;
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
-use crate::accounts::ApiUser;
+use crate::accounts::sessions::{self, PasswordChange};
+use crate::accounts::store::{AuditEvent, SessionView};
+use crate::accounts::{admin, mfa};
 use crate::app::AppState;
 use crate::error::{Error, Validator};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery, ClientInfo};
@@ -60,11 +60,7 @@ pub struct Login {
         (status = 429, description = "`rate_limited` (with Retry-After)", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
-pub async fn login(
-    State(state): State<AppState>,
-    client: ClientInfo,
-    ApiJson(body): ApiJson<Login>,
-) -> Result<ApiJson<TokenPair>, Error> {
+pub async fn login(State(state): State<AppState>, client: ClientInfo, ApiJson(body): ApiJson<Login>) -> Result<ApiJson<TokenPair>, Error> {
     let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code, device_token: body.device_token };
     Ok(ApiJson(service::login_api(&state, creds, &client).await?))
 }
@@ -141,6 +137,9 @@ pub async fn list_users(
     Ok(ApiJson(admin::list(&state, &caller.user, &filter, &page).await?))
 }
 
+// rustfmt re-indents the attribute inside this macro on every run (a rustfmt quirk with
+// attributes in macro_rules bodies); its layout is kept by hand.
+#[rustfmt::skip]
 macro_rules! admin_action {
     ($name:ident, $action:expr, $path:literal, $what:literal) => {
         #[doc = concat!("`POST ", $path, "`: ", $what, " (recorded in the audit log).")]
@@ -152,11 +151,7 @@ macro_rules! admin_action {
                 (status = 404, description = "`user_not_found`", body = Problem),
                 (status = 409, description = "`invalid_transition` or `cannot_change_self`", body = Problem),
             ))]
-        pub async fn $name(
-            State(state): State<AppState>,
-            caller: ApiUser,
-            ApiPath(id): ApiPath<String>,
-        ) -> Result<ApiJson<User>, Error> {
+        pub async fn $name(State(state): State<AppState>, caller: ApiUser, ApiPath(id): ApiPath<String>) -> Result<ApiJson<User>, Error> {
             let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
             Ok(ApiJson(admin::act(&state, &caller.user, id, $action).await?))
         }
@@ -256,11 +251,7 @@ pub async fn mfa_confirm(
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
         (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
     ))]
-pub async fn mfa_disable(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiJson(body): ApiJson<MfaCode>,
-) -> Result<StatusCode, Error> {
+pub async fn mfa_disable(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<MfaCode>) -> Result<StatusCode, Error> {
     mfa::disable(&state, &caller.user, caller.session_id, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -282,11 +273,7 @@ pub async fn sessions_list(State(state): State<AppState>, caller: ApiUser) -> Re
         (status = 204, description = "Signed out; its tokens stop working at once"),
         (status = 404, description = "`session_not_found`: not one of yours", body = Problem),
     ))]
-pub async fn sessions_revoke(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, Error> {
+pub async fn sessions_revoke(State(state): State<AppState>, caller: ApiUser, ApiPath(id): ApiPath<String>) -> Result<StatusCode, Error> {
     let sid = id.parse().map_err(|_| Error::NotFound("session_not_found"))?;
     sessions::revoke(&state, &caller.user, sid).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -155,8 +155,7 @@ impl FromRequestParts<AppState> for WebUser {
     type Rejection = WebAuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let MaybeWebUser(found) =
-            MaybeWebUser::from_request_parts(parts, state).await.map_err(WebAuthRejection::Failed)?;
+        let MaybeWebUser(found) = MaybeWebUser::from_request_parts(parts, state).await.map_err(WebAuthRejection::Failed)?;
         found.ok_or(WebAuthRejection::Login)
     }
 }

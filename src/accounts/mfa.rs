@@ -10,8 +10,8 @@ use totp_rs::{Algorithm, Builder, Secret as TotpSecret, Totp};
 use utoipa::ToSchema;
 
 use crate::accounts::model::User;
-use crate::accounts::{lockout, store};
 use crate::accounts::tokens::token_hash;
+use crate::accounts::{lockout, store};
 use crate::app::AppState;
 use crate::config::Secret;
 use crate::crypt::FieldKey;
@@ -30,8 +30,8 @@ pub const RECOVERY_CODES: usize = 10;
 const ISSUER: &str = "careledger";
 
 fn totp(secret_b32: &str, account: &str) -> Result<Totp, Error> {
-    let secret = TotpSecret::try_from_base32(secret_b32)
-        .map_err(|e| Error::Internal(anyhow::anyhow!("stored TOTP secret is not base32: {e:?}")))?;
+    let secret =
+        TotpSecret::try_from_base32(secret_b32).map_err(|e| Error::Internal(anyhow::anyhow!("stored TOTP secret is not base32: {e:?}")))?;
     Builder::new()
         .with_algorithm(Algorithm::SHA1)
         .with_digits(6)
@@ -129,8 +129,8 @@ pub async fn begin(state: &AppState, user: &User, session: SessionId) -> Result<
     .bind(state.totp_key.seal(&secret, &context(user.id))?)
     .bind(session.to_string())
     .bind(user.id.to_string())
-        .execute(&db.pool)
-        .await?;
+    .execute(&db.pool)
+    .await?;
     tracing::info!(user_id = %user.id, "mfa enrolment started");
     enrolment_for(secret, user)
 }
@@ -147,9 +147,7 @@ pub async fn pending(state: &AppState, user: &User, session: SessionId) -> Resul
 }
 
 fn enrolment_for(secret: String, user: &User) -> Result<Enrolment, Error> {
-    let otpauth_uri = totp(&secret, user.email.as_str())?
-        .to_url()
-        .map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URI: {e}")))?;
+    let otpauth_uri = totp(&secret, user.email.as_str())?.to_url().map_err(|e| Error::Internal(anyhow::anyhow!("otpauth URI: {e}")))?;
     let qr_svg = qrcode::QrCode::new(otpauth_uri.as_bytes())
         .map_err(|e| Error::Internal(anyhow::anyhow!("QR code: {e}")))?
         .render::<qrcode::render::svg::Color<'_>>()
@@ -190,7 +188,13 @@ async fn wrong_code(state: &AppState, user: &User, session: SessionId) -> Result
 /// After the account's second factor was turned on (`mfa`) or off from `session`: that session
 /// has (or no longer has) passed it, and every other session of the account ends, since none of
 /// them passed the factor the account has now. Returns how many ended.
-async fn reseat_sessions(conn: &mut sqlx::AnyConnection, user: &User, session: SessionId, mfa: bool, now: DateTime<Utc>) -> Result<u64, Error> {
+async fn reseat_sessions(
+    conn: &mut sqlx::AnyConnection,
+    user: &User,
+    session: SessionId,
+    mfa: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, Error> {
     store::set_session_mfa(&mut *conn, session, mfa).await?;
     store::revoke_other_sessions(&mut *conn, user.id, Some(session), &crate::clock::format(now)).await
 }
@@ -213,13 +217,11 @@ fn tell_owner(state: &AppState, user: &User, what: &str) {
 /// is recorded atomically (so a code cannot be replayed within its window, even at another copy).
 async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTime<Utc>) -> Result<bool, Error> {
     let Some(step) = matching_step(secret, user.email.as_str(), code, now)? else { return Ok(false) };
-    let done = sqlx::query(
-        "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
-    )
-    .bind(step)
-    .bind(user.id.to_string())
-    .execute(&db.pool)
-    .await?;
+    let done = sqlx::query("UPDATE users SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)")
+        .bind(step)
+        .bind(user.id.to_string())
+        .execute(&db.pool)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -303,14 +305,12 @@ pub async fn check_login_code(db: &Db, user: &User, secret: &str, code: &str, no
     if trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
         return accept_totp(db, user, secret, trimmed, now).await;
     }
-    let used = sqlx::query(
-        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
-    )
-    .bind(crate::clock::format(now))
-    .bind(user.id.to_string())
-    .bind(token_hash(&normalise(trimmed)))
-    .execute(&db.pool)
-    .await?;
+    let used = sqlx::query("UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL")
+        .bind(crate::clock::format(now))
+        .bind(user.id.to_string())
+        .bind(token_hash(&normalise(trimmed)))
+        .execute(&db.pool)
+        .await?;
     Ok(used.rows_affected() == 1)
 }
 

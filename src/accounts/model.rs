@@ -25,8 +25,7 @@ pub enum Role {
 
 impl Role {
     /// Every role, in display order.
-    pub const ALL: [Role; 6] =
-        [Role::Patient, Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist, Role::Admin];
+    pub const ALL: [Role; 6] = [Role::Patient, Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist, Role::Admin];
 
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {

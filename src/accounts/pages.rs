@@ -7,17 +7,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
+use crate::accounts::WebUser;
 use crate::accounts::auth::{DEVICE_COOKIE, MaybeWebUser, SESSION_COOKIE, device_cookie, session_cookie};
-use crate::accounts::{mfa, sessions};
 use crate::accounts::model::{Role, Status};
 use crate::accounts::service::{self, Credentials, Registration, SignedIn};
-use crate::http::extract::ClientInfo;
-use crate::accounts::WebUser;
+use crate::accounts::{mfa, sessions};
 use crate::app::AppState;
 use crate::error::{Error, FieldError};
+use crate::http::extract::ClientInfo;
 use crate::http::pages::{
-    ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure,
-    dashboard_path, forget_cookie, read_cookie, render,
+    ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure, dashboard_path, forget_cookie,
+    read_cookie, render,
 };
 
 #[derive(Template)]
@@ -42,12 +42,7 @@ pub async fn landing(
             Role::Admin => "Approve staff and manage accounts on the Users page.",
             _ => "Pages for your role come in a later release; your account is ready.",
         };
-        let page = Landing {
-            nav: Nav::signed_in(&u),
-            csrf: String::new(),
-            pending: u.user.status == Status::PendingApproval,
-            role_note,
-        };
+        let page = Landing { nav: Nav::signed_in(&u), csrf: String::new(), pending: u.user.status == Status::PendingApproval, role_note };
         return Ok(render(&page)?.into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
@@ -91,7 +86,6 @@ pub struct LoginForm {
     #[serde(default)]
     totp_code: String,
 }
-
 
 #[derive(Template)]
 #[template(path = "notice.html")]
@@ -194,11 +188,7 @@ fn role_options(selected: &str) -> Vec<SelectOption> {
 }
 
 /// `GET /register`.
-pub async fn register_form(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    jar: CookieJar,
-) -> Result<Response, PageError> {
+pub async fn register_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let page = RegisterPage {
         nav: Nav::anonymous(),
@@ -225,7 +215,6 @@ pub struct RegisterForm {
     role: String,
 }
 
-
 /// `POST /register`: the same service as the API; on success the person is signed in.
 pub async fn register(
     State(state): State<AppState>,
@@ -234,12 +223,8 @@ pub async fn register(
     client: ClientInfo,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<Response, PageError> {
-    let registration = Registration {
-        email: form.email.clone(),
-        password: form.password,
-        role: form.role.clone(),
-        full_name: form.full_name.clone(),
-    };
+    let registration =
+        Registration { email: form.email.clone(), password: form.password, role: form.role.clone(), full_name: form.full_name.clone() };
     let (status, errors) = match service::register(&state, registration, &client).await {
         Ok(user) => {
             let token = service::start_web_session(&state, &user, false, &client).await?;
@@ -247,9 +232,7 @@ pub async fn register(
             return Ok((jar, Redirect::to(dashboard_path(user.role))).into_response());
         }
         Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors),
-        Err(Error::EmailTaken) => {
-            (StatusCode::CONFLICT, vec![FieldError::new("email", "An account with this email already exists.")])
-        }
+        Err(Error::EmailTaken) => (StatusCode::CONFLICT, vec![FieldError::new("email", "An account with this email already exists.")]),
         Err(e) => return Err(PageError(e)),
     };
     let page = RegisterPage {
@@ -279,7 +262,6 @@ pub async fn logout_form(user: WebUser) -> Result<Response, PageError> {
 pub struct CsrfOnly {
     csrf_token: String,
 }
-
 
 /// `POST /logout`: ends the page session.
 pub async fn logout(
@@ -327,11 +309,7 @@ pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Re
 }
 
 /// `POST /me/mfa`: starts enrolment and shows the QR code.
-pub async fn mfa_begin(
-    State(state): State<AppState>,
-    user: WebUser,
-    CsrfForm(_): CsrfForm<CsrfOnly>,
-) -> Result<Response, PageError> {
+pub async fn mfa_begin(State(state): State<AppState>, user: WebUser, CsrfForm(_): CsrfForm<CsrfOnly>) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
     page.enrolment = Some(mfa::begin(&state, &user.user, user.session_id).await?);
     Ok(render(&page)?.into_response())
@@ -345,13 +323,8 @@ pub struct CodeForm {
     code: String,
 }
 
-
 /// `POST /me/mfa/confirm`: turns MFA on and shows the recovery codes once.
-pub async fn mfa_confirm(
-    State(state): State<AppState>,
-    user: WebUser,
-    CsrfForm(form): CsrfForm<CodeForm>,
-) -> Result<Response, PageError> {
+pub async fn mfa_confirm(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<CodeForm>) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
     match mfa::confirm(&state, &user.user, user.session_id, &form.code).await {
         Ok(codes) => {
@@ -405,7 +378,6 @@ pub struct PasswordForm {
     #[serde(default)]
     new_password: String,
 }
-
 
 /// `POST /me/password`.
 pub async fn change_password(

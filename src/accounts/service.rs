@@ -6,14 +6,14 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::{lockout, mfa, password, store, tokens};
-use crate::http::extract::ClientInfo;
-use crate::ratelimit;
 use crate::app::AppState;
 use crate::clock;
 use crate::config::{Secret, StaffApproval};
 use crate::db::Db;
 use crate::error::{Error, Validator};
+use crate::http::extract::ClientInfo;
 use crate::ids::{Email, SessionId, UserId};
+use crate::ratelimit;
 
 /// Longest accepted full name.
 pub const MAX_NAME_LEN: usize = 200;
@@ -83,11 +83,7 @@ pub async fn register(state: &AppState, r: Registration, client: &ClientInfo) ->
     ratelimit::check_auth_ip(&state.db, &state.settings.limits, client.ip, state.clock.now()).await?;
     let valid = validate_registration(&r)?;
     let (db, policy) = (&state.db, state.settings.staff_approval);
-    let status = if valid.role.is_staff() && policy == StaffApproval::On {
-        Status::PendingApproval
-    } else {
-        Status::Active
-    };
+    let status = if valid.role.is_staff() && policy == StaffApproval::On { Status::PendingApproval } else { Status::Active };
     create_user(db, &state.passwords, valid.email, valid.role, valid.full_name, status, r.password).await
 }
 

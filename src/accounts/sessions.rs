@@ -5,8 +5,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::model::User;
-use crate::accounts::store::{self, SessionView};
 use crate::accounts::password;
+use crate::accounts::store::{self, SessionView};
 use crate::app::AppState;
 use crate::clock;
 use crate::config::Secret;
@@ -50,17 +50,11 @@ pub fn device(user_agent: &str) -> String {
     .into_iter()
     .find(|(needle, _)| ua.contains(needle))
     .map(|(_, name)| name);
-    let system = [
-        ("Android", "Android"),
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Windows", "Windows"),
-        ("Mac OS X", "macOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
+    let system =
+        [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+            .into_iter()
+            .find(|(needle, _)| ua.contains(needle))
+            .map(|(_, name)| name);
     match (browser, system) {
         (Some(b), Some(s)) => format!("{b} on {s}"),
         (Some(b), None) => b.to_string(),
@@ -126,8 +120,7 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
     v.finish()?;
     let new_hash = state.passwords.hash(Secret::new(change.new_password)).await?;
     store::set_password_hash(&state.db, user.id, &new_hash).await?;
-    let revoked =
-        store::revoke_other_sessions(&state.db.pool, user.id, Some(current), &clock::format(state.clock.now())).await?;
+    let revoked = store::revoke_other_sessions(&state.db.pool, user.id, Some(current), &clock::format(state.clock.now())).await?;
     tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
     Ok(revoked)
 }

@@ -40,11 +40,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
 }
 
 /// Inserts a user; an existing email (in any case) is `Error::EmailTaken`.
-pub async fn insert_user(
-    conn: &mut AnyConnection,
-    user: &User,
-    password_hash: &str,
-) -> Result<(), Error> {
+pub async fn insert_user(conn: &mut AnyConnection, user: &User, password_hash: &str) -> Result<(), Error> {
     let result = sqlx::query(
         "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at, email_skeleton) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -98,12 +94,10 @@ pub async fn fill_skeletons(db: &Db) -> Result<u64, Error> {
 
 /// A user and their password hash, by email.
 pub async fn find_with_hash(db: &Db, email: &Email) -> Result<Option<(User, String)>, Error> {
-    let row = sqlx::query(
-        concat!("SELECT ", user_cols!(), ", password_hash FROM users WHERE email = $1"),
-    )
-    .bind(email.as_str())
-    .fetch_optional(&db.pool)
-    .await?;
+    let row = sqlx::query(concat!("SELECT ", user_cols!(), ", password_hash FROM users WHERE email = $1"))
+        .bind(email.as_str())
+        .fetch_optional(&db.pool)
+        .await?;
     match row {
         Some(row) => Ok(Some((user_from_row(&row)?, row.try_get("password_hash")?))),
         None => Ok(None),
@@ -112,19 +106,15 @@ pub async fn find_with_hash(db: &Db, email: &Email) -> Result<Option<(User, Stri
 
 /// A user by id.
 pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, Error> {
-    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1")).bind(id.to_string()).fetch_optional(&db.pool).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
 /// A user by email.
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, Error> {
-    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row =
+        sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE email = $1")).bind(email.as_str()).fetch_optional(&db.pool).await?;
     row.as_ref().map(user_from_row).transpose()
 }
 
@@ -133,13 +123,11 @@ pub async fn approve<'e, E>(ex: E, id: UserId, by: UserId, now: &str) -> Result<
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(
-        concat!(
-            "UPDATE users SET status = 'active', approved_at = $1, approved_by = $2 ",
-            "WHERE id = $3 AND status = 'pending_approval' RETURNING ",
-            user_cols!()
-        ),
-    )
+    let row = sqlx::query(concat!(
+        "UPDATE users SET status = 'active', approved_at = $1, approved_by = $2 ",
+        "WHERE id = $3 AND status = 'pending_approval' RETURNING ",
+        user_cols!()
+    ))
     .bind(now)
     .bind(by.to_string())
     .bind(id.to_string())
@@ -161,12 +149,7 @@ pub struct UserFilter {
 
 /// Users matching a filter, oldest first, after a `(created_at, id)` cursor. Status and role
 /// filters use their `(…, created_at, id)` indexes; text search scans (admins only, paged).
-pub async fn list_users(
-    db: &Db,
-    filter: &UserFilter,
-    after: Option<(String, String)>,
-    limit: i64,
-) -> Result<Vec<User>, Error> {
+pub async fn list_users(db: &Db, filter: &UserFilter, after: Option<(String, String)>, limit: i64) -> Result<Vec<User>, Error> {
     let mut f = Filters::default();
     if let Some(status) = filter.status {
         f.and("status = ?", [Bind::Text(status.as_str().into())]);
@@ -175,7 +158,10 @@ pub async fn list_users(
         f.and("role = ?", [Bind::Text(role.as_str().into())]);
     }
     if let Some(like) = &filter.like {
-        f.and("(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\')", [Bind::Text(like.clone()), Bind::Text(like.clone())]);
+        f.and(
+            "(LOWER(email) LIKE ? ESCAPE '\\' OR LOWER(full_name) LIKE ? ESCAPE '\\')",
+            [Bind::Text(like.clone()), Bind::Text(like.clone())],
+        );
     }
     if let Some((at, id)) = after {
         f.and("(created_at, id) > (?, ?)", [Bind::Text(at), Bind::Text(id)]);
@@ -338,25 +324,19 @@ pub async fn api_session_user<'e, E>(ex: E, sid: SessionId, now: &str) -> Result
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(
-        concat!(
-            "SELECT ",
-            user_cols!(u),
-            ", s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
-            "WHERE s.id = $1 AND s.kind = 'api' AND ",
-            live_session!()
-        ),
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_cols!(u),
+        ", s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
+        "WHERE s.id = $1 AND s.kind = 'api' AND ",
+        live_session!()
+    ))
     .bind(sid.to_string())
     .bind(now)
     .fetch_optional(ex)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    Ok(Some(ApiSession {
-        user: user_from_row(&row)?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        mfa: row.try_get::<i64, _>("mfa")? != 0,
-    }))
+    Ok(Some(ApiSession { user: user_from_row(&row)?, last_seen_at: row.try_get("last_seen_at")?, mfa: row.try_get::<i64, _>("mfa")? != 0 }))
 }
 
 /// A live page session: its user, id, CSRF token and when it was last used.
@@ -375,21 +355,14 @@ pub struct WebSession {
 }
 
 /// The user, session id and CSRF token behind a live page-session cookie.
-pub async fn web_session_user(
-    db: &Db,
-    token_hash: &str,
-    now: &str,
-    idle_since: &str,
-) -> Result<Option<WebSession>, Error> {
-    let row = sqlx::query(
-        concat!(
-            "SELECT ",
-            user_cols!(u),
-            ", s.id AS sid, s.csrf_token, s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
-            "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.last_seen_at > $3 AND ",
-            live_session!()
-        ),
-    )
+pub async fn web_session_user(db: &Db, token_hash: &str, now: &str, idle_since: &str) -> Result<Option<WebSession>, Error> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_cols!(u),
+        ", s.id AS sid, s.csrf_token, s.last_seen_at, s.mfa FROM sessions s JOIN users u ON u.id = s.user_id ",
+        "WHERE s.token_hash = $1 AND s.kind = 'web' AND s.last_seen_at > $3 AND ",
+        live_session!()
+    ))
     .bind(token_hash)
     .bind(now)
     .bind(idle_since)
@@ -414,11 +387,7 @@ pub async fn set_session_mfa<'e, E>(ex: E, sid: SessionId, mfa: bool) -> Result<
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    sqlx::query("UPDATE sessions SET mfa = $1 WHERE id = $2")
-        .bind(i64::from(mfa))
-        .bind(sid.to_string())
-        .execute(ex)
-        .await?;
+    sqlx::query("UPDATE sessions SET mfa = $1 WHERE id = $2").bind(i64::from(mfa)).bind(sid.to_string()).execute(ex).await?;
     Ok(())
 }
 
@@ -433,31 +402,19 @@ pub async fn revoke_session(db: &Db, sid: SessionId, now: &str) -> Result<(), Er
 }
 
 /// Stores a refresh token's hash for a session.
-pub async fn insert_refresh(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    sid: SessionId,
-    now: &str,
-    expires_at: &str,
-) -> Result<(), Error> {
-    sqlx::query(
-        "INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash)
-    .bind(sid.to_string())
-    .bind(now)
-    .bind(expires_at)
-    .execute(conn)
-    .await?;
+pub async fn insert_refresh(conn: &mut AnyConnection, token_hash: &str, sid: SessionId, now: &str, expires_at: &str) -> Result<(), Error> {
+    sqlx::query("INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(token_hash)
+        .bind(sid.to_string())
+        .bind(now)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Spends a refresh token atomically: of two concurrent uses, exactly one gets the session.
-pub async fn spend_refresh(
-    conn: &mut AnyConnection,
-    token_hash: &str,
-    now: &str,
-) -> Result<Option<SessionId>, Error> {
+pub async fn spend_refresh(conn: &mut AnyConnection, token_hash: &str, now: &str) -> Result<Option<SessionId>, Error> {
     let row = sqlx::query(
         "UPDATE refresh_tokens SET spent_at = $1 \
          WHERE token_hash = $2 AND spent_at IS NULL AND expires_at > $1 RETURNING session_id",
@@ -512,13 +469,7 @@ pub async fn find_login(db: &Db, email: &Email) -> Result<Option<LoginRow>, Erro
 /// Counts a failed login in a row; the `limit`th locks the account until `lock_until` and
 /// starts the count again. One atomic statement, so copies racing on one account agree.
 /// Returns the lock time when this failure locked the account.
-pub async fn record_failure(
-    db: &Db,
-    user: UserId,
-    limit: i64,
-    lock_until: &str,
-    notice: &str,
-) -> Result<Option<String>, Error> {
+pub async fn record_failure(db: &Db, user: UserId, limit: i64, lock_until: &str, notice: &str) -> Result<Option<String>, Error> {
     let row = sqlx::query(
         "UPDATE users SET \
            failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, \
@@ -541,10 +492,7 @@ pub async fn record_failure(
 
 /// A successful login: the failure count starts again and the lock notice is delivered.
 pub async fn record_success(db: &Db, user: UserId) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET failed_logins = 0, lock_notice = NULL WHERE id = $1")
-        .bind(user.to_string())
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("UPDATE users SET failed_logins = 0, lock_notice = NULL WHERE id = $1").bind(user.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -557,10 +505,7 @@ pub async fn clear_lock_notice(db: &Db, user: UserId) -> Result<(), Error> {
 /// A right answer through a live session: the count of failures in a row starts again (the
 /// lock notice stays for the next sign-in).
 pub async fn reset_failures(db: &Db, user: UserId) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0")
-        .bind(user.to_string())
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1 AND failed_logins <> 0").bind(user.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -578,14 +523,7 @@ pub async fn unlock(conn: &mut AnyConnection, user: UserId) -> Result<bool, Erro
 }
 
 /// Records a privilege change in the audit log (inside the change's transaction when given one).
-pub async fn audit<'e, E>(
-    ex: E,
-    at: &str,
-    actor: Option<UserId>,
-    action: &str,
-    target: UserId,
-    detail: &str,
-) -> Result<(), Error>
+pub async fn audit<'e, E>(ex: E, at: &str, actor: Option<UserId>, action: &str, target: UserId, detail: &str) -> Result<(), Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
@@ -607,23 +545,19 @@ pub async fn revoke_other_sessions<'e, E>(ex: E, user: UserId, keep: Option<Sess
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let done = sqlx::query(
-        "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)",
-    )
-    .bind(now)
-    .bind(user.to_string())
-    .bind(keep.map(|k| k.to_string()))
-    .execute(ex)
-    .await?;
+    let done = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)")
+        .bind(now)
+        .bind(user.to_string())
+        .bind(keep.map(|k| k.to_string()))
+        .execute(ex)
+        .await?;
     Ok(done.rows_affected())
 }
 
 /// The session a refresh token belongs to, if the token exists at all (spent or not).
 pub async fn refresh_token_session(db: &Db, token_hash: &str) -> Result<Option<SessionId>, Error> {
-    let sid: Option<String> = sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(&db.pool)
-        .await?;
+    let sid: Option<String> =
+        sqlx::query_scalar("SELECT session_id FROM refresh_tokens WHERE token_hash = $1").bind(token_hash).fetch_optional(&db.pool).await?;
     Ok(sid.and_then(|s| s.parse().ok()))
 }
 
@@ -711,19 +645,12 @@ pub async fn touch_session(db: &Db, sid: SessionId, now: &str, stale_before: &st
 
 /// The password hash of a user.
 pub async fn password_hash(db: &Db, user: UserId) -> Result<String, Error> {
-    Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user.to_string())
-        .fetch_one(&db.pool)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user.to_string()).fetch_one(&db.pool).await?)
 }
 
 /// Replaces a user's password hash.
 pub async fn set_password_hash(db: &Db, user: UserId, hash: &str) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash)
-        .bind(user.to_string())
-        .execute(&db.pool)
-        .await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(hash).bind(user.to_string()).execute(&db.pool).await?;
     Ok(())
 }
 
@@ -732,9 +659,6 @@ pub async fn find_by_id_in<'e, E>(ex: E, id: UserId) -> Result<Option<User>, Err
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(ex)
-        .await?;
+    let row = sqlx::query(concat!("SELECT ", user_cols!(), " FROM users WHERE id = $1")).bind(id.to_string()).fetch_optional(ex).await?;
     row.as_ref().map(user_from_row).transpose()
 }

@@ -59,11 +59,7 @@ impl TokenKeys {
         validation.leeway = 0;
         // Expiry is checked against the application's clock in `verify`, not the system's.
         validation.validate_exp = false;
-        Self {
-            encoding: EncodingKey::from_secret(secret.expose()),
-            decoding: DecodingKey::from_secret(secret.expose()),
-            validation,
-        }
+        Self { encoding: EncodingKey::from_secret(secret.expose()), decoding: DecodingKey::from_secret(secret.expose()), validation }
     }
 
     /// Signs an access token for a session.
@@ -76,15 +72,13 @@ impl TokenKeys {
             iat: now,
             exp: now + ACCESS_TTL_SECS,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| Error::Internal(e.into()))
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| Error::Internal(e.into()))
     }
 
     /// Checks signature, issuer and expiry (at `now`, seconds since the epoch); returns the
     /// user and session ids.
     pub fn verify(&self, token: &str, now: i64) -> Result<(UserId, SessionId), Error> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|_| Error::InvalidToken)?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| Error::InvalidToken)?;
         if data.claims.exp <= now {
             return Err(Error::InvalidToken);
         }

@@ -37,11 +37,7 @@ impl Metrics {
     /// could hold ids or search text).
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let labels = || {
-            vec![
-                Label::new("method", method.to_string()),
-                Label::new("route", route.to_string()),
-                Label::new("status", status.to_string()),
-            ]
+            vec![Label::new("method", method.to_string()), Label::new("route", route.to_string()), Label::new("status", status.to_string())]
         };
         self.recorder.register_counter(&Key::from_parts(REQUESTS, labels()), &METADATA).increment(1);
         self.recorder.register_histogram(&Key::from_parts(DURATION, labels()), &METADATA).record(seconds);

@@ -21,9 +21,9 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::accounts::permissions::Permission;
 use crate::app::AppState;
-use routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::error::Error;
 use crate::{accounts, ledger, records};
+use routes::{Refusal, RouteSpec, Routes, Surface};
 
 /// Largest request body any route accepts (notes are at most 50,000 characters, well under).
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -70,7 +70,14 @@ pub fn routes(state: AppState) -> Routes {
         // Roles that write no records are refused by role (403, whatever the id: it tells
         // nothing about records); a doctor who may not see the record gets 404 from the service.
         .add(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, records::api::amend)
-        .add_refusing(get.clone(), "/api/v1/records/{id}/versions", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::versions)
+        .add_refusing(
+            get.clone(),
+            "/api/v1/records/{id}/versions",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("not_found"),
+            records::api::versions,
+        )
         .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
         .add_upload(
             "/api/v1/records/{id}/files",
@@ -80,7 +87,14 @@ pub fn routes(state: AppState) -> Routes {
             records::api::attach,
         )
         .add_refusing(get.clone(), "/api/v1/records/{id}/files", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::list_files)
-        .add_refusing(get.clone(), "/api/v1/records/{id}/files/{sha256}", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::download)
+        .add_refusing(
+            get.clone(),
+            "/api/v1/records/{id}/files/{sha256}",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("not_found"),
+            records::api::download,
+        )
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)

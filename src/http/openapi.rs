@@ -91,11 +91,7 @@ fn is_problem(content: &RefOr<Content>) -> bool {
 fn add_common(path: &str, op: &mut Operation) {
     let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
     let has_body = op.request_body.is_some();
-    let has_query = op
-        .parameters
-        .iter()
-        .flatten()
-        .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+    let has_query = op.parameters.iter().flatten().any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
     let mut wanted: Vec<(&str, &str)> = Vec::new();
     if secured {
         wanted.push(("401", "`unauthenticated` (no token) or `invalid_token` (expired, revoked or forged)"));
@@ -118,7 +114,12 @@ fn add_common(path: &str, op: &mut Operation) {
     wanted.push(("503", "`database_unavailable`: try again shortly"));
     for (status, description) in wanted {
         op.responses.responses.entry(status.to_string()).or_insert_with(|| {
-            RefOr::T(ResponseBuilder::new().description(description).content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem")))).build())
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
+                    .build(),
+            )
         });
     }
     for response in op.responses.responses.values_mut() {

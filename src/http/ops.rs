@@ -55,9 +55,5 @@ pub async fn metrics(_scraper: MetricsScraper, state: State<AppState>) -> impl I
 /// `GET /metrics` on `--metrics-listen`: Prometheus text format 0.0.4, to any caller of that
 /// address.
 pub async fn metrics_open(State(state): State<AppState>) -> impl IntoResponse {
-    (
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))],
-        state.metrics.render(),
-    )
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))], state.metrics.render())
 }

@@ -167,10 +167,16 @@ where
             .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
         let req = Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { PageError(Error::PayloadTooLarge) } else { PageError(Error::CsrfFailed) }
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                PageError(Error::PayloadTooLarge)
+            } else {
+                PageError(Error::CsrfFailed)
+            }
         })?;
         // A form that is not one, or does not even parse, cannot carry a valid token either.
-        let form: T = if is_form { serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError(Error::CsrfFailed))? } else {
+        let form: T = if is_form {
+            serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError(Error::CsrfFailed))?
+        } else {
             return Err(PageError(Error::CsrfFailed));
         };
         let sent = form.csrf_token().as_bytes();
@@ -212,20 +218,12 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
 pub fn cookies_secure(state: &AppState, headers: &HeaderMap) -> bool {
     state.settings.cookie_secure
         || state.settings.tls.is_some()
-        || headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+        || headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
 
 /// A cookie with careledger's attributes: HttpOnly, SameSite=Lax, Path=/, Secure under TLS.
 pub fn cookie(name: String, value: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((name, value))
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .secure(secure)
-        .build()
+    Cookie::build((name, value)).http_only(true).same_site(SameSite::Lax).path("/").secure(secure).build()
 }
 
 /// The pre-login CSRF token, creating its cookie when absent.

@@ -78,9 +78,7 @@ impl Error {
             Error::UnsupportedMediaType(what) => (*what).into(),
             Error::EmailTaken => "An account with this email already exists.".into(),
             Error::InvalidCredentials => "The email or password is not correct.".into(),
-            Error::AccountPendingApproval => {
-                "This staff account is waiting for an administrator's approval.".into()
-            }
+            Error::AccountPendingApproval => "This staff account is waiting for an administrator's approval.".into(),
             Error::AccountDisabled => "This account has been turned off by an administrator.".into(),
             Error::AccountLocked(until) => format!(
                 "Too many wrong attempts in a row: paused until {}. An administrator can open it sooner.",
@@ -92,9 +90,7 @@ impl Error {
             }
             Error::MfaRequired => "This account uses two-factor sign-in: send totp_code.".into(),
             Error::InvalidMfaCode => "The one-time code is wrong or was already used.".into(),
-            Error::MfaEnrollmentRequired => {
-                "Your role must use two-factor sign-in: enrol at POST /api/v1/me/mfa/totp first.".into()
-            }
+            Error::MfaEnrollmentRequired => "Your role must use two-factor sign-in: enrol at POST /api/v1/me/mfa/totp first.".into(),
             Error::Unauthenticated => "Sign in first: send Authorization: Bearer <access token>.".into(),
             Error::InvalidToken => "The access token is invalid, expired or revoked.".into(),
             Error::InvalidRefreshToken => "The refresh token is invalid, expired or already used.".into(),
@@ -155,9 +151,7 @@ impl IntoResponse for Error {
         }
         if status == StatusCode::UNAUTHORIZED {
             // RFC 6750 section 3: say which scheme to use.
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"careledger\""));
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"careledger\""));
         }
         response
     }
@@ -167,8 +161,7 @@ impl IntoResponse for Error {
 pub fn problem_response(problem: Problem) -> Response {
     let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))], body)
-        .into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))], body).into_response()
 }
 
 /// The opaque body of a 5xx problem, carrying the request id.

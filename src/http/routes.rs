@@ -119,8 +119,7 @@ impl Routes {
     {
         let (method, path) = (spec.method.clone(), spec.path);
         let filter = MethodFilter::try_from(method).unwrap_or(MethodFilter::GET);
-        let guarded = on(filter, handler)
-            .route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
+        let guarded = on(filter, handler).route_layer(axum::middleware::from_fn_with_state((self.state.clone(), spec.clone()), guard));
         self.router = self.router.route(path, guarded);
         self.table.push(spec);
         self
@@ -128,14 +127,7 @@ impl Routes {
 
     /// Like [`Routes::add_refusing`] for an upload route with its own body limit.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_upload<H, T>(
-        mut self,
-        path: &'static str,
-        permission: Permission,
-        refusal: Refusal,
-        body_limit: usize,
-        handler: H,
-    ) -> Self
+    pub fn add_upload<H, T>(mut self, path: &'static str, permission: Permission, refusal: Refusal, body_limit: usize, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,

@@ -163,7 +163,10 @@ pub struct ConsistencyQuery {
         (status = 200, description = "The proof", body = ConsistencyProof),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
-pub async fn consistency(State(state): State<AppState>, ApiQuery(q): ApiQuery<ConsistencyQuery>) -> Result<ApiJson<ConsistencyProof>, Error> {
+pub async fn consistency(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ConsistencyQuery>,
+) -> Result<ApiJson<ConsistencyProof>, Error> {
     let (first, second) = q.parse()?;
     Ok(ApiJson(service::consistency(&state, first, second).await?))
 }

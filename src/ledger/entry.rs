@@ -39,8 +39,7 @@ fn write(value: &Value, out: &mut String) -> Result<(), Error> {
         }
         Value::Object(map) => {
             // Sort by UTF-16 code units, as RFC 8785 section 3.2.3 says.
-            let sorted: BTreeMap<Vec<u16>, (&String, &Value)> =
-                map.iter().map(|(k, v)| (k.encode_utf16().collect(), (k, v))).collect();
+            let sorted: BTreeMap<Vec<u16>, (&String, &Value)> = map.iter().map(|(k, v)| (k.encode_utf16().collect(), (k, v))).collect();
             out.push('{');
             for (i, (_, (k, v))) in sorted.iter().enumerate() {
                 if i > 0 {
@@ -104,10 +103,9 @@ mod tests {
     #[test]
     fn rfc8785_example_without_numbers() -> Result<(), Error> {
         // RFC 8785 section 3.2.2's example, less its floats (which entries never hold).
-        let input: Value = serde_json::from_str(
-            r#"{"string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"#,
-        )
-        .map_err(|e| Error::Internal(e.into()))?;
+        let input: Value =
+            serde_json::from_str(r#"{"string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"#)
+                .map_err(|e| Error::Internal(e.into()))?;
         assert_eq!(canonical(&input)?, r#"{"literals":[null,true,false],"string":"€$\u000f\nA'B\"\\\\\"/"}"#);
         Ok(())
     }

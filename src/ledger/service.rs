@@ -35,11 +35,8 @@ impl std::fmt::Debug for LedgerKeys {
 impl LedgerKeys {
     /// Keys from a 32-byte seed.
     pub fn from_seed(seed: &Secret<Vec<u8>>) -> anyhow::Result<Self> {
-        let bytes: [u8; 32] = seed
-            .expose()
-            .get(..32)
-            .and_then(|s| s.try_into().ok())
-            .ok_or_else(|| anyhow::anyhow!("the ledger key must be 32 bytes"))?;
+        let bytes: [u8; 32] =
+            seed.expose().get(..32).and_then(|s| s.try_into().ok()).ok_or_else(|| anyhow::anyhow!("the ledger key must be 32 bytes"))?;
         let signing = SigningKey::from_bytes(&bytes);
         Ok(Self { verifying: signing.verifying_key(), signing })
     }
@@ -99,8 +96,15 @@ pub async fn seal(db: &Db, keys: &LedgerKeys, now: &str, max_entries: i64) -> Re
         let root_hash = hex::encode(tree::root(db, size).await?);
         let height = head.as_ref().map(|b| b.height + 1).unwrap_or(0);
         let prev_hash = head.map(|b| b.hash).unwrap_or_else(|| GENESIS_PREV.to_string());
-        let mut block =
-            Block { hash: String::new(), height, tree_size: size, root_hash, prev_hash, created_at: now.to_string(), signature: String::new() };
+        let mut block = Block {
+            hash: String::new(),
+            height,
+            tree_size: size,
+            root_hash,
+            prev_hash,
+            created_at: now.to_string(),
+            signature: String::new(),
+        };
         block.signature = keys.sign_header(&block)?;
         block.hash = block_hash(&block)?;
         if store::insert_block(db, &block).await? {

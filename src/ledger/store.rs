@@ -81,12 +81,11 @@ pub async fn committed_size(db: &Db) -> Result<i64, Error> {
 
 /// The latest entry about a subject, with this kind prefix (e.g. a record's latest version).
 pub async fn latest_for_subject(db: &Db, subject: &str) -> Result<Option<StoredEntry>, Error> {
-    let row = sqlx::query(
-        "SELECT idx, kind, subject_id, entry, leaf_hash FROM ledger_entries WHERE subject_id = $1 ORDER BY idx DESC LIMIT 1",
-    )
-    .bind(subject)
-    .fetch_optional(&db.pool)
-    .await?;
+    let row =
+        sqlx::query("SELECT idx, kind, subject_id, entry, leaf_hash FROM ledger_entries WHERE subject_id = $1 ORDER BY idx DESC LIMIT 1")
+            .bind(subject)
+            .fetch_optional(&db.pool)
+            .await?;
     row.as_ref().map(entry_from_row).transpose()
 }
 
@@ -130,36 +129,25 @@ fn block_from_row(r: &sqlx::any::AnyRow) -> Result<Block, Error> {
 
 /// The newest block.
 pub async fn head(db: &Db) -> Result<Option<Block>, Error> {
-    let row = sqlx::query(select_blocks!("ORDER BY height DESC LIMIT 1"))
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(select_blocks!("ORDER BY height DESC LIMIT 1")).fetch_optional(&db.pool).await?;
     row.as_ref().map(block_from_row).transpose()
 }
 
 /// A block by hash.
 pub async fn block_by_hash(db: &Db, hash: &str) -> Result<Option<Block>, Error> {
-    let row = sqlx::query(select_blocks!("WHERE hash = $1"))
-        .bind(hash)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(select_blocks!("WHERE hash = $1")).bind(hash).fetch_optional(&db.pool).await?;
     row.as_ref().map(block_from_row).transpose()
 }
 
 /// The first block whose tree covers `index` (the block that sealed it).
 pub async fn block_covering(db: &Db, index: i64) -> Result<Option<Block>, Error> {
-    let row = sqlx::query(select_blocks!("WHERE tree_size > $1 ORDER BY height LIMIT 1"))
-        .bind(index)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(select_blocks!("WHERE tree_size > $1 ORDER BY height LIMIT 1")).bind(index).fetch_optional(&db.pool).await?;
     row.as_ref().map(block_from_row).transpose()
 }
 
 /// A block whose tree has exactly `size` leaves.
 pub async fn block_with_size(db: &Db, size: i64) -> Result<Option<Block>, Error> {
-    let row = sqlx::query(select_blocks!("WHERE tree_size = $1 ORDER BY height LIMIT 1"))
-        .bind(size)
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(select_blocks!("WHERE tree_size = $1 ORDER BY height LIMIT 1")).bind(size).fetch_optional(&db.pool).await?;
     row.as_ref().map(block_from_row).transpose()
 }
 
@@ -177,9 +165,7 @@ pub async fn blocks(db: &Db, below: Option<i64>, limit: i64) -> Result<Vec<Block
 
 /// Every block, oldest first (verification).
 pub async fn all_blocks(db: &Db) -> Result<Vec<Block>, Error> {
-    let rows = sqlx::query(select_blocks!("ORDER BY height"))
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(select_blocks!("ORDER BY height")).fetch_all(&db.pool).await?;
     rows.iter().map(block_from_row).collect()
 }
 

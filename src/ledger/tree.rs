@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
 use sqlx::AnyConnection;
+use sqlx::Row;
 
 use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
@@ -135,7 +135,8 @@ pub async fn extend(db: &Db, target: i64) -> Result<(), Error> {
                     format!("({l}, {i}, {h})")
                 })
                 .collect();
-            let sql = format!("INSERT INTO ledger_nodes (level, idx, hash) VALUES {} ON CONFLICT (level, idx) DO NOTHING", values.join(", "));
+            let sql =
+                format!("INSERT INTO ledger_nodes (level, idx, hash) VALUES {} ON CONFLICT (level, idx) DO NOTHING", values.join(", "));
             f.query(sql).execute(&mut *tx).await?;
         }
         sqlx::query("UPDATE ledger_tree SET nodes_size = $1 WHERE id = 1 AND nodes_size < $1").bind(end).execute(&mut *tx).await?;
@@ -146,9 +147,7 @@ pub async fn extend(db: &Db, target: i64) -> Result<(), Error> {
 
 /// Every stored node of one level, in order (verification).
 pub async fn level(db: &Db, level: u32) -> Result<Vec<(i64, String)>, Error> {
-    let rows = sqlx::query("SELECT idx, hash FROM ledger_nodes WHERE level = $1 ORDER BY idx")
-        .bind(i64::from(level))
-        .fetch_all(&db.pool)
-        .await?;
+    let rows =
+        sqlx::query("SELECT idx, hash FROM ledger_nodes WHERE level = $1 ORDER BY idx").bind(i64::from(level)).fetch_all(&db.pool).await?;
     rows.iter().map(|r| Ok((r.try_get("idx")?, r.try_get("hash")?))).collect()
 }

@@ -10,10 +10,10 @@ use crate::error::Error;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;
 use crate::ids::{RecordId, UserId};
-use crate::pagination::{Page, PageParams};
 use crate::ledger::service::InclusionProof;
-use crate::records::model::{NewRecord, Record, RecordFilter, RecordVersion};
+use crate::pagination::{Page, PageParams};
 use crate::records::files::{self, FileInfo};
+use crate::records::model::{NewRecord, Record, RecordFilter, RecordVersion};
 use crate::records::service;
 
 /// `POST /api/v1/records`: a doctor writes a record for a patient.
@@ -68,11 +68,7 @@ pub async fn list(
         (status = 200, description = "The record", body = Record),
         (status = 404, description = "`not_found`: no such record, or not yours to see", body = Problem),
     ))]
-pub async fn get(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiPath(id): ApiPath<RecordId>,
-) -> Result<ApiJson<Record>, Error> {
+pub async fn get(State(state): State<AppState>, caller: ApiUser, ApiPath(id): ApiPath<RecordId>) -> Result<ApiJson<Record>, Error> {
     Ok(ApiJson(service::get(&state.db, &caller.user, id).await?))
 }
 

@@ -244,7 +244,10 @@ pub async fn fetch(state: &AppState, actor: &User, id: RecordId, sha256: &str) -
             let detail = if found.is_some() { "stored bytes no longer match their SHA-256" } else { "stored file is missing" };
             raise_alert(&state.db, &clock::format(state.clock.now()), "file_integrity", &format!("{id}/{sha256}"), detail).await?;
             tracing::error!(record_id = %id, sha256 = %sha256, "file integrity check failed");
-            Err(Error::Conflict("file_integrity_failed", "The stored file does not match its recorded hash; an integrity alert was raised."))
+            Err(Error::Conflict(
+                "file_integrity_failed",
+                "The stored file does not match its recorded hash; an integrity alert was raised.",
+            ))
         }
     }
 }
@@ -282,7 +285,9 @@ pub async fn alerts(db: &Db, limit: i64) -> Result<Vec<Alert>, Error> {
         .fetch_all(&db.pool)
         .await?;
     rows.iter()
-        .map(|r| Ok(Alert { at: r.try_get("at")?, kind: r.try_get("kind")?, subject_id: r.try_get("subject_id")?, detail: r.try_get("detail")? }))
+        .map(|r| {
+            Ok(Alert { at: r.try_get("at")?, kind: r.try_get("kind")?, subject_id: r.try_get("subject_id")?, detail: r.try_get("detail")? })
+        })
         .collect()
 }
 

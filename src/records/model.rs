@@ -25,14 +25,8 @@ pub enum RecordType {
 
 impl RecordType {
     /// Every type, in display order.
-    pub const ALL: [RecordType; 6] = [
-        RecordType::Visit,
-        RecordType::Diagnosis,
-        RecordType::LabResult,
-        RecordType::Imaging,
-        RecordType::Procedure,
-        RecordType::Note,
-    ];
+    pub const ALL: [RecordType; 6] =
+        [RecordType::Visit, RecordType::Diagnosis, RecordType::LabResult, RecordType::Imaging, RecordType::Procedure, RecordType::Note];
 
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {

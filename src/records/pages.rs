@@ -16,10 +16,7 @@ use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
 use crate::records::service;
 
 fn type_options(selected: &str) -> Vec<SelectOption> {
-    RecordType::ALL
-        .into_iter()
-        .map(|t| SelectOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected })
-        .collect()
+    RecordType::ALL.into_iter().map(|t| SelectOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected }).collect()
 }
 
 /// The link to the next page, keeping the other query parameters.
@@ -56,11 +53,7 @@ struct DoctorDashboard {
 }
 
 /// `GET /doctor/dashboard`: who you are, a link to write a record, the records you wrote.
-pub async fn doctor_dashboard(
-    State(state): State<AppState>,
-    user: WebUser,
-    PageQuery(paging): PageQuery,
-) -> Result<Response, PageError> {
+pub async fn doctor_dashboard(State(state): State<AppState>, user: WebUser, PageQuery(paging): PageQuery) -> Result<Response, PageError> {
     if user.user.role != Role::Doctor {
         return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
     }
@@ -97,11 +90,7 @@ struct PatientDashboard {
 }
 
 /// `GET /patient/dashboard`: who you are and your records, newest first.
-pub async fn patient_dashboard(
-    State(state): State<AppState>,
-    user: WebUser,
-    PageQuery(paging): PageQuery,
-) -> Result<Response, PageError> {
+pub async fn patient_dashboard(State(state): State<AppState>, user: WebUser, PageQuery(paging): PageQuery) -> Result<Response, PageError> {
     if user.user.role != Role::Patient {
         return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
     }
@@ -200,11 +189,7 @@ fn refilled(user: &WebUser, form: RecordForm, errors: Vec<FieldError>) -> Record
 /// written at once: the patient's name, id and email are shown back for the doctor to confirm
 /// (issue 9: a look-alike address must not take a record unnoticed); the confirmation posts the
 /// patient's id, and the record's page follows.
-pub async fn create(
-    State(state): State<AppState>,
-    user: WebUser,
-    CsrfForm(form): CsrfForm<RecordForm>,
-) -> Result<Response, PageError> {
+pub async fn create(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<RecordForm>) -> Result<Response, PageError> {
     if !form.edit.is_empty() {
         return Ok(render(&refilled(&user, form, vec![]))?.into_response());
     }
@@ -250,10 +235,9 @@ pub async fn create(
             }
             (StatusCode::UNPROCESSABLE_ENTITY, errors)
         }
-        Err(Error::NotFound("patient_not_found")) => (
-            StatusCode::NOT_FOUND,
-            vec![FieldError::new("patient_email", "No active patient has this email.")],
-        ),
+        Err(Error::NotFound("patient_not_found")) => {
+            (StatusCode::NOT_FOUND, vec![FieldError::new("patient_email", "No active patient has this email.")])
+        }
         Err(e) => return Err(PageError(e)),
     };
     Ok((status, render(&refilled(&user, form, errors))?).into_response())
@@ -270,11 +254,7 @@ struct RecordPage {
 }
 
 /// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
-pub async fn show(
-    State(state): State<AppState>,
-    user: WebUser,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     // One access check; then the record's versions and files without checking again.
     let record = service::get(&state.db, &user.user, id).await?;
@@ -293,21 +273,11 @@ pub async fn proof(State(state): State<AppState>, user: WebUser, Path(id): Path<
 }
 
 /// `GET /records/{id}/files/{sha256}`: a file for a signed-in browser, checked like the API's.
-pub async fn file(
-    State(state): State<AppState>,
-    user: WebUser,
-    Path((id, sha256)): Path<(String, String)>,
-) -> Result<Response, PageError> {
+pub async fn file(State(state): State<AppState>, user: WebUser, Path((id, sha256)): Path<(String, String)>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let (info, bytes) = crate::records::files::fetch(&state, &user.user, id, &sha256).await?;
     let disposition = crate::records::files::content_disposition(&info.filename);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, info.content_type),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
+    Ok(([(axum::http::header::CONTENT_TYPE, info.content_type), (axum::http::header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
 }
 
@@ -358,19 +328,14 @@ pub async fn history(
     };
     let (status, page, errors) = match result {
         Ok(page) => (StatusCode::OK, page, Vec::new()),
-        Err(Error::Validation(errors)) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Page { items: vec![], next_cursor: None }, errors)
-        }
+        Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Page { items: vec![], next_cursor: None }, errors),
         Err(e) => return Err(PageError(e)),
     };
     let next = next_link("/history", &q.filter, &page);
     let selected = q.filter.record_type.clone().unwrap_or_default();
     // Doctors filter by patient, patients by doctor: chosen from the people in their records.
-    let (person_field, chosen) = if is_doctor {
-        ("patient_id", q.filter.patient_id.clone())
-    } else {
-        ("provider", q.filter.provider.clone())
-    };
+    let (person_field, chosen) =
+        if is_doctor { ("patient_id", q.filter.patient_id.clone()) } else { ("provider", q.filter.provider.clone()) };
     let people = service::counterparts(&state.db, &user.user)
         .await?
         .into_iter()

@@ -45,15 +45,7 @@ async fn create_with_id(db: &Db, actor: &User, input: NewRecord, id: RecordId) -
     let mut tx = db.pool.begin().await?;
     store::insert(
         &mut tx,
-        &RecordRow {
-            id,
-            patient_id: patient.id,
-            doctor_id: actor.id,
-            title,
-            notes: &input.notes,
-            record_type,
-            created_at: &now,
-        },
+        &RecordRow { id, patient_id: patient.id, doctor_id: actor.id, title, notes: &input.notes, record_type, created_at: &now },
     )
     .await?;
     tx.commit().await?;
@@ -158,9 +150,7 @@ async fn find_active_patient(db: &Db, r: PatientRef<'_>) -> Result<User, Error> 
         },
         PatientRef::Email(email) => accounts_store::find_by_email(db, &email).await?,
     };
-    found
-        .filter(|u| u.is_active(Role::Patient))
-        .ok_or(Error::NotFound("patient_not_found"))
+    found.filter(|u| u.is_active(Role::Patient)).ok_or(Error::NotFound("patient_not_found"))
 }
 
 /// Whether `actor` may read `record`: the patient it is about, or the doctor who wrote it.
@@ -177,10 +167,7 @@ pub fn may_read(actor: &User, record: &Record) -> bool {
 /// One record, or 404 `not_found` when it does not exist or the caller may not see it.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
 pub async fn get(db: &Db, actor: &User, id: RecordId) -> Result<Record, Error> {
-    store::get(db, id)
-        .await?
-        .filter(|r| may_read(actor, r))
-        .ok_or(Error::NotFound("not_found"))
+    store::get(db, id).await?.filter(|r| may_read(actor, r)).ok_or(Error::NotFound("not_found"))
 }
 
 /// Records the caller may see, newest first, filtered.

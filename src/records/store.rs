@@ -82,7 +82,8 @@ pub async fn insert(conn: &mut sqlx::AnyConnection, r: &RecordRow<'_>) -> Result
         "",
         r.created_at,
     );
-    let index = ledger::append(&mut *conn, &record_entry("record_created", r.id, r.patient_id, r.doctor_id, 1, r.created_at, &content)?).await?;
+    let index =
+        ledger::append(&mut *conn, &record_entry("record_created", r.id, r.patient_id, r.doctor_id, 1, r.created_at, &content)?).await?;
     insert_version(&mut *conn, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
     Ok(index)
 }
@@ -202,18 +203,17 @@ where
 
 /// A record by id, with names.
 pub async fn get(db: &Db, id: RecordId) -> Result<Option<Record>, Error> {
-    let row = sqlx::query(select_records!("WHERE r.id = $1"))
-        .bind(id.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
+    let row = sqlx::query(select_records!("WHERE r.id = $1")).bind(id.to_string()).fetch_optional(&db.pool).await?;
     row.as_ref().map(record_from_row).transpose()
 }
 
 /// A record by id with the ledger entry of its latest version (what a proof needs), in one
 /// query; a record without that version row (which `ledger verify` names) is an internal error.
 pub async fn get_with_entry(db: &Db, id: RecordId) -> Result<Option<(Record, i64)>, Error> {
-    let row = sqlx::query(select_records!(", v.entry_index AS latest_entry",
-        "LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version WHERE r.id = $1"))
+    let row = sqlx::query(select_records!(
+        ", v.entry_index AS latest_entry",
+        "LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version WHERE r.id = $1"
+    ))
     .bind(id.to_string())
     .fetch_optional(&db.pool)
     .await?;
@@ -300,7 +300,5 @@ pub async fn counterparts(db: &Db, user: UserId, as_patient: bool) -> Result<Vec
          WHERE r.doctor_id = $1 ORDER BY u.full_name, u.id"
     };
     let rows = sqlx::query(sql).bind(user.to_string()).fetch_all(&db.pool).await?;
-    rows.iter()
-        .map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?)))
-        .collect()
+    rows.iter().map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?))).collect()
 }

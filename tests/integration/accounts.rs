@@ -59,7 +59,9 @@ async fn registration_refusals(backend: Backend) {
     assert_eq!(r.error_fields(), vec!["role"]);
     // Not JSON at all; not declared as JSON; not an object.
     app.post_raw("/api/v1/auth/register", None, "application/json", b"{\"email\": ".to_vec()).await.assert_problem(400, "malformed_body");
-    app.post_raw("/api/v1/auth/register", None, "text/plain", base.to_string().into_bytes()).await.assert_problem(415, "unsupported_media_type");
+    app.post_raw("/api/v1/auth/register", None, "text/plain", base.to_string().into_bytes())
+        .await
+        .assert_problem(415, "unsupported_media_type");
     app.post_raw("/api/v1/auth/register", None, "application/json", b"[1,2]".to_vec()).await.assert_problem(422, "validation_failed");
     // Nothing was written by any of that: the address is still free.
     app.register("a@example.org", "patient", "A B").await;
@@ -120,7 +122,9 @@ async fn staff_wait_for_approval(backend: Backend) {
     // Approving again is harmless; unknown and malformed ids are 404.
     assert_eq!(app.post(&approve, Some(&admin.access), &json!({})).await.body["status"], "active");
     let unknown = uuid::Uuid::now_v7();
-    app.post(&format!("/api/v1/admin/users/{unknown}/approve"), Some(&admin.access), &json!({})).await.assert_problem(404, "user_not_found");
+    app.post(&format!("/api/v1/admin/users/{unknown}/approve"), Some(&admin.access), &json!({}))
+        .await
+        .assert_problem(404, "user_not_found");
     app.post("/api/v1/admin/users/x'%20OR%201=1/approve", Some(&admin.access), &json!({})).await.assert_problem(404, "user_not_found");
     // Now the doctor signs in.
     let s = app.login("doc@example.org").await;
@@ -222,7 +226,9 @@ async fn forged_expired_and_missing_tokens(backend: Backend) {
     app.get("/api/v1/me", Some(&expired)).await.assert_problem(401, "invalid_token");
     let valid = sign(json!({"sub": s.id, "sid": sid, "role": "patient", "iss": "careledger", "iat": now, "exp": now + 60}));
     assert_eq!(app.get("/api/v1/me", Some(&valid)).await.status, 200, "control: a correctly signed token works");
-    let wrong_user = sign(json!({"sub": uuid::Uuid::now_v7().to_string(), "sid": sid, "role": "admin", "iss": "careledger", "iat": now, "exp": now + 60}));
+    let wrong_user = sign(
+        json!({"sub": uuid::Uuid::now_v7().to_string(), "sid": sid, "role": "admin", "iss": "careledger", "iat": now, "exp": now + 60}),
+    );
     app.get("/api/v1/me", Some(&wrong_user)).await.assert_problem(401, "invalid_token");
     // "alg": "none" is refused.
     let none = format!("eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.{}.", s.access.split('.').nth(1).unwrap());

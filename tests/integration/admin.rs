@@ -48,7 +48,9 @@ async fn lifecycle_with_audit(backend: Backend) {
     // Reject: the account cannot sign in, and cannot then be approved.
     let r = post(format!("/api/v1/admin/users/{pid}/reject"), json!({})).await;
     assert_eq!(r.body["status"], "rejected", "{}", r.text);
-    app.post("/api/v1/auth/login", None, &json!({"email": "cy@example.org", "password": PASSWORD})).await.assert_problem(403, "account_disabled");
+    app.post("/api/v1/auth/login", None, &json!({"email": "cy@example.org", "password": PASSWORD}))
+        .await
+        .assert_problem(403, "account_disabled");
     post(format!("/api/v1/admin/users/{pid}/approve"), json!({})).await.assert_problem(409, "invalid_transition");
     // Deactivate an active doctor: their sessions end at once and sign-in is refused.
     let doc = app.doctor("doc@example.org", &admin).await;
@@ -112,7 +114,8 @@ async fn admin_pages(backend: Backend) {
     assert_eq!(r.status(), 403);
     let r = b.post(app.url(&format!("/admin/users/{id}/approve"))).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let r = b.post(app.url(&format!("/admin/users/{id}/role"))).form(&[("csrf_token", csrf.as_str()), ("role", "lab")]).send().await.unwrap();
+    let r =
+        b.post(app.url(&format!("/admin/users/{id}/role"))).form(&[("csrf_token", csrf.as_str()), ("role", "lab")]).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let r = b.post(app.url(&format!("/admin/users/{id}/explode"))).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 404);

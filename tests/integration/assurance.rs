@@ -83,7 +83,9 @@ async fn turning_mfa_off_ends_other_sessions_and_holds_this_one_at_enrolment(bac
     app.post("/api/v1/records", Some(&a.access), &write).await.assert_problem(403, "mfa_enrollment_required");
     let r = app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": a.refresh})).await;
     assert_eq!(r.status, 200);
-    app.post("/api/v1/records", Some(r.body["access_token"].as_str().unwrap()), &write).await.assert_problem(403, "mfa_enrollment_required");
+    app.post("/api/v1/records", Some(r.body["access_token"].as_str().unwrap()), &write)
+        .await
+        .assert_problem(403, "mfa_enrollment_required");
     // Enrolling again from it restores it.
     app.enrol(&a).await;
     assert_eq!(app.post("/api/v1/records", Some(&a.access), &write).await.status, 201);
@@ -101,7 +103,8 @@ async fn recovery_codes_pass_the_second_factor_and_can_turn_it_off(backend: Back
     let recovery = app.enrol(&s).await;
     let write = json!({"patient_id": patient.id, "title": "T", "notes": "n"});
     // A lost phone: the doctor signs in with a recovery code; that session passed the second factor.
-    let r = app.post("/api/v1/auth/login", None, &json!({"email": "doc@example.org", "password": PASSWORD, "totp_code": recovery[0]})).await;
+    let r =
+        app.post("/api/v1/auth/login", None, &json!({"email": "doc@example.org", "password": PASSWORD, "totp_code": recovery[0]})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let rc = r.body["access_token"].as_str().unwrap().to_string();
     assert_eq!(app.post("/api/v1/records", Some(&rc), &write).await.status, 201);
@@ -144,7 +147,9 @@ async fn a_pending_enrolment_belongs_to_the_session_that_began_it(backend: Backe
     assert!(!html.contains(&secret), "another session never sees the pending secret");
     // Nor can another session confirm it, even with the right code.
     let code = careledger::accounts::mfa::code_at(&secret, app.clock.now()).unwrap();
-    app.post("/api/v1/me/mfa/totp/confirm", Some(&attacker_api.access), &json!({"code": code})).await.assert_problem(409, "mfa_not_started");
+    app.post("/api/v1/me/mfa/totp/confirm", Some(&attacker_api.access), &json!({"code": code}))
+        .await
+        .assert_problem(409, "mfa_not_started");
     assert_eq!(app.post("/api/v1/me/mfa/totp/confirm", Some(&victim.access), &json!({"code": code})).await.status, 200);
     app.get("/api/v1/me", Some(&attacker_api.access)).await.assert_problem(401, "invalid_token");
     // Starting again elsewhere replaces the enrolment; the first session's one is gone.

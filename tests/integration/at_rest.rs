@@ -7,8 +7,8 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::helpers::{Backend, Options, PASSWORD, TempDir, fresh_database, spawn_configured, spawn_on};
 use crate::dual;
+use crate::helpers::{Backend, Options, PASSWORD, TempDir, fresh_database, spawn_configured, spawn_on};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())).permissions().mode() & 0o777
@@ -64,10 +64,8 @@ async fn everything_careledger_writes_is_private_whatever_the_umask(backend: Bac
     }
     // The TOTP secret is not in the database in clear.
     let secret = app.mfa.lock().unwrap()["doc@example.org"].clone();
-    let stored: String = sqlx::query_scalar("SELECT totp_secret FROM users WHERE email = 'doc@example.org'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT totp_secret FROM users WHERE email = 'doc@example.org'").fetch_one(&app.state.db.pool).await.unwrap();
     assert!(stored.starts_with("v1:") && !stored.contains(&secret), "{stored}");
     // And signing in with the app's code still works.
     app.login("doc@example.org").await;
@@ -124,10 +122,8 @@ async fn totp_secrets_stored_in_clear_are_encrypted_at_start(backend: Backend) {
     crate::upgrade::insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "doc@example.org", "doctor", Some(clear)).await;
     pool.close().await;
     let app = spawn_on(backend, dir, url, Options::default()).await;
-    let stored: String = sqlx::query_scalar("SELECT totp_secret FROM users WHERE email = 'doc@example.org'")
-        .fetch_one(&app.state.db.pool)
-        .await
-        .unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT totp_secret FROM users WHERE email = 'doc@example.org'").fetch_one(&app.state.db.pool).await.unwrap();
     assert!(stored.starts_with("v1:") && !stored.contains(clear), "{stored}");
     let code = careledger::accounts::mfa::code_at(clear, app.clock.now()).unwrap();
     let r = app.post("/api/v1/auth/login", None, &json!({"email": "doc@example.org", "password": PASSWORD, "totp_code": code})).await;

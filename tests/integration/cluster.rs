@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::helpers::{Backend, Options, PASSWORD, TempDir, browser, csrf_from, fresh_database, spawn_on};
 use crate::dual;
+use crate::helpers::{Backend, Options, PASSWORD, TempDir, browser, csrf_from, fresh_database, spawn_on};
 
 async fn tokens_work_at_every_copy(backend: Backend) {
     let dir = Arc::new(TempDir::new());
@@ -110,7 +110,13 @@ fn admin_create(dir: &TempDir, url: &str, email: &str, password: &str) -> std::p
     child.wait_with_output().unwrap()
 }
 
-async fn api(client: &reqwest::Client, method: reqwest::Method, url: String, token: Option<&str>, body: serde_json::Value) -> (u16, serde_json::Value) {
+async fn api(
+    client: &reqwest::Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
     let mut req = client.request(method, url).json(&body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
@@ -153,47 +159,86 @@ async fn two_processes_share_one_database(backend: Backend) {
     }
     let http = reqwest::Client::new();
     let post = reqwest::Method::POST;
-    let (_, maria) = api(&http, post.clone(), b.url("/api/v1/auth/login"), None,
-        json!({"email": "maria.santos@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD})).await;
+    let (_, maria) = api(
+        &http,
+        post.clone(),
+        b.url("/api/v1/auth/login"),
+        None,
+        json!({"email": "maria.santos@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD}),
+    )
+    .await;
     let maria_token = maria["access_token"].as_str().unwrap().to_string();
     let (_, before) = api(&http, reqwest::Method::GET, b.url("/api/v1/records"), Some(&maria_token), json!(null)).await;
     assert_eq!(before["items"].as_array().unwrap().len(), 6, "demo loaded exactly once");
 
     // A doctor registers at B, the admin approves at A, the doctor writes on A's page.
-    let (status, doc) = api(&http, post.clone(), b.url("/api/v1/auth/register"), None,
-        json!({"email": "new.doctor@clinic.test", "password": PASSWORD, "role": "doctor", "full_name": "Noor Haddad"})).await;
+    let (status, doc) = api(
+        &http,
+        post.clone(),
+        b.url("/api/v1/auth/register"),
+        None,
+        json!({"email": "new.doctor@clinic.test", "password": PASSWORD, "role": "doctor", "full_name": "Noor Haddad"}),
+    )
+    .await;
     assert_eq!(status, 201);
-    let (_, boss) = api(&http, post.clone(), a.url("/api/v1/auth/login"), None, json!({"email": "boss@clinic.test", "password": PASSWORD})).await;
+    let (_, boss) =
+        api(&http, post.clone(), a.url("/api/v1/auth/login"), None, json!({"email": "boss@clinic.test", "password": PASSWORD})).await;
     // Admins enrol in MFA before anything else: at copy B, and copy A honours it.
-    let (status, refused) = api(&http, reqwest::Method::GET, a.url("/api/v1/admin/users"), boss["access_token"].as_str(), json!(null)).await;
+    let (status, refused) =
+        api(&http, reqwest::Method::GET, a.url("/api/v1/admin/users"), boss["access_token"].as_str(), json!(null)).await;
     assert_eq!((status, refused["code"].as_str()), (403, Some("mfa_enrollment_required")));
     enrol(&http, &b, boss["access_token"].as_str().unwrap()).await;
-    let (status, _) = api(&http, post.clone(), a.url(&format!("/api/v1/admin/users/{}/approve", doc["id"].as_str().unwrap())),
-        boss["access_token"].as_str(), json!({})).await;
+    let (status, _) = api(
+        &http,
+        post.clone(),
+        a.url(&format!("/api/v1/admin/users/{}/approve", doc["id"].as_str().unwrap())),
+        boss["access_token"].as_str(),
+        json!({}),
+    )
+    .await;
     assert_eq!(status, 200);
     // The doctor enrols through B's API and signs in on A's page with a recovery code (real
     // processes share real time, so a second TOTP code would mean waiting for the next step).
-    let (_, doc_login) = api(&http, post.clone(), b.url("/api/v1/auth/login"), None,
-        json!({"email": "new.doctor@clinic.test", "password": PASSWORD})).await;
+    let (_, doc_login) =
+        api(&http, post.clone(), b.url("/api/v1/auth/login"), None, json!({"email": "new.doctor@clinic.test", "password": PASSWORD})).await;
     let recovery = enrol(&http, &b, doc_login["access_token"].as_str().unwrap()).await;
     let doctor = browser();
     let html = doctor.get(a.url("/login")).send().await.unwrap().text().await.unwrap();
     let r = doctor
         .post(a.url("/login"))
-        .form(&[("csrf_token", csrf_from(&html).as_str()), ("email", "new.doctor@clinic.test"), ("password", PASSWORD),
-            ("totp_code", recovery[0].as_str())])
+        .form(&[
+            ("csrf_token", csrf_from(&html).as_str()),
+            ("email", "new.doctor@clinic.test"),
+            ("password", PASSWORD),
+            ("totp_code", recovery[0].as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/doctor/dashboard");
-    let record_path = crate::helpers::write_on_page(&a.base, &doctor, "maria.santos@demo.careledger.test", "Follow-up after copy A", "Written through copy A's page.").await;
+    let record_path = crate::helpers::write_on_page(
+        &a.base,
+        &doctor,
+        "maria.santos@demo.careledger.test",
+        "Follow-up after copy A",
+        "Written through copy A's page.",
+    )
+    .await;
 
     // The patient sees it on copy B's dashboard and through B's API.
     let patient = browser();
     let html = patient.get(b.url("/login")).send().await.unwrap().text().await.unwrap();
-    patient.post(b.url("/login")).form(&[("csrf_token", csrf_from(&html).as_str()), ("email", "maria.santos@demo.careledger.test"),
-        ("password", careledger::demo::DEMO_PASSWORD)]).send().await.unwrap();
+    patient
+        .post(b.url("/login"))
+        .form(&[
+            ("csrf_token", csrf_from(&html).as_str()),
+            ("email", "maria.santos@demo.careledger.test"),
+            ("password", careledger::demo::DEMO_PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
     let dashboard = patient.get(b.url("/patient/dashboard")).send().await.unwrap().text().await.unwrap();
     assert!(dashboard.contains(&record_path) && dashboard.contains("Follow-up after copy A"), "{dashboard}");
     let (status, record) = api(&http, reqwest::Method::GET, b.url(&format!("/api/v1{record_path}")), Some(&maria_token), json!(null)).await;
@@ -254,8 +299,14 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
     // Limits off: four writers go faster than one person's 600 requests a minute.
     let unlimited = ["--rate-limits", "off"];
     let mut server = Server::start_with(&dir, &url, "crash-0", &unlimited).await;
-    let (_, login) = api(&http, reqwest::Method::POST, server.url("/api/v1/auth/login"), None,
-        json!({"email": "dr.okafor@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD})).await;
+    let (_, login) = api(
+        &http,
+        reqwest::Method::POST,
+        server.url("/api/v1/auth/login"),
+        None,
+        json!({"email": "dr.okafor@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD}),
+    )
+    .await;
     // The session lives in the database, so the token outlives every killed process.
     let token = login["access_token"].as_str().unwrap().to_string();
     enrol(&http, &server, &token).await;
@@ -281,10 +332,21 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
             missing.push(id.clone());
         }
     }
-    assert!(missing.is_empty(), "{} of {} acknowledged records lost, first: {:?}", missing.len(), acknowledged.len(), &missing[..missing.len().min(5)]);
+    assert!(
+        missing.is_empty(),
+        "{} of {} acknowledged records lost, first: {:?}",
+        missing.len(),
+        acknowledged.len(),
+        &missing[..missing.len().min(5)]
+    );
     drop(server);
-    let verify = bin().args(["ledger", "verify", "--data-dir"]).arg(&dir.0).args(["--database-url", &url])
-        .env("CARELEDGER_LOG", "warn").output().unwrap();
+    let verify = bin()
+        .args(["ledger", "verify", "--data-dir"])
+        .arg(&dir.0)
+        .args(["--database-url", &url])
+        .env("CARELEDGER_LOG", "warn")
+        .output()
+        .unwrap();
     assert!(verify.status.success(), "ledger verify after {rounds} kills: {}", String::from_utf8_lossy(&verify.stderr));
     eprintln!("crash test ({backend:?}): {rounds} kill -9 rounds, {} acknowledged writes, none lost, ledger verifies", acknowledged.len());
 }

@@ -4,8 +4,8 @@
 use careledger::ratelimit::Limits;
 use serde_json::json;
 
-use crate::helpers::{Backend, Options, spawn_beside_with, spawn_configured};
 use crate::dual;
+use crate::helpers::{Backend, Options, spawn_beside_with, spawn_configured};
 
 fn public_limit(n: u32) -> Options {
     Options { limits: Limits { public_per_ip: n, ..Limits::default() }, ..Options::default() }
@@ -59,7 +59,14 @@ async fn a_flood_of_anonymous_proofs_leaves_health_and_signed_in_people_answerin
     }
     let size = app.sealed_head().await["tree_size"].as_u64().unwrap();
     let url = app.state.settings.database_url.expose().clone();
-    let flooded = std::sync::Arc::new(spawn_beside_with(&app, url, { let mut o = public_limit(50); o.limits.per_user_per_minute = 100_000; o }).await);
+    let flooded = std::sync::Arc::new(
+        spawn_beside_with(&app, url, {
+            let mut o = public_limit(50);
+            o.limits.per_user_per_minute = 100_000;
+            o
+        })
+        .await,
+    );
     // 32 anonymous loops of consistency proofs, as the outside review ran them.
     let mut loops = Vec::new();
     for _ in 0..32 {
@@ -85,7 +92,13 @@ async fn a_flood_of_anonymous_proofs_leaves_health_and_signed_in_people_answerin
     assert!(all.iter().all(|s| *s == 200 || *s == 429), "only answers or refusals, never 5xx: {all:?}");
     assert!(all.iter().filter(|s| **s == 200).count() <= 50, "{all:?}");
     assert!(all.iter().filter(|s| **s == 429).count() >= 32 * 8 - 50);
-    assert_eq!(flooded.post("/api/v1/records", Some(&doctor.access), &json!({"patient_id": patient.id, "title": "After", "notes": ""})).await.status, 201);
+    assert_eq!(
+        flooded
+            .post("/api/v1/records", Some(&doctor.access), &json!({"patient_id": patient.id, "title": "After", "notes": ""}))
+            .await
+            .status,
+        201
+    );
 }
 dual!(a_flood_of_anonymous_proofs_leaves_health_and_signed_in_people_answering);
 

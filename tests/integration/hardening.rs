@@ -61,13 +61,12 @@ dual!(cors_only_for_configured_origins);
 async fn https(port: u16, ca: &rustls_pki_types::CertificateDer<'static>, request: String) -> String {
     let mut roots = tokio_rustls::rustls::RootCertStore::empty();
     roots.add(ca.clone()).unwrap();
-    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(
-        tokio_rustls::rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config =
+        tokio_rustls::rustls::ClientConfig::builder_with_provider(Arc::new(tokio_rustls::rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
     let name = rustls_pki_types::ServerName::try_from("localhost").unwrap();
@@ -101,10 +100,7 @@ async fn tls_login_hsts_and_host_cookies(backend: Backend) {
     assert!(r.starts_with("HTTP/1.1 200"), "{r}");
     assert!(r.to_lowercase().contains("strict-transport-security: max-age=63072000"), "{r}");
     // Register and sign in through TLS, on the API and on the login page.
-    let body = format!(
-        r#"{{"email":"tls@example.org","password":"{}","role":"patient","full_name":"T L S"}}"#,
-        crate::helpers::PASSWORD
-    );
+    let body = format!(r#"{{"email":"tls@example.org","password":"{}","role":"patient","full_name":"T L S"}}"#, crate::helpers::PASSWORD);
     let r = https(port, &ca, format!(
         "POST /api/v1/auth/register HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
@@ -120,7 +116,8 @@ async fn tls_login_hsts_and_host_cookies(backend: Backend) {
     assert!(r.starts_with("HTTP/1.1 200") && r.contains("access_token"), "{r}");
     let page = https(port, &ca, "GET /login HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n".into()).await;
     // Every cookie under TLS carries the __Host- prefix, the pre-login CSRF one included.
-    let csrf_cookie = page.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_csrf=")).expect("__Host- csrf cookie");
+    let csrf_cookie =
+        page.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_csrf=")).expect("__Host- csrf cookie");
     assert!(csrf_cookie.contains("Secure") && csrf_cookie.contains("Path=/"), "{csrf_cookie}");
     assert!(!page.to_lowercase().contains("set-cookie: careledger_"), "no cookie without the prefix: {page}");
     let token = crate::helpers::csrf_from(&page);
@@ -142,11 +139,18 @@ async fn tls_login_hsts_and_host_cookies(backend: Backend) {
     let device = r.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_device=")).expect("__Host- device cookie");
     assert!(device.contains("Secure") && device.contains("HttpOnly") && device.contains("SameSite=Strict"), "{device}");
     let session = r.lines().find(|l| l.to_lowercase().starts_with("set-cookie: __host-careledger_session=")).expect("__Host- cookie");
-    assert!(session.contains("Secure") && session.contains("HttpOnly") && session.contains("Path=/") && !session.contains("Domain"), "{session}");
+    assert!(
+        session.contains("Secure") && session.contains("HttpOnly") && session.contains("Path=/") && !session.contains("Domain"),
+        "{session}"
+    );
     let value = session.split_once('=').unwrap().1.split(';').next().unwrap();
-    let r = https(port, &ca, format!(
-        "GET /patient/dashboard HTTP/1.1\r\nHost: localhost\r\nCookie: __Host-careledger_session={value}\r\nConnection: close\r\n\r\n"
-    ))
+    let r = https(
+        port,
+        &ca,
+        format!(
+            "GET /patient/dashboard HTTP/1.1\r\nHost: localhost\r\nCookie: __Host-careledger_session={value}\r\nConnection: close\r\n\r\n"
+        ),
+    )
     .await;
     assert!(r.starts_with("HTTP/1.1 200") && r.contains("T L S"), "{r}");
 }

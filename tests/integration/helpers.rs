@@ -64,10 +64,7 @@ pub async fn fresh_database(backend: Backend, data_dir: &std::path::Path) -> Opt
             sqlx::any::install_default_drivers();
             let name = format!("cl_test_{}", uuid::Uuid::now_v7().simple());
             let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("connect to PostgreSQL");
-            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .expect("create test database");
+            sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.expect("create test database");
             let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).expect("URL has a database");
             Some(format!("{base}/{name}"))
         }
@@ -208,12 +205,7 @@ impl Reply {
     #[track_caller]
     pub fn assert_problem(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.text);
-        assert_eq!(
-            self.headers.get("content-type").and_then(|v| v.to_str().ok()),
-            Some("application/problem+json"),
-            "body: {}",
-            self.text
-        );
+        assert_eq!(self.headers.get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"), "body: {}", self.text);
         assert_eq!(self.body["code"], code, "body: {}", self.text);
         assert_eq!(self.body["status"], status);
         assert!(self.body["title"].is_string() && self.body["detail"].is_string());
@@ -221,10 +213,7 @@ impl Reply {
 
     /// The fields named in a 422's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"]
-            .as_array()
-            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect())
-            .unwrap_or_default()
+        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(String::from)).collect()).unwrap_or_default()
     }
 }
 
@@ -268,9 +257,8 @@ impl TestApp {
 
     /// Registers through the API and returns the user JSON.
     pub async fn register(&self, email: &str, role: &str, name: &str) -> Value {
-        let r = self
-            .post("/api/v1/auth/register", None, &json!({"email": email, "password": PASSWORD, "role": role, "full_name": name}))
-            .await;
+        let r =
+            self.post("/api/v1/auth/register", None, &json!({"email": email, "password": PASSWORD, "role": role, "full_name": name})).await;
         assert_eq!(r.status, StatusCode::CREATED, "register {email}: {}", r.text);
         r.body
     }
@@ -365,11 +353,7 @@ impl TestApp {
 /// A browser-like client: keeps cookies, does not follow redirects.
 pub fn browser() -> reqwest::Client {
     tls_provider();
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// The value of the first `csrf_token` hidden field in a page.
@@ -428,7 +412,6 @@ pub async fn sign_in(app: &TestApp, email: &str) -> reqwest::Client {
     b
 }
 
-
 impl TestApp {
     /// A registered, approved, signed-in staff member of any role.
     pub async fn staff(&self, email: &str, role: &str, name: &str, admin: &Session) -> Session {
@@ -450,9 +433,16 @@ pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
     let start = html.find("<form method=\"post\" action=\"/records/create\"").expect("the record form");
     let html = &html[start..start + html[start..].find("</form>").expect("form end")];
     let unescape = |s: &str| {
-        s.replace("&#60;", "<").replace("&#62;", ">").replace("&#34;", "\"").replace("&#39;", "'")
-            .replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#x27;", "'")
-            .replace("&#38;", "&").replace("&amp;", "&")
+        s.replace("&#60;", "<")
+            .replace("&#62;", ">")
+            .replace("&#34;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#x27;", "'")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
     };
     let mut out = Vec::new();
     for part in html.split("<input type=\"hidden\" name=\"").skip(1) {
@@ -470,7 +460,13 @@ pub async fn write_on_page(base: &str, b: &reqwest::Client, patient_email: &str,
     let csrf = csrf_from(&html);
     let r = b
         .post(format!("{base}/records/create"))
-        .form(&[("csrf_token", csrf.as_str()), ("patient_email", patient_email), ("title", title), ("record_type", "visit"), ("notes", notes)])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("patient_email", patient_email),
+            ("title", title),
+            ("record_type", "visit"),
+            ("notes", notes),
+        ])
         .send()
         .await
         .unwrap();

@@ -164,7 +164,8 @@ async fn written(backend: Backend) -> Option<(TestApp, Vec<String>)> {
     for t in ["Annual check-up", "Influenza", "Knee X-ray"] {
         ids.push(app.record(&doctor, &patient.id, t, "visit").await["id"].as_str().unwrap().to_string());
     }
-    app.post(&format!("/api/v1/records/{}/amendments", ids[0]), Some(&doctor.access), &json!({"notes": "BP 118/76", "reason": "typo"})).await;
+    app.post(&format!("/api/v1/records/{}/amendments", ids[0]), Some(&doctor.access), &json!({"notes": "BP 118/76", "reason": "typo"}))
+        .await;
     app.sealed_head().await;
     let report = verify(&app).await;
     assert!(report.ok(), "{:?}", report.problems);
@@ -245,7 +246,11 @@ async fn two_copies_append_at_once_without_gaps(backend: Backend) {
         for n in 0..10 {
             tasks.push(async move {
                 let r = copy
-                    .post("/api/v1/records", Some(&who.access), &json!({"patient_id": patient_id, "title": format!("Concurrent {n}"), "notes": ""}))
+                    .post(
+                        "/api/v1/records",
+                        Some(&who.access),
+                        &json!({"patient_id": patient_id, "title": format!("Concurrent {n}"), "notes": ""}),
+                    )
                     .await;
                 assert_eq!(r.status, 201, "{}", r.text);
             });
@@ -298,7 +303,14 @@ dual!(staff_approvals_are_entries);
 async fn upload(app: &TestApp, who: &Session, record_id: &str, name: &str, bytes: Vec<u8>) -> crate::helpers::Reply {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = app.http.post(app.url(&format!("/api/v1/records/{record_id}/files"))).bearer_auth(&who.access).multipart(form).send().await.unwrap();
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/records/{record_id}/files")))
+        .bearer_auth(&who.access)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     let status = r.status();
     let headers = r.headers().clone();
     let text = r.text().await.unwrap();
@@ -359,7 +371,11 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     assert!(alerts.body[0]["subject_id"].as_str().unwrap().contains(&sha));
     app.get("/api/v1/admin/integrity-alerts", Some(&patient.access)).await.assert_problem(403, "forbidden");
     let report = verify(&app).await;
-    assert!(report.problems.iter().any(|p| p.contains("file_attached") && p.contains(&sha) && p.contains("no longer match")), "{:?}", report.problems);
+    assert!(
+        report.problems.iter().any(|p| p.contains("file_attached") && p.contains(&sha) && p.contains("no longer match")),
+        "{:?}",
+        report.problems
+    );
 }
 dual!(files_are_stored_by_hash_and_checked_on_the_way_out);
 

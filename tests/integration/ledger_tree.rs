@@ -103,7 +103,11 @@ async fn edited_subtrees_are_named_and_their_proofs_fail(backend: Backend) {
     let leaves = bulk_entries(&app.state.db.pool, 100).await;
     app.sealed_head().await;
     // PROOF(60, D100) names the subtree of leaves 0..32 among others (level 5, index 0).
-    sqlx::query("UPDATE ledger_nodes SET hash = $1 WHERE level = 5 AND idx = 0").bind("cd".repeat(32)).execute(&app.state.db.pool).await.unwrap();
+    sqlx::query("UPDATE ledger_nodes SET hash = $1 WHERE level = 5 AND idx = 0")
+        .bind("cd".repeat(32))
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
     let c = consistency(&app, 60, 100).await;
     let proof: Vec<H> = c["proof"].as_array().unwrap().iter().map(|h| rfc9162::unhex(h.as_str().unwrap())).collect();
     let (r1, r2) = (rfc9162::mth(&leaves[..60]), rfc9162::mth(&leaves));

@@ -9,9 +9,9 @@ mod ledger_tree;
 mod lookalikes;
 
 mod accounts;
-mod at_rest;
 mod admin;
 mod assurance;
+mod at_rest;
 mod cluster;
 mod flood;
 mod matrix;

@@ -16,8 +16,12 @@ async fn every_role_against_every_route(backend: Backend) {
     let admin = app.admin().await;
     let doctor = app.doctor("doc@example.org", &admin).await;
     let patient = app.patient("pat@example.org").await;
-    let mut api_tokens = vec![(Some(Role::Admin), Some(admin.access.clone())), (Some(Role::Doctor), Some(doctor.access.clone())),
-        (Some(Role::Patient), Some(patient.access.clone())), (None, None)];
+    let mut api_tokens = vec![
+        (Some(Role::Admin), Some(admin.access.clone())),
+        (Some(Role::Doctor), Some(doctor.access.clone())),
+        (Some(Role::Patient), Some(patient.access.clone())),
+        (None, None),
+    ];
     for role in [Role::Pharmacist, Role::Lab, Role::Receptionist] {
         let email = format!("{}@example.org", role.as_str());
         let s = app.staff(&email, role.as_str(), "Staff Member", &admin).await;
@@ -58,8 +62,12 @@ async fn every_role_against_every_route(backend: Backend) {
     let mut checked = 0;
     for spec in &table {
         let path = match spec.path {
-            "/api/v1/records/{id}" | "/records/{id}" | "/api/v1/records/{id}/amendments" | "/api/v1/records/{id}/versions"
-            | "/api/v1/records/{id}/proof" | "/api/v1/records/{id}/files" => spec.path.replace("{id}", &record_id),
+            "/api/v1/records/{id}"
+            | "/records/{id}"
+            | "/api/v1/records/{id}/amendments"
+            | "/api/v1/records/{id}/versions"
+            | "/api/v1/records/{id}/proof"
+            | "/api/v1/records/{id}/files" => spec.path.replace("{id}", &record_id),
             "/api/v1/records/{id}/files/{sha256}" => format!("/api/v1/records/{record_id}/files/{file_sha}"),
             "/records/{id}/files/{sha256}" => format!("/records/{record_id}/files/{file_sha}"),
             "/records/{id}/proof" => format!("/records/{record_id}/proof"),
@@ -154,11 +162,8 @@ async fn every_api_call_is_in_the_route_table_and_the_openapi_document() {
             documented.push((method.to_uppercase(), path.clone()));
         }
     }
-    let api: Vec<(String, String)> = table
-        .iter()
-        .filter(|s| s.path.starts_with("/api/"))
-        .map(|s| (s.method.to_string(), s.path.to_string()))
-        .collect();
+    let api: Vec<(String, String)> =
+        table.iter().filter(|s| s.path.starts_with("/api/")).map(|s| (s.method.to_string(), s.path.to_string())).collect();
     for d in &documented {
         assert!(api.contains(d), "{d:?} is documented but has no route with a permission");
     }

@@ -18,14 +18,34 @@ async fn nul_is_refused_everywhere_the_same_on_both_databases(backend: Backend) 
     let entries_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries").fetch_one(&app.state.db.pool).await.unwrap();
     let nul = "A\u{0}B";
     let bodies: Vec<(String, Option<&String>, Value, &str)> = vec![
-        ("/api/v1/auth/register".to_string(), None, json!({"email": "n@example.org", "password": PASSWORD, "role": "patient", "full_name": nul}), "full_name"),
-        ("/api/v1/auth/register".to_string(), None, json!({"email": "n\u{0}@example.org", "password": PASSWORD, "role": "patient", "full_name": "N"}), "email"),
+        (
+            "/api/v1/auth/register".to_string(),
+            None,
+            json!({"email": "n@example.org", "password": PASSWORD, "role": "patient", "full_name": nul}),
+            "full_name",
+        ),
+        (
+            "/api/v1/auth/register".to_string(),
+            None,
+            json!({"email": "n\u{0}@example.org", "password": PASSWORD, "role": "patient", "full_name": "N"}),
+            "email",
+        ),
         ("/api/v1/auth/login".to_string(), None, json!({"email": "p@example.org\u{0}", "password": PASSWORD}), "email"),
         ("/api/v1/records".to_string(), Some(&doctor.access), json!({"patient_id": patient.id, "title": nul, "notes": ""}), "title"),
         ("/api/v1/records".to_string(), Some(&doctor.access), json!({"patient_id": patient.id, "title": "T", "notes": nul}), "notes"),
-        ("/api/v1/records".to_string(), Some(&doctor.access), json!({"patient_email": "p@example.org\u{0}", "title": "T", "notes": ""}), "patient_email"),
+        (
+            "/api/v1/records".to_string(),
+            Some(&doctor.access),
+            json!({"patient_email": "p@example.org\u{0}", "title": "T", "notes": ""}),
+            "patient_email",
+        ),
         (format!("/api/v1/records/{rid}/amendments"), Some(&doctor.access), json!({"notes": "x", "reason": nul}), "reason"),
-        ("/api/v1/me/password".to_string(), Some(&patient.access), json!({"current_password": PASSWORD, "new_password": "violet-harbor\u{0}-77"}), "new_password"),
+        (
+            "/api/v1/me/password".to_string(),
+            Some(&patient.access),
+            json!({"current_password": PASSWORD, "new_password": "violet-harbor\u{0}-77"}),
+            "new_password",
+        ),
         ("/api/v1/me/mfa/totp/confirm".to_string(), Some(&patient.access), json!({"code": "12\u{0}456"}), "code"),
         (format!("/api/v1/admin/users/{}/role", doctor.id), Some(&admin.access), json!({"role": "lab\u{0}"}), "role"),
     ];
@@ -45,7 +65,9 @@ async fn nul_is_refused_everywhere_the_same_on_both_databases(backend: Backend) 
         r.assert_problem(422, "validation_failed");
         assert_eq!(r.error_fields(), vec![field.to_string()], "{path}");
     }
-    for path in ["/api/v1/records/%00", "/api/v1/ledger/blocks/%00", "/api/v1/ledger/entries/%00", &*format!("/api/v1/records/{rid}/files/%00")] {
+    for path in
+        ["/api/v1/records/%00", "/api/v1/ledger/blocks/%00", "/api/v1/ledger/entries/%00", &*format!("/api/v1/records/{rid}/files/%00")]
+    {
         app.get(path, Some(&admin.access)).await.assert_problem(404, "not_found");
     }
     // Pages: forms and queries.
@@ -53,7 +75,16 @@ async fn nul_is_refused_everywhere_the_same_on_both_databases(backend: Backend) 
     let html = b.get(app.url("/register")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_from(&html);
     for (path, form) in [
-        ("/register", vec![("csrf_token", csrf.as_str()), ("email", "m@example.org"), ("password", PASSWORD), ("role", "patient"), ("full_name", nul)]),
+        (
+            "/register",
+            vec![
+                ("csrf_token", csrf.as_str()),
+                ("email", "m@example.org"),
+                ("password", PASSWORD),
+                ("role", "patient"),
+                ("full_name", nul),
+            ],
+        ),
         ("/login", vec![("csrf_token", csrf.as_str()), ("email", "p@example.org\u{0}"), ("password", PASSWORD)]),
     ] {
         let r = b.post(app.url(path)).form(&form).send().await.unwrap();
@@ -69,7 +100,9 @@ async fn nul_is_refused_everywhere_the_same_on_both_databases(backend: Backend) 
     assert_eq!((users_before, entries_before), (users_after, entries_after));
     // Other control characters are stored as text and never make a 5xx.
     for text in ["\u{1}\u{1b}[31m", "tab\there", "\u{7f}\u{85}\u{2028}"] {
-        let r = app.post("/api/v1/records", Some(&doctor.access), &json!({"patient_id": patient.id, "title": format!("T {text}"), "notes": text})).await;
+        let r = app
+            .post("/api/v1/records", Some(&doctor.access), &json!({"patient_id": patient.id, "title": format!("T {text}"), "notes": text}))
+            .await;
         assert_eq!(r.status, 201, "{text:?}: {}", r.text);
         let r = app.get(&format!("/api/v1/records?q={}", urlencode(text)), Some(&patient.access)).await;
         assert_eq!(r.status, 200, "{text:?}");

@@ -16,7 +16,11 @@ async fn health_metrics_and_docs(backend: Backend) {
     let r = app.get("/metrics", None).await;
     assert_eq!(r.status, 200);
     assert!(r.text.contains("http_requests_total{method=\"GET\",route=\"/api/v1/records\",status=\"401\"} 1"), "{}", r.text);
-    assert!(r.text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.005\"}"), "{}", r.text);
+    assert!(
+        r.text.contains("http_request_duration_seconds_bucket{method=\"GET\",route=\"/readyz\",status=\"200\",le=\"0.005\"}"),
+        "{}",
+        r.text
+    );
     // The OpenAPI document lists every API call.
     let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, 200);

@@ -30,7 +30,13 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     assert!(html.contains("Dr Dana Doctor") && html.contains("href=\"/records/create\""), "{html}");
     let (_, form) = get_page(&app, &doctor, "/records/create").await;
     let csrf = csrf_from(&form);
-    let fields = [("csrf_token", csrf.as_str()), ("patient_email", "pat@example.org"), ("title", "Sprained <ankle>"), ("record_type", "visit"), ("notes", "RICE for 3 days")];
+    let fields = [
+        ("csrf_token", csrf.as_str()),
+        ("patient_email", "pat@example.org"),
+        ("title", "Sprained <ankle>"),
+        ("record_type", "visit"),
+        ("notes", "RICE for 3 days"),
+    ];
     // Addressed by email, the record waits for the doctor to see who the patient is.
     let r = post_form(&app, &doctor, "/records/create", &fields).await;
     assert_eq!(r.status(), 200);
@@ -125,11 +131,23 @@ async fn forms_without_a_valid_csrf_token_are_refused(backend: Backend) {
     let stranger = browser();
     let r = post_form(&app, &stranger, "/login", &[("csrf_token", &token), ("email", "pat@example.org"), ("password", PASSWORD)]).await;
     assert_eq!(r.status(), 403);
-    let r = post_form(&app, &stranger, "/register", &[("csrf_token", &token), ("email", "x@example.org"), ("password", PASSWORD), ("role", "patient"), ("full_name", "X")]).await;
+    let r = post_form(
+        &app,
+        &stranger,
+        "/register",
+        &[("csrf_token", &token), ("email", "x@example.org"), ("password", PASSWORD), ("role", "patient"), ("full_name", "X")],
+    )
+    .await;
     assert_eq!(r.status(), 403);
     // Signed in: the session's token is needed, not the pre-login one.
     let doctor = sign_in(&app, "doc@example.org").await;
-    let r = post_form(&app, &doctor, "/records/create", &[("csrf_token", &token), ("patient_email", "pat@example.org"), ("title", "T"), ("record_type", "visit"), ("notes", "")]).await;
+    let r = post_form(
+        &app,
+        &doctor,
+        "/records/create",
+        &[("csrf_token", &token), ("patient_email", "pat@example.org"), ("title", "T"), ("record_type", "visit"), ("notes", "")],
+    )
+    .await;
     assert_eq!(r.status(), 403);
     let r = post_form(&app, &doctor, "/logout", &[("csrf_token", "nope")]).await;
     assert_eq!(r.status(), 403);
@@ -157,13 +175,31 @@ async fn register_and_login_pages(backend: Backend) {
     assert!(!html.contains("value=\"admin\""), "no admin option");
     let csrf = csrf_from(&html);
     // A weak password: the form comes back with the reason beside the field, input kept.
-    let r = post_form(&app, &b, "/register", &[("csrf_token", &csrf), ("full_name", "Lena Novak"), ("email", "lena@example.org"), ("password", "password1"), ("role", "patient")]).await;
+    let r = post_form(
+        &app,
+        &b,
+        "/register",
+        &[
+            ("csrf_token", &csrf),
+            ("full_name", "Lena Novak"),
+            ("email", "lena@example.org"),
+            ("password", "password1"),
+            ("role", "patient"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"password-error\"") && html.contains("at least 10"), "{html}");
     assert!(html.contains("value=\"lena@example.org\""));
     // A patient registers and lands on their dashboard, signed in.
-    let r = post_form(&app, &b, "/register", &[("csrf_token", &csrf), ("full_name", "Lena Novak"), ("email", "lena@example.org"), ("password", PASSWORD), ("role", "patient")]).await;
+    let r = post_form(
+        &app,
+        &b,
+        "/register",
+        &[("csrf_token", &csrf), ("full_name", "Lena Novak"), ("email", "lena@example.org"), ("password", PASSWORD), ("role", "patient")],
+    )
+    .await;
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), "/patient/dashboard");
     let (status, html) = get_page(&app, &b, "/patient/dashboard").await;
@@ -172,13 +208,37 @@ async fn register_and_login_pages(backend: Backend) {
     // The same email again is refused beside the email field.
     let b2 = browser();
     let (_, html) = get_page(&app, &b2, "/register").await;
-    let r = post_form(&app, &b2, "/register", &[("csrf_token", &csrf_from(&html)), ("full_name", "L"), ("email", "LENA@example.org"), ("password", PASSWORD), ("role", "patient")]).await;
+    let r = post_form(
+        &app,
+        &b2,
+        "/register",
+        &[
+            ("csrf_token", &csrf_from(&html)),
+            ("full_name", "L"),
+            ("email", "LENA@example.org"),
+            ("password", PASSWORD),
+            ("role", "patient"),
+        ],
+    )
+    .await;
     assert_eq!(r.status(), 409);
     assert!(r.text().await.unwrap().contains("id=\"email-error\""));
     // A doctor registers on the page and sees the pending notice; the API still refuses them.
     let b3 = browser();
     let (_, html) = get_page(&app, &b3, "/register").await;
-    let r = post_form(&app, &b3, "/register", &[("csrf_token", &csrf_from(&html)), ("full_name", "Erik Lindqvist"), ("email", "erik@example.org"), ("password", PASSWORD), ("role", "doctor")]).await;
+    let r = post_form(
+        &app,
+        &b3,
+        "/register",
+        &[
+            ("csrf_token", &csrf_from(&html)),
+            ("full_name", "Erik Lindqvist"),
+            ("email", "erik@example.org"),
+            ("password", PASSWORD),
+            ("role", "doctor"),
+        ],
+    )
+    .await;
     assert_eq!(location(&r), "/doctor/dashboard");
     // Doctors enrol in two-factor sign-in before anything else: every page sends them there.
     for path in ["/doctor/dashboard", "/records/create", "/history"] {
@@ -216,7 +276,13 @@ async fn register_and_login_pages(backend: Backend) {
     // Wrong password on the login page: an error, not a session.
     let b4 = browser();
     let (_, html) = get_page(&app, &b4, "/login").await;
-    let r = post_form(&app, &b4, "/login", &[("csrf_token", &csrf_from(&html)), ("email", "lena@example.org"), ("password", "not-my-password-1")]).await;
+    let r = post_form(
+        &app,
+        &b4,
+        "/login",
+        &[("csrf_token", &csrf_from(&html)), ("email", "lena@example.org"), ("password", "not-my-password-1")],
+    )
+    .await;
     assert_eq!(r.status(), 401);
     assert!(r.text().await.unwrap().contains("not correct"));
     let r = b4.get(app.url("/patient/dashboard")).send().await.unwrap();

@@ -23,7 +23,11 @@ async fn doctor_writes_and_patient_reads(backend: Backend) {
     assert!(chrono::DateTime::parse_from_rfc3339(first["created_at"].as_str().unwrap()).is_ok());
     // By email (any case), with a type.
     let r = app
-        .post("/api/v1/records", Some(&doctor.access), &json!({"patient_email": "PAT@example.org", "title": "Influenza", "notes": "", "record_type": "diagnosis"}))
+        .post(
+            "/api/v1/records",
+            Some(&doctor.access),
+            &json!({"patient_email": "PAT@example.org", "title": "Influenza", "notes": "", "record_type": "diagnosis"}),
+        )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
     let second = r.body.clone();
@@ -81,7 +85,9 @@ async fn access_refusals(backend: Backend) {
     for who in [&other_patient, &other_doctor, &admin] {
         app.get(&h, Some(&who.access)).await.assert_problem(404, "patient_not_found");
     }
-    app.get(&format!("/api/v1/patients/{}/history", uuid::Uuid::now_v7()), Some(&doctor.access)).await.assert_problem(404, "patient_not_found");
+    app.get(&format!("/api/v1/patients/{}/history", uuid::Uuid::now_v7()), Some(&doctor.access))
+        .await
+        .assert_problem(404, "patient_not_found");
     app.get("/api/v1/patients/nope/history", Some(&doctor.access)).await.assert_problem(404, "patient_not_found");
     // Records are only for active patients: unknown ids and emails, and a doctor's email, are 404.
     for body in [
@@ -139,9 +145,15 @@ async fn record_input_refusals(backend: Backend) {
     assert_eq!(r.status, 201, "{}", r.text);
     // A 2 MB body is refused before parsing, as is a non-JSON one.
     let big = format!("{{\"patient_id\":\"{}\",\"title\":\"T\",\"notes\":\"{}\"}}", patient.id, "a".repeat(2 * 1024 * 1024));
-    app.post_raw("/api/v1/records", Some(&doctor.access), "application/json", big.into_bytes()).await.assert_problem(413, "payload_too_large");
-    app.post_raw("/api/v1/records", Some(&doctor.access), "application/json", b"{not json".to_vec()).await.assert_problem(400, "malformed_body");
-    app.post_raw("/api/v1/records", Some(&doctor.access), "application/x-www-form-urlencoded", b"title=x".to_vec()).await.assert_problem(415, "unsupported_media_type");
+    app.post_raw("/api/v1/records", Some(&doctor.access), "application/json", big.into_bytes())
+        .await
+        .assert_problem(413, "payload_too_large");
+    app.post_raw("/api/v1/records", Some(&doctor.access), "application/json", b"{not json".to_vec())
+        .await
+        .assert_problem(400, "malformed_body");
+    app.post_raw("/api/v1/records", Some(&doctor.access), "application/x-www-form-urlencoded", b"title=x".to_vec())
+        .await
+        .assert_problem(415, "unsupported_media_type");
     // Only the one valid record was written.
     let l = app.get("/api/v1/records", Some(&patient.access)).await;
     assert_eq!(l.body["items"].as_array().unwrap().len(), 1);

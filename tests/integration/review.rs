@@ -69,7 +69,9 @@ async fn guessing_through_a_live_session_counts_toward_the_lock(backend: Backend
     // The guessing session is over, and sign-in from an unknown device is closed.
     app.get("/api/v1/me", Some(&s.access)).await.assert_problem(401, "invalid_token");
     let code = app.next_code("p@example.org").unwrap();
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&code), None)).await.assert_problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&code), None))
+        .await
+        .assert_problem(401, "invalid_credentials");
     // The owner's phone still signs in (with the second factor).
     let code = app.next_code("p@example.org").unwrap();
     let r = app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&code), Some(&phone))).await;
@@ -150,13 +152,20 @@ async fn strangers_can_neither_see_a_lock_nor_keep_the_owner_out(backend: Backen
     assert_eq!(comparable(&r), comparable(&unknown));
     // A known device that fails itself is locked itself, and is told so.
     for _ in 0..4 {
-        app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-2", None, Some(&phone))).await.assert_problem(401, "invalid_credentials");
+        app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-2", None, Some(&phone)))
+            .await
+            .assert_problem(401, "invalid_credentials");
     }
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-2", None, Some(&phone))).await.assert_problem(423, "account_locked");
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, Some(&phone))).await.assert_problem(423, "account_locked");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-2", None, Some(&phone)))
+        .await
+        .assert_problem(423, "account_locked");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, Some(&phone)))
+        .await
+        .assert_problem(423, "account_locked");
     // An admin lifts every lock at once (the device's own lock told no new notice).
     let admin = app.login_with_device("admin@clinic.test", &admin_device).await.unwrap_or(admin);
-    let pid = app.get("/api/v1/admin/users?q=p%40example.org", Some(&admin.access)).await.body["items"][0]["id"].as_str().unwrap().to_string();
+    let pid =
+        app.get("/api/v1/admin/users?q=p%40example.org", Some(&admin.access)).await.body["items"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(app.post(&format!("/api/v1/admin/users/{pid}/unlock"), Some(&admin.access), &json!({})).await.status, 200);
     let r = app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, None)).await;
     assert_eq!(r.status, 200, "{}", r.text);
@@ -194,19 +203,29 @@ async fn the_locked_owner_gets_a_single_use_unlock_link(backend: Backend) {
     };
     app.patient("p@example.org").await;
     for _ in 0..5 {
-        app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-1", None, None)).await.assert_problem(401, "invalid_credentials");
+        app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-1", None, None))
+            .await
+            .assert_problem(401, "invalid_credentials");
     }
     // Quoted-printable (RFC 2045): soft line breaks and the encoded "=".
-    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("an email").unwrap().replace("=\n", "").replace("=3D", "=");
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv())
+        .await
+        .expect("an email")
+        .unwrap()
+        .replace("=\n", "")
+        .replace("=3D", "=");
     assert!(mail.contains("To: p@example.org"), "{mail}");
-    let link = mail.split("https://records.clinic.test").nth(1).and_then(|s| s.split_whitespace().next()).expect("an unlock link").to_string();
+    let link =
+        mail.split("https://records.clinic.test").nth(1).and_then(|s| s.split_whitespace().next()).expect("an unlock link").to_string();
     let token = link.split("token=").nth(1).unwrap().to_string();
     // The link asks first (mail scanners open links), then opens the account once.
     let b = browser();
     let html = b.get(app.url(&format!("/unlock?token={token}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Open my account"), "{html}");
     let csrf = csrf_from(&html);
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, None)).await.assert_problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, None))
+        .await
+        .assert_problem(401, "invalid_credentials");
     let r = b.post(app.url("/unlock")).form(&[("csrf_token", csrf.as_str()), ("token", token.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("open again"));
@@ -240,7 +259,9 @@ async fn forms_from_other_sites_are_refused(backend: Backend) {
     let html = b.get(app.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = csrf_from(&html);
     let form = [("csrf_token", csrf.as_str()), ("email", "victim@example.org"), ("password", PASSWORD), ("totp_code", "")];
-    for (name, value) in [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example"), ("origin", "null")] {
+    for (name, value) in
+        [("sec-fetch-site", "cross-site"), ("sec-fetch-site", "same-site"), ("origin", "https://evil.example"), ("origin", "null")]
+    {
         let r = b.post(app.url("/login")).header(name, value).form(&form).send().await.unwrap();
         assert_eq!(r.status(), 403, "{name}: {value}");
         assert!(r.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("careledger_session=")));
@@ -275,7 +296,8 @@ async fn file_names_cannot_lie_about_their_type(backend: Backend) {
     let rid = record["id"].as_str().unwrap();
     let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 lab report".to_vec()).file_name("invoice\u{202E}fdp.exe");
     let form = reqwest::multipart::Form::new().part("file", part);
-    let r = app.http.post(app.url(&format!("/api/v1/records/{rid}/files"))).bearer_auth(&doctor.access).multipart(form).send().await.unwrap();
+    let r =
+        app.http.post(app.url(&format!("/api/v1/records/{rid}/files"))).bearer_auth(&doctor.access).multipart(form).send().await.unwrap();
     assert_eq!(r.status(), 201);
     let info: Value = r.json().await.unwrap();
     assert_eq!(info["filename"], "invoicefdp.exe", "stored without the override");
@@ -305,7 +327,9 @@ async fn metrics_415_and_amendments_say_what_they_mean(backend: Backend) {
     // A patient may read their record but not amend it or attach to it: 403, as documented.
     let amend = json!({"notes": "changed", "reason": "mine"});
     app.post(&format!("/api/v1/records/{rid}/amendments"), Some(&patient.access), &amend).await.assert_problem(403, "forbidden");
-    app.post(&format!("/api/v1/records/{}/amendments", uuid::Uuid::now_v7()), Some(&patient.access), &amend).await.assert_problem(403, "forbidden");
+    app.post(&format!("/api/v1/records/{}/amendments", uuid::Uuid::now_v7()), Some(&patient.access), &amend)
+        .await
+        .assert_problem(403, "forbidden");
     // A doctor who may not see it gets what a missing record gets.
     app.post(&format!("/api/v1/records/{rid}/amendments"), Some(&other.access), &amend).await.assert_problem(404, "not_found");
     let spec = app.get("/api/v1/openapi.json", None).await.body;
@@ -373,7 +397,12 @@ async fn the_ip_limit_does_not_tell_a_locked_account_from_an_unknown_one(backend
         }
         let mut statuses = Vec::new();
         for _ in 0..19 {
-            statuses.push(app.post("/api/v1/auth/login", None, &login_body("target@example.org", "wrong-guess-123", None, None)).await.status.as_u16());
+            statuses.push(
+                app.post("/api/v1/auth/login", None, &login_body("target@example.org", "wrong-guess-123", None, None))
+                    .await
+                    .status
+                    .as_u16(),
+            );
         }
         let last = app.post("/api/v1/auth/login", None, &login_body("unknown@example.org", "x-x-x-x-x-x", None, None)).await;
         statuses.push(last.status.as_u16());
@@ -412,7 +441,13 @@ async fn saving_a_confirmed_record_twice_writes_it_once(backend: Backend) {
     let csrf = csrf_from(&html);
     let confirm = b
         .post(app.url("/records/create"))
-        .form(&[("csrf_token", csrf.as_str()), ("patient_email", "p@example.org"), ("title", "Once"), ("record_type", "visit"), ("notes", "n")])
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("patient_email", "p@example.org"),
+            ("title", "Once"),
+            ("record_type", "visit"),
+            ("notes", "n"),
+        ])
         .send()
         .await
         .unwrap()
@@ -428,7 +463,12 @@ async fn saving_a_confirmed_record_twice_writes_it_once(backend: Backend) {
     let listed = app.get("/api/v1/records", Some(&patient.access)).await.body["items"].as_array().unwrap().len();
     assert_eq!(listed, 1);
     // The empty form names every missing field at once.
-    let r = b.post(app.url("/records/create")).form(&[("csrf_token", csrf.as_str()), ("patient_email", ""), ("title", ""), ("record_type", "visit"), ("notes", "")]).send().await.unwrap();
+    let r = b
+        .post(app.url("/records/create"))
+        .form(&[("csrf_token", csrf.as_str()), ("patient_email", ""), ("title", ""), ("record_type", "visit"), ("notes", "")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"patient_email-error\"") && html.contains("id=\"title-error\""), "{html}");

@@ -53,12 +53,17 @@ async fn schemathesis_finds_no_5xx_and_no_schema_break_for_any_role(backend: Bac
     for (role, token) in callers {
         let locking_run = role == "patient-locking";
         let mut st = Command::new("schemathesis");
-        st.args(["run", &schema, "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"])
-            .args(["--max-examples", &examples, "--seed", &seed, "--phases", "examples,coverage,fuzzing", "--workers", "2"])
-            .args(["--no-color", "--generation-database", "none", "--request-timeout", "10"])
-            // NUL and other control characters in every generated string (issue 9, finding 5).
-            .args(["--generation-allow-x00", "true", "--generation-codec", "utf-8"])
-            .args(["--report-dir", &app.data_dir.0.join(format!("schemathesis-{role}")).to_string_lossy()]);
+        st.args([
+            "run",
+            &schema,
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+        ])
+        .args(["--max-examples", &examples, "--seed", &seed, "--phases", "examples,coverage,fuzzing", "--workers", "2"])
+        .args(["--no-color", "--generation-database", "none", "--request-timeout", "10"])
+        // NUL and other control characters in every generated string (issue 9, finding 5).
+        .args(["--generation-allow-x00", "true", "--generation-codec", "utf-8"])
+        .args(["--report-dir", &app.data_dir.0.join(format!("schemathesis-{role}")).to_string_lossy()]);
         if let Some(token) = token {
             // Signing out would end the run's own session: that route is fuzzed anonymously.
             // So would five wrong codes or current passwords in a row (they lock the account and
@@ -72,7 +77,8 @@ async fn schemathesis_finds_no_5xx_and_no_schema_break_for_any_role(backend: Bac
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "schemathesis as {role} ({backend:?}) failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
         // Shown with --nocapture: how much was sent, so a run that tested nothing is visible.
-        let summary: Vec<&str> = stdout.lines().filter(|l| l.contains("passed") || l.contains("generated") || l.contains("Operations")).collect();
+        let summary: Vec<&str> =
+            stdout.lines().filter(|l| l.contains("passed") || l.contains("generated") || l.contains("Operations")).collect();
         eprintln!("schemathesis as {role} ({backend:?}): {}", summary.join(" | ").split_whitespace().collect::<Vec<_>>().join(" "));
     }
 }

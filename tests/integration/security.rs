@@ -35,13 +35,19 @@ async fn totp_enrolment_login_replay_and_recovery(backend: Backend) {
     let fresh = careledger::accounts::mfa::code_at(&secret, app.clock.now()).unwrap();
     let ok = app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&fresh))).await;
     assert_eq!(ok.status, 200, "{}", ok.text);
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&fresh))).await.assert_problem(401, "invalid_mfa_code");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&fresh)))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
     // The wrong password with the right code is still just wrong credentials.
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", "wrong-password-42", Some(&fresh))).await.assert_problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", "wrong-password-42", Some(&fresh)))
+        .await
+        .assert_problem(401, "invalid_credentials");
     // A recovery code works once (any case, with or without the dash).
     let rc = recovery[0].to_uppercase().replace('-', "");
     assert_eq!(app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&rc))).await.status, 200);
-    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&recovery[0]))).await.assert_problem(401, "invalid_mfa_code");
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&recovery[0])))
+        .await
+        .assert_problem(401, "invalid_mfa_code");
     assert_eq!(app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, Some(&recovery[1]))).await.status, 200);
     // Turning MFA off needs a current, unused code.
     let token = ok.body["access_token"].as_str().unwrap();
@@ -65,7 +71,9 @@ async fn doctors_and_admins_must_enrol_first(backend: Backend) {
     let patient = app.patient("p@example.org").await;
     // Everything but enrolment, /me and logout is refused until enrolment.
     app.get("/api/v1/records", Some(&s.access)).await.assert_problem(403, "mfa_enrollment_required");
-    app.post("/api/v1/records", Some(&s.access), &json!({"patient_id": patient.id, "title": "T"})).await.assert_problem(403, "mfa_enrollment_required");
+    app.post("/api/v1/records", Some(&s.access), &json!({"patient_id": patient.id, "title": "T"}))
+        .await
+        .assert_problem(403, "mfa_enrollment_required");
     app.get(&format!("/api/v1/patients/{}/history", patient.id), Some(&s.access)).await.assert_problem(403, "mfa_enrollment_required");
     assert_eq!(app.get("/api/v1/me", Some(&s.access)).await.body["mfa_enabled"], false);
     app.enrol(&s).await;
@@ -128,14 +136,20 @@ async fn lockout_and_unlock(backend: Backend) {
     let r = app.post(&format!("/api/v1/admin/users/{pid}/unlock"), Some(&admin.access), &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None)).await.status, 200);
-    app.post(&format!("/api/v1/admin/users/{}/unlock", uuid::Uuid::now_v7()), Some(&admin.access), &json!({})).await.assert_problem(404, "user_not_found");
+    app.post(&format!("/api/v1/admin/users/{}/unlock", uuid::Uuid::now_v7()), Some(&admin.access), &json!({}))
+        .await
+        .assert_problem(404, "user_not_found");
     // A wrong second factor counts as a failure too.
     app.doctor("doc@example.org", &admin).await;
     for _ in 0..5 {
-        app.post("/api/v1/auth/login", None, &login_body("doc@example.org", PASSWORD, Some("000000"))).await.assert_problem(401, "invalid_mfa_code");
+        app.post("/api/v1/auth/login", None, &login_body("doc@example.org", PASSWORD, Some("000000")))
+            .await
+            .assert_problem(401, "invalid_mfa_code");
     }
     let code = app.next_code("doc@example.org");
-    app.post("/api/v1/auth/login", None, &login_body("doc@example.org", PASSWORD, code.as_deref())).await.assert_problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login", None, &login_body("doc@example.org", PASSWORD, code.as_deref()))
+        .await
+        .assert_problem(401, "invalid_credentials");
 }
 dual!(lockout_and_unlock);
 
@@ -150,13 +164,24 @@ async fn lockout_is_shared_between_copies(backend: Backend) {
         assert_eq!(r.status, 401, "attempt {i}");
     }
     for copy in [&app, &other] {
-        copy.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None)).await.assert_problem(401, "invalid_credentials");
+        copy.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None))
+            .await
+            .assert_problem(401, "invalid_credentials");
     }
 }
 dual!(lockout_is_shared_between_copies);
 
 fn limits(auth: u32, failed: u32, per_user: u32) -> Options {
-    Options { limits: Limits { enabled: true, auth_per_ip: auth, failed_logins_per_ip: failed, per_user_per_minute: per_user, public_per_ip: 1_000_000 }, ..Options::default() }
+    Options {
+        limits: Limits {
+            enabled: true,
+            auth_per_ip: auth,
+            failed_logins_per_ip: failed,
+            per_user_per_minute: per_user,
+            public_per_ip: 1_000_000,
+        },
+        ..Options::default()
+    }
 }
 
 async fn auth_requests_are_limited_per_ip(backend: Backend) {
@@ -186,7 +211,9 @@ async fn failed_logins_are_limited_per_ip_across_accounts(backend: Backend) {
     // Six failures spread over accounts (none reaches the account lockout).
     for n in 0..6 {
         let email = format!("p{}@example.org", n % 3);
-        app.post("/api/v1/auth/login", None, &login_body(&email, "wrong-password-42", None)).await.assert_problem(401, "invalid_credentials");
+        app.post("/api/v1/auth/login", None, &login_body(&email, "wrong-password-42", None))
+            .await
+            .assert_problem(401, "invalid_credentials");
     }
     let r = app.post("/api/v1/auth/login", None, &login_body("p3@example.org", PASSWORD, None)).await;
     r.assert_problem(429, "rate_limited");
@@ -214,7 +241,10 @@ async fn signed_in_users_are_limited_per_minute(backend: Backend) {
 dual!(signed_in_users_are_limited_per_minute);
 
 async fn rate_limits_off_keeps_lockout(backend: Backend) {
-    let options = Options { limits: Limits { enabled: false, auth_per_ip: 1, failed_logins_per_ip: 1, per_user_per_minute: 1, public_per_ip: 1 }, ..Options::default() };
+    let options = Options {
+        limits: Limits { enabled: false, auth_per_ip: 1, failed_logins_per_ip: 1, per_user_per_minute: 1, public_per_ip: 1 },
+        ..Options::default()
+    };
     let Some(app) = spawn_app_with(backend, options).await else { return };
     let s = app.patient("p@example.org").await;
     for _ in 0..5 {

@@ -13,7 +13,10 @@ async fn devices_list_and_revoke(backend: Backend) {
     let phone = app
         .http
         .post(app.url("/api/v1/auth/login"))
-        .header("user-agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1")
+        .header(
+            "user-agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1",
+        )
         .json(&json!({"email": "p@example.org", "password": PASSWORD}))
         .send()
         .await
@@ -40,7 +43,9 @@ async fn devices_list_and_revoke(backend: Backend) {
     let r = app.http.delete(app.url(&format!("/api/v1/me/sessions/{phone_sid}"))).bearer_auth(&s.access).send().await.unwrap();
     assert_eq!(r.status(), 204);
     app.get("/api/v1/me", Some(&phone_token)).await.assert_problem(401, "invalid_token");
-    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": phone["refresh_token"]})).await.assert_problem(401, "invalid_refresh_token");
+    app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": phone["refresh_token"]}))
+        .await
+        .assert_problem(401, "invalid_refresh_token");
     assert_eq!(app.get("/api/v1/me/sessions", Some(&s.access)).await.body.as_array().unwrap().len(), 1);
 }
 dual!(devices_list_and_revoke);
@@ -64,7 +69,9 @@ async fn password_change_signs_out_everything_else(backend: Backend) {
     app.post("/api/v1/auth/refresh", None, &json!({"refresh_token": other.refresh})).await.assert_problem(401, "invalid_refresh_token");
     let r = browser.get(app.url("/patient/dashboard")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/login");
-    app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": PASSWORD})).await.assert_problem(401, "invalid_credentials");
+    app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": PASSWORD}))
+        .await
+        .assert_problem(401, "invalid_credentials");
     let r = app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": "violet-harbor-quartz-77"})).await;
     assert_eq!(r.status, 200);
 }
@@ -119,11 +126,21 @@ async fn security_page(backend: Backend) {
     let r = other.get(app.url("/patient/dashboard")).send().await.unwrap();
     assert_eq!(r.headers()["location"], "/login");
     // Errors beside the field.
-    let r = b.post(app.url("/me/password")).form(&[("csrf_token", csrf.as_str()), ("current_password", "nope"), ("new_password", "x")]).send().await.unwrap();
+    let r = b
+        .post(app.url("/me/password"))
+        .form(&[("csrf_token", csrf.as_str()), ("current_password", "nope"), ("new_password", "x")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let html = r.text().await.unwrap();
     assert!(html.contains("id=\"current_password-error\""), "{html}");
-    let r = b.post(app.url("/me/password")).form(&[("csrf_token", "forged"), ("current_password", PASSWORD), ("new_password", "violet-harbor-quartz-77")]).send().await.unwrap();
+    let r = b
+        .post(app.url("/me/password"))
+        .form(&[("csrf_token", "forged"), ("current_password", PASSWORD), ("new_password", "violet-harbor-quartz-77")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }
 dual!(security_page);

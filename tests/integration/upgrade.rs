@@ -18,19 +18,15 @@ pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Optio
     }
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
-    let migrator = sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"))
-        .await
-        .expect("migrations folder");
+    let migrator =
+        sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).await.expect("migrations folder");
     migrator.run_to(version, &pool).await.expect("older migrations");
     Some((url, pool))
 }
 
 /// A user row as the first release wrote it.
 pub async fn insert_user_v1(pool: &sqlx::AnyPool, id: &str, email: &str, role: &str, totp_secret: Option<&str>) {
-    let hash = careledger::accounts::password::Hasher::default()
-        .hash(careledger::config::Secret::new(PASSWORD.to_string()))
-        .await
-        .unwrap();
+    let hash = careledger::accounts::password::Hasher::default().hash(careledger::config::Secret::new(PASSWORD.to_string())).await.unwrap();
     sqlx::query(
         "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at, totp_secret, totp_enabled) \
          VALUES ($1, $2, $3, $4, 'Old User', 'active', '2026-01-01T00:00:00.000000Z', $5, $6)",
@@ -65,10 +61,8 @@ async fn sessions_from_before_assurance_end_for_mfa_accounts(backend: Backend) {
     }
     pool.close().await;
     let app = spawn_on(backend, dir, url, Options::default()).await;
-    let live: Vec<String> = sqlx::query_scalar("SELECT user_id FROM sessions WHERE revoked_at IS NULL")
-        .fetch_all(&app.state.db.pool)
-        .await
-        .unwrap();
+    let live: Vec<String> =
+        sqlx::query_scalar("SELECT user_id FROM sessions WHERE revoked_at IS NULL").fetch_all(&app.state.db.pool).await.unwrap();
     assert_eq!(live, vec![plain.clone()], "the enrolled account's old session cannot show it passed MFA");
     // The plain account signs in as before.
     let r = app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": PASSWORD})).await;

@@ -91,7 +91,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Setup { host, out } => {
             let fixture = setup(host.trim_end_matches('/')).await?;
             std::fs::write(&out, serde_json::to_vec_pretty(&fixture)?)?;
-            eprintln!("fixture: {} patients, big history patient with {} first-page records", fixture.patients.len(), fixture.big.records.len());
+            eprintln!(
+                "fixture: {} patients, big history patient with {} first-page records",
+                fixture.patients.len(),
+                fixture.big.records.len()
+            );
             Ok(())
         }
         Command::Run { host, fixture, scenario, users, run_time, out } => {
@@ -182,11 +186,7 @@ async fn setup(host: &str) -> anyhow::Result<Fixture> {
     let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
     let pc = reqwest::Client::builder().cookie_provider(jar.clone()).redirect(reqwest::redirect::Policy::none()).build()?;
     let form = pc.get(format!("{host}/login")).send().await?.text().await?;
-    let csrf = form
-        .split("name=\"csrf_token\" value=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .context("no csrf field on /login")?;
+    let csrf = form.split("name=\"csrf_token\" value=\"").nth(1).and_then(|s| s.split('"').next()).context("no csrf field on /login")?;
     let resp = pc
         .post(format!("{host}/login"))
         .form(&[("csrf_token", csrf), ("email", &big.email), ("password", DEMO_PASSWORD), ("totp_code", "")])
@@ -253,8 +253,13 @@ async fn read_record(user: &mut GooseUser) -> TransactionResult {
 
 async fn read_history(user: &mut GooseUser) -> TransactionResult {
     let (p, _) = pick(user)?;
-    get_with(user, "/api/v1/patients/{id}/history", &format!("/api/v1/patients/{}/history", p.id), ("authorization", &format!("Bearer {}", p.token)))
-        .await
+    get_with(
+        user,
+        "/api/v1/patients/{id}/history",
+        &format!("/api/v1/patients/{}/history", p.id),
+        ("authorization", &format!("Bearer {}", p.token)),
+    )
+    .await
 }
 
 async fn create_record(user: &mut GooseUser) -> TransactionResult {
@@ -266,10 +271,7 @@ async fn create_record(user: &mut GooseUser) -> TransactionResult {
         "title": "Blood pressure review",
         "notes": "Home readings average 134/86 over two weeks. Continue amlodipine 5 mg; recheck in 3 months.",
     });
-    let rb = user
-        .get_request_builder(&GooseMethod::Post, "/api/v1/records")?
-        .bearer_auth(&f.doctor_token)
-        .json(&body);
+    let rb = user.get_request_builder(&GooseMethod::Post, "/api/v1/records")?.bearer_auth(&f.doctor_token).json(&body);
     let req = GooseRequest::builder().set_request_builder(rb).name("/api/v1/records").expect_status_code(201).build();
     user.request(req).await?;
     Ok(())
@@ -278,9 +280,8 @@ async fn create_record(user: &mut GooseUser) -> TransactionResult {
 async fn login(user: &mut GooseUser) -> TransactionResult {
     let f = fixture()?;
     let p = &f.patients[user.weighted_users_index % f.patients.len()];
-    let rb = user
-        .get_request_builder(&GooseMethod::Post, "/api/v1/auth/login")?
-        .json(&json!({"email": p.email, "password": DEMO_PASSWORD}));
+    let rb =
+        user.get_request_builder(&GooseMethod::Post, "/api/v1/auth/login")?.json(&json!({"email": p.email, "password": DEMO_PASSWORD}));
     let req = GooseRequest::builder().set_request_builder(rb).name("/api/v1/auth/login").build();
     user.request(req).await?;
     Ok(())
@@ -288,8 +289,13 @@ async fn login(user: &mut GooseUser) -> TransactionResult {
 
 async fn big_api(user: &mut GooseUser) -> TransactionResult {
     let f = fixture()?;
-    get_with(user, "/api/v1/patients/{id}/history (1,000 records)", &format!("/api/v1/patients/{}/history", f.big.id), ("authorization", &format!("Bearer {}", f.big.token)))
-        .await
+    get_with(
+        user,
+        "/api/v1/patients/{id}/history (1,000 records)",
+        &format!("/api/v1/patients/{}/history", f.big.id),
+        ("authorization", &format!("Bearer {}", f.big.token)),
+    )
+    .await
 }
 
 async fn big_page(user: &mut GooseUser) -> TransactionResult {
@@ -309,7 +315,9 @@ fn scenario(which: Which) -> Result<goose::goose::Scenario, GooseError> {
             .register_transaction(transaction!(read_history).set_weight(4)?)
             .register_transaction(transaction!(create_record).set_weight(1)?),
         Which::Logins => scenario!("logins").register_transaction(transaction!(login)),
-        Which::BigHistory => scenario!("big_history").register_transaction(transaction!(big_api)).register_transaction(transaction!(big_page)),
+        Which::BigHistory => {
+            scenario!("big_history").register_transaction(transaction!(big_api)).register_transaction(transaction!(big_page))
+        }
         Which::Healthz => scenario!("healthz").register_transaction(transaction!(healthz)),
     })
 }
