@@ -231,7 +231,7 @@ pub struct RecoveryCodes {
         (status = 200, description = "MFA is on", body = RecoveryCodes),
         (status = 409, description = "`mfa_not_started` or `mfa_already_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
-        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
+        (status = 423, description = "`account_locked`: this session's fifth wrong answer in a row ended it (and counted toward the account's lock)", body = Problem),
     ))]
 pub async fn mfa_confirm(
     State(state): State<AppState>,
@@ -249,7 +249,7 @@ pub async fn mfa_confirm(
         (status = 204, description = "MFA is off (doctors and admins must enrol again before anything else)"),
         (status = 409, description = "`mfa_not_enabled`", body = Problem),
         (status = 422, description = "`validation_failed`: the code is wrong or was used", body = Problem),
-        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
+        (status = 423, description = "`account_locked`: this session's fifth wrong answer in a row ended it (and counted toward the account's lock)", body = Problem),
     ))]
 pub async fn mfa_disable(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<MfaCode>) -> Result<StatusCode, Error> {
     mfa::disable(&state, &caller.user, caller.session_id, &body.code).await?;
@@ -285,7 +285,7 @@ pub async fn sessions_revoke(State(state): State<AppState>, caller: ApiUser, Api
     responses(
         (status = 204, description = "Changed; every other session and refresh token is revoked"),
         (status = 422, description = "`validation_failed`: wrong current password, or a weak new one", body = Problem),
-        (status = 423, description = "`account_locked`: the fifth wrong answer in a row locked the account and ended this session", body = Problem),
+        (status = 423, description = "`account_locked`: this session's fifth wrong answer in a row ended it (and counted toward the account's lock)", body = Problem),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,

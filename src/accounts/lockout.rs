@@ -12,9 +12,9 @@
 //! - When the account locks, its owner is emailed (with SMTP configured) a single-use link that
 //!   lifts the lock; an admin can lift it too; it also ends by itself.
 //! - Wrong codes and wrong current passwords sent through a live session count toward the same
-//!   account lock; the session that reaches it is ended, so no session makes more than five
-//!   wrong guesses in a row. A lock caused elsewhere does not hold a live session: its owner can
-//!   still finish enrolment or change the password.
+//!   account lock, and a session ends at its own fifth wrong answer in a row, so no session
+//!   makes more than five wrong guesses in a row. Neither a lock nor failures caused elsewhere
+//!   hold a live session: its owner can still finish enrolment or change the password.
 
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
@@ -145,17 +145,35 @@ pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) 
     Ok(true)
 }
 
-/// A wrong code or current password sent through a live session: counted toward the account's
-/// lock; the session that reaches the lock is ended. `wrong` is how to answer when the account
-/// did not lock.
+/// A wrong code or current password sent through a live session: it counts toward the
+/// account's lock like a failed sign-in, and the session ends at its own fifth wrong answer in a
+/// row (its count, not the account's, so that failures from elsewhere cannot end it). `wrong`
+/// is how to answer until then.
 pub async fn live_failure(state: &AppState, user: &User, session: SessionId, wrong: Error) -> Result<Error, Error> {
     let now = state.clock.now();
-    if account_failure(state, user, now).await? {
+    account_failure(state, user, now).await?;
+    let own: i64 = sqlx::query_scalar("UPDATE sessions SET wrong_answers = wrong_answers + 1 WHERE id = $1 RETURNING wrong_answers")
+        .bind(session.to_string())
+        .fetch_optional(&state.db.pool)
+        .await?
+        .unwrap_or(LOCK_AFTER);
+    if own >= LOCK_AFTER {
         store::revoke_session(&state.db, session, &clock::format(now)).await?;
-        tracing::warn!(user_id = %user.id, session_id = %session, "session ended: its wrong answers locked the account");
+        tracing::warn!(user_id = %user.id, session_id = %session, "session ended after its wrong answers");
         return Ok(Error::AccountLocked(clock::format(now + Duration::minutes(LOCK_MINUTES))));
     }
     Ok(wrong)
+}
+
+/// A right code or current password through a live session: the account's and the session's
+/// counts of wrong answers start again (the lock notice stays for the next sign-in).
+pub async fn live_success(db: &Db, user: &User, session: SessionId) -> Result<(), Error> {
+    store::reset_failures(db, user.id).await?;
+    sqlx::query("UPDATE sessions SET wrong_answers = 0 WHERE id = $1 AND wrong_answers <> 0")
+        .bind(session.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 async fn new_unlock_token(db: &Db, user: UserId, now: DateTime<Utc>) -> Result<String, Error> {

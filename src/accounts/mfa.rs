@@ -243,7 +243,7 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
     if !accept_totp(db, user, secret.expose(), code, now).await? {
         return Err(wrong_code(state, user, session).await?);
     }
-    store::reset_failures(db, user.id).await?;
+    lockout::live_success(db, user, session).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
     let mut tx = db.pool.begin().await?;
     let turned_on = sqlx::query(
@@ -285,7 +285,7 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
     if !check_login_code(db, user, secret.expose(), code, now).await? {
         return Err(wrong_code(state, user, session).await?);
     }
-    store::reset_failures(db, user.id).await?;
+    lockout::live_success(db, user, session).await?;
     let mut tx = db.pool.begin().await?;
     sqlx::query("UPDATE users SET totp_enabled = 0, totp_secret = NULL, totp_pending_session = NULL WHERE id = $1")
         .bind(user.id.to_string())

@@ -111,12 +111,7 @@ async fn create_user(
     // Cheap check first, so a duplicate costs no password hash; the unique index still decides.
     match store::email_like(db, &email).await? {
         Some(existing) if existing == email.as_str() => return Err(Error::EmailTaken),
-        Some(_) => {
-            return Err(Error::Validation(vec![crate::error::FieldError::new(
-                "email",
-                "this address looks like the address of another account (letters from another alphabet that look the same); use another",
-            )]));
-        }
+        Some(_) => return Err(store::look_alike()),
         None => {}
     }
     let hash = hasher.hash(Secret::new(password)).await?;

@@ -116,7 +116,7 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
         )]);
         return Err(crate::accounts::lockout::live_failure(state, user, current, wrong).await?);
     }
-    store::reset_failures(&state.db, user.id).await?;
+    crate::accounts::lockout::live_success(&state.db, user, current).await?;
     v.finish()?;
     let new_hash = state.passwords.hash(Secret::new(change.new_password)).await?;
     store::set_password_hash(&state.db, user.id, &new_hash).await?;

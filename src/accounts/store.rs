@@ -57,9 +57,23 @@ pub async fn insert_user(conn: &mut AnyConnection, user: &User, password_hash: &
     .await;
     match result {
         Ok(_) => Ok(()),
+        // The address itself, or one that looks the same (two registrations at one moment).
+        Err(sqlx::Error::Database(e))
+            if e.is_unique_violation() && (e.constraint() == Some("users_email_skeleton") || e.message().contains("email_skeleton")) =>
+        {
+            Err(look_alike())
+        }
         Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Err(Error::EmailTaken),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The refusal of an address that looks like another account's.
+pub fn look_alike() -> Error {
+    Error::Validation(vec![crate::error::FieldError::new(
+        "email",
+        "this address looks like the address of another account (letters from another alphabet that look the same); use another",
+    )])
 }
 
 /// The address of an account that has this email or one that looks the same (its UTS 39
@@ -82,12 +96,19 @@ pub async fn fill_skeletons(db: &Db) -> Result<u64, Error> {
     let mut done = 0;
     for r in &rows {
         let (id, email): (String, String) = (r.try_get("id")?, r.try_get("email")?);
-        done += sqlx::query("UPDATE users SET email_skeleton = $1 WHERE id = $2 AND email_skeleton IS NULL")
+        let filled = sqlx::query("UPDATE users SET email_skeleton = $1 WHERE id = $2 AND email_skeleton IS NULL")
             .bind(Email::from_stored(email).skeleton())
-            .bind(id)
+            .bind(&id)
             .execute(&db.pool)
-            .await?
-            .rows_affected();
+            .await;
+        match filled {
+            Ok(done_here) => done += done_here.rows_affected(),
+            // Made before the check, and looks like another account: it keeps no skeleton.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                tracing::warn!(user_id = %id, "this account's email looks like another account's (both made before look-alikes were refused)");
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(done)
 }

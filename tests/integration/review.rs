@@ -474,3 +474,44 @@ async fn saving_a_confirmed_record_twice_writes_it_once(backend: Backend) {
     assert!(html.contains("id=\"patient_email-error\"") && html.contains("id=\"title-error\""), "{html}");
 }
 dual!(saving_a_confirmed_record_twice_writes_it_once);
+
+async fn failures_from_elsewhere_do_not_end_the_owners_session(backend: Backend) {
+    // The re-check of the fix: a stranger's four failed sign-ins and the owner's first typo in a
+    // live session used to lock the account and end that session.
+    let mut options = Options::default();
+    options.limits.failed_logins_per_ip = 1000;
+    let Some(app) = spawn_configured(backend, options, |_| {}).await else { return };
+    let owner = app.patient("p@example.org").await;
+    for _ in 0..4 {
+        app.post("/api/v1/auth/login", None, &login_body("p@example.org", "stranger-guess-1", None, None))
+            .await
+            .assert_problem(401, "invalid_credentials");
+    }
+    let typo = json!({"current_password": "typo-typo-typo-1", "new_password": "violet-harbor-quartz-77"});
+    app.post("/api/v1/me/password", Some(&owner.access), &typo).await.assert_problem(422, "validation_failed");
+    assert_eq!(app.get("/api/v1/me", Some(&owner.access)).await.status, 200, "the owner's session goes on");
+    // The typo still counted toward the account's lock (unknown devices are held now) ...
+    app.post("/api/v1/auth/login", None, &login_body("p@example.org", PASSWORD, None, None))
+        .await
+        .assert_problem(401, "invalid_credentials");
+    // ... and the owner, in their session, changes the password.
+    let ok = json!({"current_password": PASSWORD, "new_password": "violet-harbor-quartz-77"});
+    assert_eq!(app.post("/api/v1/me/password", Some(&owner.access), &ok).await.status, 204);
+}
+dual!(failures_from_elsewhere_do_not_end_the_owners_session);
+
+async fn look_alikes_registering_at_the_same_moment_cannot_both_get_in(backend: Backend) {
+    let app = app!(backend);
+    for round in 0..5 {
+        let latin = format!("coca{round}@clinic.example");
+        let cyrillic = format!("\u{0441}\u{043e}\u{0441}\u{0430}{round}@clinic.example");
+        let body = |email: &str| json!({"email": email, "password": PASSWORD, "role": "patient", "full_name": "Same Name"});
+        let (body_a, body_b) = (body(&latin), body(&cyrillic));
+        let (a, b) = tokio::join!(app.post("/api/v1/auth/register", None, &body_a), app.post("/api/v1/auth/register", None, &body_b));
+        let created = [&a, &b].iter().filter(|r| r.status == 201).count();
+        assert_eq!(created, 1, "round {round}: {} / {}", a.text, b.text);
+        let refused = if a.status == 201 { &b } else { &a };
+        refused.assert_problem(422, "validation_failed");
+    }
+}
+dual!(look_alikes_registering_at_the_same_moment_cannot_both_get_in);

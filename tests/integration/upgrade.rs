@@ -69,3 +69,22 @@ async fn sessions_from_before_assurance_end_for_mfa_accounts(backend: Backend) {
     assert_eq!(r.status, 200, "{}", r.text);
 }
 dual!(sessions_from_before_assurance_end_for_mfa_accounts);
+
+async fn look_alike_accounts_from_before_the_check_do_not_stop_the_upgrade(backend: Backend) {
+    // Two accounts that look the same, both made by an earlier release: the skeleton index is
+    // unique, so one keeps none (and start-up logs it), and both still sign in.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 5).await else { return };
+    insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "joe@clinic.example", "patient", None).await;
+    insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "\u{0458}\u{043e}\u{0435}@clinic.example", "patient", None).await;
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let without: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE email_skeleton IS NULL").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(without, 1);
+    for email in ["joe@clinic.example", "\u{0458}\u{043e}\u{0435}@clinic.example"] {
+        let r = app.post("/api/v1/auth/login", None, &json!({"email": email, "password": PASSWORD})).await;
+        assert_eq!(r.status, 200, "{email}: {}", r.text);
+    }
+}
+dual!(look_alike_accounts_from_before_the_check_do_not_stop_the_upgrade);
