@@ -1,4 +1,5 @@
-//! The application: shared state, the router (`build_app`) and a server bound to a port.
+//! The application: builds the state, the router (`build_app`) and a server bound to a port,
+//! with its background jobs (sealer, housekeeping).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,46 +8,18 @@ use anyhow::Context;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use crate::accounts::tokens::TokenKeys;
 use crate::clock::Clock;
 use crate::config::{Secret, Settings};
+use crate::context::Ctx;
 use crate::db::Db;
+use crate::hasher::Hasher;
 use crate::http::metrics::Metrics;
+use crate::http::state::AppState;
+use crate::keys::{LedgerKeys, TokenKeys};
 use crate::ratelimit::UserLimiter;
 
-/// What every handler can reach. Cheap to clone; holds no per-user truth (that is in the
-/// database), so any number of copies can serve behind a load balancer.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    /// The database.
-    pub db: Db,
-    /// Resolved settings.
-    pub settings: Arc<Settings>,
-    /// Access-token keys, derived once at start.
-    pub tokens: Arc<TokenKeys>,
-    /// Prometheus recorder for this app.
-    pub metrics: Arc<Metrics>,
-    /// The clock (tests move it; production reads the system time).
-    pub clock: Clock,
-    /// Attached files, content-addressed.
-    pub files: crate::files::FileStore,
-    /// The ledger's signing key.
-    pub ledger: Arc<crate::ledger::service::LedgerKeys>,
-    /// Account emails, when SMTP is configured.
-    pub mailer: Option<crate::mail::Mailer>,
-    /// The per-user request limiter of this copy.
-    pub user_limiter: Arc<UserLimiter>,
-    /// The per-IP limiter for callers who are not signed in (counted in the database).
-    pub public_limiter: Arc<crate::ratelimit::PublicLimiter>,
-    /// An Argon2id hash of a random password, verified against when an email is unknown so
-    /// that login time does not tell which accounts exist.
-    pub dummy_hash: Arc<str>,
-    /// Password hashing, bounded to one job per core.
-    pub passwords: crate::accounts::password::Hasher,
-    /// The key TOTP secrets are stored under (`<data-dir>/keys/totp-secrets.key`).
-    pub totp_key: Arc<crate::crypt::FieldKey>,
-}
-
+/// Building the state is the application's job: it opens the database, runs the start-up
+/// upgrade steps of every domain and loads the keys.
 impl AppState {
     /// Connects to the database (running migrations) and loads the shared keys.
     pub async fn new(settings: Settings) -> anyhow::Result<Self> {
@@ -72,34 +45,32 @@ impl AppState {
         }
         crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
-        let passwords = crate::accounts::password::Hasher::default();
+        let passwords = Hasher::default();
         let dummy =
             passwords.hash(Secret::new(crate::accounts::tokens::random_token())).await.context("cannot prepare the password hasher")?;
         let user_limiter = Arc::new(UserLimiter::new(&settings.limits));
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
-        let ledger = Arc::new(crate::ledger::service::LedgerKeys::load(&settings.data_dir)?);
+        let ledger = Arc::new(LedgerKeys::load(&settings.data_dir)?);
         let files = crate::files::FileStore::for_settings(&settings)?;
-        Ok(Self {
+        let ctx = Ctx {
             db,
             clock,
             files,
             ledger,
             mailer,
-            user_limiter,
-            public_limiter: Arc::default(),
             settings: Arc::new(settings),
             tokens: Arc::new(TokenKeys::new(&secret)),
-            metrics: Arc::new(Metrics::new()?),
-            dummy_hash: dummy.into(),
-            passwords,
             totp_key: Arc::new(totp_key),
-        })
+            passwords,
+            dummy_hash: dummy.into(),
+        };
+        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default() })
     }
 }
 
 /// The whole HTTP application for a state.
 pub fn build_app(state: AppState) -> Router {
-    crate::http::router(state)
+    crate::router::router(state)
 }
 
 /// A server bound to its port but not yet serving (tests bind port 0 and read the port).
@@ -211,7 +182,7 @@ async fn sealer(state: AppState) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = crate::ledger::service::seal_now(&state).await {
+        if let Err(e) = crate::ledger::service::seal_now(&state.ctx).await {
             tracing::warn!(error = %e, "could not seal a ledger block");
         }
     }

@@ -7,9 +7,18 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 
 use crate::config::Secret;
+use crate::error::Error;
+use crate::ids::{SessionId, UserId};
+
+/// Access tokens live 15 minutes; refresh tokens renew them.
+pub const ACCESS_TTL_SECS: i64 = 15 * 60;
+const ISSUER: &str = "careledger";
 
 /// Length of generated secrets: 256 bits, the HMAC-SHA-256 block-strength recommendation
 /// of RFC 7518 section 3.2 for HS256.
@@ -71,6 +80,110 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 #[cfg(not(unix))]
 fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+/// The claims of an access token. `sid` ties it to a session row, so logging out (or an
+/// admin action) revokes it at once rather than after 15 minutes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user (RFC 7519 section 4.1.2).
+    pub sub: String,
+    /// The session this token belongs to.
+    pub sid: String,
+    /// The role at issue time (informational; the database is authoritative).
+    pub role: String,
+    /// Issuer.
+    pub iss: String,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+}
+
+/// Signing keys, derived once at start from the shared key file (never per request).
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TokenKeys([redacted])")
+    }
+}
+
+impl TokenKeys {
+    /// Keys from the shared secret in the data directory.
+    pub fn new(secret: &Secret<Vec<u8>>) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.leeway = 0;
+        // Expiry is checked against the application's clock in `verify`, not the system's.
+        validation.validate_exp = false;
+        Self { encoding: EncodingKey::from_secret(secret.expose()), decoding: DecodingKey::from_secret(secret.expose()), validation }
+    }
+
+    /// Signs an access token for a session.
+    pub fn issue(&self, user: UserId, role: &str, session: SessionId, now: i64) -> Result<String, Error> {
+        let claims = Claims {
+            sub: user.to_string(),
+            sid: session.to_string(),
+            role: role.into(),
+            iss: ISSUER.into(),
+            iat: now,
+            exp: now + ACCESS_TTL_SECS,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| Error::Internal(e.into()))
+    }
+
+    /// Checks signature, issuer and expiry (at `now`, seconds since the epoch); returns the
+    /// user and session ids.
+    pub fn verify(&self, token: &str, now: i64) -> Result<(UserId, SessionId), Error> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| Error::InvalidToken)?;
+        if data.claims.exp <= now {
+            return Err(Error::InvalidToken);
+        }
+        let user = data.claims.sub.parse().map_err(|_| Error::InvalidToken)?;
+        let session = data.claims.sid.parse().map_err(|_| Error::InvalidToken)?;
+        Ok((user, session))
+    }
+}
+
+/// The server's Ed25519 key for signing block headers (RFC 8032), from the data directory.
+#[derive(Clone)]
+pub struct LedgerKeys {
+    signing: SigningKey,
+    /// The public half, published at `/api/v1/ledger/public-key`.
+    pub verifying: VerifyingKey,
+}
+
+impl std::fmt::Debug for LedgerKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LedgerKeys(public {})", hex::encode(self.verifying.as_bytes()))
+    }
+}
+
+impl LedgerKeys {
+    /// Keys from a 32-byte seed.
+    pub fn from_seed(seed: &Secret<Vec<u8>>) -> anyhow::Result<Self> {
+        let bytes: [u8; 32] =
+            seed.expose().get(..32).and_then(|s| s.try_into().ok()).ok_or_else(|| anyhow::anyhow!("the ledger key must be 32 bytes"))?;
+        let signing = SigningKey::from_bytes(&bytes);
+        Ok(Self { verifying: signing.verifying_key(), signing })
+    }
+
+    /// The hex Ed25519 signature (RFC 8032) of a message (a block header's signed bytes).
+    pub fn sign(&self, message: &[u8]) -> String {
+        hex::encode(self.signing.sign(message).to_bytes())
+    }
+
+    /// Loads `<data-dir>/keys/ledger-signing.key`, creating it on first start.
+    pub fn load(data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        Self::from_seed(&load_or_create_secret(data_dir, "ledger-signing.key")?)
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::store::{self, AuditEvent, UserFilter};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
@@ -58,15 +58,15 @@ fn require_admin(user: &User) -> Result<(), Error> {
 /// Applies an action. Approving an already active account answers with it unchanged (a
 /// retried request is harmless); any other action from the wrong state is 409.
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id, action = action.name()))]
-pub async fn act(state: &AppState, admin: &User, id: UserId, action: Action) -> Result<User, Error> {
+pub async fn act(ctx: &Ctx, admin: &User, id: UserId, action: Action) -> Result<User, Error> {
     require_admin(admin)?;
-    let target = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
     if id == admin.id && matches!(action, Action::Deactivate | Action::Reject) {
         return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));
     }
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let now_s = clock::format(now);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = ctx.db.pool.begin().await?;
     let transition = |from, to| (Some(from), to);
     let (from, to) = match action {
         Action::Approve => transition(Status::PendingApproval, Status::Active),
@@ -134,7 +134,7 @@ pub struct RoleChange {
 
 /// Changes a staff member's role (never to or from patient or admin).
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
-pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: RoleChange) -> Result<User, Error> {
+pub async fn change_role(ctx: &Ctx, admin: &User, id: UserId, change: RoleChange) -> Result<User, Error> {
     require_admin(admin)?;
     let role = Role::parse(change.role.trim()).filter(|r| r.is_staff());
     let mut v = Validator::default();
@@ -143,12 +143,12 @@ pub async fn change_role(state: &AppState, admin: &User, id: UserId, change: Rol
     }
     v.finish()?;
     let role = role.ok_or(Error::Validation(vec![]))?;
-    let target = store::find_by_id(&state.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
     if !target.role.is_staff() {
         return Err(Error::Conflict("invalid_transition", "Only staff roles can be changed."));
     }
-    let now_s = clock::format(state.clock.now());
-    let mut tx = state.db.pool.begin().await?;
+    let now_s = clock::format(ctx.clock.now());
+    let mut tx = ctx.db.pool.begin().await?;
     let user =
         store::set_role(&mut *tx, id, role).await?.ok_or(Error::Conflict("invalid_transition", "Only staff roles can be changed."))?;
     // A new role takes the old role's access away: every session ends, and the person signs in
@@ -203,15 +203,15 @@ pub fn parse_query(q: &UserQuery, v: &mut Validator) -> UserFilter {
 }
 
 /// Users matching a filter, oldest first (admins only).
-pub async fn list(state: &AppState, admin: &User, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+pub async fn list(ctx: &Ctx, admin: &User, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
     require_admin(admin)?;
-    let rows = store::list_users(&state.db, filter, page.after.clone(), page.fetch_limit()).await?;
+    let rows = store::list_users(&ctx.db, filter, page.after.clone(), page.fetch_limit()).await?;
     Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
 }
 
 /// The audit log of privilege changes, newest first (admins only).
-pub async fn audit(state: &AppState, admin: &User, page: &PageRequest) -> Result<Page<AuditEvent>, Error> {
+pub async fn audit(ctx: &Ctx, admin: &User, page: &PageRequest) -> Result<Page<AuditEvent>, Error> {
     require_admin(admin)?;
-    let rows = store::list_audit(&state.db, page.after.clone(), page.fetch_limit()).await?;
+    let rows = store::list_audit(&ctx.db, page.after.clone(), page.fetch_limit()).await?;
     Ok(page.finish(rows, |e| (e.at.clone(), e.id.clone())))
 }

@@ -6,11 +6,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::accounts::WebUser;
+use crate::http::auth::WebUser;
 use crate::accounts::admin::{self, Action, RoleChange, UserQuery};
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::store::AuditEvent;
-use crate::app::AppState;
+use crate::http::state::AppState;
 use crate::error::{Error, Validator};
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
 use crate::ids::UserId;

@@ -21,7 +21,7 @@ use sqlx::Row;
 
 use crate::accounts::model::User;
 use crate::accounts::{store, tokens};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
 use crate::db::Db;
 use crate::error::Error;
@@ -116,20 +116,20 @@ pub async fn device_failure(db: &Db, device: &KnownDevice, now: DateTime<Utc>) -
 /// Counts a failure toward the account's lock (unknown devices and live sessions); when this
 /// one locks it, the owner is told by email with a single-use unlock link. Returns whether it
 /// locked the account.
-pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) -> Result<bool, Error> {
+pub async fn account_failure(ctx: &Ctx, user: &User, now: DateTime<Utc>) -> Result<bool, Error> {
     let until = clock::format(now + Duration::minutes(LOCK_MINUTES));
     let notice = format!(
         "Your account was paused at {} after {LOCK_AFTER} wrong attempts in a row from a device it had not signed in from. \
          If that was not you, change your password.",
         clock::human(&clock::format(now))
     );
-    let Some(until) = store::record_failure(&state.db, user.id, LOCK_AFTER, &until, &notice).await? else {
+    let Some(until) = store::record_failure(&ctx.db, user.id, LOCK_AFTER, &until, &notice).await? else {
         return Ok(false);
     };
     tracing::warn!(user_id = %user.id, "account locked after failed attempts");
-    if let Some(mailer) = &state.mailer {
-        let token = new_unlock_token(&state.db, user.id, now).await?;
-        let link = state.settings.public_link(&format!("/unlock?token={token}"));
+    if let Some(mailer) = &ctx.mailer {
+        let token = new_unlock_token(&ctx.db, user.id, now).await?;
+        let link = ctx.settings.public_link(&format!("/unlock?token={token}"));
         let body = format!(
             "Hello {},\n\nYour careledger account was locked at {} after {LOCK_AFTER} failed attempts in a row to sign in or to \
              confirm a code or password. It opens again at {}.\n\n\
@@ -149,16 +149,16 @@ pub async fn account_failure(state: &AppState, user: &User, now: DateTime<Utc>) 
 /// account's lock like a failed sign-in, and the session ends at its own fifth wrong answer in a
 /// row (its count, not the account's, so that failures from elsewhere cannot end it). `wrong`
 /// is how to answer until then.
-pub async fn live_failure(state: &AppState, user: &User, session: SessionId, wrong: Error) -> Result<Error, Error> {
-    let now = state.clock.now();
-    account_failure(state, user, now).await?;
+pub async fn live_failure(ctx: &Ctx, user: &User, session: SessionId, wrong: Error) -> Result<Error, Error> {
+    let now = ctx.clock.now();
+    account_failure(ctx, user, now).await?;
     let own: i64 = sqlx::query_scalar("UPDATE sessions SET wrong_answers = wrong_answers + 1 WHERE id = $1 RETURNING wrong_answers")
         .bind(session.to_string())
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(&ctx.db.pool)
         .await?
         .unwrap_or(LOCK_AFTER);
     if own >= LOCK_AFTER {
-        store::revoke_session(&state.db, session, &clock::format(now)).await?;
+        store::revoke_session(&ctx.db, session, &clock::format(now)).await?;
         tracing::warn!(user_id = %user.id, session_id = %session, "session ended after its wrong answers");
         return Ok(Error::AccountLocked(clock::format(now + Duration::minutes(LOCK_MINUTES))));
     }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use crate::accounts::model::User;
 use crate::accounts::tokens::token_hash;
 use crate::accounts::{lockout, store};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::config::Secret;
 use crate::crypt::FieldKey;
 use crate::db::Db;
@@ -114,8 +114,8 @@ pub async fn encrypt_clear_secrets(db: &Db, key: &FieldKey) -> Result<u64, Error
 /// Starts (or restarts) enrolment in this session: a new pending secret, stored encrypted, that
 /// only this session may see and confirm (starting again elsewhere replaces it). Refused when
 /// MFA is already on.
-pub async fn begin(state: &AppState, user: &User, session: SessionId) -> Result<Enrolment, Error> {
-    let db = &state.db;
+pub async fn begin(ctx: &Ctx, user: &User, session: SessionId) -> Result<Enrolment, Error> {
+    let db = &ctx.db;
     if user.mfa_enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on; turn it off first."));
     }
@@ -126,7 +126,7 @@ pub async fn begin(state: &AppState, user: &User, session: SessionId) -> Result<
         "UPDATE users SET totp_secret = $1, totp_enabled = 0, totp_last_step = NULL, totp_pending_session = $2 \
          WHERE id = $3 AND totp_enabled = 0",
     )
-    .bind(state.totp_key.seal(&secret, &context(user.id))?)
+    .bind(ctx.totp_key.seal(&secret, &context(user.id))?)
     .bind(session.to_string())
     .bind(user.id.to_string())
     .execute(&db.pool)
@@ -137,8 +137,8 @@ pub async fn begin(state: &AppState, user: &User, session: SessionId) -> Result<
 
 /// The enrolment this session has in progress (a secret saved but not confirmed), to show
 /// again. Another session's pending secret is never shown.
-pub async fn pending(state: &AppState, user: &User, session: SessionId) -> Result<Option<Enrolment>, Error> {
-    match secret_of(state, user.id).await? {
+pub async fn pending(ctx: &Ctx, user: &User, session: SessionId) -> Result<Option<Enrolment>, Error> {
+    match secret_of(ctx, user.id).await? {
         Stored { secret: Some(secret), enabled: false, pending_session: Some(s) } if s == session.to_string() => {
             enrolment_for(secret.expose().clone(), user).map(Some)
         }
@@ -156,7 +156,7 @@ fn enrolment_for(secret: String, user: &User) -> Result<Enrolment, Error> {
     Ok(Enrolment { secret, otpauth_uri, qr_svg })
 }
 
-/// An account's TOTP state.
+/// An account's TOTP ctx.
 struct Stored {
     secret: Option<Secret<String>>,
     enabled: bool,
@@ -164,15 +164,15 @@ struct Stored {
     pending_session: Option<String>,
 }
 
-async fn secret_of(state: &AppState, user: UserId) -> Result<Stored, Error> {
+async fn secret_of(ctx: &Ctx, user: UserId) -> Result<Stored, Error> {
     let row = sqlx::query("SELECT totp_secret, totp_enabled, totp_pending_session FROM users WHERE id = $1")
         .bind(user.to_string())
-        .fetch_optional(&state.db.pool)
+        .fetch_optional(&ctx.db.pool)
         .await?
         .ok_or(Error::NotFound("user_not_found"))?;
     let stored: Option<String> = row.try_get("totp_secret")?;
     Ok(Stored {
-        secret: stored.map(|s| reveal(&state.totp_key, user, &s)).transpose()?,
+        secret: stored.map(|s| reveal(&ctx.totp_key, user, &s)).transpose()?,
         enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
         pending_session: row.try_get("totp_pending_session")?,
     })
@@ -180,9 +180,9 @@ async fn secret_of(state: &AppState, user: UserId) -> Result<Stored, Error> {
 
 /// A wrong code through a live session: it counts toward the account's lock, as sign-ins do,
 /// and the session whose wrong code locks the account ends (see `lockout`).
-async fn wrong_code(state: &AppState, user: &User, session: SessionId) -> Result<Error, Error> {
+async fn wrong_code(ctx: &Ctx, user: &User, session: SessionId) -> Result<Error, Error> {
     let wrong = Error::Validation(vec![FieldError::new("code", "the code is not the one your app shows now")]);
-    lockout::live_failure(state, user, session, wrong).await
+    lockout::live_failure(ctx, user, session, wrong).await
 }
 
 /// After the account's second factor was turned on (`mfa`) or off from `session`: that session
@@ -201,13 +201,13 @@ async fn reseat_sessions(
 
 /// Tells the account's owner by email (when SMTP is configured) that two-factor sign-in changed:
 /// if it was not them, someone has their password.
-fn tell_owner(state: &AppState, user: &User, what: &str) {
-    if let Some(mailer) = &state.mailer {
+fn tell_owner(ctx: &Ctx, user: &User, what: &str) {
+    if let Some(mailer) = &ctx.mailer {
         let body = format!(
             "Hello {},\n\nTwo-factor sign-in was {what} for your careledger account at {}.\n\n\
              If this was not you, someone knows your password: tell your clinic's administrator at once.\n",
             user.full_name,
-            crate::clock::human(&crate::clock::format(state.clock.now()))
+            crate::clock::human(&crate::clock::format(ctx.clock.now()))
         );
         mailer.send_later(user.id, &user.email, &format!("Two-factor sign-in was {what}"), body);
     }
@@ -229,9 +229,9 @@ async fn accept_totp(db: &Db, user: &User, secret: &str, code: &str, now: DateTi
 /// (only their hashes are kept). The session that confirmed has just proved the code, so it is
 /// upgraded; every other session of the account ends, since none of them passed the second
 /// factor (issue 9: a password-only session must never inherit the account's new assurance).
-pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<Vec<String>, Error> {
-    let (db, now) = (&state.db, state.clock.now());
-    let stored = secret_of(state, user.id).await?;
+pub async fn confirm(ctx: &Ctx, user: &User, session: SessionId, code: &str) -> Result<Vec<String>, Error> {
+    let (db, now) = (&ctx.db, ctx.clock.now());
+    let stored = secret_of(ctx, user.id).await?;
     if stored.enabled {
         return Err(Error::Conflict("mfa_already_enabled", "Two-factor sign-in is already on."));
     }
@@ -241,7 +241,7 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
         _ => return Err(Error::Conflict("mfa_not_started", "Start enrolment in this session first: POST /api/v1/me/mfa/totp.")),
     };
     if !accept_totp(db, user, secret.expose(), code, now).await? {
-        return Err(wrong_code(state, user, session).await?);
+        return Err(wrong_code(ctx, user, session).await?);
     }
     lockout::live_success(db, user, session).await?;
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
@@ -268,22 +268,22 @@ pub async fn confirm(state: &AppState, user: &User, session: SessionId, code: &s
     let revoked = reseat_sessions(&mut tx, user, session, true, now).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa enabled; other sessions revoked");
-    tell_owner(state, user, "turned on");
+    tell_owner(ctx, user, "turned on");
     Ok(codes)
 }
 
 /// Turns MFA off after checking a current code (or an unused recovery code, for someone who
 /// lost the app). Every other session ends, and this one keeps no second-factor assurance: a
 /// doctor or admin is held at enrolment again until they enrol anew.
-pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &str) -> Result<(), Error> {
-    let (db, now) = (&state.db, state.clock.now());
-    let stored = secret_of(state, user.id).await?;
+pub async fn disable(ctx: &Ctx, user: &User, session: SessionId, code: &str) -> Result<(), Error> {
+    let (db, now) = (&ctx.db, ctx.clock.now());
+    let stored = secret_of(ctx, user.id).await?;
     let secret = match (stored.secret, stored.enabled) {
         (Some(s), true) => s,
         _ => return Err(Error::Conflict("mfa_not_enabled", "Two-factor sign-in is not on.")),
     };
     if !check_login_code(db, user, secret.expose(), code, now).await? {
-        return Err(wrong_code(state, user, session).await?);
+        return Err(wrong_code(ctx, user, session).await?);
     }
     lockout::live_success(db, user, session).await?;
     let mut tx = db.pool.begin().await?;
@@ -295,7 +295,7 @@ pub async fn disable(state: &AppState, user: &User, session: SessionId, code: &s
     let revoked = reseat_sessions(&mut tx, user, session, false, now).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %session, revoked, "mfa disabled; other sessions revoked");
-    tell_owner(state, user, "turned off");
+    tell_owner(ctx, user, "turned off");
     Ok(())
 }
 

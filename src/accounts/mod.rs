@@ -1,10 +1,9 @@
 //! Accounts: registration, staff approval, passwords, sign-in for the API (tokens) and the pages
-//! (cookie sessions), and the extractors that tell every other domain who is asking.
+//! (cookie sessions), two-factor sign-in, lockout, and the role table (`permissions`).
 
 pub mod admin;
 pub mod admin_pages;
 pub mod api;
-pub mod auth;
 pub mod lockout;
 pub mod mfa;
 pub mod model;
@@ -16,5 +15,4 @@ pub mod sessions;
 pub mod store;
 pub mod tokens;
 
-pub use auth::{ApiUser, WebUser};
 pub use model::{Role, Status, User};

@@ -6,12 +6,12 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::{lockout, mfa, password, store, tokens};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
 use crate::config::{Secret, StaffApproval};
 use crate::db::Db;
 use crate::error::{Error, Validator};
-use crate::http::extract::ClientInfo;
+use crate::client::ClientInfo;
 use crate::ids::{Email, SessionId, UserId};
 use crate::ratelimit;
 
@@ -79,12 +79,12 @@ pub fn validate_registration(r: &Registration) -> Result<ValidRegistration, Erro
 /// Registers a patient (active at once) or staff member (pending approval unless the server
 /// runs with `--staff-approval off`).
 #[tracing::instrument(skip_all)]
-pub async fn register(state: &AppState, r: Registration, client: &ClientInfo) -> Result<User, Error> {
-    ratelimit::check_auth_ip(&state.db, &state.settings.limits, client.ip, state.clock.now()).await?;
+pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo) -> Result<User, Error> {
+    ratelimit::check_auth_ip(&ctx.db, &ctx.settings.limits, client.ip, ctx.clock.now()).await?;
     let valid = validate_registration(&r)?;
-    let (db, policy) = (&state.db, state.settings.staff_approval);
+    let (db, policy) = (&ctx.db, ctx.settings.staff_approval);
     let status = if valid.role.is_staff() && policy == StaffApproval::On { Status::PendingApproval } else { Status::Active };
-    create_user(db, &state.passwords, valid.email, valid.role, valid.full_name, status, r.password).await
+    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password).await
 }
 
 /// Makes an active admin (the command line's `careledger admin create`).
@@ -158,31 +158,31 @@ pub struct SignedIn {
 }
 
 /// Signs in: sign-in limits per IP, the lock (the account's for an unknown device, the device's
-/// own for a known one: see `lockout`), password, account state, second factor. An unknown
+/// own for a known one: see `lockout`), password, account ctx, second factor. An unknown
 /// email, a wrong password and a locked account look the same to a stranger: the same 401
 /// `invalid_credentials` after the same password-hash work.
 #[tracing::instrument(skip_all)]
-pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
-    let now = state.clock.now();
+pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
+    let now = ctx.clock.now();
     let now_s = clock::format(now);
-    let limits = &state.settings.limits;
-    ratelimit::check_auth_ip(&state.db, limits, client.ip, now).await?;
+    let limits = &ctx.settings.limits;
+    ratelimit::check_auth_ip(&ctx.db, limits, client.ip, now).await?;
     // Found by the canonical form only (no look-alike refusals), so an account made before
     // those checks can still sign in.
     let found = match Email::lookup(&creds.email) {
-        Some(email) => store::find_login(&state.db, &email).await?,
+        Some(email) => store::find_login(&ctx.db, &email).await?,
         None => None,
     };
     let token = creds.device_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let device = match (&found, token) {
-        (Some(f), Some(t)) => lockout::find_device(&state.db, f.user.id, t).await?,
+        (Some(f), Some(t)) => lockout::find_device(&ctx.db, f.user.id, t).await?,
         _ => None,
     };
     // The per-IP limit on failures holds back password spraying; a device that signed in to
     // this account before (its token is 256 random bits) is not held by others' failures from
     // the same address (a clinic behind one router).
     if device.is_none() {
-        ratelimit::check_failed_ip(&state.db, limits, client.ip, now).await?;
+        ratelimit::check_failed_ip(&ctx.db, limits, client.ip, now).await?;
     }
     let locked = match (&found, &device) {
         (Some(_), Some(d)) => lockout::in_force(d.locked_until.as_deref(), &now_s),
@@ -192,24 +192,24 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
     // The same hashing work whether the account is unknown, locked or real.
     let hash = match &found {
         Some(f) if !locked => f.password_hash.clone(),
-        _ => state.dummy_hash.to_string(),
+        _ => ctx.dummy_hash.to_string(),
     };
-    let password_ok = state.passwords.verify(Secret::new(creds.password), hash).await?;
+    let password_ok = ctx.passwords.verify(Secret::new(creds.password), hash).await?;
     let Some(found) = found else {
-        return Err(failed(state, None, None, client, now).await?);
+        return Err(failed(ctx, None, None, client, now).await?);
     };
     if locked {
         // Counted toward the IP's failures like any wrong password (else the IP limit would
         // tell a locked account from an unknown email). A known device locked by its own
         // failures may be told so; anyone else sees what a wrong password shows.
-        let answer = failed(state, None, None, client, now).await?;
+        let answer = failed(ctx, None, None, client, now).await?;
         return Err(match device.and_then(|d| d.locked_until) {
             Some(until) => Error::AccountLocked(until),
             None => answer,
         });
     }
     if !password_ok {
-        return Err(failed(state, Some(&found.user), device.as_ref(), client, now).await?);
+        return Err(failed(ctx, Some(&found.user), device.as_ref(), client, now).await?);
     }
     let user = found.user;
     if matches!(user.status, Status::Rejected | Status::Deactivated) {
@@ -219,22 +219,22 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
         let code = creds.totp_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
         let Some(code) = code else { return Err(Error::MfaRequired) };
         let secret = match &found.totp_secret {
-            Some(stored) => mfa::reveal(&state.totp_key, user.id, stored)?,
+            Some(stored) => mfa::reveal(&ctx.totp_key, user.id, stored)?,
             None => Secret::new(String::new()),
         };
-        if !mfa::check_login_code(&state.db, &user, secret.expose(), code, now).await? {
+        if !mfa::check_login_code(&ctx.db, &user, secret.expose(), code, now).await? {
             // A wrong second factor counts as a failed sign-in.
-            return Err(failed(state, Some(&user), device.as_ref(), client, now).await?.or_mfa());
+            return Err(failed(ctx, Some(&user), device.as_ref(), client, now).await?.or_mfa());
         }
     }
     if device.is_none() {
-        store::record_success(&state.db, user.id).await?;
+        store::record_success(&ctx.db, user.id).await?;
     } else if found.lock_notice.is_some() {
         // Told now; a known device's success leaves the account's own count alone (failures
         // from elsewhere may still be going on).
-        store::clear_lock_notice(&state.db, user.id).await?;
+        store::clear_lock_notice(&ctx.db, user.id).await?;
     }
-    let device_token = lockout::remember(&state.db, user.id, device.as_ref().zip(token), &now_s).await?;
+    let device_token = lockout::remember(&ctx.db, user.id, device.as_ref().zip(token), &now_s).await?;
     let mfa = user.mfa_enabled;
     Ok(SignedIn { user, notice: found.lock_notice, mfa, device_token })
 }
@@ -242,18 +242,18 @@ pub async fn sign_in(state: &AppState, creds: Credentials, client: &ClientInfo) 
 /// Counts a failed sign-in (for the IP, and for the known device or else the account) and
 /// says how to answer it.
 async fn failed(
-    state: &AppState,
+    ctx: &Ctx,
     user: Option<&User>,
     device: Option<&lockout::KnownDevice>,
     client: &ClientInfo,
     now: DateTime<Utc>,
 ) -> Result<Error, Error> {
-    if state.settings.limits.enabled {
-        ratelimit::hit(&state.db, &ratelimit::failed_bucket(client.ip), now).await?;
+    if ctx.settings.limits.enabled {
+        ratelimit::hit(&ctx.db, &ratelimit::failed_bucket(client.ip), now).await?;
     }
     let Some(user) = user else { return Ok(Error::InvalidCredentials) };
     match device {
-        Some(d) => Ok(match lockout::device_failure(&state.db, d, now).await? {
+        Some(d) => Ok(match lockout::device_failure(&ctx.db, d, now).await? {
             Some(until) => {
                 tracing::warn!(user_id = %user.id, "a known device locked after failed sign-ins");
                 Error::AccountLocked(until)
@@ -262,7 +262,7 @@ async fn failed(
         }),
         None => {
             // Locked or not, a stranger is told only that the credentials are wrong.
-            lockout::account_failure(state, user, now).await?;
+            lockout::account_failure(ctx, user, now).await?;
             Ok(Error::InvalidCredentials)
         }
     }
@@ -299,18 +299,18 @@ pub struct TokenPair {
 }
 
 /// Signs in to the API: a new session with an access token and a refresh token.
-pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
-    let SignedIn { user, notice, mfa, device_token } = sign_in(state, creds, client).await?;
+pub async fn login_api(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
+    let SignedIn { user, notice, mfa, device_token } = sign_in(ctx, creds, client).await?;
     // Only after the password matched, so a pending status reveals nothing to a stranger.
     if user.status == Status::PendingApproval {
         return Err(Error::AccountPendingApproval);
     }
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let now_s = clock::format(now);
     let sid = SessionId::new();
     let refresh = tokens::random_token();
     let refresh_expiry = clock::format(now + Duration::seconds(tokens::REFRESH_TTL_SECS));
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = ctx.db.pool.begin().await?;
     store::insert_session(
         &mut tx,
         &store::NewSession {
@@ -329,7 +329,7 @@ pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo
     store::insert_refresh(&mut tx, &tokens::token_hash(&refresh), sid, &now_s, &refresh_expiry).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %sid, "api login");
-    let access_token = state.tokens.issue(user.id, user.role, sid, now.timestamp())?;
+    let access_token = ctx.tokens.issue(user.id, user.role.as_str(), sid, now.timestamp())?;
     Ok(TokenPair {
         access_token,
         refresh_token: refresh,
@@ -344,21 +344,21 @@ pub async fn login_api(state: &AppState, creds: Credentials, client: &ClientInfo
 /// `invalid_refresh_token`; one already spent is a sign of theft (RFC 9700 section 4.14.2):
 /// its whole session (every token of the family) is revoked and it answers
 /// `refresh_token_reused`.
-pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo) -> Result<TokenPair, Error> {
-    let now = state.clock.now();
-    ratelimit::check_auth_ip(&state.db, &state.settings.limits, client.ip, now).await?;
+pub async fn refresh(ctx: &Ctx, refresh_token: &str, client: &ClientInfo) -> Result<TokenPair, Error> {
+    let now = ctx.clock.now();
+    ratelimit::check_auth_ip(&ctx.db, &ctx.settings.limits, client.ip, now).await?;
     let now_s = clock::format(now);
     let hash = tokens::token_hash(refresh_token);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = ctx.db.pool.begin().await?;
     let Some(sid) = store::spend_refresh(&mut tx, &hash, &now_s).await? else {
         drop(tx);
-        if let Some(sid) = store::refresh_token_session(&state.db, &hash).await? {
+        if let Some(sid) = store::refresh_token_session(&ctx.db, &hash).await? {
             let spent: Option<String> = sqlx::query_scalar("SELECT spent_at FROM refresh_tokens WHERE token_hash = $1")
                 .bind(&hash)
-                .fetch_one(&state.db.pool)
+                .fetch_one(&ctx.db.pool)
                 .await?;
             if spent.is_some() {
-                store::revoke_session(&state.db, sid, &now_s).await?;
+                store::revoke_session(&ctx.db, sid, &now_s).await?;
                 tracing::warn!(session_id = %sid, "spent refresh token presented: session revoked");
                 return Err(Error::RefreshTokenReused);
             }
@@ -373,7 +373,7 @@ pub async fn refresh(state: &AppState, refresh_token: &str, client: &ClientInfo)
     let expiry = clock::format(now + Duration::seconds(tokens::REFRESH_TTL_SECS));
     store::insert_refresh(&mut tx, &tokens::token_hash(&next), sid, &now_s, &expiry).await?;
     tx.commit().await?;
-    let access_token = state.tokens.issue(user.id, user.role, sid, now.timestamp())?;
+    let access_token = ctx.tokens.issue(user.id, user.role.as_str(), sid, now.timestamp())?;
     Ok(TokenPair {
         access_token,
         refresh_token: next,
@@ -393,9 +393,9 @@ pub async fn logout(db: &Db, sid: SessionId) -> Result<(), Error> {
 
 /// A new page session: the cookie value to set (only its hash is stored). `mfa` says whether
 /// the sign-in passed the second factor.
-pub async fn start_web_session(state: &AppState, user: &User, mfa: bool, client: &ClientInfo) -> Result<String, Error> {
-    let db = &state.db;
-    let now = state.clock.now();
+pub async fn start_web_session(ctx: &Ctx, user: &User, mfa: bool, client: &ClientInfo) -> Result<String, Error> {
+    let db = &ctx.db;
+    let now = ctx.clock.now();
     let cookie = tokens::random_token();
     let mut conn = db.pool.acquire().await?;
     store::insert_session(

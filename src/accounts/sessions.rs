@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::accounts::model::User;
 use crate::accounts::password;
 use crate::accounts::store::{self, SessionView};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
 use crate::config::Secret;
 use crate::error::{Error, FieldError, Validator};
@@ -20,20 +20,20 @@ pub const IDLE_MINUTES: i64 = 30;
 pub const TOUCH_SECS: i64 = 60;
 
 /// The instant before which a page session counts as idle.
-pub fn idle_since(state: &AppState) -> String {
-    clock::format(state.clock.now() - Duration::minutes(IDLE_MINUTES))
+pub fn idle_since(ctx: &Ctx) -> String {
+    clock::format(ctx.clock.now() - Duration::minutes(IDLE_MINUTES))
 }
 
 /// Records that a session was used, at most every `TOUCH_SECS`: `last_seen_at` is what the
 /// lookup just read, so a session used within the last minute costs no write at all (the
 /// benchmark showed the per-request UPDATE serialising reads on SQLite's single writer).
-pub async fn touch(state: &AppState, sid: SessionId, last_seen_at: &str) -> Result<(), Error> {
-    let now = state.clock.now();
+pub async fn touch(ctx: &Ctx, sid: SessionId, last_seen_at: &str) -> Result<(), Error> {
+    let now = ctx.clock.now();
     let stale_before = clock::format(now - Duration::seconds(TOUCH_SECS));
     if last_seen_at >= stale_before.as_str() {
         return Ok(());
     }
-    store::touch_session(&state.db, sid, &clock::format(now), &stale_before).await
+    store::touch_session(&ctx.db, sid, &clock::format(now), &stale_before).await
 }
 
 /// A short "browser on system" name from a User-Agent header.
@@ -65,9 +65,9 @@ pub fn device(user_agent: &str) -> String {
 }
 
 /// The caller's live sessions, the current one marked.
-pub async fn list(state: &AppState, user: &User, current: SessionId) -> Result<Vec<SessionView>, Error> {
-    let now = clock::format(state.clock.now());
-    let mut sessions = store::list_sessions(&state.db, user.id, &now, &idle_since(state)).await?;
+pub async fn list(ctx: &Ctx, user: &User, current: SessionId) -> Result<Vec<SessionView>, Error> {
+    let now = clock::format(ctx.clock.now());
+    let mut sessions = store::list_sessions(&ctx.db, user.id, &now, &idle_since(ctx)).await?;
     let current = current.to_string();
     for s in &mut sessions {
         s.current = s.id == current;
@@ -76,9 +76,9 @@ pub async fn list(state: &AppState, user: &User, current: SessionId) -> Result<V
 }
 
 /// Signs out one of the caller's sessions; another user's or an unknown id is 404.
-pub async fn revoke(state: &AppState, user: &User, sid: SessionId) -> Result<(), Error> {
-    let now = clock::format(state.clock.now());
-    if store::revoke_own_session(&state.db, user.id, sid, &now).await? {
+pub async fn revoke(ctx: &Ctx, user: &User, sid: SessionId) -> Result<(), Error> {
+    let now = clock::format(ctx.clock.now());
+    if store::revoke_own_session(&ctx.db, user.id, sid, &now).await? {
         tracing::info!(user_id = %user.id, session_id = %sid, "session revoked by its owner");
         Ok(())
     } else {
@@ -99,7 +99,7 @@ pub struct PasswordChange {
 
 /// Changes the password after checking the current one, then revokes every other session
 /// (and with them their refresh tokens). Returns how many were revoked.
-pub async fn change_password(state: &AppState, user: &User, current: SessionId, change: PasswordChange) -> Result<u64, Error> {
+pub async fn change_password(ctx: &Ctx, user: &User, current: SessionId, change: PasswordChange) -> Result<u64, Error> {
     let mut v = Validator::default();
     if let Some(reason) = password::weakness(&change.new_password, &[user.email.as_str(), &user.full_name]) {
         v.add("new_password", reason);
@@ -107,20 +107,20 @@ pub async fn change_password(state: &AppState, user: &User, current: SessionId, 
     if change.new_password == change.current_password {
         v.add("new_password", "the new password must differ from the current one");
     }
-    let hash = store::password_hash(&state.db, user.id).await?;
-    if !state.passwords.verify(Secret::new(change.current_password), hash).await? {
+    let hash = store::password_hash(&ctx.db, user.id).await?;
+    if !ctx.passwords.verify(Secret::new(change.current_password), hash).await? {
         // Guesses through a live session count toward the account's lock, as sign-ins do.
         let wrong = Error::Validation(vec![FieldError::new(
             "current_password",
             "the current password is not correct (5 wrong answers in a row pause the account and sign this session out)",
         )]);
-        return Err(crate::accounts::lockout::live_failure(state, user, current, wrong).await?);
+        return Err(crate::accounts::lockout::live_failure(ctx, user, current, wrong).await?);
     }
-    crate::accounts::lockout::live_success(&state.db, user, current).await?;
+    crate::accounts::lockout::live_success(&ctx.db, user, current).await?;
     v.finish()?;
-    let new_hash = state.passwords.hash(Secret::new(change.new_password)).await?;
-    store::set_password_hash(&state.db, user.id, &new_hash).await?;
-    let revoked = store::revoke_other_sessions(&state.db.pool, user.id, Some(current), &clock::format(state.clock.now())).await?;
+    let new_hash = ctx.passwords.hash(Secret::new(change.new_password)).await?;
+    store::set_password_hash(&ctx.db, user.id, &new_hash).await?;
+    let revoked = store::revoke_other_sessions(&ctx.db.pool, user.id, Some(current), &clock::format(ctx.clock.now())).await?;
     tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
     Ok(revoked)
 }

@@ -293,7 +293,7 @@ pub struct NewSession<'a> {
     /// Absolute expiry.
     pub expires_at: &'a str,
     /// Where the sign-in came from.
-    pub client: &'a crate::http::extract::ClientInfo,
+    pub client: &'a crate::client::ClientInfo,
     /// Whether this sign-in passed the second factor.
     pub mfa: bool,
 }

@@ -8,6 +8,7 @@ use axum::http::request::Parts;
 use axum::response::IntoResponse;
 use serde::de::DeserializeOwned;
 
+use crate::client::ClientInfo;
 use crate::error::{Error, FieldError};
 
 /// A JSON body. Not JSON: 415 `unsupported_media_type`; not well-formed: 400 `malformed_body`;
@@ -150,16 +151,7 @@ impl<T: serde::Serialize> IntoResponse for ApiJson<T> {
     }
 }
 
-/// Who is on the other end: the peer address and the browser or client name, for sign-in
-/// limits and the sessions list.
-#[derive(Clone, Debug)]
-pub struct ClientInfo {
-    /// The peer's IP address (the load balancer's, unless it forwards the client's).
-    pub ip: std::net::IpAddr,
-    /// The `User-Agent` header, shortened.
-    pub user_agent: String,
-}
-
+/// Reads the peer address and `User-Agent` of the request.
 impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 

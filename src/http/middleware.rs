@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::app::AppState;
+use crate::http::state::AppState;
 use crate::http::pages::{HtmlFailure, error_page};
 use crate::http::problem::{OpaqueFailure, opaque_problem};
 

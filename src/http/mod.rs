@@ -1,176 +1,31 @@
-//! What all domains share over HTTP: router assembly, extractors, problem details, pages,
-//! middleware, metrics and the OpenAPI document.
+//! The web kit every domain's handlers share: extractors, sign-in, problem details, page
+//! rendering, middleware, metrics and the route-table builder. It imports no domain handler
+//! (the top-level `router` assembles those).
 
+pub mod auth;
+pub mod cookies;
 pub mod extract;
 pub mod metrics;
 pub mod middleware;
-pub mod openapi;
 pub mod ops;
 pub mod pages;
 pub mod problem;
+pub mod render;
 pub mod routes;
+pub mod state;
 
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
 
-use crate::accounts::permissions::Permission;
-use crate::app::AppState;
 use crate::error::Error;
-use crate::{accounts, ledger, records};
-use routes::{Refusal, RouteSpec, Routes, Surface};
 
 /// Largest request body any route accepts (notes are at most 50,000 characters, well under).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-/// Every route, with the permission it needs (see `accounts::permissions` for the role table).
-pub fn routes(state: AppState) -> Routes {
-    use Permission::*;
-    use Surface::{Api, Page};
-    let get = Method::GET;
-    let post = Method::POST;
-    Routes::new(state)
-        // Accounts API.
-        .add(post.clone(), "/api/v1/auth/register", Api, Public, accounts::api::register)
-        .add(post.clone(), "/api/v1/auth/login", Api, Public, accounts::api::login)
-        .add(post.clone(), "/api/v1/auth/refresh", Api, Public, accounts::api::refresh)
-        .add(post.clone(), "/api/v1/auth/logout", Api, SignedIn, accounts::api::logout)
-        .add(get.clone(), "/api/v1/me", Api, SignedIn, accounts::api::me)
-        .add(get.clone(), "/api/v1/admin/users", Api, UsersManage, accounts::api::list_users)
-        .add(post.clone(), "/api/v1/admin/users/{id}/approve", Api, UsersManage, accounts::api::approve)
-        .add(post.clone(), "/api/v1/admin/users/{id}/reject", Api, UsersManage, accounts::api::reject)
-        .add(post.clone(), "/api/v1/admin/users/{id}/deactivate", Api, UsersManage, accounts::api::deactivate)
-        .add(post.clone(), "/api/v1/admin/users/{id}/reactivate", Api, UsersManage, accounts::api::reactivate)
-        .add(post.clone(), "/api/v1/admin/users/{id}/unlock", Api, UsersManage, accounts::api::unlock)
-        .add(post.clone(), "/api/v1/admin/users/{id}/role", Api, UsersManage, accounts::api::change_role)
-        .add(get.clone(), "/api/v1/admin/audit", Api, AuditRead, accounts::api::audit)
-        .add(post.clone(), "/api/v1/me/mfa/totp", Api, SignedIn, accounts::api::mfa_begin)
-        .add(post.clone(), "/api/v1/me/mfa/totp/confirm", Api, SignedIn, accounts::api::mfa_confirm)
-        .add(Method::DELETE, "/api/v1/me/mfa/totp", Api, Account, accounts::api::mfa_disable)
-        .add(get.clone(), "/api/v1/me/sessions", Api, Account, accounts::api::sessions_list)
-        .add(Method::DELETE, "/api/v1/me/sessions/{id}", Api, Account, accounts::api::sessions_revoke)
-        .add(post.clone(), "/api/v1/me/password", Api, Account, accounts::api::change_password)
-        // Records API.
-        .add(post.clone(), "/api/v1/records", Api, RecordsCreate, records::api::create)
-        .add(get.clone(), "/api/v1/records", Api, RecordsRead, records::api::list)
-        .add_refusing(get.clone(), "/api/v1/records/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::get)
-        .add_refusing(
-            get.clone(),
-            "/api/v1/patients/{id}/history",
-            Api,
-            RecordsRead,
-            Refusal::NotFound("patient_not_found"),
-            records::api::history,
-        )
-        // Roles that write no records are refused by role (403, whatever the id: it tells
-        // nothing about records); a doctor who may not see the record gets 404 from the service.
-        .add(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, records::api::amend)
-        .add_refusing(
-            get.clone(),
-            "/api/v1/records/{id}/versions",
-            Api,
-            RecordsRead,
-            Refusal::NotFound("not_found"),
-            records::api::versions,
-        )
-        .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
-        .add_upload(
-            "/api/v1/records/{id}/files",
-            RecordsCreate,
-            Refusal::Forbidden,
-            records::files::MAX_FILE_BYTES + 64 * 1024,
-            records::api::attach,
-        )
-        .add_refusing(get.clone(), "/api/v1/records/{id}/files", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::list_files)
-        .add_refusing(
-            get.clone(),
-            "/api/v1/records/{id}/files/{sha256}",
-            Api,
-            RecordsRead,
-            Refusal::NotFound("not_found"),
-            records::api::download,
-        )
-        .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
-        // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
-        .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
-        .add(get.clone(), "/api/v1/ledger/public-key", Api, Public, ledger::api::public_key)
-        .add(get.clone(), "/api/v1/ledger/blocks", Api, Public, ledger::api::blocks)
-        .add(get.clone(), "/api/v1/ledger/blocks/{hash}", Api, Public, ledger::api::block)
-        .add(get.clone(), "/api/v1/ledger/consistency", Api, Public, ledger::api::consistency)
-        .add(get.clone(), "/api/v1/ledger/entries/{index}", Api, AuditRead, ledger::api::entry)
-        // Pages.
-        .add(get.clone(), "/", Page, Public, accounts::pages::landing)
-        .add(get.clone(), "/login", Page, Public, accounts::pages::login_form)
-        .add(post.clone(), "/login", Page, Public, accounts::pages::login)
-        .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
-        .add(post.clone(), "/register", Page, Public, accounts::pages::register)
-        .add(get.clone(), "/unlock", Page, Public, accounts::pages::unlock_form)
-        .add(post.clone(), "/unlock", Page, Public, accounts::pages::unlock)
-        .add(get.clone(), "/logout", Page, SignedIn, accounts::pages::logout_form)
-        .add(post.clone(), "/logout", Page, SignedIn, accounts::pages::logout)
-        // Dashboards send anyone of another role to their own.
-        .add(get.clone(), "/doctor/dashboard", Page, Account, records::pages::doctor_dashboard)
-        .add(get.clone(), "/patient/dashboard", Page, Account, records::pages::patient_dashboard)
-        .add(get.clone(), "/me/mfa", Page, SignedIn, accounts::pages::mfa_page)
-        .add(post.clone(), "/me/mfa", Page, SignedIn, accounts::pages::mfa_begin)
-        .add(post.clone(), "/me/mfa/confirm", Page, SignedIn, accounts::pages::mfa_confirm)
-        .add(get.clone(), "/me/security", Page, Account, accounts::pages::security_page)
-        .add(get.clone(), "/admin/users", Page, UsersManage, accounts::admin_pages::users)
-        .add(post.clone(), "/admin/users/{id}/role", Page, UsersManage, accounts::admin_pages::change_role)
-        .add(post.clone(), "/admin/users/{id}/{action}", Page, UsersManage, accounts::admin_pages::act)
-        .add(get.clone(), "/admin/audit", Page, AuditRead, accounts::admin_pages::audit)
-        .add(post.clone(), "/me/password", Page, Account, accounts::pages::change_password)
-        .add(post.clone(), "/me/sessions/{id}/revoke", Page, Account, accounts::pages::revoke_session)
-        .add(get.clone(), "/records/create", Page, RecordsCreate, records::pages::create_form)
-        .add(post.clone(), "/records/create", Page, RecordsCreate, records::pages::create)
-        .add_refusing(get.clone(), "/records/{id}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::show)
-        .add(get.clone(), "/history", Page, RecordsRead, records::pages::history)
-        .add_refusing(get.clone(), "/records/{id}/proof", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::proof)
-        .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)
-        .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
-        .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
-        // Operations.
-        .add_probe("/healthz", ops::healthz)
-        .add_probe("/readyz", ops::readyz)
-        .add_probe("/metrics", ops::metrics)
-}
-
-/// The route table, for the permission-matrix test and documentation.
-pub fn route_table(state: AppState) -> Vec<RouteSpec> {
-    routes(state).finish().1
-}
-
-/// Assembles every route with the shared layers.
-pub fn router(state: AppState) -> Router {
-    let (app, _) = routes(state.clone()).finish();
-    app
-        // Serves both `/api/v1/openapi.json` and the Swagger UI at `/docs`, from the binary.
-        .merge(SwaggerUi::new("/docs").url("/api/v1/openapi.json", openapi::ApiDoc::openapi()))
-        .fallback(not_found)
-        .method_not_allowed_fallback(method_not_allowed)
-        .layer(axum::middleware::from_fn(middleware::refuse_nul))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::security_headers))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::observe))
-        .layer(CatchPanicLayer::custom(|_| {
-            // A bug, not a request problem: answer an opaque 500 (the middleware adds the id).
-            Error::Internal(anyhow::anyhow!("handler panicked")).into_response()
-        }))
-        .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
-        .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::MakeUuidV7))
-        .layer(axum::middleware::map_request(middleware::safe_request_id))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(cors(&state.settings.cors_origins))
-        .with_state(state)
-}
-
 /// CORS (Fetch standard) only for the origins configured with `--cors-origin`; with none,
 /// no CORS headers are sent and browsers keep other sites from reading answers.
-fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
+pub fn cors(origins: &[HeaderValue]) -> tower_http::cors::CorsLayer {
     use tower_http::cors::{AllowOrigin, CorsLayer};
     if origins.is_empty() {
         return CorsLayer::new();
@@ -188,15 +43,17 @@ fn wants_problem(req: &Request) -> bool {
     path.starts_with("/api/") || path.starts_with("/fhir/")
 }
 
-async fn not_found(req: Request) -> Response {
+/// The answer for a path no route matches: a problem under `/api/`, a page elsewhere.
+pub async fn not_found(req: Request) -> Response {
     if wants_problem(&req) {
         Error::NotFound("not_found").into_response()
     } else {
-        pages::error_page(StatusCode::NOT_FOUND, "There is no page here.".into(), None)
+        render::error_page(StatusCode::NOT_FOUND, "There is no page here.".into(), None)
     }
 }
 
-async fn method_not_allowed(req: Request) -> Response {
+/// The answer for a method a route does not take.
+pub async fn method_not_allowed(req: Request) -> Response {
     let detail = format!("{} is not allowed here.", req.method());
     if wants_problem(&req) {
         problem::problem_response(problem::Problem {
@@ -209,6 +66,6 @@ async fn method_not_allowed(req: Request) -> Response {
             request_id: None,
         })
     } else {
-        pages::error_page(StatusCode::METHOD_NOT_ALLOWED, detail, None)
+        render::error_page(StatusCode::METHOD_NOT_ALLOWED, detail, None)
     }
 }

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::json;
 
-use crate::app::AppState;
+use crate::http::state::AppState;
 use crate::error::Error;
 
 /// `GET /healthz`: the process is alive.
@@ -39,7 +39,7 @@ impl axum::extract::FromRequestParts<AppState> for MetricsScraper {
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .is_some_and(|c| c.0.ip().to_canonical().is_loopback());
         let token_ok = match (&state.settings.metrics_token, parts.headers.get(header::AUTHORIZATION)) {
-            (Some(expected), Some(sent)) => crate::accounts::auth::bearer_token(sent.as_bytes())
+            (Some(expected), Some(sent)) => crate::http::auth::bearer_token(sent.as_bytes())
                 .is_ok_and(|t| bool::from(subtle::ConstantTimeEq::ct_eq(t.as_bytes(), expected.expose().as_bytes()))),
             _ => false,
         };

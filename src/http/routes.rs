@@ -10,11 +10,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 
-use crate::accounts::auth::{ApiUser, MaybeWebUser};
+use crate::http::auth::{ApiUser, MaybeWebUser};
 use crate::accounts::permissions::{Denied, Permission, check};
-use crate::app::AppState;
+use crate::http::state::AppState;
 use crate::error::Error;
-use crate::http::extract::ClientInfo;
+use crate::client::ClientInfo;
 use crate::http::pages::PageError;
 
 /// Who a route answers: API clients (bearer tokens, problem details) or browsers (cookie

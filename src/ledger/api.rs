@@ -4,8 +4,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::accounts::ApiUser;
-use crate::app::AppState;
+use crate::http::auth::ApiUser;
+use crate::http::state::AppState;
 use crate::error::{Error, FieldError};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;

@@ -4,8 +4,8 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use crate::accounts::WebUser;
-use crate::app::AppState;
+use crate::http::auth::WebUser;
+use crate::http::state::AppState;
 use crate::http::pages::{Nav, PageError, render};
 use crate::ledger::store::{self, Block};
 use crate::records::files::{Alert, alerts};

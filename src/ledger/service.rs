@@ -2,55 +2,26 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
-use crate::config::Secret;
 use crate::db::Db;
 use crate::error::Error;
+pub use crate::keys::LedgerKeys;
 use crate::ledger::entry::canonical;
 use crate::ledger::merkle::{self, Hash};
 use crate::ledger::store::{self, Block};
 use crate::ledger::tree;
 
-/// The server's Ed25519 key for signing block headers (RFC 8032), from the data directory.
-#[derive(Clone)]
-pub struct LedgerKeys {
-    signing: SigningKey,
-    /// The public half, published at `/api/v1/ledger/public-key`.
-    pub verifying: VerifyingKey,
-}
-
-impl std::fmt::Debug for LedgerKeys {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "LedgerKeys(public {})", hex::encode(self.verifying.as_bytes()))
-    }
-}
-
-impl LedgerKeys {
-    /// Keys from a 32-byte seed.
-    pub fn from_seed(seed: &Secret<Vec<u8>>) -> anyhow::Result<Self> {
-        let bytes: [u8; 32] =
-            seed.expose().get(..32).and_then(|s| s.try_into().ok()).ok_or_else(|| anyhow::anyhow!("the ledger key must be 32 bytes"))?;
-        let signing = SigningKey::from_bytes(&bytes);
-        Ok(Self { verifying: signing.verifying_key(), signing })
-    }
-
-    /// The hex Ed25519 signature of a block header (over [`signed_bytes`]).
-    pub fn sign_header(&self, b: &Block) -> Result<String, Error> {
-        let message = signed_bytes(b.height, b.tree_size, &b.root_hash, &b.prev_hash, &b.created_at)?;
-        Ok(hex::encode(self.signing.sign(message.as_bytes()).to_bytes()))
-    }
-
-    /// Loads `<data-dir>/keys/ledger-signing.key`, creating it on first start.
-    pub fn load(data_dir: &std::path::Path) -> anyhow::Result<Self> {
-        Self::from_seed(&crate::keys::load_or_create_secret(data_dir, "ledger-signing.key")?)
-    }
+/// Signs a block header with the server's key.
+pub fn sign_header(keys: &LedgerKeys, b: &Block) -> Result<String, Error> {
+    let message = signed_bytes(b.height, b.tree_size, &b.root_hash, &b.prev_hash, &b.created_at)?;
+    Ok(keys.sign(message.as_bytes()))
 }
 
 /// The bytes a block's signature covers: the canonical header without hash and signature.
@@ -105,7 +76,7 @@ pub async fn seal(db: &Db, keys: &LedgerKeys, now: &str, max_entries: i64) -> Re
             created_at: now.to_string(),
             signature: String::new(),
         };
-        block.signature = keys.sign_header(&block)?;
+        block.signature = sign_header(keys, &block)?;
         block.hash = block_hash(&block)?;
         if store::insert_block(db, &block).await? {
             tracing::debug!(height, tree_size = size, "ledger block sealed");
@@ -117,8 +88,8 @@ pub async fn seal(db: &Db, keys: &LedgerKeys, now: &str, max_entries: i64) -> Re
 }
 
 /// Seals what is pending now (the background sealer; a proof of an entry not sealed yet).
-pub async fn seal_now(state: &AppState) -> Result<Option<Block>, Error> {
-    seal(&state.db, &state.ledger, &clock::format(state.clock.now()), state.settings.ledger_block_max_entries).await
+pub async fn seal_now(ctx: &Ctx) -> Result<Option<Block>, Error> {
+    seal(&ctx.db, &ctx.ledger, &clock::format(ctx.clock.now()), ctx.settings.ledger_block_max_entries).await
 }
 
 /// The latest signed block, as it stands: reads never seal (the background sealer does, every
@@ -150,12 +121,12 @@ pub struct InclusionProof {
 /// written since the last block (within `--ledger-block-ms`), the pending entries are sealed
 /// first; callers are signed-in readers of that entry's record, and that seal costs
 /// O(pending + log n).
-pub async fn inclusion(state: &AppState, index: i64) -> Result<InclusionProof, Error> {
-    let db = &state.db;
+pub async fn inclusion(ctx: &Ctx, index: i64) -> Result<InclusionProof, Error> {
+    let db = &ctx.db;
     let block = match store::head(db).await? {
         Some(b) if b.tree_size > index => b,
         _ => {
-            seal_now(state).await?;
+            seal_now(ctx).await?;
             head(db).await?
         }
     };
@@ -189,8 +160,8 @@ pub struct ConsistencyProof {
 }
 
 /// The consistency proof between sizes `first` and `second` of the signed log: O(log n) reads.
-pub async fn consistency(state: &AppState, first: i64, second: i64) -> Result<ConsistencyProof, Error> {
-    let db = &state.db;
+pub async fn consistency(ctx: &Ctx, first: i64, second: i64) -> Result<ConsistencyProof, Error> {
+    let db = &ctx.db;
     let head = head(db).await?;
     if first < 1 || first > second || second > head.tree_size {
         return Err(Error::Validation(vec![crate::error::FieldError::new(

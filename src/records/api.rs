@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::accounts::ApiUser;
-use crate::app::AppState;
+use crate::http::auth::ApiUser;
+use crate::http::state::AppState;
 use crate::error::Error;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;

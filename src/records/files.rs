@@ -7,7 +7,7 @@ use sqlx::Row;
 use utoipa::ToSchema;
 
 use crate::accounts::{Role, User};
-use crate::app::AppState;
+use crate::context::Ctx;
 use crate::clock;
 use crate::db::Db;
 use crate::error::{Error, FieldError};
@@ -163,8 +163,8 @@ pub async fn all_rows(db: &Db) -> Result<Vec<(String, FileInfo)>, Error> {
 
 /// Attaches a file (the record's author only), storing it and appending its entry.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
-pub async fn attach(state: &AppState, actor: &User, id: RecordId, filename: &str, bytes: Vec<u8>) -> Result<FileInfo, Error> {
-    let record = service::get(&state.db, actor, id).await?;
+pub async fn attach(ctx: &Ctx, actor: &User, id: RecordId, filename: &str, bytes: Vec<u8>) -> Result<FileInfo, Error> {
+    let record = service::get(&ctx.db, actor, id).await?;
     if actor.role != Role::Doctor || record.doctor_id != actor.id {
         return Err(Error::Forbidden("only the record's author attaches files"));
     }
@@ -176,14 +176,14 @@ pub async fn attach(state: &AppState, actor: &User, id: RecordId, filename: &str
     }
     let content_type = sniff(&bytes).ok_or(Error::UnsupportedMediaType("Attach a PDF, PNG, JPEG or plain-text file."))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let existing = rows(&state.db, id).await?;
+    let existing = rows(&ctx.db, id).await?;
     if existing.iter().any(|f| f.sha256 == sha256) {
         return Err(Error::Conflict("file_already_attached", "This file is already attached to the record."));
     }
     let size = bytes.len() as i64;
     // Content-addressed: a blob stored by an attempt that then fails is harmless.
-    state.files.put(&sha256, bytes).await?;
-    let now = clock::format(state.clock.now());
+    ctx.files.put(&sha256, bytes).await?;
+    let now = clock::format(ctx.clock.now());
     let mut info = FileInfo {
         sha256: sha256.clone(),
         size,
@@ -203,7 +203,7 @@ pub async fn attach(state: &AppState, actor: &User, id: RecordId, filename: &str
         time: now.clone(),
         content_sha256: content_sha256(&content)?,
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = ctx.db.pool.begin().await?;
     info.entry_index = crate::ledger::store::append(&mut tx, &entry).await?;
     sqlx::query(
         "INSERT INTO record_files (record_id, sha256, size, content_type, filename, uploaded_by, created_at, entry_index) \
@@ -232,17 +232,17 @@ pub async fn list(db: &Db, actor: &User, id: RecordId) -> Result<Vec<FileInfo>, 
 
 /// A file's bytes, only after their SHA-256 matched. A mismatch (or a missing blob) is
 /// refused with `file_integrity_failed` and raises an integrity alert for admins.
-pub async fn fetch(state: &AppState, actor: &User, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
-    service::get(&state.db, actor, id).await?;
+pub async fn fetch(ctx: &Ctx, actor: &User, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
+    service::get(&ctx.db, actor, id).await?;
     let sha256 = sha256.to_ascii_lowercase();
-    let info = rows(&state.db, id).await?.into_iter().find(|f| f.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
-    let bytes = state.files.get(&sha256).await?;
+    let info = rows(&ctx.db, id).await?.into_iter().find(|f| f.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
+    let bytes = ctx.files.get(&sha256).await?;
     let ok = bytes.as_ref().is_some_and(|b| hex::encode(Sha256::digest(b)) == sha256);
     match bytes {
         Some(bytes) if ok => Ok((info, bytes)),
         found => {
             let detail = if found.is_some() { "stored bytes no longer match their SHA-256" } else { "stored file is missing" };
-            raise_alert(&state.db, &clock::format(state.clock.now()), "file_integrity", &format!("{id}/{sha256}"), detail).await?;
+            raise_alert(&ctx.db, &clock::format(ctx.clock.now()), "file_integrity", &format!("{id}/{sha256}"), detail).await?;
             tracing::error!(record_id = %id, sha256 = %sha256, "file integrity check failed");
             Err(Error::Conflict(
                 "file_integrity_failed",

@@ -6,8 +6,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::accounts::{Role, Status, WebUser};
-use crate::app::AppState;
+use crate::accounts::{Role, Status};
+use crate::http::auth::WebUser;
+use crate::http::state::AppState;
 use crate::error::{Error, FieldError};
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
 use crate::ids::RecordId;

@@ -124,7 +124,7 @@ async fn a_log_sealed_before_subtrees_were_stored_gets_them_at_start(backend: Ba
     let dir = std::sync::Arc::new(TempDir::new());
     let Some((url, pool)) = crate::upgrade::database_at(backend, &dir, 2).await else { return };
     let leaves = bulk_entries(&pool, 300).await;
-    let keys = careledger::ledger::service::LedgerKeys::load(&dir.0).unwrap();
+    let keys = careledger::keys::LedgerKeys::load(&dir.0).unwrap();
     let mut prev = careledger::ledger::service::GENESIS_PREV.to_string();
     for (height, size) in [(0i64, 100i64), (1, 250), (2, 300)] {
         let mut b = careledger::ledger::store::Block {
@@ -136,7 +136,7 @@ async fn a_log_sealed_before_subtrees_were_stored_gets_them_at_start(backend: Ba
             created_at: "2026-01-01T00:00:00.000000Z".into(),
             signature: String::new(),
         };
-        b.signature = keys.sign_header(&b).unwrap();
+        b.signature = careledger::ledger::service::sign_header(&keys, &b).unwrap();
         b.hash = careledger::ledger::service::block_hash(&b).unwrap();
         sqlx::query("INSERT INTO ledger_blocks (hash, height, tree_size, root_hash, prev_hash, created_at, signature) VALUES ($1, $2, $3, $4, $5, $6, $7)")
             .bind(&b.hash).bind(b.height).bind(b.tree_size).bind(&b.root_hash).bind(&b.prev_hash).bind(&b.created_at).bind(&b.signature)

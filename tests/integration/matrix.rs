@@ -56,7 +56,7 @@ async fn every_role_against_every_route(backend: Backend) {
         browsers.push((*role, b, csrf_from(&html)));
     }
 
-    let mut table = careledger::http::route_table(app.state.clone());
+    let mut table = careledger::router::route_table(app.state.clone());
     // Routes that end the session go last, so they do not sign anyone out early.
     table.sort_by_key(|s| s.path.contains("logout"));
     let mut checked = 0;
@@ -154,8 +154,8 @@ fn email_of(role: Role) -> &'static str {
 async fn every_api_call_is_in_the_route_table_and_the_openapi_document() {
     use utoipa::OpenApi;
     let Some(app) = crate::helpers::spawn_app(Backend::Sqlite).await else { return };
-    let table = careledger::http::route_table(app.state.clone());
-    let spec = serde_json::to_value(careledger::http::openapi::ApiDoc::openapi()).unwrap();
+    let table = careledger::router::route_table(app.state.clone());
+    let spec = serde_json::to_value(careledger::openapi::ApiDoc::openapi()).unwrap();
     let mut documented = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {

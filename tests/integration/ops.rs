@@ -64,7 +64,7 @@ dual!(health_metrics_and_docs);
 #[test]
 fn openapi_spec_builds() {
     use utoipa::OpenApi;
-    let spec = careledger::http::openapi::ApiDoc::openapi();
+    let spec = careledger::openapi::ApiDoc::openapi();
     let json = spec.to_json().unwrap();
     assert!(json.contains("\"/api/v1/records\""));
 }

@@ -9,31 +9,12 @@ use axum_extra::extract::CookieJar;
 
 use crate::accounts::model::User;
 use crate::accounts::{sessions, store, tokens};
-use crate::app::AppState;
 use crate::clock;
 use crate::error::Error;
-use crate::http::pages::PageError;
+use crate::http::cookies::{SESSION_COOKIE, cookies_secure, read_cookie};
+use crate::http::render::PageError;
+use crate::http::state::AppState;
 use crate::ids::SessionId;
-
-/// Name of the page-session cookie (`__Host-careledger_session` under TLS).
-pub const SESSION_COOKIE: &str = "careledger_session";
-/// Name of the known-device cookie (`__Host-careledger_device` under TLS).
-pub const DEVICE_COOKIE: &str = "careledger_device";
-
-/// The page-session cookie, named and flagged for the connection: under TLS `__Host-` and
-/// Secure; always HttpOnly and SameSite=Lax.
-pub fn session_cookie(value: String, secure: bool) -> axum_extra::extract::cookie::Cookie<'static> {
-    crate::http::pages::cookie(crate::http::pages::cookie_name(SESSION_COOKIE, secure), value, secure)
-}
-
-/// The known-device cookie (see `lockout`): HttpOnly, SameSite=Strict (only the sign-in form
-/// of this site needs it), kept 400 days (the longest browsers allow, RFC 6265bis 5.6.2).
-pub fn device_cookie(value: String, secure: bool) -> axum_extra::extract::cookie::Cookie<'static> {
-    let mut c = crate::http::pages::cookie(crate::http::pages::cookie_name(DEVICE_COOKIE, secure), value, secure);
-    c.set_same_site(axum_extra::extract::cookie::SameSite::Strict);
-    c.set_max_age(cookie::time::Duration::days(400));
-    c
-}
 
 /// A caller signed in to the API with a valid bearer access token (RFC 6750) whose session is
 /// still live. Missing credentials answer 401 `unauthenticated`; bad ones 401 `invalid_token`.
@@ -107,8 +88,8 @@ impl FromRequestParts<AppState> for MaybeWebUser {
             return Ok(found.clone());
         }
         let jar = CookieJar::from_headers(&parts.headers);
-        let secure = crate::http::pages::cookies_secure(state, &parts.headers);
-        let found = match crate::http::pages::read_cookie(&jar, SESSION_COOKIE, secure) {
+        let secure = cookies_secure(state, &parts.headers);
+        let found = match read_cookie(&jar, SESSION_COOKIE, secure) {
             Some(cookie) => store::web_session_user(
                 &state.db,
                 &tokens::token_hash(&cookie),

@@ -1,0 +1,31 @@
+//! The state handlers receive: the services' context plus what only the web layer needs
+//! (metrics recorder, request limiters).
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::context::Ctx;
+use crate::http::metrics::Metrics;
+use crate::ratelimit::{PublicLimiter, UserLimiter};
+
+/// What every handler can reach. Cheap to clone. Dereferences to [`Ctx`], so a handler hands
+/// `&state` straight to a domain service.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// The context domain services take.
+    pub ctx: Ctx,
+    /// Prometheus recorder for this app.
+    pub metrics: Arc<Metrics>,
+    /// The per-user request limiter of this copy.
+    pub user_limiter: Arc<UserLimiter>,
+    /// The per-IP limiter for callers who are not signed in (counted in the database).
+    pub public_limiter: Arc<PublicLimiter>,
+}
+
+impl Deref for AppState {
+    type Target = Ctx;
+
+    fn deref(&self) -> &Ctx {
+        &self.ctx
+    }
+}
