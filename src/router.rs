@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, ledger, records};
+use crate::{accounts, audit, ledger, records};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -30,14 +30,14 @@ pub fn routes(state: AppState) -> Routes {
         .add(post.clone(), "/api/v1/auth/refresh", Api, Public, accounts::api::refresh)
         .add(post.clone(), "/api/v1/auth/logout", Api, SignedIn, accounts::api::logout)
         .add(get.clone(), "/api/v1/me", Api, SignedIn, accounts::api::me)
-        .add(get.clone(), "/api/v1/admin/users", Api, UsersManage, accounts::api::list_users)
-        .add(post.clone(), "/api/v1/admin/users/{id}/approve", Api, UsersManage, accounts::api::approve)
-        .add(post.clone(), "/api/v1/admin/users/{id}/reject", Api, UsersManage, accounts::api::reject)
-        .add(post.clone(), "/api/v1/admin/users/{id}/deactivate", Api, UsersManage, accounts::api::deactivate)
-        .add(post.clone(), "/api/v1/admin/users/{id}/reactivate", Api, UsersManage, accounts::api::reactivate)
-        .add(post.clone(), "/api/v1/admin/users/{id}/unlock", Api, UsersManage, accounts::api::unlock)
-        .add(post.clone(), "/api/v1/admin/users/{id}/role", Api, UsersManage, accounts::api::change_role)
-        .add(get.clone(), "/api/v1/admin/audit", Api, AuditRead, accounts::api::audit)
+        .add(get.clone(), "/api/v1/admin/users", Api, UsersManage, accounts::admin::api::list_users)
+        .add(post.clone(), "/api/v1/admin/users/{id}/approve", Api, UsersManage, accounts::admin::api::approve)
+        .add(post.clone(), "/api/v1/admin/users/{id}/reject", Api, UsersManage, accounts::admin::api::reject)
+        .add(post.clone(), "/api/v1/admin/users/{id}/deactivate", Api, UsersManage, accounts::admin::api::deactivate)
+        .add(post.clone(), "/api/v1/admin/users/{id}/reactivate", Api, UsersManage, accounts::admin::api::reactivate)
+        .add(post.clone(), "/api/v1/admin/users/{id}/unlock", Api, UsersManage, accounts::admin::api::unlock)
+        .add(post.clone(), "/api/v1/admin/users/{id}/role", Api, UsersManage, accounts::admin::api::change_role)
+        .add(get.clone(), "/api/v1/admin/audit", Api, AuditRead, audit::api::audit)
         .add(post.clone(), "/api/v1/me/mfa/totp", Api, SignedIn, accounts::api::mfa_begin)
         .add(post.clone(), "/api/v1/me/mfa/totp/confirm", Api, SignedIn, accounts::api::mfa_confirm)
         .add(Method::DELETE, "/api/v1/me/mfa/totp", Api, Account, accounts::api::mfa_disable)
@@ -109,10 +109,10 @@ pub fn routes(state: AppState) -> Routes {
         .add(post.clone(), "/me/mfa", Page, SignedIn, accounts::pages::mfa_begin)
         .add(post.clone(), "/me/mfa/confirm", Page, SignedIn, accounts::pages::mfa_confirm)
         .add(get.clone(), "/me/security", Page, Account, accounts::pages::security_page)
-        .add(get.clone(), "/admin/users", Page, UsersManage, accounts::admin_pages::users)
-        .add(post.clone(), "/admin/users/{id}/role", Page, UsersManage, accounts::admin_pages::change_role)
-        .add(post.clone(), "/admin/users/{id}/{action}", Page, UsersManage, accounts::admin_pages::act)
-        .add(get.clone(), "/admin/audit", Page, AuditRead, accounts::admin_pages::audit)
+        .add(get.clone(), "/admin/users", Page, UsersManage, accounts::admin::pages::users)
+        .add(post.clone(), "/admin/users/{id}/role", Page, UsersManage, accounts::admin::pages::change_role)
+        .add(post.clone(), "/admin/users/{id}/{action}", Page, UsersManage, accounts::admin::pages::act)
+        .add(get.clone(), "/admin/audit", Page, AuditRead, audit::pages::audit)
         .add(post.clone(), "/me/password", Page, Account, accounts::pages::change_password)
         .add(post.clone(), "/me/sessions/{id}/revoke", Page, Account, accounts::pages::revoke_session)
         .add(get.clone(), "/records/create", Page, RecordsCreate, records::pages::create_form)

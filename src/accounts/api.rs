@@ -9,15 +9,13 @@ use crate::http::auth::ApiUser;
 use crate::accounts::model::User;
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
 use crate::accounts::sessions::{self, PasswordChange};
-use crate::accounts::store::{AuditEvent, SessionView};
-use crate::accounts::{admin, mfa};
+use crate::accounts::sessions::store::SessionView;
+use crate::accounts::mfa;
 use crate::http::state::AppState;
-use crate::error::{Error, Validator};
+use crate::error::Error;
 use crate::client::ClientInfo;
-use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::problem::Problem;
-use crate::ids::UserId;
-use crate::pagination::{Page, PageParams, PageRequest};
 
 /// `POST /api/v1/auth/register`: patients are active at once; staff wait for approval.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Registration,
@@ -107,97 +105,6 @@ pub async fn logout(State(state): State<AppState>, caller: ApiUser) -> Result<St
     ))]
 pub async fn me(caller: ApiUser) -> ApiJson<User> {
     ApiJson(caller.user)
-}
-
-/// Paging and filters of `GET /api/v1/admin/users`.
-#[derive(Debug, Default, Deserialize)]
-pub struct UsersQuery {
-    #[serde(flatten)]
-    filter: admin::UserQuery,
-    limit: Option<String>,
-    cursor: Option<String>,
-}
-
-/// `GET /api/v1/admin/users?status=pending_approval&role=&q=`: users, oldest first.
-#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = [])),
-    params(admin::UserQuery, PageParams),
-    responses(
-        (status = 200, description = "A page of users", body = Page<User>),
-        (status = 403, description = "`forbidden`: admins only", body = Problem),
-        (status = 422, description = "`validation_failed`", body = Problem),
-    ))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiQuery(q): ApiQuery<UsersQuery>,
-) -> Result<ApiJson<Page<User>>, Error> {
-    let mut v = Validator::default();
-    let page = PageRequest::parse(&PageParams { limit: q.limit, cursor: q.cursor }, &mut v);
-    let filter = admin::parse_query(&q.filter, &mut v);
-    v.finish()?;
-    Ok(ApiJson(admin::list(&state, &caller.user, &filter, &page).await?))
-}
-
-// rustfmt re-indents the attribute inside this macro on every run (a rustfmt quirk with
-// attributes in macro_rules bodies); its layout is kept by hand.
-#[rustfmt::skip]
-macro_rules! admin_action {
-    ($name:ident, $action:expr, $path:literal, $what:literal) => {
-        #[doc = concat!("`POST ", $path, "`: ", $what, " (recorded in the audit log).")]
-        #[utoipa::path(post, path = $path, tag = "admin", security(("bearer" = [])),
-            params(("id" = uuid::Uuid, Path, description = "User id (UUID)")),
-            responses(
-                (status = 200, description = "The user after the change", body = User),
-                (status = 403, description = "`forbidden`: admins only", body = Problem),
-                (status = 404, description = "`user_not_found`", body = Problem),
-                (status = 409, description = "`invalid_transition` or `cannot_change_self`", body = Problem),
-            ))]
-        pub async fn $name(State(state): State<AppState>, caller: ApiUser, ApiPath(id): ApiPath<String>) -> Result<ApiJson<User>, Error> {
-            let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
-            Ok(ApiJson(admin::act(&state, &caller.user, id, $action).await?))
-        }
-    };
-}
-
-admin_action!(approve, admin::Action::Approve, "/api/v1/admin/users/{id}/approve", "approves a pending staff account");
-admin_action!(reject, admin::Action::Reject, "/api/v1/admin/users/{id}/reject", "turns down a pending staff account");
-admin_action!(deactivate, admin::Action::Deactivate, "/api/v1/admin/users/{id}/deactivate", "turns an account off and ends its sessions");
-admin_action!(reactivate, admin::Action::Reactivate, "/api/v1/admin/users/{id}/reactivate", "turns a deactivated account back on");
-admin_action!(unlock, admin::Action::Unlock, "/api/v1/admin/users/{id}/unlock", "lifts a lockout");
-
-/// `POST /api/v1/admin/users/{id}/role`: changes a staff member's role.
-#[utoipa::path(post, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "User id (UUID)")), request_body = admin::RoleChange,
-    responses(
-        (status = 200, description = "The user with the new role", body = User),
-        (status = 404, description = "`user_not_found`", body = Problem),
-        (status = 409, description = "`invalid_transition`: not a staff account", body = Problem),
-        (status = 422, description = "`validation_failed`", body = Problem),
-    ))]
-pub async fn change_role(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiPath(id): ApiPath<String>,
-    ApiJson(body): ApiJson<admin::RoleChange>,
-) -> Result<ApiJson<User>, Error> {
-    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
-    Ok(ApiJson(admin::change_role(&state, &caller.user, id, body).await?))
-}
-
-/// `GET /api/v1/admin/audit`: privilege changes, newest first.
-#[utoipa::path(get, path = "/api/v1/admin/audit", tag = "admin", security(("bearer" = [])),
-    params(PageParams),
-    responses(
-        (status = 200, description = "A page of audit events", body = Page<AuditEvent>),
-        (status = 403, description = "`forbidden`: admins only", body = Problem),
-    ))]
-pub async fn audit(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiQuery(p): ApiQuery<PageParams>,
-) -> Result<ApiJson<Page<AuditEvent>>, Error> {
-    let page = p.into_request()?;
-    Ok(ApiJson(admin::audit(&state, &caller.user, &page).await?))
 }
 
 /// `POST /api/v1/me/mfa/totp`: starts TOTP enrolment with a new secret.

@@ -11,7 +11,8 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::User;
 use crate::accounts::tokens::token_hash;
-use crate::accounts::{lockout, store};
+use crate::accounts::lockout;
+use crate::accounts::sessions::store as session_store;
 use crate::context::Ctx;
 use crate::config::Secret;
 use crate::crypt::FieldKey;
@@ -195,8 +196,8 @@ async fn reseat_sessions(
     mfa: bool,
     now: DateTime<Utc>,
 ) -> Result<u64, Error> {
-    store::set_session_mfa(&mut *conn, session, mfa).await?;
-    store::revoke_other_sessions(&mut *conn, user.id, Some(session), &crate::clock::format(now)).await
+    session_store::set_session_mfa(&mut *conn, session, mfa).await?;
+    session_store::revoke_other_sessions(&mut *conn, user.id, Some(session), &crate::clock::format(now)).await
 }
 
 /// Tells the account's owner by email (when SMTP is configured) that two-factor sign-in changed:

@@ -2,7 +2,6 @@
 //! (cookie sessions), two-factor sign-in, lockout, and the role table (`permissions`).
 
 pub mod admin;
-pub mod admin_pages;
 pub mod api;
 pub mod lockout;
 pub mod mfa;

@@ -347,7 +347,7 @@ pub async fn mfa_confirm(State(state): State<AppState>, user: WebUser, CsrfForm(
 struct SecurityPage {
     nav: Nav,
     mfa_enabled: bool,
-    sessions: Vec<crate::accounts::store::SessionView>,
+    sessions: Vec<crate::accounts::sessions::SessionView>,
     idle_minutes: i64,
     errors: FormErrors,
     message: String,

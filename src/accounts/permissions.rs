@@ -1,6 +1,7 @@
 //! What each role may do: the one table every route's access check reads.
 
 use crate::accounts::model::{Role, Status, User};
+use crate::ids::{SessionId, UserId};
 
 /// A permission a route declares. Routes name exactly one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -80,6 +81,58 @@ pub fn check(user: &User, session_mfa: bool, permission: Permission) -> Result<(
     } else {
         Err(Denied::NotGranted)
     }
+}
+
+/// A caller the route guard let through: the user as the database has them now, their session
+/// and the permission the route table checked. Only [`authorize`] makes one, so a service that
+/// takes an `Actor` knows the role check is done; what it still decides by hand is only what
+/// depends on the resource (whose record this is, who wrote it).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    user: User,
+    session: SessionId,
+    mfa: bool,
+    permission: Permission,
+}
+
+impl Actor {
+    /// The user, as the database had them when the request arrived.
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    /// The user's id.
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+
+    /// The user's role.
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// The session the request came in.
+    pub fn session(&self) -> SessionId {
+        self.session
+    }
+
+    /// The permission the route guard checked.
+    pub fn permission(&self) -> Permission {
+        self.permission
+    }
+
+    /// Whether this actor also holds `permission`, by the same table (for a service that
+    /// serves more than one permission).
+    pub fn holds(&self, permission: Permission) -> bool {
+        allows(&self.user, self.mfa, permission)
+    }
+}
+
+/// Checks `permission` for `user` in `session` (which did or did not pass the second factor)
+/// and, when it is held, makes the [`Actor`] services take.
+pub fn authorize(user: User, session: SessionId, session_mfa: bool, permission: Permission) -> Result<Actor, Denied> {
+    check(&user, session_mfa, permission)?;
+    Ok(Actor { user, session, mfa: session_mfa, permission })
 }
 
 /// Whether `user` in such a session holds `permission` now.

@@ -6,6 +6,8 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::{lockout, mfa, password, store, tokens};
+use crate::accounts::lockout::store as lockout_store;
+use crate::accounts::sessions::store as session_store;
 use crate::context::Ctx;
 use crate::clock;
 use crate::config::{Secret, StaffApproval};
@@ -170,7 +172,7 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Resu
     // Found by the canonical form only (no look-alike refusals), so an account made before
     // those checks can still sign in.
     let found = match Email::lookup(&creds.email) {
-        Some(email) => store::find_login(&ctx.db, &email).await?,
+        Some(email) => lockout_store::find_login(&ctx.db, &email).await?,
         None => None,
     };
     let token = creds.device_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -228,11 +230,11 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Resu
         }
     }
     if device.is_none() {
-        store::record_success(&ctx.db, user.id).await?;
+        lockout_store::record_success(&ctx.db, user.id).await?;
     } else if found.lock_notice.is_some() {
         // Told now; a known device's success leaves the account's own count alone (failures
         // from elsewhere may still be going on).
-        store::clear_lock_notice(&ctx.db, user.id).await?;
+        lockout_store::clear_lock_notice(&ctx.db, user.id).await?;
     }
     let device_token = lockout::remember(&ctx.db, user.id, device.as_ref().zip(token), &now_s).await?;
     let mfa = user.mfa_enabled;
@@ -311,9 +313,9 @@ pub async fn login_api(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Re
     let refresh = tokens::random_token();
     let refresh_expiry = clock::format(now + Duration::seconds(tokens::REFRESH_TTL_SECS));
     let mut tx = ctx.db.pool.begin().await?;
-    store::insert_session(
+    session_store::insert_session(
         &mut tx,
-        &store::NewSession {
+        &session_store::NewSession {
             id: sid,
             user_id: user.id,
             kind: "api",
@@ -326,7 +328,7 @@ pub async fn login_api(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Re
         },
     )
     .await?;
-    store::insert_refresh(&mut tx, &tokens::token_hash(&refresh), sid, &now_s, &refresh_expiry).await?;
+    session_store::insert_refresh(&mut tx, &tokens::token_hash(&refresh), sid, &now_s, &refresh_expiry).await?;
     tx.commit().await?;
     tracing::info!(user_id = %user.id, session_id = %sid, "api login");
     let access_token = ctx.tokens.issue(user.id, user.role.as_str(), sid, now.timestamp())?;
@@ -350,28 +352,28 @@ pub async fn refresh(ctx: &Ctx, refresh_token: &str, client: &ClientInfo) -> Res
     let now_s = clock::format(now);
     let hash = tokens::token_hash(refresh_token);
     let mut tx = ctx.db.pool.begin().await?;
-    let Some(sid) = store::spend_refresh(&mut tx, &hash, &now_s).await? else {
+    let Some(sid) = session_store::spend_refresh(&mut tx, &hash, &now_s).await? else {
         drop(tx);
-        if let Some(sid) = store::refresh_token_session(&ctx.db, &hash).await? {
+        if let Some(sid) = session_store::refresh_token_session(&ctx.db, &hash).await? {
             let spent: Option<String> = sqlx::query_scalar("SELECT spent_at FROM refresh_tokens WHERE token_hash = $1")
                 .bind(&hash)
                 .fetch_one(&ctx.db.pool)
                 .await?;
             if spent.is_some() {
-                store::revoke_session(&ctx.db, sid, &now_s).await?;
+                session_store::revoke_session(&ctx.db, sid, &now_s).await?;
                 tracing::warn!(session_id = %sid, "spent refresh token presented: session revoked");
                 return Err(Error::RefreshTokenReused);
             }
         }
         return Err(Error::InvalidRefreshToken);
     };
-    let user = store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?.user;
+    let user = session_store::api_session_user(&mut *tx, sid, &now_s).await?.ok_or(Error::InvalidRefreshToken)?.user;
     if user.status != Status::Active {
         return Err(Error::InvalidRefreshToken);
     }
     let next = tokens::random_token();
     let expiry = clock::format(now + Duration::seconds(tokens::REFRESH_TTL_SECS));
-    store::insert_refresh(&mut tx, &tokens::token_hash(&next), sid, &now_s, &expiry).await?;
+    session_store::insert_refresh(&mut tx, &tokens::token_hash(&next), sid, &now_s, &expiry).await?;
     tx.commit().await?;
     let access_token = ctx.tokens.issue(user.id, user.role.as_str(), sid, now.timestamp())?;
     Ok(TokenPair {
@@ -386,7 +388,7 @@ pub async fn refresh(ctx: &Ctx, refresh_token: &str, client: &ClientInfo) -> Res
 
 /// Ends a session: its access tokens and refresh tokens stop working at once.
 pub async fn logout(db: &Db, sid: SessionId) -> Result<(), Error> {
-    store::revoke_session(db, sid, &clock::format(clock::now())).await?;
+    session_store::revoke_session(db, sid, &clock::format(clock::now())).await?;
     tracing::info!(session_id = %sid, "logout");
     Ok(())
 }
@@ -398,9 +400,9 @@ pub async fn start_web_session(ctx: &Ctx, user: &User, mfa: bool, client: &Clien
     let now = ctx.clock.now();
     let cookie = tokens::random_token();
     let mut conn = db.pool.acquire().await?;
-    store::insert_session(
+    session_store::insert_session(
         &mut conn,
-        &store::NewSession {
+        &session_store::NewSession {
             id: SessionId::new(),
             user_id: user.id,
             kind: "web",

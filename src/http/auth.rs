@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 
 use crate::accounts::model::User;
-use crate::accounts::{sessions, store, tokens};
+use crate::accounts::permissions::Actor;
+use crate::accounts::sessions::{self, store};
+use crate::accounts::tokens;
 use crate::clock;
 use crate::error::Error;
 use crate::http::cookies::{SESSION_COOKIE, cookies_secure, read_cookie};
@@ -138,5 +140,15 @@ impl FromRequestParts<AppState> for WebUser {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let MaybeWebUser(found) = MaybeWebUser::from_request_parts(parts, state).await.map_err(WebAuthRejection::Failed)?;
         found.ok_or(WebAuthRejection::Login)
+    }
+}
+
+/// The verified actor the route guard left for the handler (see `accounts::permissions`). A
+/// route without a permission guard has none: that is a bug in the route table, answered 500.
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Error> {
+        parts.extensions.get::<Actor>().cloned().ok_or_else(|| Error::Internal(anyhow::anyhow!("no route guard ran for this handler")))
     }
 }

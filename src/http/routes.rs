@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 
 use crate::http::auth::{ApiUser, MaybeWebUser};
-use crate::accounts::permissions::{Denied, Permission, check};
+use crate::accounts::permissions::{Denied, Permission, authorize};
 use crate::http::state::AppState;
 use crate::error::Error;
 use crate::client::ClientInfo;
@@ -170,35 +170,42 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let (user, session_mfa) = match spec.surface {
+    let (user, session, session_mfa) = match spec.surface {
         Surface::Api => match ApiUser::from_request_parts(&mut parts, &state).await {
             Ok(caller) => {
                 parts.extensions.insert(caller.clone());
-                (caller.user, caller.mfa)
+                (caller.user, caller.session_id, caller.mfa)
             }
             Err(e) => return e.into_response(),
         },
         Surface::Page => match MaybeWebUser::from_request_parts(&mut parts, &state).await {
-            Ok(MaybeWebUser(Some(u))) => (u.user, u.mfa),
+            Ok(MaybeWebUser(Some(u))) => (u.user, u.session_id, u.mfa),
             Ok(MaybeWebUser(None)) => return Redirect::to("/login").into_response(),
             Err(e) => return e.into_response(),
         },
     };
-    if let Err(denied) = check(&user, session_mfa, spec.permission) {
-        tracing::info!(permission = spec.permission.name(), role = user.role.as_str(), ?denied, "refused");
-        let error = match (denied, spec.refusal) {
-            (Denied::MfaEnrollment, _) if spec.surface == Surface::Page => {
-                return Redirect::to("/me/mfa").into_response();
-            }
-            (Denied::MfaEnrollment, _) => Error::MfaEnrollmentRequired,
-            (_, Refusal::NotFound(code)) => Error::NotFound(code),
-            (Denied::Inactive, Refusal::Forbidden) => Error::AccountPendingApproval,
-            (Denied::NotGranted, Refusal::Forbidden) => Error::Forbidden("your role does not have this permission"),
-        };
-        return refuse(spec.surface, error);
+    let (user_id, role) = (user.id, user.role);
+    match authorize(user, session, session_mfa, spec.permission) {
+        // The handler (and the service it calls) receives the verified actor.
+        Ok(actor) => {
+            parts.extensions.insert(actor);
+        }
+        Err(denied) => {
+            tracing::info!(permission = spec.permission.name(), role = role.as_str(), ?denied, "refused");
+            let error = match (denied, spec.refusal) {
+                (Denied::MfaEnrollment, _) if spec.surface == Surface::Page => {
+                    return Redirect::to("/me/mfa").into_response();
+                }
+                (Denied::MfaEnrollment, _) => Error::MfaEnrollmentRequired,
+                (_, Refusal::NotFound(code)) => Error::NotFound(code),
+                (Denied::Inactive, Refusal::Forbidden) => Error::AccountPendingApproval,
+                (Denied::NotGranted, Refusal::Forbidden) => Error::Forbidden("your role does not have this permission"),
+            };
+            return refuse(spec.surface, error);
+        }
     }
     // The general per-user limit (per copy; off with --rate-limits off).
-    if let Err(e) = state.user_limiter.check(user.id) {
+    if let Err(e) = state.user_limiter.check(user_id) {
         return refuse(spec.surface, e);
     }
     next.run(Request::from_parts(parts, body)).await

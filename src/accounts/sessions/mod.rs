@@ -6,7 +6,11 @@ use utoipa::ToSchema;
 
 use crate::accounts::model::User;
 use crate::accounts::password;
-use crate::accounts::store::{self, SessionView};
+use crate::accounts::store as users;
+
+pub mod store;
+
+pub use store::{SessionView, device};
 use crate::context::Ctx;
 use crate::clock;
 use crate::config::Secret;
@@ -34,34 +38,6 @@ pub async fn touch(ctx: &Ctx, sid: SessionId, last_seen_at: &str) -> Result<(), 
         return Ok(());
     }
     store::touch_session(&ctx.db, sid, &clock::format(now), &stale_before).await
-}
-
-/// A short "browser on system" name from a User-Agent header.
-pub fn device(user_agent: &str) -> String {
-    let ua = user_agent;
-    let browser = [
-        ("Edg/", "Edge"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-        ("curl/", "curl"),
-        ("reqwest", "API client"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
-    let system =
-        [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
-            .into_iter()
-            .find(|(needle, _)| ua.contains(needle))
-            .map(|(_, name)| name);
-    match (browser, system) {
-        (Some(b), Some(s)) => format!("{b} on {s}"),
-        (Some(b), None) => b.to_string(),
-        (None, Some(s)) => s.to_string(),
-        (None, None) if ua.is_empty() => "Unknown device".to_string(),
-        (None, None) => ua.chars().take(40).collect(),
-    }
 }
 
 /// The caller's live sessions, the current one marked.
@@ -107,7 +83,7 @@ pub async fn change_password(ctx: &Ctx, user: &User, current: SessionId, change:
     if change.new_password == change.current_password {
         v.add("new_password", "the new password must differ from the current one");
     }
-    let hash = store::password_hash(&ctx.db, user.id).await?;
+    let hash = users::password_hash(&ctx.db, user.id).await?;
     if !ctx.passwords.verify(Secret::new(change.current_password), hash).await? {
         // Guesses through a live session count toward the account's lock, as sign-ins do.
         let wrong = Error::Validation(vec![FieldError::new(
@@ -119,7 +95,7 @@ pub async fn change_password(ctx: &Ctx, user: &User, current: SessionId, change:
     crate::accounts::lockout::live_success(&ctx.db, user, current).await?;
     v.finish()?;
     let new_hash = ctx.passwords.hash(Secret::new(change.new_password)).await?;
-    store::set_password_hash(&ctx.db, user.id, &new_hash).await?;
+    users::set_password_hash(&ctx.db, user.id, &new_hash).await?;
     let revoked = store::revoke_other_sessions(&ctx.db.pool, user.id, Some(current), &clock::format(ctx.clock.now())).await?;
     tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
     Ok(revoked)

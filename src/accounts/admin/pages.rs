@@ -1,4 +1,4 @@
-//! Pages for user administration: the users list with its actions, and the audit log.
+//! Pages for user administration: the users list with its actions.
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -9,11 +9,11 @@ use serde::Deserialize;
 use crate::http::auth::WebUser;
 use crate::accounts::admin::{self, Action, RoleChange, UserQuery};
 use crate::accounts::model::{Role, Status, User};
-use crate::accounts::store::AuditEvent;
 use crate::http::state::AppState;
 use crate::error::{Error, Validator};
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
 use crate::ids::UserId;
+use crate::accounts::permissions::Actor;
 use crate::pagination::{PageParams, PageRequest};
 
 #[derive(Template)]
@@ -64,14 +64,14 @@ fn options<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn
 }
 
 /// `GET /admin/users`: filter, page through and act on accounts.
-pub async fn users(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let q: UsersPageQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let mut v = Validator::default();
     let page = PageRequest::parse(&PageParams { limit: None, cursor: q.cursor.clone() }, &mut v);
     let filter = admin::parse_query(&q.filter, &mut v);
     let (status, users, next_cursor, errors) = match v.finish() {
         Ok(()) => {
-            let found = admin::list(&state, &user.user, &filter, &page).await?;
+            let found = admin::list(&state, &actor, &filter, &page).await?;
             (StatusCode::OK, found.items, found.next_cursor, vec![])
         }
         Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, vec![], None, errors),
@@ -113,13 +113,13 @@ pub struct ActionForm {
 /// `POST /admin/users/{id}/{action}`: approve, reject, deactivate, reactivate or unlock.
 pub async fn act(
     State(state): State<AppState>,
-    user: WebUser,
+    actor: Actor,
     Path((id, action)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<ActionForm>,
 ) -> Result<Response, PageError> {
     let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
     let action = Action::parse(&action).ok_or(PageError(Error::NotFound("not_found")))?;
-    admin::act(&state, &user.user, id, action).await?;
+    admin::act(&state, &actor, id, action).await?;
     Ok(Redirect::to(&format!("/admin/users?done={}", action.name())).into_response())
 }
 
@@ -134,30 +134,13 @@ pub struct RoleForm {
 /// `POST /admin/users/{id}/role`.
 pub async fn change_role(
     State(state): State<AppState>,
-    user: WebUser,
+    actor: Actor,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<Response, PageError> {
     let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
-    admin::change_role(&state, &user.user, id, RoleChange { role: form.role }).await?;
+    admin::change_role(&state, &actor, id, RoleChange { role: form.role }).await?;
     Ok(Redirect::to("/admin/users?done=role_change").into_response())
-}
-
-#[derive(Template)]
-#[template(path = "admin_audit.html")]
-struct AuditPage {
-    nav: Nav,
-    events: Vec<AuditEvent>,
-    next_link: Option<String>,
-}
-
-/// `GET /admin/audit`: privilege changes, newest first.
-pub async fn audit(State(state): State<AppState>, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
-    let p: PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let page = p.into_request().unwrap_or_default();
-    let found = admin::audit(&state, &user.user, &page).await?;
-    let next_link = found.next_cursor.map(|c| format!("/admin/audit?cursor={c}"));
-    Ok(render(&AuditPage { nav: Nav::signed_in(&user), events: found.items, next_link })?.into_response())
 }
 
 crate::csrf_protected!(ActionForm, RoleForm);

@@ -16,11 +16,15 @@
 //!   makes more than five wrong guesses in a row. Neither a lock nor failures caused elsewhere
 //!   hold a live session: its owner can still finish enrolment or change the password.
 
+pub mod store;
+
 use chrono::{DateTime, Duration, Utc};
 use sqlx::Row;
 
 use crate::accounts::model::User;
-use crate::accounts::{store, tokens};
+use crate::accounts::sessions::store as session_store;
+use crate::accounts::tokens;
+use crate::audit::store as audit;
 use crate::context::Ctx;
 use crate::clock;
 use crate::db::Db;
@@ -158,7 +162,7 @@ pub async fn live_failure(ctx: &Ctx, user: &User, session: SessionId, wrong: Err
         .await?
         .unwrap_or(LOCK_AFTER);
     if own >= LOCK_AFTER {
-        store::revoke_session(&ctx.db, session, &clock::format(now)).await?;
+        session_store::revoke_session(&ctx.db, session, &clock::format(now)).await?;
         tracing::warn!(user_id = %user.id, session_id = %session, "session ended after its wrong answers");
         return Ok(Error::AccountLocked(clock::format(now + Duration::minutes(LOCK_MINUTES))));
     }
@@ -216,7 +220,7 @@ pub async fn redeem_unlock(db: &Db, token: &str, now: DateTime<Utc>) -> Result<U
     let user: String = row.try_get("user_id")?;
     let user: UserId = user.parse().map_err(|_| Error::Internal(anyhow::anyhow!("corrupt user id")))?;
     store::unlock(&mut tx, user).await?;
-    store::audit(&mut *tx, &now_s, Some(user), "unlock_link", user, "").await?;
+    audit::record(&mut *tx, &now_s, Some(user), "unlock_link", user, "").await?;
     tx.commit().await?;
     tracing::info!(user_id = %user, "account unlocked by its emailed link");
     Ok(user)

@@ -2,11 +2,17 @@
 //! reactivate, unlock, change a staff role. Every change is written to the audit log in the
 //! same transaction.
 
+pub mod api;
+pub mod pages;
+
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
-use crate::accounts::store::{self, AuditEvent, UserFilter};
+use crate::accounts::permissions::Actor;
+use crate::accounts::sessions::store as sessions;
+use crate::accounts::store::{self, UserFilter};
+use crate::audit::store as audit;
 use crate::context::Ctx;
 use crate::clock;
 use crate::error::{Error, Validator};
@@ -51,17 +57,12 @@ impl Action {
     }
 }
 
-fn require_admin(user: &User) -> Result<(), Error> {
-    if user.is_active(Role::Admin) { Ok(()) } else { Err(Error::Forbidden("admins only")) }
-}
-
 /// Applies an action. Approving an already active account answers with it unchanged (a
 /// retried request is harmless); any other action from the wrong state is 409.
-#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id, action = action.name()))]
-pub async fn act(ctx: &Ctx, admin: &User, id: UserId, action: Action) -> Result<User, Error> {
-    require_admin(admin)?;
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id(), user_id = %id, action = action.name()))]
+pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result<User, Error> {
     let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
-    if id == admin.id && matches!(action, Action::Deactivate | Action::Reject) {
+    if id == admin.id() && matches!(action, Action::Deactivate | Action::Reject) {
         return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));
     }
     let now = ctx.clock.now();
@@ -76,9 +77,9 @@ pub async fn act(ctx: &Ctx, admin: &User, id: UserId, action: Action) -> Result<
         Action::Unlock => (None, target.status),
     };
     let updated = match (action, from) {
-        (Action::Approve, _) => store::approve(&mut *tx, id, admin.id, &now_s).await?,
+        (Action::Approve, _) => store::approve(&mut *tx, id, admin.id(), &now_s).await?,
         (Action::Unlock, _) => {
-            store::unlock(&mut tx, id).await?;
+            crate::accounts::lockout::store::unlock(&mut tx, id).await?;
             store::find_by_id_in(&mut *tx, id).await?
         }
         (_, Some(from)) => store::set_status(&mut *tx, id, from, to).await?,
@@ -94,13 +95,13 @@ pub async fn act(ctx: &Ctx, admin: &User, id: UserId, action: Action) -> Result<
     // Every change that takes access away ends every session of the account at once, in the
     // same transaction (pages and API tokens alike).
     if action.removes_access() {
-        let revoked = store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+        let revoked = sessions::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
         tracing::info!(revoked, "sessions ended");
     }
     if action == Action::Approve {
-        crate::ledger::store::append(&mut tx, &staff_entry("staff_approved", &user, admin.id, &now_s)?).await?;
+        crate::ledger::store::append(&mut tx, &staff_entry("staff_approved", &user, admin.id(), &now_s)?).await?;
     }
-    store::audit(&mut *tx, &now_s, Some(admin.id), action.name(), id, user.role.as_str()).await?;
+    audit::record(&mut *tx, &now_s, Some(admin.id()), action.name(), id, user.role.as_str()).await?;
     tx.commit().await?;
     tracing::info!("account changed by admin");
     Ok(user)
@@ -133,9 +134,8 @@ pub struct RoleChange {
 }
 
 /// Changes a staff member's role (never to or from patient or admin).
-#[tracing::instrument(skip_all, fields(admin_id = %admin.id, user_id = %id))]
-pub async fn change_role(ctx: &Ctx, admin: &User, id: UserId, change: RoleChange) -> Result<User, Error> {
-    require_admin(admin)?;
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id(), user_id = %id))]
+pub async fn change_role(ctx: &Ctx, admin: &Actor, id: UserId, change: RoleChange) -> Result<User, Error> {
     let role = Role::parse(change.role.trim()).filter(|r| r.is_staff());
     let mut v = Validator::default();
     if role.is_none() {
@@ -154,11 +154,11 @@ pub async fn change_role(ctx: &Ctx, admin: &User, id: UserId, change: RoleChange
     // A new role takes the old role's access away: every session ends, and the person signs in
     // again into the new role.
     if role != target.role {
-        store::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
+        sessions::revoke_other_sessions(&mut *tx, id, None, &now_s).await?;
     }
     let detail = format!("{} -> {}", target.role.as_str(), role.as_str());
-    store::audit(&mut *tx, &now_s, Some(admin.id), "role_change", id, &detail).await?;
-    crate::ledger::store::append(&mut tx, &staff_entry("role_changed", &user, admin.id, &now_s)?).await?;
+    audit::record(&mut *tx, &now_s, Some(admin.id()), "role_change", id, &detail).await?;
+    crate::ledger::store::append(&mut tx, &staff_entry("role_changed", &user, admin.id(), &now_s)?).await?;
     tx.commit().await?;
     tracing::info!(role = role.as_str(), "role changed by admin");
     Ok(user)
@@ -203,15 +203,7 @@ pub fn parse_query(q: &UserQuery, v: &mut Validator) -> UserFilter {
 }
 
 /// Users matching a filter, oldest first (admins only).
-pub async fn list(ctx: &Ctx, admin: &User, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
-    require_admin(admin)?;
+pub async fn list(ctx: &Ctx, _admin: &Actor, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
     let rows = store::list_users(&ctx.db, filter, page.after.clone(), page.fetch_limit()).await?;
     Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
-}
-
-/// The audit log of privilege changes, newest first (admins only).
-pub async fn audit(ctx: &Ctx, admin: &User, page: &PageRequest) -> Result<Page<AuditEvent>, Error> {
-    require_admin(admin)?;
-    let rows = store::list_audit(&ctx.db, page.after.clone(), page.fetch_limit()).await?;
-    Ok(page.finish(rows, |e| (e.at.clone(), e.id.clone())))
 }
