@@ -188,6 +188,23 @@ async fn sealer(state: AppState) {
     }
 }
 
+/// Verifies the ledger against what every domain declares it has put there (`careledger ledger
+/// verify`); with a file store, every attached file's bytes too. Adding a ledgered domain means
+/// adding its declaration here.
+pub async fn verify_ledger(
+    db: &Db,
+    key: Option<&ed25519_dalek::VerifyingKey>,
+    files: Option<&crate::files::FileStore>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<crate::ledger::verify::Report, crate::error::Error> {
+    let declarations = vec![
+        crate::records::service::ledgered(db).await?,
+        crate::records::files::ledgered(db, files).await?,
+        crate::accounts::admin::ledgered(db).await?,
+    ];
+    crate::ledger::verify::verify(db, key, declarations, progress).await
+}
+
 /// Completes on SIGTERM or SIGINT (Ctrl-C).
 pub async fn shutdown_signal() {
     let ctrl_c = async {

@@ -6,12 +6,8 @@ use std::sync::atomic::{AtomicI64, Ordering};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-/// The current time as stored in the database (`2026-11-26T08:55:55.123456Z`).
-pub fn now() -> DateTime<Utc> {
-    Utc::now()
-}
-
-/// The application's clock: the system time plus an offset that only tests change.
+/// The application's clock, the only source of "now": the system time plus an offset that only
+/// tests change. Services read it from their context.
 #[derive(Clone, Debug, Default)]
 pub struct Clock {
     offset_ms: Arc<AtomicI64>,

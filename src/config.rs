@@ -40,6 +40,23 @@ pub enum StaffApproval {
     Off,
 }
 
+/// Every default of a setting that is also a flag, written once: `careledger serve`'s flags and
+/// [`Settings::new`] both read them (the rate limits' are in `ratelimit`).
+pub mod defaults {
+    use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+
+    /// `--listen`.
+    pub const LISTEN: SocketAddr = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::new(127, 0, 0, 1), 8080));
+    /// `--data-dir`.
+    pub const DATA_DIR: &str = "./data";
+    /// `--max-connections`.
+    pub const MAX_CONNECTIONS: u32 = 16;
+    /// `--ledger-block-ms`.
+    pub const LEDGER_BLOCK_MS: u64 = 1000;
+    /// `--ledger-block-max-entries`.
+    pub const LEDGER_BLOCK_MAX_ENTRIES: i64 = 1000;
+}
+
 /// Everything the server needs to start, already resolved from flags and environment.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -110,19 +127,19 @@ impl Settings {
     pub fn new(data_dir: PathBuf, database_url: Option<String>) -> Self {
         let database_url = database_url.unwrap_or_else(|| default_sqlite_url(&data_dir));
         Self {
-            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            listen: defaults::LISTEN,
             data_dir,
             database_url: Secret::new(database_url),
             staff_approval: StaffApproval::On,
             cookie_secure: false,
-            max_connections: 16,
+            max_connections: defaults::MAX_CONNECTIONS,
             limits: crate::ratelimit::Limits::default(),
             tls: None,
             cors_origins: Vec::new(),
             smtp: None,
             file_store: None,
-            ledger_block_ms: 1000,
-            ledger_block_max_entries: 1000,
+            ledger_block_ms: defaults::LEDGER_BLOCK_MS,
+            ledger_block_max_entries: defaults::LEDGER_BLOCK_MAX_ENTRIES,
             public_url: None,
             metrics_listen: None,
             metrics_token: None,

@@ -87,6 +87,9 @@ pub enum Error {
     /// The database could not be reached.
     #[error("database unavailable")]
     DatabaseUnavailable(#[source] sqlx::Error),
+    /// The entry is not in a signed block yet (the sealer runs every `--ledger-block-ms`).
+    #[error("the entry is not sealed yet")]
+    NotSealedYet,
     /// Anything else: a bug or a broken environment. The detail is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),

@@ -14,7 +14,6 @@ pub mod context;
 pub mod crypt;
 pub mod datadir;
 pub mod db;
-pub mod demo;
 pub mod error;
 pub mod files;
 pub mod hasher;

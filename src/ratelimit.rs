@@ -32,9 +32,24 @@ pub struct Limits {
     pub public_per_ip: u32,
 }
 
+/// Default `--auth-rate-limit`: sign-in requests per IP per 15 minutes.
+pub const DEFAULT_AUTH_PER_IP: u32 = 100;
+/// Default `--failed-login-limit`: failed sign-ins per IP per 15 minutes.
+pub const DEFAULT_FAILED_LOGINS_PER_IP: u32 = 20;
+/// Default `--user-rate-limit`: requests per signed-in user per minute.
+pub const DEFAULT_PER_USER_PER_MINUTE: u32 = 600;
+/// Default `--public-rate-limit`: anonymous requests per IP per minute.
+pub const DEFAULT_PUBLIC_PER_IP: u32 = 300;
+
 impl Default for Limits {
     fn default() -> Self {
-        Self { enabled: true, auth_per_ip: 100, failed_logins_per_ip: 20, per_user_per_minute: 600, public_per_ip: 300 }
+        Self {
+            enabled: true,
+            auth_per_ip: DEFAULT_AUTH_PER_IP,
+            failed_logins_per_ip: DEFAULT_FAILED_LOGINS_PER_IP,
+            per_user_per_minute: DEFAULT_PER_USER_PER_MINUTE,
+            public_per_ip: DEFAULT_PUBLIC_PER_IP,
+        }
     }
 }
 

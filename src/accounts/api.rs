@@ -93,7 +93,7 @@ pub async fn refresh(
         (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
     ))]
 pub async fn logout(State(state): State<AppState>, caller: ApiUser) -> Result<StatusCode, Error> {
-    service::logout(&state.db, caller.session_id).await?;
+    service::logout(&state, caller.session_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -271,7 +271,7 @@ pub async fn logout(
     user: WebUser,
     CsrfForm(_): CsrfForm<CsrfOnly>,
 ) -> Result<Response, PageError> {
-    service::logout(&state.db, user.session_id).await?;
+    service::logout(&state, user.session_id).await?;
     let jar = forget_cookie(jar, SESSION_COOKIE);
     Ok((jar, Redirect::to("/")).into_response())
 }

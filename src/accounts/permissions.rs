@@ -1,6 +1,7 @@
 //! What each role may do: the one table every route's access check reads.
 
 use crate::accounts::model::{Role, Status, User};
+use crate::error::Error;
 use crate::ids::{SessionId, UserId};
 
 /// A permission a route declares. Routes name exactly one.
@@ -121,10 +122,17 @@ impl Actor {
         self.permission
     }
 
-    /// Whether this actor also holds `permission`, by the same table (for a service that
-    /// serves more than one permission).
+    /// Whether this actor also holds `permission`, by the same table (for a page that shows
+    /// more when the role holds more).
     pub fn holds(&self, permission: Permission) -> bool {
         allows(&self.user, self.mfa, permission)
+    }
+
+    /// `Ok` when this actor holds `permission` by the role table, else 403 `forbidden`: a
+    /// service states what it needs in terms of the table, never by naming roles, so granting
+    /// a role a permission in the table is all it takes for the service to accept it.
+    pub fn require(&self, permission: Permission) -> Result<(), Error> {
+        if self.holds(permission) { Ok(()) } else { Err(Error::Forbidden("your role does not have this permission")) }
     }
 }
 

@@ -8,6 +8,7 @@ use crate::accounts::model::{Role, Status, User};
 use crate::accounts::{lockout, mfa, password, store, tokens};
 use crate::accounts::lockout::store as lockout_store;
 use crate::accounts::sessions::store as session_store;
+use crate::clock::Clock;
 use crate::context::Ctx;
 use crate::clock;
 use crate::config::{Secret, StaffApproval};
@@ -86,11 +87,11 @@ pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo) -> Result
     let valid = validate_registration(&r)?;
     let (db, policy) = (&ctx.db, ctx.settings.staff_approval);
     let status = if valid.role.is_staff() && policy == StaffApproval::On { Status::PendingApproval } else { Status::Active };
-    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password).await
+    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now()).await
 }
 
 /// Makes an active admin (the command line's `careledger admin create`).
-pub async fn create_admin(db: &Db, email: &str, password: String, full_name: &str) -> Result<User, Error> {
+pub async fn create_admin(db: &Db, clock: &Clock, email: &str, password: String, full_name: &str) -> Result<User, Error> {
     let mut v = Validator::default();
     let email = Email::parse(email).map_err(|m| v.add("email", m)).ok();
     if let Some(reason) = password::weakness(&password, &[full_name]) {
@@ -98,9 +99,11 @@ pub async fn create_admin(db: &Db, email: &str, password: String, full_name: &st
     }
     v.finish()?;
     let email = email.ok_or(Error::Validation(vec![]))?;
-    create_user(db, &password::Hasher::default(), email, Role::Admin, full_name.trim().to_string(), Status::Active, password).await
+    let now = clock.now();
+    create_user(db, &password::Hasher::default(), email, Role::Admin, full_name.trim().to_string(), Status::Active, password, now).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn create_user(
     db: &Db,
     hasher: &password::Hasher,
@@ -109,6 +112,7 @@ async fn create_user(
     full_name: String,
     status: Status,
     password: String,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<User, Error> {
     // Cheap check first, so a duplicate costs no password hash; the unique index still decides.
     match store::email_like(db, &email).await? {
@@ -123,7 +127,7 @@ async fn create_user(
         role,
         full_name,
         status,
-        created_at: clock::format(clock::now()),
+        created_at: clock::format(now),
         mfa_enabled: false,
         locked_until: None,
     };
@@ -387,8 +391,8 @@ pub async fn refresh(ctx: &Ctx, refresh_token: &str, client: &ClientInfo) -> Res
 }
 
 /// Ends a session: its access tokens and refresh tokens stop working at once.
-pub async fn logout(db: &Db, sid: SessionId) -> Result<(), Error> {
-    session_store::revoke_session(db, sid, &clock::format(clock::now())).await?;
+pub async fn logout(ctx: &Ctx, sid: SessionId) -> Result<(), Error> {
+    session_store::revoke_session(&ctx.db, sid, &clock::format(ctx.clock.now())).await?;
     tracing::info!(session_id = %sid, "logout");
     Ok(())
 }

@@ -74,3 +74,42 @@ where
         .await?;
     Ok(())
 }
+
+/// An approval or role change as its audit row holds it (the rows the ledger also covers).
+#[derive(Debug, Clone)]
+pub struct StaffChangeRow {
+    /// `approve` or `role_change`.
+    pub action: String,
+    /// Whose account.
+    pub target_id: String,
+    /// The admin.
+    pub actor_id: String,
+    /// When.
+    pub at: String,
+    /// The role after the change: an approval's detail is the role; a role change's is
+    /// `old -> new`.
+    pub role_after: String,
+}
+
+/// Every approval and role change, oldest first.
+pub async fn staff_changes(db: &Db) -> Result<Vec<StaffChangeRow>, Error> {
+    let rows = sqlx::query("SELECT at, action, actor_id, target_id, detail FROM audit_events WHERE action IN ('approve', 'role_change') ORDER BY at, id")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            let detail: String = r.try_get("detail")?;
+            let role_after = match detail.split_once(" -> ") {
+                Some((_, after)) => after.trim().to_string(),
+                None => detail.trim().to_string(),
+            };
+            Ok(StaffChangeRow {
+                action: r.try_get("action")?,
+                target_id: r.try_get("target_id")?,
+                actor_id: r.try_get::<Option<String>, _>("actor_id")?.unwrap_or_default(),
+                at: r.try_get("at")?,
+                role_after,
+            })
+        })
+        .collect()
+}

@@ -65,6 +65,7 @@ impl Error {
             Error::NotFound(code) => (StatusCode::NOT_FOUND, code),
             Error::Conflict(code, _) => (StatusCode::CONFLICT, code),
             Error::DatabaseUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
+            Error::NotSealedYet => (StatusCode::SERVICE_UNAVAILABLE, "not_sealed_yet"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -99,6 +100,7 @@ impl Error {
             Error::NotFound(_) => "Nothing was found here that you may see.".into(),
             Error::Conflict(_, why) => (*why).into(),
             Error::DatabaseUnavailable(_) => "The database is unavailable; try again shortly.".into(),
+            Error::NotSealedYet => "The entry is being sealed into a signed block; try again in a moment.".into(),
             Error::Internal(_) => "Something went wrong on our side.".into(),
         }
     }

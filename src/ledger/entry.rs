@@ -1,4 +1,5 @@
-//! Ledger entries and their canonical bytes: RFC 8785 JSON Canonicalization Scheme (JCS).
+//! Ledger entries: their kinds, what domains put in them ([`Ledgered`]), and their canonical
+//! bytes: RFC 8785 JSON Canonicalization Scheme (JCS).
 //!
 //! Entries hold only strings and integers, for which JCS is: object members sorted by key
 //! (UTF-16 code units; every key here is ASCII), no insignificant white space, strings escaped
@@ -61,14 +62,71 @@ pub fn content_sha256(content: &Value) -> Result<String, Error> {
     Ok(hex::encode(Sha256::digest(canonical(content)?.as_bytes())))
 }
 
-/// What a clinical write appends.
+/// The kinds of entry: one per kind of clinical write. Written into the entry as text (the
+/// names are part of every entry's bytes, so they never change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EntryKind {
+    /// A record's first version.
+    RecordCreated,
+    /// A later version of a record.
+    RecordAmended,
+    /// A file attached to a record.
+    FileAttached,
+    /// A staff account approved by an admin.
+    StaffApproved,
+    /// A staff member's role changed by an admin.
+    RoleChanged,
+}
+
+impl EntryKind {
+    /// Every kind.
+    pub const ALL: [EntryKind; 5] =
+        [EntryKind::RecordCreated, EntryKind::RecordAmended, EntryKind::FileAttached, EntryKind::StaffApproved, EntryKind::RoleChanged];
+
+    /// The name written in entries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::RecordCreated => "record_created",
+            EntryKind::RecordAmended => "record_amended",
+            EntryKind::FileAttached => "file_attached",
+            EntryKind::StaffApproved => "staff_approved",
+            EntryKind::RoleChanged => "role_changed",
+        }
+    }
+
+    /// A kind from its name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a domain puts in the ledger. Each domain's ledgered content implements it (a record
+/// version, an attachment, a staff change, ...): the write builds it to append, and `ledger
+/// verify` rebuilds it from the rows to check the entry still matches them.
+pub trait Ledgered: Send + Sync {
+    /// The entry's kind.
+    fn kind(&self) -> EntryKind;
+    /// The main thing the entry is about (record or user id), for lookups.
+    fn subject_id(&self) -> String;
+    /// Ids involved, by name (`record_id`, `patient_id`, `user_id`, ...).
+    fn ids(&self) -> Vec<(&'static str, String)>;
+    /// Who did it (a user id).
+    fn actor(&self) -> String;
+    /// When (stored RFC 3339 time).
+    fn time(&self) -> String;
+    /// The content whose SHA-256 the entry carries (never the content itself, so erasing it
+    /// leaves the log verifiable).
+    fn content(&self) -> Value;
+}
+
+/// What a clinical write appends: a [`Ledgered`] value reduced to the entry's fields.
 #[derive(Debug, Clone)]
 pub struct NewEntry {
-    /// `record_created`, `record_amended`, `staff_approved`, `role_changed`, …
-    pub kind: &'static str,
+    /// The kind.
+    pub kind: EntryKind,
     /// The main thing the entry is about (record or user id), for lookups.
     pub subject_id: String,
-    /// Ids involved, by name (`record_id`, `patient_id`, `user_id`, …).
+    /// Ids involved, by name.
     pub ids: Vec<(&'static str, String)>,
     /// Who did it.
     pub actor: String,
@@ -79,6 +137,18 @@ pub struct NewEntry {
 }
 
 impl NewEntry {
+    /// The entry for a domain's ledgered content.
+    pub fn of(item: &dyn Ledgered) -> Result<Self, Error> {
+        Ok(Self {
+            kind: item.kind(),
+            subject_id: item.subject_id(),
+            ids: item.ids(),
+            actor: item.actor(),
+            time: item.time(),
+            content_sha256: content_sha256(&item.content())?,
+        })
+    }
+
     /// The entry's canonical bytes at position `index` of the log.
     pub fn encode(&self, index: i64) -> Result<String, Error> {
         let mut ids = serde_json::Map::new();
@@ -87,13 +157,44 @@ impl NewEntry {
         }
         canonical(&serde_json::json!({
             "index": index,
-            "kind": self.kind,
+            "kind": self.kind.as_str(),
             "ids": ids,
             "actor": self.actor,
             "time": self.time,
             "content_sha256": self.content_sha256,
         }))
     }
+}
+
+/// Where the entry covering a domain's row is: rows that keep their entry's index name it;
+/// older rows that do not are found by kind, subject and time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum EntryRef {
+    /// The entry at this index.
+    Index(i64),
+    /// The entry of this kind about this subject written at this time.
+    At(EntryKind, String, String),
+}
+
+/// One row a domain has put in the ledger, rebuilt as it stands now.
+pub struct Declared {
+    /// The entry that covers it.
+    pub entry: EntryRef,
+    /// The ledgered content, from the row.
+    pub item: Box<dyn Ledgered>,
+    /// How a problem names the row (`record … version 2`).
+    pub row: String,
+}
+
+/// What a domain declares it has put in the ledger, for `ledger verify`: its rows, and the
+/// problems only it can see (a record whose current text is not its latest proven version, a
+/// file whose bytes changed).
+#[derive(Default)]
+pub struct Declaration {
+    /// Rows covered by entries.
+    pub rows: Vec<Declared>,
+    /// Problems found by the domain's own checks.
+    pub problems: Vec<String>,
 }
 
 #[cfg(test)]

@@ -117,17 +117,22 @@ pub struct InclusionProof {
     pub block_hash: String,
 }
 
-/// The inclusion proof of entry `index` in the latest block: O(log n) reads. For an entry
-/// written since the last block (within `--ledger-block-ms`), the pending entries are sealed
-/// first; callers are signed-in readers of that entry's record, and that seal costs
-/// O(pending + log n).
+/// The inclusion proof of entry `index` in the latest block: O(log n) reads. A read never seals
+/// or signs (DESIGN.md): for an entry written since the last block, the proof waits for the
+/// background sealer (one `--ledger-block-ms` tick, of this or another copy), polling the head,
+/// and answers 503 `not_sealed_yet` with `Retry-After` if no block covers it in time.
 pub async fn inclusion(ctx: &Ctx, index: i64) -> Result<InclusionProof, Error> {
     let db = &ctx.db;
-    let block = match store::head(db).await? {
-        Some(b) if b.tree_size > index => b,
-        _ => {
-            seal_now(ctx).await?;
-            head(db).await?
+    if index < 0 || index >= store::committed_size(db).await? {
+        return Err(Error::NotFound("entry_not_found"));
+    }
+    let tick = ctx.settings.ledger_block_ms.max(10);
+    let deadline = ctx.clock.now() + chrono::Duration::milliseconds((3 * tick).max(2_000) as i64);
+    let block = loop {
+        match store::head(db).await? {
+            Some(b) if b.tree_size > index => break b,
+            _ if ctx.clock.now() >= deadline => return Err(Error::NotSealedYet),
+            _ => tokio::time::sleep(std::time::Duration::from_millis((tick / 4).clamp(5, 100))).await,
         }
     };
     let entry = store::entry(db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;

@@ -7,11 +7,12 @@ use crate::error::Error;
 use crate::ledger::entry::NewEntry;
 use crate::ledger::merkle;
 
-/// Appends an entry in the caller's transaction and returns its index. The index comes from
+/// Appends an entry in the caller's transaction and returns its index (`ledger::append` is the
+/// way in for every domain). The index comes from
 /// incrementing `ledger_state.next_index`, whose row lock queues concurrent appenders (every
 /// copy of careledger included) until the transaction ends: indexes are gap-free, and an entry
 /// is committed exactly when its write is.
-pub async fn append(conn: &mut AnyConnection, entry: &NewEntry) -> Result<i64, Error> {
+pub(in crate::ledger) async fn append(conn: &mut AnyConnection, entry: &NewEntry) -> Result<i64, Error> {
     let next: i64 = sqlx::query_scalar("UPDATE ledger_state SET next_index = next_index + 1 WHERE id = 1 RETURNING next_index")
         .fetch_one(&mut *conn)
         .await?;
@@ -20,7 +21,7 @@ pub async fn append(conn: &mut AnyConnection, entry: &NewEntry) -> Result<i64, E
     let leaf = hex::encode(merkle::leaf_hash(bytes.as_bytes()));
     sqlx::query("INSERT INTO ledger_entries (idx, kind, subject_id, entry, leaf_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(index)
-        .bind(entry.kind)
+        .bind(entry.kind.as_str())
         .bind(&entry.subject_id)
         .bind(&bytes)
         .bind(&leaf)

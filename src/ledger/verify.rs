@@ -1,14 +1,14 @@
-//! `careledger ledger verify`: recomputes every entry from the rows it covers, every tree root
-//! from the entries, and checks every block's chain and signature. Names each problem.
+//! `careledger ledger verify`: recomputes every entry from the rows the domains declare it
+//! covers, every tree root from the entries, and checks every block's chain and signature.
+//! Names each problem.
 
 use std::collections::{HashMap, HashSet};
 
 use ed25519_dalek::VerifyingKey;
-use sqlx::Row;
 
 use crate::db::Db;
 use crate::error::Error;
-use crate::ledger::entry::content_sha256;
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, content_sha256};
 use crate::ledger::merkle::{self, Frontier};
 use crate::ledger::service::{self, GENESIS_PREV};
 use crate::ledger::store;
@@ -34,20 +34,13 @@ impl Report {
     }
 }
 
-struct VersionRow {
-    record_id: String,
-    v: crate::records::model::RecordVersion,
-    patient_id: String,
-    doctor_id: String,
-    record_type: String,
-}
-
-/// Verifies the whole ledger, and with a file store every attached file's bytes. `progress`
-/// is called with (done, total) as entries are checked.
+/// Verifies the whole ledger against what the domains declare they have put in it (see
+/// [`Declaration`]; the application gathers them, so the ledger reads no other domain's
+/// tables). `progress` is called with (done, total) as entries are checked.
 pub async fn verify(
     db: &Db,
     key: Option<&VerifyingKey>,
-    files: Option<&crate::files::FileStore>,
+    declarations: Vec<Declaration>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Report, Error> {
     let mut report = Report::default();
@@ -55,50 +48,19 @@ pub async fn verify(
     let entries = store::entries(db, 0, i64::MAX).await?;
     let total = entries.len() as u64;
 
-    // Rows the entries cover, by entry index.
-    let version_rows = sqlx::query(
-        "SELECT v.record_id, v.version, v.title, v.notes, v.author_id, v.reason, v.created_at, v.entry_index, \
-                r.patient_id, r.doctor_id, r.record_type \
-         FROM record_versions v JOIN records r ON r.id = v.record_id",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    let mut versions: HashMap<i64, VersionRow> = HashMap::new();
-    for r in &version_rows {
-        let v = crate::records::store::version_from_row(r)?;
-        versions.insert(
-            v.entry_index,
-            VersionRow {
-                record_id: r.try_get("record_id")?,
-                v,
-                patient_id: r.try_get("patient_id")?,
-                doctor_id: r.try_get("doctor_id")?,
-                record_type: r.try_get("record_type")?,
-            },
-        );
+    // Every declared row, found by the entry that covers it.
+    let mut rows: Vec<Declared> = Vec::new();
+    for d in declarations {
+        report.problems.extend(d.problems);
+        rows.extend(d.rows);
     }
-    let audit_rows = sqlx::query("SELECT at, action, target_id, detail FROM audit_events WHERE action IN ('approve', 'role_change')")
-        .fetch_all(&db.pool)
-        .await?;
-    let mut audits: HashMap<(String, String), (String, String)> = HashMap::new();
-    for r in &audit_rows {
-        let action: String = r.try_get("action")?;
-        let detail: String = r.try_get("detail")?;
-        let role = detail.rsplit("-> ").next().unwrap_or(&detail).trim().to_string();
-        audits.insert((r.try_get("target_id")?, r.try_get("at")?), (action, role));
+    let mut by_ref: HashMap<EntryRef, usize> = HashMap::new();
+    for (n, row) in rows.iter().enumerate() {
+        by_ref.insert(row.entry.clone(), n);
     }
-
-    // Attached files by entry index, and each record's files in attachment order.
-    let mut attachments: HashMap<i64, (String, crate::records::files::FileInfo)> = HashMap::new();
-    let mut by_record: HashMap<String, Vec<(i64, String)>> = HashMap::new();
-    for (record_id, info) in crate::records::files::all_rows(db).await? {
-        by_record.entry(record_id.clone()).or_default().push((info.entry_index, info.sha256.clone()));
-        attachments.insert(info.entry_index, (record_id, info));
-    }
-    let mut covered_files: HashSet<i64> = HashSet::new();
+    let mut covered: HashSet<usize> = HashSet::new();
 
     let mut leaves = Vec::with_capacity(entries.len());
-    let mut covered_records: HashSet<i64> = HashSet::new();
     for (expected, e) in entries.iter().enumerate() {
         let expected = expected as i64;
         let what = format!("entry {} ({}, {})", e.index, e.kind, e.subject_id);
@@ -114,98 +76,40 @@ pub async fn verify(
         if parsed["index"].as_i64() != Some(e.index) || parsed["kind"].as_str() != Some(e.kind.as_str()) {
             report.problems.push(format!("{what}: the entry's own index or kind differs (entries moved or swapped)"));
         }
-        let claimed = parsed["content_sha256"].as_str().unwrap_or_default().to_string();
-        match e.kind.as_str() {
-            "record_created" | "record_amended" => match versions.get(&e.index) {
-                None => report.problems.push(format!("{what}: record {} version row is missing", e.subject_id)),
-                Some(row) => {
-                    covered_records.insert(e.index);
-                    let v = &row.v;
-                    let content = crate::records::model::version_content(
-                        &row.record_id,
-                        &row.patient_id,
-                        &row.doctor_id,
-                        &row.record_type,
-                        v.version,
-                        &v.title,
-                        &v.notes,
-                        &v.author_id,
-                        &v.reason,
-                        &v.created_at,
-                    );
-                    if content_sha256(&content)? != claimed || row.record_id != e.subject_id {
-                        report.problems.push(format!(
-                            "{what}: record {} version {} no longer matches its entry (changed after it was written)",
-                            row.record_id, v.version
-                        ));
-                    }
-                }
-            },
-            "staff_approved" | "role_changed" => {
-                let time = parsed["time"].as_str().unwrap_or_default().to_string();
-                match audits.get(&(e.subject_id.clone(), time)) {
-                    None => report.problems.push(format!("{what}: user {} audit row is missing", e.subject_id)),
-                    Some((_, role)) => {
-                        let content = crate::accounts::admin::staff_content(&e.subject_id, &e.kind, role);
-                        if content_sha256(&content)? != claimed {
-                            report.problems.push(format!("{what}: user {} audit row no longer matches its entry", e.subject_id));
-                        }
-                    }
+        let claimed = parsed["content_sha256"].as_str().unwrap_or_default();
+        let Some(kind) = EntryKind::parse(&e.kind) else {
+            report.problems.push(format!("{what}: unknown kind {}", e.kind));
+            progress(expected as u64 + 1, total);
+            continue;
+        };
+        let time = parsed["time"].as_str().unwrap_or_default().to_string();
+        let found = by_ref
+            .get(&EntryRef::Index(e.index))
+            .or_else(|| by_ref.get(&EntryRef::At(kind, e.subject_id.clone(), time)))
+            .copied();
+        match found {
+            None => report.problems.push(format!("{what}: the row it covers is missing")),
+            Some(n) => {
+                covered.insert(n);
+                let row = &rows[n];
+                let item = row.item.as_ref();
+                if item.kind() != kind || item.subject_id() != e.subject_id || content_sha256(&item.content())? != claimed {
+                    report.problems.push(format!("{what}: {} no longer matches its entry (changed after it was written)", row.row));
                 }
             }
-            "file_attached" => match attachments.get(&e.index) {
-                None => report.problems.push(format!("{what}: file row of record {} is missing", e.subject_id)),
-                Some((record_id, info)) => {
-                    covered_files.insert(e.index);
-                    let shas: Vec<String> = by_record
-                        .get(record_id)
-                        .map(|v| v.iter().filter(|(i, _)| *i <= e.index).map(|(_, s)| s.clone()).collect())
-                        .unwrap_or_default();
-                    let content = crate::records::files::attachment_content(record_id, info, &crate::records::files::files_root(&shas));
-                    if content_sha256(&content)? != claimed || record_id != &e.subject_id {
-                        report.problems.push(format!("{what}: file {} row of record {record_id} no longer matches its entry", info.sha256));
-                    }
-                }
-            },
-            other => report.problems.push(format!("{what}: unknown kind {other}")),
         }
         progress(expected as u64 + 1, total);
     }
     if committed != entries.len() as i64 {
         report.problems.push(format!("the log claims {committed} entries but holds {}", entries.len()));
     }
-    for (index, row) in &versions {
-        if !covered_records.contains(index) {
-            report.problems.push(format!("record {} version {}: no ledger entry {index} covers it", row.record_id, row.v.version));
-        }
-    }
-    for (index, (record_id, info)) in &attachments {
-        if !covered_files.contains(index) {
-            report.problems.push(format!("file {} of record {record_id}: no ledger entry {index} covers it", info.sha256));
-        }
-        if let Some(store) = files {
-            use sha2::Digest;
-            match store.get(&info.sha256).await {
-                Ok(Some(bytes)) if hex::encode(sha2::Sha256::digest(&bytes)) == info.sha256 => {}
-                Ok(Some(_)) => report
-                    .problems
-                    .push(format!("entry {index} (file_attached, {record_id}): file {} bytes no longer match their hash", info.sha256)),
-                Ok(None) | Err(_) => {
-                    report.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256))
-                }
+    for (n, row) in rows.iter().enumerate() {
+        if !covered.contains(&n) {
+            match &row.entry {
+                EntryRef::Index(index) => report.problems.push(format!("{}: no ledger entry {index} covers it", row.row)),
+                EntryRef::At(..) => report.problems.push(format!("{}: no ledger entry covers it", row.row)),
             }
         }
-    }
-    // Each record must show its latest version.
-    let drift = sqlx::query(
-        "SELECT r.id FROM records r LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version \
-         WHERE v.record_id IS NULL OR v.title <> r.title OR v.notes <> r.notes",
-    )
-    .fetch_all(&db.pool)
-    .await?;
-    for r in &drift {
-        let id: String = r.try_get("id")?;
-        report.problems.push(format!("record {id}: its title or notes differ from its latest proven version"));
     }
 
     // Blocks: chained, signed, and each root the tree hash of that many stored entries.

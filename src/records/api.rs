@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 
-use crate::http::auth::ApiUser;
+use crate::accounts::permissions::Actor;
 use crate::http::state::AppState;
 use crate::error::Error;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
@@ -28,10 +28,10 @@ use crate::records::service;
     ))]
 pub async fn create(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiJson(body): ApiJson<NewRecord>,
 ) -> Result<(StatusCode, ApiJson<Record>), Error> {
-    let record = service::create(&state.db, &caller.user, body).await?;
+    let record = service::create(&state, &actor, body).await?;
     Ok((StatusCode::CREATED, ApiJson(record)))
 }
 
@@ -54,11 +54,11 @@ pub struct ListQuery {
     ))]
 pub async fn list(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<ApiJson<Page<Record>>, Error> {
     let page = PageParams { limit: q.limit, cursor: q.cursor }.into_request()?;
-    Ok(ApiJson(service::list(&state.db, &caller.user, &q.filter, &page).await?))
+    Ok(ApiJson(service::list(&state, &actor, &q.filter, &page).await?))
 }
 
 /// `GET /api/v1/records/{id}`.
@@ -68,8 +68,8 @@ pub async fn list(
         (status = 200, description = "The record", body = Record),
         (status = 404, description = "`not_found`: no such record, or not yours to see", body = Problem),
     ))]
-pub async fn get(State(state): State<AppState>, caller: ApiUser, ApiPath(id): ApiPath<RecordId>) -> Result<ApiJson<Record>, Error> {
-    Ok(ApiJson(service::get(&state.db, &caller.user, id).await?))
+pub async fn get(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<RecordId>) -> Result<ApiJson<Record>, Error> {
+    Ok(ApiJson(service::get(&state, &actor, id).await?))
 }
 
 /// `GET /api/v1/patients/{id}/history`: the patient's records, newest first.
@@ -81,13 +81,13 @@ pub async fn get(State(state): State<AppState>, caller: ApiUser, ApiPath(id): Ap
     ))]
 pub async fn history(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<String>,
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<ApiJson<Page<Record>>, Error> {
     let id: UserId = id.parse().map_err(|_| Error::NotFound("patient_not_found"))?;
     let page = p.into_request()?;
-    Ok(ApiJson(service::history(&state.db, &caller.user, id, &page).await?))
+    Ok(ApiJson(service::history(&state, &actor, id, &page).await?))
 }
 
 /// `POST /api/v1/records/{id}/amendments`: the author writes a new version.
@@ -102,11 +102,11 @@ pub async fn history(
     ))]
 pub async fn amend(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<RecordId>,
     ApiJson(body): ApiJson<service::Amendment>,
 ) -> Result<(StatusCode, ApiJson<Record>), Error> {
-    Ok((StatusCode::CREATED, ApiJson(service::amend(&state.db, &caller.user, id, body).await?)))
+    Ok((StatusCode::CREATED, ApiJson(service::amend(&state, &actor, id, body).await?)))
 }
 
 /// `GET /api/v1/records/{id}/versions`: every version, oldest first.
@@ -118,10 +118,10 @@ pub async fn amend(
     ))]
 pub async fn versions(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<RecordId>,
 ) -> Result<ApiJson<Vec<RecordVersion>>, Error> {
-    Ok(ApiJson(service::versions(&state.db, &caller.user, id).await?))
+    Ok(ApiJson(service::versions(&state, &actor, id).await?))
 }
 
 /// `GET /api/v1/records/{id}/proof`: the RFC 9162 inclusion proof of the record's latest
@@ -134,10 +134,10 @@ pub async fn versions(
     ))]
 pub async fn proof(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<RecordId>,
 ) -> Result<ApiJson<InclusionProof>, Error> {
-    let index = service::latest_entry(&state.db, &caller.user, id).await?;
+    let index = service::latest_entry(&state, &actor, id).await?;
     Ok(ApiJson(crate::ledger::service::inclusion(&state, index).await?))
 }
 
@@ -156,7 +156,7 @@ pub async fn proof(
     ))]
 pub async fn attach(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<RecordId>,
     multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, ApiJson<FileInfo>), Error> {
@@ -164,7 +164,7 @@ pub async fn attach(
         multipart.map_err(|_| Error::UnsupportedMediaType("Send the file as multipart/form-data, in a field named file."))?,
     )
     .await?;
-    let info = files::attach(&state, &caller.user, id, &filename, bytes).await?;
+    let info = files::attach(&state, &actor, id, &filename, bytes).await?;
     Ok((StatusCode::CREATED, ApiJson(info)))
 }
 
@@ -177,10 +177,10 @@ pub async fn attach(
     ))]
 pub async fn list_files(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath(id): ApiPath<RecordId>,
 ) -> Result<ApiJson<Vec<FileInfo>>, Error> {
-    Ok(ApiJson(files::list(&state.db, &caller.user, id).await?))
+    Ok(ApiJson(files::list(&state, &actor, id).await?))
 }
 
 /// `GET /api/v1/records/{id}/files/{sha256}`: the file, sent only after its hash checked out.
@@ -193,12 +193,12 @@ pub async fn list_files(
     ))]
 pub async fn download(
     State(state): State<AppState>,
-    caller: ApiUser,
+    actor: Actor,
     ApiPath((id, sha256)): ApiPath<(RecordId, String)>,
 ) -> Result<axum::response::Response, Error> {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let (info, bytes) = files::fetch(&state, &caller.user, id, &sha256).await?;
+    let (info, bytes) = files::fetch(&state, &actor, id, &sha256).await?;
     let disposition = files::content_disposition(&info.filename);
     let mut response = (StatusCode::OK, bytes).into_response();
     let headers = response.headers_mut();

@@ -6,13 +6,14 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use utoipa::ToSchema;
 
-use crate::accounts::{Role, User};
-use crate::context::Ctx;
+use crate::accounts::permissions::{Actor, Permission};
 use crate::clock;
+use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::{Error, FieldError};
+use crate::files::FileStore;
 use crate::ids::RecordId;
-use crate::ledger::entry::{NewEntry, content_sha256};
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
 use crate::ledger::merkle;
 use crate::records::service;
 
@@ -84,12 +85,50 @@ pub fn files_root(shas: &[String]) -> String {
     hex::encode(merkle::root(&leaves))
 }
 
-/// The content a `file_attached` entry hashes.
-pub fn attachment_content(record_id: &str, f: &FileInfo, files_root: &str) -> serde_json::Value {
-    serde_json::json!({
-        "record_id": record_id, "sha256": f.sha256, "size": f.size, "content_type": f.content_type,
-        "filename": f.filename, "time": f.created_at, "files_root": files_root,
-    })
+/// An attachment as its ledger entry covers it: the file's facts and the Merkle root of the
+/// record's files up to it.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// The record.
+    pub record_id: String,
+    /// Its patient.
+    pub patient_id: String,
+    /// Who attached it.
+    pub uploaded_by: String,
+    /// The file.
+    pub info: FileInfo,
+    /// [`files_root`] of the record's files, this one last.
+    pub files_root: String,
+}
+
+impl Ledgered for Attachment {
+    fn kind(&self) -> EntryKind {
+        EntryKind::FileAttached
+    }
+
+    fn subject_id(&self) -> String {
+        self.record_id.clone()
+    }
+
+    fn ids(&self) -> Vec<(&'static str, String)> {
+        vec![("record_id", self.record_id.clone()), ("patient_id", self.patient_id.clone()), ("sha256", self.info.sha256.clone())]
+    }
+
+    fn actor(&self) -> String {
+        self.uploaded_by.clone()
+    }
+
+    fn time(&self) -> String {
+        self.info.created_at.clone()
+    }
+
+    fn content(&self) -> serde_json::Value {
+        let f = &self.info;
+        serde_json::json!({
+            "record_id": self.record_id, "sha256": f.sha256, "size": f.size, "content_type": f.content_type,
+            "filename": f.filename, "time": f.created_at, "files_root": self.files_root,
+        })
+    }
 }
 
 /// A file name fit to store and show: its last path segment, without control, format
@@ -151,21 +190,57 @@ pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
     rows.iter().map(info_from_row).collect()
 }
 
-/// Every attached file with its record id, in attachment order (verification).
-pub async fn all_rows(db: &Db) -> Result<Vec<(String, FileInfo)>, Error> {
+/// What the files of records have put in the ledger: every attachment by its entry, rebuilt
+/// from the rows (each with the Merkle root of its record's files up to it); with a file store,
+/// also every file whose bytes are missing or changed.
+pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration, Error> {
     let rows = sqlx::query(
-        "SELECT record_id, sha256, size, content_type, filename, created_at, entry_index FROM record_files ORDER BY entry_index",
+        "SELECT f.record_id, f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.uploaded_by, r.patient_id \
+         FROM record_files f JOIN records r ON r.id = f.record_id ORDER BY f.entry_index",
     )
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(|r| Ok((r.try_get("record_id")?, info_from_row(r)?))).collect()
+    let mut declaration = Declaration::default();
+    let mut shas: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for r in &rows {
+        let record_id: String = r.try_get("record_id")?;
+        let info = info_from_row(r)?;
+        let so_far = shas.entry(record_id.clone()).or_default();
+        so_far.push(info.sha256.clone());
+        let root = files_root(so_far);
+        if let Some(store) = blobs {
+            let index = info.entry_index;
+            match store.get(&info.sha256).await {
+                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == info.sha256 => {}
+                Ok(Some(_)) => declaration
+                    .problems
+                    .push(format!("entry {index} (file_attached, {record_id}): file {} bytes no longer match their hash", info.sha256)),
+                Ok(None) | Err(_) => {
+                    declaration.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256))
+                }
+            }
+        }
+        declaration.rows.push(Declared {
+            entry: EntryRef::Index(info.entry_index),
+            row: format!("file {} of record {record_id}", info.sha256),
+            item: Box::new(Attachment {
+                record_id,
+                patient_id: r.try_get("patient_id")?,
+                uploaded_by: r.try_get("uploaded_by")?,
+                info,
+                files_root: root,
+            }),
+        });
+    }
+    Ok(declaration)
 }
 
 /// Attaches a file (the record's author only), storing it and appending its entry.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
-pub async fn attach(ctx: &Ctx, actor: &User, id: RecordId, filename: &str, bytes: Vec<u8>) -> Result<FileInfo, Error> {
-    let record = service::get(&ctx.db, actor, id).await?;
-    if actor.role != Role::Doctor || record.doctor_id != actor.id {
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), record_id = %id))]
+pub async fn attach(ctx: &Ctx, actor: &Actor, id: RecordId, filename: &str, bytes: Vec<u8>) -> Result<FileInfo, Error> {
+    actor.require(Permission::RecordsCreate)?;
+    let record = service::get(ctx, actor, id).await?;
+    if record.doctor_id != actor.id() {
         return Err(Error::Forbidden("only the record's author attaches files"));
     }
     if bytes.is_empty() {
@@ -194,17 +269,15 @@ pub async fn attach(ctx: &Ctx, actor: &User, id: RecordId, filename: &str, bytes
     };
     let mut shas: Vec<String> = existing.into_iter().map(|f| f.sha256).collect();
     shas.push(sha256.clone());
-    let content = attachment_content(&id.to_string(), &info, &files_root(&shas));
-    let entry = NewEntry {
-        kind: "file_attached",
-        subject_id: id.to_string(),
-        ids: vec![("record_id", id.to_string()), ("patient_id", record.patient_id.to_string()), ("sha256", sha256.clone())],
-        actor: actor.id.to_string(),
-        time: now.clone(),
-        content_sha256: content_sha256(&content)?,
-    };
     let mut tx = ctx.db.pool.begin().await?;
-    info.entry_index = crate::ledger::store::append(&mut tx, &entry).await?;
+    let entry = Attachment {
+        record_id: id.to_string(),
+        patient_id: record.patient_id.to_string(),
+        uploaded_by: actor.id().to_string(),
+        info: info.clone(),
+        files_root: files_root(&shas),
+    };
+    info.entry_index = crate::ledger::append(&mut tx, &entry).await?;
     sqlx::query(
         "INSERT INTO record_files (record_id, sha256, size, content_type, filename, uploaded_by, created_at, entry_index) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -214,7 +287,7 @@ pub async fn attach(ctx: &Ctx, actor: &User, id: RecordId, filename: &str, bytes
     .bind(info.size)
     .bind(&info.content_type)
     .bind(&info.filename)
-    .bind(actor.id.to_string())
+    .bind(actor.id().to_string())
     .bind(&now)
     .bind(info.entry_index)
     .execute(&mut *tx)
@@ -225,15 +298,15 @@ pub async fn attach(ctx: &Ctx, actor: &User, id: RecordId, filename: &str, bytes
 }
 
 /// The files of a record the caller may read.
-pub async fn list(db: &Db, actor: &User, id: RecordId) -> Result<Vec<FileInfo>, Error> {
-    service::get(db, actor, id).await?;
-    rows(db, id).await
+pub async fn list(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<FileInfo>, Error> {
+    service::get(ctx, actor, id).await?;
+    rows(&ctx.db, id).await
 }
 
 /// A file's bytes, only after their SHA-256 matched. A mismatch (or a missing blob) is
 /// refused with `file_integrity_failed` and raises an integrity alert for admins.
-pub async fn fetch(ctx: &Ctx, actor: &User, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
-    service::get(&ctx.db, actor, id).await?;
+pub async fn fetch(ctx: &Ctx, actor: &Actor, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
+    service::get(ctx, actor, id).await?;
     let sha256 = sha256.to_ascii_lowercase();
     let info = rows(&ctx.db, id).await?.into_iter().find(|f| f.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
     let bytes = ctx.files.get(&sha256).await?;

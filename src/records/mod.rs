@@ -6,5 +6,6 @@ pub mod model;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod view;
 
 pub use model::{NewRecord, Record, RecordFilter, RecordType};

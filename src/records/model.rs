@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::ids::{RecordId, UserId};
+use crate::ledger::entry::{EntryKind, Ledgered};
 
 /// What kind of entry a record is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -147,24 +148,59 @@ pub struct RecordVersion {
     pub entry_index: i64,
 }
 
-/// The content a version's ledger entry hashes (RFC 8785 canonical JSON of this object):
-/// everything that makes the version what it is.
-#[allow(clippy::too_many_arguments)]
-pub fn version_content(
-    record_id: &str,
-    patient_id: &str,
-    doctor_id: &str,
-    record_type: &str,
-    version: i64,
-    title: &str,
-    notes: &str,
-    author_id: &str,
-    reason: &str,
-    time: &str,
-) -> serde_json::Value {
-    serde_json::json!({
-        "record_id": record_id, "patient_id": patient_id, "doctor_id": doctor_id,
-        "record_type": record_type, "version": version, "title": title, "notes": notes,
-        "author_id": author_id, "reason": reason, "time": time,
-    })
+/// A record version as its ledger entry covers it: what the write appends, and what `ledger
+/// verify` rebuilds from the version row.
+#[derive(Debug, Clone)]
+pub struct VersionEntry {
+    /// The record.
+    pub record_id: String,
+    /// Its patient.
+    pub patient_id: String,
+    /// Its author (the doctor who wrote version 1).
+    pub doctor_id: String,
+    /// Its type.
+    pub record_type: String,
+    /// The version (1 when created).
+    pub version: i64,
+    /// Title of this version.
+    pub title: String,
+    /// Notes of this version.
+    pub notes: String,
+    /// Who wrote this version.
+    pub author_id: String,
+    /// Why it was amended ("" for version 1).
+    pub reason: String,
+    /// When.
+    pub time: String,
+}
+
+impl Ledgered for VersionEntry {
+    fn kind(&self) -> EntryKind {
+        if self.version == 1 { EntryKind::RecordCreated } else { EntryKind::RecordAmended }
+    }
+
+    fn subject_id(&self) -> String {
+        self.record_id.clone()
+    }
+
+    fn ids(&self) -> Vec<(&'static str, String)> {
+        vec![("record_id", self.record_id.clone()), ("patient_id", self.patient_id.clone()), ("version", self.version.to_string())]
+    }
+
+    fn actor(&self) -> String {
+        self.author_id.clone()
+    }
+
+    fn time(&self) -> String {
+        self.time.clone()
+    }
+
+    /// Everything that makes the version what it is (RFC 8785 canonical JSON of this object).
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({
+            "record_id": self.record_id, "patient_id": self.patient_id, "doctor_id": self.doctor_id,
+            "record_type": self.record_type, "version": self.version, "title": self.title, "notes": self.notes,
+            "author_id": self.author_id, "reason": self.reason, "time": self.time,
+        })
+    }
 }

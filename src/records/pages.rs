@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::accounts::{Role, Status};
+use crate::accounts::Role;
+use crate::accounts::permissions::{Actor, Permission};
 use crate::http::auth::WebUser;
 use crate::http::state::AppState;
 use crate::error::{Error, FieldError};
@@ -15,6 +16,7 @@ use crate::ids::RecordId;
 use crate::pagination::{Page, PageParams, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
 use crate::records::service;
+use crate::records::view::{self, RecordView};
 
 fn type_options(selected: &str) -> Vec<SelectOption> {
     RecordType::ALL.into_iter().map(|t| SelectOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected }).collect()
@@ -54,15 +56,21 @@ struct DoctorDashboard {
 }
 
 /// `GET /doctor/dashboard`: who you are, a link to write a record, the records you wrote.
-pub async fn doctor_dashboard(State(state): State<AppState>, user: WebUser, PageQuery(paging): PageQuery) -> Result<Response, PageError> {
-    if user.user.role != Role::Doctor {
-        return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
+pub async fn doctor_dashboard(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    PageQuery(paging): PageQuery,
+) -> Result<Response, PageError> {
+    if actor.role() != Role::Doctor {
+        return Ok(Redirect::to(dashboard_path(actor.role())).into_response());
     }
-    let pending = user.user.status == Status::PendingApproval;
+    // A doctor awaiting approval holds no record permission yet.
+    let pending = !actor.holds(Permission::RecordsRead);
     let page = if pending {
         Page { items: vec![], next_cursor: None }
     } else {
-        service::list(&state.db, &user.user, &RecordFilter::default(), &paging).await?
+        service::list(&state, &actor, &RecordFilter::default(), &paging).await?
     };
     let next = next_link("/doctor/dashboard", &RecordFilter::default(), &page);
     render(&DoctorDashboard {
@@ -91,11 +99,16 @@ struct PatientDashboard {
 }
 
 /// `GET /patient/dashboard`: who you are and your records, newest first.
-pub async fn patient_dashboard(State(state): State<AppState>, user: WebUser, PageQuery(paging): PageQuery) -> Result<Response, PageError> {
-    if user.user.role != Role::Patient {
-        return Ok(Redirect::to(dashboard_path(user.user.role)).into_response());
+pub async fn patient_dashboard(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    PageQuery(paging): PageQuery,
+) -> Result<Response, PageError> {
+    if actor.role() != Role::Patient {
+        return Ok(Redirect::to(dashboard_path(actor.role())).into_response());
     }
-    let page = service::history(&state.db, &user.user, user.user.id, &paging).await?;
+    let page = service::history(&state, &actor, actor.id(), &paging).await?;
     let next = next_link("/patient/dashboard", &RecordFilter::default(), &page);
     render(&PatientDashboard {
         nav: Nav::signed_in(&user),
@@ -120,9 +133,8 @@ struct RecordFormPage {
     errors: FormErrors,
 }
 
-/// `GET /records/create`: the form (doctors only).
+/// `GET /records/create`: the form (the route needs `records.create`).
 pub async fn create_form(user: WebUser) -> Result<Response, PageError> {
-    require_active_doctor(&user)?;
     render(&RecordFormPage {
         nav: Nav::signed_in(&user),
         patient_email: String::new(),
@@ -132,14 +144,6 @@ pub async fn create_form(user: WebUser) -> Result<Response, PageError> {
         errors: FormErrors::default(),
     })
     .map(IntoResponse::into_response)
-}
-
-fn require_active_doctor(user: &WebUser) -> Result<(), PageError> {
-    match (user.user.role, user.user.status) {
-        (Role::Doctor, Status::Active) => Ok(()),
-        (Role::Doctor, _) => Err(PageError(Error::AccountPendingApproval)),
-        _ => Err(PageError(Error::Forbidden("only doctors write records"))),
-    }
 }
 
 /// The record form. `patient_id` is set only by the confirmation step.
@@ -190,7 +194,12 @@ fn refilled(user: &WebUser, form: RecordForm, errors: Vec<FieldError>) -> Record
 /// written at once: the patient's name, id and email are shown back for the doctor to confirm
 /// (issue 9: a look-alike address must not take a record unnoticed); the confirmation posts the
 /// patient's id, and the record's page follows.
-pub async fn create(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<RecordForm>) -> Result<Response, PageError> {
+pub async fn create(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<RecordForm>,
+) -> Result<Response, PageError> {
     if !form.edit.is_empty() {
         return Ok(render(&refilled(&user, form, vec![]))?.into_response());
     }
@@ -204,7 +213,7 @@ pub async fn create(State(state): State<AppState>, user: WebUser, CsrfForm(form)
             record_type: Some(form.record_type.clone()),
         };
         let id: RecordId = form.record_id.trim().parse().unwrap_or_default();
-        service::create_once(&state.db, &user.user, input, id)
+        service::create_once(&state, &actor, input, id)
             .await
             .map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
     } else {
@@ -216,7 +225,7 @@ pub async fn create(State(state): State<AppState>, user: WebUser, CsrfForm(form)
             notes: form.notes.clone(),
             record_type: Some(form.record_type.clone()),
         };
-        match service::check_new(&state.db, &user.user, &input).await {
+        match service::check_new(&state, &actor, &input).await {
             Ok(patient) => {
                 let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
                 let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label, record_id: RecordId::new() };
@@ -255,28 +264,23 @@ struct RecordPage {
 }
 
 /// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
-pub async fn show(State(state): State<AppState>, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
-    // One access check; then the record's versions and files without checking again.
-    let record = service::get(&state.db, &user.user, id).await?;
-    let versions = crate::records::store::versions(&state.db, id).await?;
-    let files = crate::records::files::rows(&state.db, id).await?;
-    let index = service::latest_index(&record, &versions)?;
-    let proof = crate::ledger::service::inclusion(&state, index).await?;
+    let RecordView { record, versions, files, proof } = view::record(&state, &actor, id).await?;
     render(&RecordPage { nav: Nav::signed_in(&user), record, versions, files, proof }).map(IntoResponse::into_response)
 }
 
 /// `GET /records/{id}/proof`: the same inclusion proof as the API, for a signed-in browser.
-pub async fn proof(State(state): State<AppState>, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn proof(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
-    let index = service::latest_entry(&state.db, &user.user, id).await?;
+    let index = service::latest_entry(&state, &actor, id).await?;
     Ok(axum::Json(crate::ledger::service::inclusion(&state, index).await?).into_response())
 }
 
 /// `GET /records/{id}/files/{sha256}`: a file for a signed-in browser, checked like the API's.
-pub async fn file(State(state): State<AppState>, user: WebUser, Path((id, sha256)): Path<(String, String)>) -> Result<Response, PageError> {
+pub async fn file(State(state): State<AppState>, actor: Actor, Path((id, sha256)): Path<(String, String)>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
-    let (info, bytes) = crate::records::files::fetch(&state, &user.user, id, &sha256).await?;
+    let (info, bytes) = crate::records::files::fetch(&state, &actor, id, &sha256).await?;
     let disposition = crate::records::files::content_disposition(&info.filename);
     Ok(([(axum::http::header::CONTENT_TYPE, info.content_type), (axum::http::header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
@@ -317,14 +321,15 @@ pub struct HistoryQuery {
 /// `GET /history`: the API's filters as a form, and the matching records.
 pub async fn history(
     State(state): State<AppState>,
+    actor: Actor,
     user: WebUser,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, PageError> {
     let q: HistoryQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let is_doctor = user.user.role == Role::Doctor;
+    let is_doctor = actor.role() == Role::Doctor;
     let paging = PageParams { limit: None, cursor: q.cursor.clone() }.into_request();
     let result = match paging {
-        Ok(paging) => service::list(&state.db, &user.user, &q.filter, &paging).await,
+        Ok(paging) => service::list(&state, &actor, &q.filter, &paging).await,
         Err(e) => Err(e),
     };
     let (status, page, errors) = match result {
@@ -337,7 +342,7 @@ pub async fn history(
     // Doctors filter by patient, patients by doctor: chosen from the people in their records.
     let (person_field, chosen) =
         if is_doctor { ("patient_id", q.filter.patient_id.clone()) } else { ("provider", q.filter.provider.clone()) };
-    let people = service::counterparts(&state.db, &user.user)
+    let people = service::counterparts(&state, &actor)
         .await?
         .into_iter()
         .map(|(id, name)| Person { selected: chosen.as_deref() == Some(id.as_str()), id, name })

@@ -1,14 +1,19 @@
-//! Record rules: who writes, who reads, what a valid record is. Pages and API both call these.
+//! Record rules: who reads which record, what a valid record is, and how a write reaches the
+//! ledger. Pages and API both call these, with the actor the route guard verified (which
+//! already holds `records.create` or `records.read`).
 
 use chrono::{Duration, NaiveDate};
 
-use crate::accounts::{Role, Status, User, store as accounts_store};
+use crate::accounts::permissions::{Actor, Permission};
+use crate::accounts::{Role, User, store as accounts_store};
 use crate::clock;
+use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::{Error, Validator};
 use crate::ids::{Email, RecordId, UserId};
+use crate::ledger::entry::{Declaration, Declared, EntryRef};
 use crate::pagination::{Page, PageRequest};
-use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
+use crate::records::model::{NewRecord, Record, RecordFilter, RecordType, RecordVersion, VersionEntry};
 use crate::records::store::{self, ListQuery, RecordRow};
 
 /// Longest title, in characters.
@@ -18,34 +23,35 @@ pub const MAX_NOTES: usize = 50_000;
 /// Longest search text, in characters.
 pub const MAX_QUERY: usize = 200;
 
-/// Writes a record. Only an active doctor may, for an active patient found by id or email.
-pub async fn create(db: &Db, actor: &User, input: NewRecord) -> Result<Record, Error> {
-    create_with_id(db, actor, input, RecordId::new()).await
+/// Writes a record for an active patient found by id or email (the actor holds
+/// `records.create`).
+pub async fn create(ctx: &Ctx, actor: &Actor, input: NewRecord) -> Result<Record, Error> {
+    create_with_id(ctx, actor, input, RecordId::new()).await
 }
 
 /// Writes a record under an id chosen beforehand (the page's confirmation carries one), once:
 /// sent again (Back and Save, a double click), it answers with the record already written
 /// instead of writing a second one.
-pub async fn create_once(db: &Db, actor: &User, input: NewRecord, id: RecordId) -> Result<Record, Error> {
-    match create_with_id(db, actor, input, id).await {
-        Err(Error::Conflict("record_exists", _)) => match store::get(db, id).await? {
-            Some(existing) if existing.doctor_id == actor.id => Ok(existing),
+pub async fn create_once(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId) -> Result<Record, Error> {
+    match create_with_id(ctx, actor, input, id).await {
+        Err(Error::Conflict("record_exists", _)) => match store::get(&ctx.db, id).await? {
+            Some(existing) if existing.doctor_id == actor.id() => Ok(existing),
             _ => Err(Error::Conflict("record_exists", "A record with this id exists already.")),
         },
         other => other,
     }
 }
 
-#[tracing::instrument(skip_all, fields(doctor_id = %actor.id, record_id = %id))]
-async fn create_with_id(db: &Db, actor: &User, input: NewRecord, id: RecordId) -> Result<Record, Error> {
-    require_active_doctor(actor)?;
+#[tracing::instrument(skip_all, fields(doctor_id = %actor.id(), record_id = %id))]
+async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId) -> Result<Record, Error> {
+    actor.require(Permission::RecordsCreate)?;
     let ValidRecord { title, record_type, patient } = validate(&input)?;
-    let patient = find_active_patient(db, patient).await?;
-    let now = clock::format(clock::now());
-    let mut tx = db.pool.begin().await?;
-    store::insert(
+    let patient = find_active_patient(&ctx.db, patient).await?;
+    let now = clock::format(ctx.clock.now());
+    let mut tx = ctx.db.pool.begin().await?;
+    write_new(
         &mut tx,
-        &RecordRow { id, patient_id: patient.id, doctor_id: actor.id, title, notes: &input.notes, record_type, created_at: &now },
+        &RecordRow { id, patient_id: patient.id, doctor_id: actor.id(), title, notes: &input.notes, record_type, created_at: &now },
     )
     .await?;
     tx.commit().await?;
@@ -53,15 +59,36 @@ async fn create_with_id(db: &Db, actor: &User, input: NewRecord, id: RecordId) -
     Ok(Record {
         id,
         patient_id: patient.id,
-        doctor_id: actor.id,
+        doctor_id: actor.id(),
         title: title.to_string(),
         notes: input.notes,
         record_type,
         created_at: now,
         patient_name: patient.full_name,
-        doctor_name: actor.full_name.clone(),
+        doctor_name: actor.user().full_name.clone(),
         version: 1,
     })
+}
+
+/// Writes a new record, its first version and that version's ledger entry in the caller's
+/// transaction (the demo loader writes its records through here too); returns the entry index.
+pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, r: &RecordRow<'_>) -> Result<i64, Error> {
+    store::insert_record(&mut **tx, r).await?;
+    let entry = VersionEntry {
+        record_id: r.id.to_string(),
+        patient_id: r.patient_id.to_string(),
+        doctor_id: r.doctor_id.to_string(),
+        record_type: r.record_type.as_str().to_string(),
+        version: 1,
+        title: r.title.to_string(),
+        notes: r.notes.to_string(),
+        author_id: r.doctor_id.to_string(),
+        reason: String::new(),
+        time: r.created_at.to_string(),
+    };
+    let index = crate::ledger::append(tx, &entry).await?;
+    store::insert_version(tx, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
+    Ok(index)
 }
 
 /// A new record's own fields, checked, and the patient it names (not looked up yet).
@@ -121,20 +148,10 @@ pub fn validate(input: &NewRecord) -> Result<ValidRecord<'_>, Error> {
 /// Checks a new record without writing it: the writer, its fields and the active patient it
 /// names. The page shows that patient's name, email and id back before a record addressed by
 /// email is saved, so a look-alike address cannot slip a record to someone else.
-pub async fn check_new(db: &Db, actor: &User, input: &NewRecord) -> Result<User, Error> {
-    require_active_doctor(actor)?;
+pub async fn check_new(ctx: &Ctx, actor: &Actor, input: &NewRecord) -> Result<User, Error> {
+    actor.require(Permission::RecordsCreate)?;
     let valid = validate(input)?;
-    find_active_patient(db, valid.patient).await
-}
-
-fn require_active_doctor(actor: &User) -> Result<(), Error> {
-    if actor.role != Role::Doctor {
-        return Err(Error::Forbidden("only doctors write records"));
-    }
-    if actor.status != Status::Active {
-        return Err(Error::AccountPendingApproval);
-    }
-    Ok(())
+    find_active_patient(&ctx.db, valid.patient).await
 }
 
 enum PatientRef<'a> {
@@ -155,38 +172,36 @@ async fn find_active_patient(db: &Db, r: PatientRef<'_>) -> Result<User, Error> 
 
 /// Whether `actor` may read `record`: the patient it is about, or the doctor who wrote it.
 /// (Wider access by consent comes later.) Admins and other staff read no clinical content.
-pub fn may_read(actor: &User, record: &Record) -> bool {
-    actor.status == Status::Active
-        && match actor.role {
-            Role::Patient => record.patient_id == actor.id,
-            Role::Doctor => record.doctor_id == actor.id,
-            _ => false,
-        }
+pub fn may_read(actor: &Actor, record: &Record) -> bool {
+    match actor.role() {
+        Role::Patient => record.patient_id == actor.id(),
+        Role::Doctor => record.doctor_id == actor.id(),
+        _ => false,
+    }
 }
 
 /// One record, or 404 `not_found` when it does not exist or the caller may not see it.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
-pub async fn get(db: &Db, actor: &User, id: RecordId) -> Result<Record, Error> {
-    store::get(db, id).await?.filter(|r| may_read(actor, r)).ok_or(Error::NotFound("not_found"))
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), record_id = %id))]
+pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error> {
+    actor.require(Permission::RecordsRead)?;
+    store::get(&ctx.db, id).await?.filter(|r| may_read(actor, r)).ok_or(Error::NotFound("not_found"))
 }
 
 /// Records the caller may see, newest first, filtered.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id))]
-pub async fn list(db: &Db, actor: &User, filter: &RecordFilter, page: &PageRequest) -> Result<Page<Record>, Error> {
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRequest) -> Result<Page<Record>, Error> {
+    actor.require(Permission::RecordsRead)?;
     let mut q = parse_filter(filter)?;
-    if actor.status != Status::Active {
-        return Err(Error::AccountPendingApproval);
-    }
     // The caller's scope is forced; a filter asking outside it simply matches nothing.
-    let outside = match actor.role {
+    let outside = match actor.role() {
         Role::Patient => {
-            let outside = q.patient_id.is_some_and(|p| p != actor.id);
-            q.patient_id = Some(actor.id);
+            let outside = q.patient_id.is_some_and(|p| p != actor.id());
+            q.patient_id = Some(actor.id());
             outside
         }
         Role::Doctor => {
-            let outside = q.doctor_id.is_some_and(|d| d != actor.id);
-            q.doctor_id = Some(actor.id);
+            let outside = q.doctor_id.is_some_and(|d| d != actor.id());
+            q.doctor_id = Some(actor.id());
             outside
         }
         _ => return Err(Error::Forbidden("this role has no access to clinical records")),
@@ -196,25 +211,25 @@ pub async fn list(db: &Db, actor: &User, filter: &RecordFilter, page: &PageReque
     }
     q.after = page.after.clone();
     q.limit = page.fetch_limit();
-    let rows = store::list(db, &q).await?;
+    let rows = store::list(&ctx.db, &q).await?;
     Ok(page.finish(rows, |r| (r.created_at.clone(), r.id.to_string())))
 }
 
 /// A patient's history, newest first: for the patient, everything; for a doctor who has the
 /// patient in their care, the records that doctor may read. Anyone else: 404 `patient_not_found`.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id, patient_id = %patient))]
-pub async fn history(db: &Db, actor: &User, patient: UserId, page: &PageRequest) -> Result<Page<Record>, Error> {
-    let allowed = actor.status == Status::Active
-        && match actor.role {
-            Role::Patient => actor.id == patient,
-            Role::Doctor => store::doctor_has_patient(db, actor.id, patient).await?,
-            _ => false,
-        };
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient))]
+pub async fn history(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Record>, Error> {
+    actor.require(Permission::RecordsRead)?;
+    let allowed = match actor.role() {
+        Role::Patient => actor.id() == patient,
+        Role::Doctor => store::doctor_has_patient(&ctx.db, actor.id(), patient).await?,
+        _ => false,
+    };
     if !allowed {
         return Err(Error::NotFound("patient_not_found"));
     }
     let filter = RecordFilter { patient_id: Some(patient.to_string()), ..RecordFilter::default() };
-    list(db, actor, &filter, page).await
+    list(ctx, actor, &filter, page).await
 }
 
 /// Turns the filters as sent into a query, naming every field that does not parse.
@@ -284,10 +299,11 @@ pub const MAX_REASON: usize = 500;
 
 /// Amends a record: only its author may; a new version with its own ledger entry, in one
 /// transaction. Others who may read the record get 403; anyone else 404.
-#[tracing::instrument(skip_all, fields(user_id = %actor.id, record_id = %id))]
-pub async fn amend(db: &Db, actor: &User, id: RecordId, a: Amendment) -> Result<Record, Error> {
-    let record = get(db, actor, id).await?;
-    if actor.role != Role::Doctor || record.doctor_id != actor.id {
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), record_id = %id))]
+pub async fn amend(ctx: &Ctx, actor: &Actor, id: RecordId, a: Amendment) -> Result<Record, Error> {
+    actor.require(Permission::RecordsCreate)?;
+    let record = get(ctx, actor, id).await?;
+    if record.doctor_id != actor.id() {
         return Err(Error::Forbidden("only the record's author amends it"));
     }
     let mut v = Validator::default();
@@ -315,47 +331,47 @@ pub async fn amend(db: &Db, actor: &User, id: RecordId, a: Amendment) -> Result<
     let title = title.unwrap_or(record.title.clone());
     let notes = a.notes.unwrap_or(record.notes.clone());
     let version = record.version + 1;
-    let now = clock::format(clock::now());
-    let content = crate::records::model::version_content(
-        &id.to_string(),
-        &record.patient_id.to_string(),
-        &record.doctor_id.to_string(),
-        record.record_type.as_str(),
+    let now = clock::format(ctx.clock.now());
+    let entry = VersionEntry {
+        record_id: id.to_string(),
+        patient_id: record.patient_id.to_string(),
+        doctor_id: record.doctor_id.to_string(),
+        record_type: record.record_type.as_str().to_string(),
         version,
-        &title,
-        &notes,
-        &actor.id.to_string(),
-        &reason,
-        &now,
-    );
-    let mut tx = db.pool.begin().await?;
+        title: title.clone(),
+        notes: notes.clone(),
+        author_id: actor.id().to_string(),
+        reason: reason.clone(),
+        time: now.clone(),
+    };
+    let mut tx = ctx.db.pool.begin().await?;
     if !store::set_latest(&mut tx, id, version, &title, &notes).await? {
         return Err(Error::Conflict("record_changed", "The record was amended meanwhile; reload it and try again."));
     }
-    let entry = store::record_entry("record_amended", id, record.patient_id, actor.id, version, &now, &content)?;
-    let index = crate::ledger::store::append(&mut tx, &entry).await?;
-    store::insert_version(&mut tx, id, version, &title, &notes, actor.id, &reason, &now, index).await?;
+    let index = crate::ledger::append(&mut tx, &entry).await?;
+    store::insert_version(&mut tx, id, version, &title, &notes, actor.id(), &reason, &now, index).await?;
     tx.commit().await?;
     tracing::info!(version, "record amended");
     Ok(Record { title, notes, version, ..record })
 }
 
 /// Every version of a record the caller may read, oldest first.
-pub async fn versions(db: &Db, actor: &User, id: RecordId) -> Result<Vec<crate::records::model::RecordVersion>, Error> {
-    get(db, actor, id).await?;
-    store::versions(db, id).await
+pub async fn versions(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<RecordVersion>, Error> {
+    get(ctx, actor, id).await?;
+    store::versions(&ctx.db, id).await
 }
 
 /// The ledger entry index of a readable record's latest version.
-pub async fn latest_entry(db: &Db, actor: &User, id: RecordId) -> Result<i64, Error> {
-    match store::get_with_entry(db, id).await? {
+pub async fn latest_entry(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<i64, Error> {
+    actor.require(Permission::RecordsRead)?;
+    match store::get_with_entry(&ctx.db, id).await? {
         Some((record, entry)) if may_read(actor, &record) => Ok(entry),
         _ => Err(Error::NotFound("not_found")),
     }
 }
 
 /// The ledger entry of a record's latest version, among its versions.
-pub fn latest_index(record: &Record, versions: &[crate::records::model::RecordVersion]) -> Result<i64, Error> {
+pub fn latest_index(record: &Record, versions: &[RecordVersion]) -> Result<i64, Error> {
     versions
         .iter()
         .find(|v| v.version == record.version)
@@ -365,12 +381,32 @@ pub fn latest_index(record: &Record, versions: &[crate::records::model::RecordVe
 
 /// For the history page: the doctors who wrote a patient's records, or a doctor's patients,
 /// as `(id, name)`. Other roles have none.
-pub async fn counterparts(db: &Db, actor: &User) -> Result<Vec<(String, String)>, Error> {
-    match (actor.role, actor.status) {
-        (Role::Patient, Status::Active) => store::counterparts(db, actor.id, true).await,
-        (Role::Doctor, Status::Active) => store::counterparts(db, actor.id, false).await,
+pub async fn counterparts(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String)>, Error> {
+    match actor.role() {
+        Role::Patient => store::counterparts(&ctx.db, actor.id(), true).await,
+        Role::Doctor => store::counterparts(&ctx.db, actor.id(), false).await,
         _ => Ok(Vec::new()),
     }
+}
+
+/// What the records domain has put in the ledger (every version row, by its entry), and the
+/// records whose current text is not their latest proven version.
+pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
+    let rows = store::version_entries(db)
+        .await?
+        .into_iter()
+        .map(|(index, v)| Declared {
+            entry: EntryRef::Index(index),
+            row: format!("record {} version {}", v.record_id, v.version),
+            item: Box::new(v),
+        })
+        .collect();
+    let problems = store::drifted(db)
+        .await?
+        .into_iter()
+        .map(|id| format!("record {id}: its title or notes differ from its latest proven version"))
+        .collect();
+    Ok(Declaration { rows, problems })
 }
 
 #[cfg(test)]

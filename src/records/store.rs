@@ -7,9 +7,7 @@ use sqlx::any::AnyRow;
 use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
 use crate::ids::{RecordId, UserId};
-use crate::ledger::entry::{NewEntry, content_sha256};
-use crate::ledger::store as ledger;
-use crate::records::model::{Record, RecordType, RecordVersion, version_content};
+use crate::records::model::{Record, RecordType, RecordVersion, VersionEntry};
 
 /// A `'static` record query with names joined in: built with `concat!`, so no SQL is ever
 /// assembled at run time.
@@ -66,46 +64,30 @@ pub struct RecordRow<'a> {
     pub created_at: &'a str,
 }
 
-/// Inserts a record with its first version and that version's ledger entry, in the caller's
-/// transaction: nothing is written without its entry, and no entry without its write.
-pub async fn insert(conn: &mut sqlx::AnyConnection, r: &RecordRow<'_>) -> Result<i64, Error> {
-    insert_row(&mut *conn, r).await?;
-    let content = version_content(
-        &r.id.to_string(),
-        &r.patient_id.to_string(),
-        &r.doctor_id.to_string(),
-        r.record_type.as_str(),
-        1,
-        r.title,
-        r.notes,
-        &r.doctor_id.to_string(),
-        "",
-        r.created_at,
-    );
-    let index =
-        ledger::append(&mut *conn, &record_entry("record_created", r.id, r.patient_id, r.doctor_id, 1, r.created_at, &content)?).await?;
-    insert_version(&mut *conn, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
-    Ok(index)
-}
-
-/// The ledger entry of a record version.
-pub fn record_entry(
-    kind: &'static str,
-    id: RecordId,
-    patient: UserId,
-    author: UserId,
-    version: i64,
-    time: &str,
-    content: &serde_json::Value,
-) -> Result<NewEntry, Error> {
-    Ok(NewEntry {
-        kind,
-        subject_id: id.to_string(),
-        ids: vec![("record_id", id.to_string()), ("patient_id", patient.to_string()), ("version", version.to_string())],
-        actor: author.to_string(),
-        time: time.to_string(),
-        content_sha256: content_sha256(content)?,
-    })
+/// Inserts a record row (its first version and that version's entry are the service's to
+/// write, in the same transaction).
+pub async fn insert_record<'e, E>(ex: E, r: &RecordRow<'_>) -> Result<(), Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "INSERT INTO records (id, patient_id, doctor_id, title, notes, record_type, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(r.id.to_string())
+    .bind(r.patient_id.to_string())
+    .bind(r.doctor_id.to_string())
+    .bind(r.title)
+    .bind(r.notes)
+    .bind(r.record_type.as_str())
+    .bind(r.created_at)
+    .execute(ex)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict("record_exists", "A record with this id exists already."),
+        other => other.into(),
+    })?;
+    Ok(())
 }
 
 /// Stores a version row.
@@ -174,31 +156,6 @@ pub fn version_from_row(r: &AnyRow) -> Result<RecordVersion, Error> {
         created_at: r.try_get("created_at")?,
         entry_index: r.try_get("entry_index")?,
     })
-}
-
-/// Inserts the record row alone.
-async fn insert_row<'e, E>(ex: E, r: &RecordRow<'_>) -> Result<(), Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    sqlx::query(
-        "INSERT INTO records (id, patient_id, doctor_id, title, notes, record_type, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(r.id.to_string())
-    .bind(r.patient_id.to_string())
-    .bind(r.doctor_id.to_string())
-    .bind(r.title)
-    .bind(r.notes)
-    .bind(r.record_type.as_str())
-    .bind(r.created_at)
-    .execute(ex)
-    .await
-    .map_err(|e| match e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => Error::Conflict("record_exists", "A record with this id exists already."),
-        other => other.into(),
-    })?;
-    Ok(())
 }
 
 /// A record by id, with names.
@@ -301,4 +258,45 @@ pub async fn counterparts(db: &Db, user: UserId, as_patient: bool) -> Result<Vec
     };
     let rows = sqlx::query(sql).bind(user.to_string()).fetch_all(&db.pool).await?;
     rows.iter().map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?))).collect()
+}
+
+/// Every version row with what its ledger entry covers, by entry index (for `ledger verify`).
+pub async fn version_entries(db: &Db) -> Result<Vec<(i64, VersionEntry)>, Error> {
+    let rows = sqlx::query(
+        "SELECT v.record_id, v.version, v.title, v.notes, v.author_id, v.reason, v.created_at, v.entry_index, \
+                r.patient_id, r.doctor_id, r.record_type \
+         FROM record_versions v JOIN records r ON r.id = v.record_id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("entry_index")?,
+                VersionEntry {
+                    record_id: r.try_get("record_id")?,
+                    patient_id: r.try_get("patient_id")?,
+                    doctor_id: r.try_get("doctor_id")?,
+                    record_type: r.try_get("record_type")?,
+                    version: r.try_get("version")?,
+                    title: r.try_get("title")?,
+                    notes: r.try_get("notes")?,
+                    author_id: r.try_get("author_id")?,
+                    reason: r.try_get("reason")?,
+                    time: r.try_get("created_at")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Records whose current title or notes are not those of their latest version row.
+pub async fn drifted(db: &Db) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(
+        "SELECT r.id FROM records r LEFT JOIN record_versions v ON v.record_id = r.id AND v.version = r.version \
+         WHERE v.record_id IS NULL OR v.title <> r.title OR v.notes <> r.notes",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get::<String, _>("id")?)).collect()
 }

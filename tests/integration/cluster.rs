@@ -155,7 +155,7 @@ async fn two_processes_share_one_database(backend: Backend) {
     let mut b = Server::start(&dir, &url, "b").await;
     for s in [&a, &b] {
         let out = s.output();
-        assert!(out.contains("maria.santos@demo.careledger.test") && out.contains(careledger::demo::DEMO_PASSWORD), "{out}");
+        assert!(out.contains("maria.santos@demo.careledger.test") && out.contains(careledger::cli::demo_data::DEMO_PASSWORD), "{out}");
     }
     let http = reqwest::Client::new();
     let post = reqwest::Method::POST;
@@ -164,7 +164,7 @@ async fn two_processes_share_one_database(backend: Backend) {
         post.clone(),
         b.url("/api/v1/auth/login"),
         None,
-        json!({"email": "maria.santos@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD}),
+        json!({"email": "maria.santos@demo.careledger.test", "password": careledger::cli::demo_data::DEMO_PASSWORD}),
     )
     .await;
     let maria_token = maria["access_token"].as_str().unwrap().to_string();
@@ -234,7 +234,7 @@ async fn two_processes_share_one_database(backend: Backend) {
         .form(&[
             ("csrf_token", csrf_from(&html).as_str()),
             ("email", "maria.santos@demo.careledger.test"),
-            ("password", careledger::demo::DEMO_PASSWORD),
+            ("password", careledger::cli::demo_data::DEMO_PASSWORD),
         ])
         .send()
         .await
@@ -304,7 +304,7 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
         reqwest::Method::POST,
         server.url("/api/v1/auth/login"),
         None,
-        json!({"email": "dr.okafor@demo.careledger.test", "password": careledger::demo::DEMO_PASSWORD}),
+        json!({"email": "dr.okafor@demo.careledger.test", "password": careledger::cli::demo_data::DEMO_PASSWORD}),
     )
     .await;
     // The session lives in the database, so the token outlives every killed process.

@@ -300,7 +300,7 @@ impl TestApp {
 
     /// Makes an active admin the way the command line does, and signs in.
     pub async fn admin(&self) -> Session {
-        careledger::accounts::service::create_admin(&self.state.db, "admin@clinic.test", PASSWORD.into(), "Ada Admin")
+        careledger::accounts::service::create_admin(&self.state.db, &self.state.clock, "admin@clinic.test", PASSWORD.into(), "Ada Admin")
             .await
             .expect("admin created");
         let s = self.login("admin@clinic.test").await;

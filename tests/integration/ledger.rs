@@ -149,7 +149,7 @@ async fn amendments_make_versions_each_proven(backend: Backend) {
 dual!(amendments_make_versions_each_proven);
 
 async fn verify(app: &TestApp) -> careledger::ledger::verify::Report {
-    careledger::ledger::verify::verify(&app.state.db, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {}).await.unwrap()
+    careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {}).await.unwrap()
 }
 
 async fn exec(app: &TestApp, sql: &str) {

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod hardening;
+mod layout;
 mod helpers;
 mod ledger;
 mod ledger_tree;

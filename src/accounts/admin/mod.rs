@@ -14,6 +14,8 @@ use crate::accounts::sessions::store as sessions;
 use crate::accounts::store::{self, UserFilter};
 use crate::audit::store as audit;
 use crate::context::Ctx;
+use crate::db::Db;
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
 use crate::clock;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
@@ -99,7 +101,7 @@ pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result
         tracing::info!(revoked, "sessions ended");
     }
     if action == Action::Approve {
-        crate::ledger::store::append(&mut tx, &staff_entry("staff_approved", &user, admin.id(), &now_s)?).await?;
+        crate::ledger::append(&mut tx, &staff_change(EntryKind::StaffApproved, &user, admin.id(), &now_s)).await?;
     }
     audit::record(&mut *tx, &now_s, Some(admin.id()), action.name(), id, user.role.as_str()).await?;
     tx.commit().await?;
@@ -107,23 +109,69 @@ pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result
     Ok(user)
 }
 
-/// The content a staff entry hashes: the account, the change, and the role after it. The
-/// audit log row written in the same transaction holds the same facts, so `ledger verify`
-/// can recompute it.
-pub fn staff_content(user_id: &str, kind: &str, role: &str) -> serde_json::Value {
-    serde_json::json!({"user_id": user_id, "change": kind, "role": role})
+/// A staff change as its ledger entry covers it: the account, the change, and the role after
+/// it. The audit row written in the same transaction holds the same facts, so `ledger verify`
+/// rebuilds it from there.
+#[derive(Debug, Clone)]
+pub struct StaffChange {
+    /// `StaffApproved` or `RoleChanged`.
+    pub kind: EntryKind,
+    /// Whose account.
+    pub user_id: String,
+    /// The role after the change.
+    pub role: String,
+    /// The admin who made it.
+    pub admin_id: String,
+    /// When.
+    pub time: String,
 }
 
-fn staff_entry(kind: &'static str, user: &User, admin: UserId, now: &str) -> Result<crate::ledger::entry::NewEntry, Error> {
-    let content = staff_content(&user.id.to_string(), kind, user.role.as_str());
-    Ok(crate::ledger::entry::NewEntry {
-        kind,
-        subject_id: user.id.to_string(),
-        ids: vec![("user_id", user.id.to_string())],
-        actor: admin.to_string(),
-        time: now.to_string(),
-        content_sha256: crate::ledger::entry::content_sha256(&content)?,
-    })
+impl Ledgered for StaffChange {
+    fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
+    fn subject_id(&self) -> String {
+        self.user_id.clone()
+    }
+
+    fn ids(&self) -> Vec<(&'static str, String)> {
+        vec![("user_id", self.user_id.clone())]
+    }
+
+    fn actor(&self) -> String {
+        self.admin_id.clone()
+    }
+
+    fn time(&self) -> String {
+        self.time.clone()
+    }
+
+    fn content(&self) -> serde_json::Value {
+        serde_json::json!({"user_id": self.user_id, "change": self.kind.as_str(), "role": self.role})
+    }
+}
+
+fn staff_change(kind: EntryKind, user: &User, admin: UserId, now: &str) -> StaffChange {
+    StaffChange { kind, user_id: user.id.to_string(), role: user.role.as_str().to_string(), admin_id: admin.to_string(), time: now.to_string() }
+}
+
+/// What user administration has put in the ledger: approvals and role changes, rebuilt from
+/// their audit rows (which name the entry by subject and time, not by index).
+pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
+    let rows = audit::staff_changes(db)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let kind = if c.action == Action::Approve.name() { EntryKind::StaffApproved } else { EntryKind::RoleChanged };
+            Declared {
+                entry: EntryRef::At(kind, c.target_id.clone(), c.at.clone()),
+                row: format!("user {} audit row ({} at {})", c.target_id, c.action, c.at),
+                item: Box::new(StaffChange { kind, user_id: c.target_id, role: c.role_after, admin_id: c.actor_id, time: c.at }),
+            }
+        })
+        .collect();
+    Ok(Declaration { rows, problems: Vec::new() })
 }
 
 /// Body of a role change.
@@ -158,7 +206,7 @@ pub async fn change_role(ctx: &Ctx, admin: &Actor, id: UserId, change: RoleChang
     }
     let detail = format!("{} -> {}", target.role.as_str(), role.as_str());
     audit::record(&mut *tx, &now_s, Some(admin.id()), "role_change", id, &detail).await?;
-    crate::ledger::store::append(&mut tx, &staff_entry("role_changed", &user, admin.id(), &now_s)?).await?;
+    crate::ledger::append(&mut tx, &staff_change(EntryKind::RoleChanged, &user, admin.id(), &now_s)).await?;
     tx.commit().await?;
     tracing::info!(role = role.as_str(), "role changed by admin");
     Ok(user)

@@ -5,13 +5,13 @@ use chrono::Duration;
 
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::{password, store as accounts_store};
-use crate::clock;
+use crate::clock::{self, Clock};
 use crate::config::Secret;
 use crate::db::Db;
 use crate::error::Error;
 use crate::ids::{Email, RecordId, UserId};
 use crate::records::RecordType;
-use crate::records::store::{self as records_store, RecordRow};
+use crate::records::store::RecordRow;
 
 /// The shared password of every demo account. Demo data is for trying careledger, never for
 /// real patients; the server says so when it prints the logins.
@@ -282,13 +282,13 @@ const RECORDS: [(usize, usize, i64, RecordType, &str, &str); 30] = [
 ];
 
 /// Loads the demo clinic unless it is already there; returns the logins either way.
-pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
+pub async fn load(db: &Db, clock: &Clock) -> Result<DemoLogins, Error> {
     let logins = DemoLogins { password: DEMO_PASSWORD, accounts: PEOPLE.iter().map(|p| (p.2.as_str(), p.0)).collect() };
     let mut tx = db.pool.begin().await?;
     // The marker row is the lock: of two copies starting with --demo at once, one inserts it
     // (and loads the clinic in the same transaction); the other finds it and does nothing.
     let claimed = sqlx::query("INSERT INTO app_meta (key, value) VALUES ('demo_loaded', $1) ON CONFLICT (key) DO NOTHING")
-        .bind(clock::format(clock::now()))
+        .bind(clock::format(clock.now()))
         .execute(&mut *tx)
         .await?
         .rows_affected();
@@ -296,7 +296,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
         tracing::info!("demo clinic already loaded");
         return Ok(logins);
     }
-    let now = clock::now();
+    let now = clock.now();
     // One hash for the one shared demo password (as `generate` does), not one per account
     // inside this start-up transaction.
     let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
@@ -322,7 +322,7 @@ pub async fn load(db: &Db) -> Result<DemoLogins, Error> {
     }
     for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
         let at = now - Duration::days(*days_ago) + Duration::minutes(n as i64);
-        records_store::insert(
+        crate::records::service::write_new(
             &mut tx,
             &RecordRow {
                 id: RecordId::new(),
@@ -375,8 +375,8 @@ pub struct Generated {
 /// doctors with realistic text, in transactions of a few hundred records (every record with its
 /// ledger entry, exactly as the API writes them). Generated patients share the demo password,
 /// hashed once: this is demo and benchmark data. `progress(done, total)` follows the records.
-pub async fn generate(db: &Db, patients: u64, per_patient: u64, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Generated, Error> {
-    load(db).await?;
+pub async fn generate(db: &Db, clock: &Clock, patients: u64, per_patient: u64, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Generated, Error> {
+    load(db, clock).await?;
     let doctors: Vec<UserId> = {
         let mut ids = Vec::new();
         for (email, _, _) in PEOPLE.iter().filter(|p| p.2 == Role::Doctor) {
@@ -391,7 +391,7 @@ pub async fn generate(db: &Db, patients: u64, per_patient: u64, progress: &(dyn 
     };
     let hash = password::Hasher::default().hash(Secret::new(DEMO_PASSWORD.to_string())).await?;
     let run = &uuid::Uuid::now_v7().simple().to_string()[24..];
-    let now = clock::now();
+    let now = clock.now();
     let total = patients * per_patient;
     let mut done = 0u64;
     let batch = 250u64;
@@ -418,7 +418,7 @@ pub async fn generate(db: &Db, patients: u64, per_patient: u64, progress: &(dyn 
             let doctor = doctors[((p + r) as usize) % doctors.len()];
             // Spread over two years, oldest first.
             let at = now - Duration::minutes(((per_patient - r) as i64) * 60 * 24 * 730 / (per_patient as i64 + 1));
-            records_store::insert(
+            crate::records::service::write_new(
                 &mut tx,
                 &RecordRow {
                     id: RecordId::new(),

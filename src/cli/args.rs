@@ -1,0 +1,63 @@
+//! What several subcommands share: where the data lives, on/off switches, progress bars.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::config::Settings;
+
+/// Where the data lives (shared by every subcommand that touches it).
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// Folder for key files and, by default, the SQLite database.
+    #[arg(long, env = "CARELEDGER_DATA_DIR", default_value = crate::config::defaults::DATA_DIR)]
+    pub data_dir: PathBuf,
+    /// Where attached files are stored: `s3://bucket[/prefix]` for any S3-compatible store,
+    /// configured by the usual AWS_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION
+    /// and AWS_ALLOW_HTTP variables; default the folder `<data-dir>/files`.
+    #[arg(long, env = "CARELEDGER_FILE_STORE")]
+    pub file_store: Option<String>,
+    /// Database URL (`sqlite://PATH` or `postgres://…`); default `sqlite://<data-dir>/careledger.db`.
+    /// Also read from `CARELEDGER_DATABASE_URL`.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+impl DataArgs {
+    /// Settings for this data directory, database and file store, with every other default.
+    pub fn settings(self) -> Settings {
+        // DESIGN.md names DATABASE_URL; the CARELEDGER_ prefixed name works too.
+        let url = self.database_url.or_else(|| std::env::var("CARELEDGER_DATABASE_URL").ok());
+        let mut settings = Settings::new(self.data_dir, url.filter(|u| !u.is_empty()));
+        settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(|url| {
+            // The AWS_* variables every S3 tool reads, passed on as object_store options.
+            let options =
+                ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
+                    .iter()
+                    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
+                    .collect();
+            crate::config::FileStoreSettings { url, options: crate::config::Secret::new(options) }
+        });
+        settings
+    }
+}
+
+/// `on` or `off`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Toggle {
+    /// Enabled.
+    On,
+    /// Disabled.
+    Off,
+}
+
+/// A progress bar on standard error (hidden when it is not a terminal).
+pub fn progress_bar(unit: &str) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}} left)");
+    indicatif::ProgressBar::new(0)
+        .with_style(indicatif::ProgressStyle::with_template(&template).unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()))
+}

@@ -1,0 +1,97 @@
+//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `demo`). Every flag can
+//! also be given as a `CARELEDGER_*` environment variable; each default is written once (in
+//! `config::defaults` or `ratelimit`).
+
+pub mod admin;
+pub mod args;
+pub mod demo;
+pub mod demo_data;
+pub mod ledger;
+pub mod serve;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use admin::AdminCommand;
+use demo::DemoArgs;
+use ledger::LedgerCommand;
+use serve::ServeArgs;
+
+/// careledger: medical records with a provable ledger of care.
+#[derive(Debug, Parser)]
+#[command(name = "careledger", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Log format.
+    #[arg(long, global = true, env = "CARELEDGER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// Log output format.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line (for log shippers).
+    Json,
+}
+
+/// Subcommands.
+// Built once per run from the command line; boxing the large `serve` arguments would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server.
+    Serve(ServeArgs),
+    /// Administer accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Check or export the integrity ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// Load the demo clinic and add generated patients and records (demos and benchmarks).
+    Demo(DemoArgs),
+}
+
+/// Runs a parsed command line; errors print as one line and exit 1.
+pub fn run(cli: Cli) -> ExitCode {
+    init_tracing(cli.log_format);
+    // Before anything is created: every file and folder this process makes is private.
+    crate::datadir::private_umask();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Admin(AdminCommand::Create(args)) => admin::create(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Ledger(LedgerCommand::Verify(args)) => ledger::verify(args).await,
+            Command::Ledger(LedgerCommand::ExportHead(args)) => ledger::export_head(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CARELEDGER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
