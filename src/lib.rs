@@ -29,5 +29,5 @@ pub mod records;
 pub mod router;
 
 pub use app::{Application, build_app};
-pub use http::state::AppState;
 pub use error::Error;
+pub use http::state::AppState;

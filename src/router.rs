@@ -156,4 +156,3 @@ pub fn router(state: AppState) -> Router {
         .layer(cors(&state.settings.cors_origins))
         .with_state(state)
 }
-

@@ -3,7 +3,7 @@
 //! from one the server issued must never verify as someone else.
 #![no_main]
 
-use careledger::accounts::auth::bearer_token;
+use careledger::http::auth::bearer_token;
 use careledger::accounts::model::Role;
 use careledger::accounts::tokens::{TokenKeys, token_hash};
 use careledger::config::Secret;

@@ -5,17 +5,17 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::http::auth::ApiUser;
+use crate::accounts::mfa;
 use crate::accounts::model::User;
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
-use crate::accounts::sessions::{self, PasswordChange};
 use crate::accounts::sessions::store::SessionView;
-use crate::accounts::mfa;
-use crate::http::state::AppState;
-use crate::error::Error;
+use crate::accounts::sessions::{self, PasswordChange};
 use crate::client::ClientInfo;
+use crate::error::Error;
+use crate::http::auth::ApiUser;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::problem::Problem;
+use crate::http::state::AppState;
 
 /// `POST /api/v1/auth/register`: patients are active at once; staff wait for approval.
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth", request_body = Registration,

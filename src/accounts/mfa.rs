@@ -9,12 +9,12 @@ use subtle::ConstantTimeEq;
 use totp_rs::{Algorithm, Builder, Secret as TotpSecret, Totp};
 use utoipa::ToSchema;
 
-use crate::accounts::model::User;
-use crate::accounts::tokens::token_hash;
 use crate::accounts::lockout;
+use crate::accounts::model::User;
 use crate::accounts::sessions::store as session_store;
-use crate::context::Ctx;
+use crate::accounts::tokens::token_hash;
 use crate::config::Secret;
+use crate::context::Ctx;
 use crate::crypt::FieldKey;
 use crate::db::Db;
 use crate::error::{Error, FieldError};

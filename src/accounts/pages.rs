@@ -7,19 +7,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use serde::Deserialize;
 
-use crate::http::auth::WebUser;
-use crate::http::auth::MaybeWebUser;
-use crate::http::cookies::{DEVICE_COOKIE, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::accounts::model::{Role, Status};
 use crate::accounts::service::{self, Credentials, Registration, SignedIn};
 use crate::accounts::{mfa, sessions};
-use crate::http::state::AppState;
-use crate::error::{Error, FieldError};
 use crate::client::ClientInfo;
+use crate::error::{Error, FieldError};
+use crate::http::auth::MaybeWebUser;
+use crate::http::auth::WebUser;
+use crate::http::cookies::{DEVICE_COOKIE, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::http::pages::{
     ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure, dashboard_path, forget_cookie,
     read_cookie, render,
 };
+use crate::http::state::AppState;
 
 #[derive(Template)]
 #[template(path = "landing.html")]

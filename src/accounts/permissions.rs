@@ -183,4 +183,39 @@ mod tests {
         doctor.mfa_enabled = false;
         assert_eq!(check(&doctor, true, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
     }
+
+    #[test]
+    fn an_actor_holds_what_the_table_grants_its_role_and_nothing_else() {
+        let user = |role, status| User {
+            id: crate::ids::UserId::new(),
+            email: crate::ids::Email::parse("x@example.org").unwrap_or_else(|_| unreachable!()),
+            role,
+            full_name: "X".into(),
+            status,
+            created_at: String::new(),
+            mfa_enabled: true,
+            locked_until: None,
+        };
+        let session = SessionId::new();
+        let patient = authorize(user(Role::Patient, Status::Active), session, false, Permission::RecordsRead);
+        let patient = patient.unwrap_or_else(|_| unreachable!("patients read records"));
+        assert_eq!(patient.permission(), Permission::RecordsRead);
+        assert!(patient.require(Permission::RecordsRead).is_ok());
+        assert!(matches!(patient.require(Permission::RecordsCreate), Err(Error::Forbidden(_))));
+        let doctor = authorize(user(Role::Doctor, Status::Active), session, true, Permission::RecordsCreate);
+        assert!(doctor.is_ok_and(|d| d.require(Permission::RecordsRead).is_ok() && d.require(Permission::UsersManage).is_err()));
+        // A doctor awaiting approval gets an actor for their own account, and no record rights.
+        let pending = authorize(user(Role::Doctor, Status::PendingApproval), session, true, Permission::Account);
+        assert!(pending.is_ok_and(|d| !d.holds(Permission::RecordsRead) && d.require(Permission::RecordsCreate).is_err()));
+        assert_eq!(
+            authorize(user(Role::Doctor, Status::PendingApproval), session, true, Permission::RecordsRead).map(|_| ()),
+            Err(Denied::Inactive)
+        );
+        for role in Role::ALL {
+            let actor = authorize(user(role, Status::Active), session, true, Permission::SignedIn).unwrap_or_else(|_| unreachable!());
+            for p in [Permission::RecordsCreate, Permission::RecordsRead, Permission::UsersManage, Permission::AuditRead] {
+                assert_eq!(actor.holds(p), grants(role).contains(&p), "{role:?} {p:?}");
+            }
+        }
+    }
 }

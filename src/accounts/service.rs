@@ -4,17 +4,17 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::accounts::model::{Role, Status, User};
-use crate::accounts::{lockout, mfa, password, store, tokens};
 use crate::accounts::lockout::store as lockout_store;
+use crate::accounts::model::{Role, Status, User};
 use crate::accounts::sessions::store as session_store;
-use crate::clock::Clock;
-use crate::context::Ctx;
+use crate::accounts::{lockout, mfa, password, store, tokens};
+use crate::client::ClientInfo;
 use crate::clock;
+use crate::clock::Clock;
 use crate::config::{Secret, StaffApproval};
+use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::{Error, Validator};
-use crate::client::ClientInfo;
 use crate::ids::{Email, SessionId, UserId};
 use crate::ratelimit;
 
@@ -121,16 +121,8 @@ async fn create_user(
         None => {}
     }
     let hash = hasher.hash(Secret::new(password)).await?;
-    let user = User {
-        id: UserId::new(),
-        email,
-        role,
-        full_name,
-        status,
-        created_at: clock::format(now),
-        mfa_enabled: false,
-        locked_until: None,
-    };
+    let user =
+        User { id: UserId::new(), email, role, full_name, status, created_at: clock::format(now), mfa_enabled: false, locked_until: None };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash).await?;
     tracing::info!(user_id = %user.id, role = role.as_str(), status = status.as_str(), "user registered");
@@ -359,10 +351,8 @@ pub async fn refresh(ctx: &Ctx, refresh_token: &str, client: &ClientInfo) -> Res
     let Some(sid) = session_store::spend_refresh(&mut tx, &hash, &now_s).await? else {
         drop(tx);
         if let Some(sid) = session_store::refresh_token_session(&ctx.db, &hash).await? {
-            let spent: Option<String> = sqlx::query_scalar("SELECT spent_at FROM refresh_tokens WHERE token_hash = $1")
-                .bind(&hash)
-                .fetch_one(&ctx.db.pool)
-                .await?;
+            let spent: Option<String> =
+                sqlx::query_scalar("SELECT spent_at FROM refresh_tokens WHERE token_hash = $1").bind(&hash).fetch_one(&ctx.db.pool).await?;
             if spent.is_some() {
                 session_store::revoke_session(&ctx.db, sid, &now_s).await?;
                 tracing::warn!(session_id = %sid, "spent refresh token presented: session revoked");

@@ -26,4 +26,3 @@ pub async fn audit(
     let page = p.into_request()?;
     Ok(ApiJson(service::list(&state, &actor, &page).await?))
 }
-

@@ -28,4 +28,3 @@ pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, R
     let next_link = found.next_cursor.map(|c| format!("/admin/audit?cursor={c}"));
     Ok(render(&AuditPage { nav: Nav::signed_in(&user), events: found.items, next_link })?.into_response())
 }
-

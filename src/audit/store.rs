@@ -93,9 +93,11 @@ pub struct StaffChangeRow {
 
 /// Every approval and role change, oldest first.
 pub async fn staff_changes(db: &Db) -> Result<Vec<StaffChangeRow>, Error> {
-    let rows = sqlx::query("SELECT at, action, actor_id, target_id, detail FROM audit_events WHERE action IN ('approve', 'role_change') ORDER BY at, id")
-        .fetch_all(&db.pool)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT at, action, actor_id, target_id, detail FROM audit_events WHERE action IN ('approve', 'role_change') ORDER BY at, id",
+    )
+    .fetch_all(&db.pool)
+    .await?;
     rows.iter()
         .map(|r| {
             let detail: String = r.try_get("detail")?;

@@ -30,8 +30,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         bar.set_position(done);
     };
     let started = std::time::Instant::now();
-    let made =
-        demo_data::generate(&db, &crate::clock::Clock::system(), args.patients, args.records_per_patient, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let made = demo_data::generate(&db, &crate::clock::Clock::system(), args.patients, args.records_per_patient, &progress)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -375,7 +375,13 @@ pub struct Generated {
 /// doctors with realistic text, in transactions of a few hundred records (every record with its
 /// ledger entry, exactly as the API writes them). Generated patients share the demo password,
 /// hashed once: this is demo and benchmark data. `progress(done, total)` follows the records.
-pub async fn generate(db: &Db, clock: &Clock, patients: u64, per_patient: u64, progress: &(dyn Fn(u64, u64) + Sync)) -> Result<Generated, Error> {
+pub async fn generate(
+    db: &Db,
+    clock: &Clock,
+    patients: u64,
+    per_patient: u64,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Generated, Error> {
     load(db, clock).await?;
     let doctors: Vec<UserId> = {
         let mut ids = Vec::new();

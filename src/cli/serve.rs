@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use crate::cli::demo_data;
 use crate::cli::args::{DataArgs, Toggle};
+use crate::cli::demo_data;
 use crate::config::{Settings, StaffApproval, defaults};
 use crate::ratelimit;
 

@@ -9,9 +9,7 @@ use axum_extra::extract::CookieJar;
 
 use crate::accounts::model::User;
 use crate::accounts::permissions::Actor;
-use crate::accounts::sessions::{self, store};
-use crate::accounts::tokens;
-use crate::clock;
+use crate::accounts::sessions;
 use crate::error::Error;
 use crate::http::cookies::{SESSION_COOKIE, cookies_secure, read_cookie};
 use crate::http::render::PageError;
@@ -39,15 +37,8 @@ impl FromRequestParts<AppState> for ApiUser {
             return Ok(found.clone());
         }
         let header = parts.headers.get(AUTHORIZATION).ok_or(Error::Unauthenticated)?;
-        let token = bearer_token(header.as_bytes())?;
-        let now = state.clock.now();
-        let (user_id, session_id) = state.tokens.verify(token, now.timestamp())?;
-        let found = store::api_session_user(&state.db.pool, session_id, &clock::format(now))
-            .await?
-            .filter(|s| s.user.id == user_id)
-            .ok_or(Error::InvalidToken)?;
+        let (session_id, found) = sessions::by_access_token(state, bearer_token(header.as_bytes())?).await?;
         tracing::Span::current().record("user_id", tracing::field::display(found.user.id));
-        sessions::touch(state, session_id, &found.last_seen_at).await?;
         Ok(Self { user: found.user, session_id, mfa: found.mfa })
     }
 }
@@ -92,24 +83,13 @@ impl FromRequestParts<AppState> for MaybeWebUser {
         let jar = CookieJar::from_headers(&parts.headers);
         let secure = cookies_secure(state, &parts.headers);
         let found = match read_cookie(&jar, SESSION_COOKIE, secure) {
-            Some(cookie) => store::web_session_user(
-                &state.db,
-                &tokens::token_hash(&cookie),
-                &clock::format(state.clock.now()),
-                &sessions::idle_since(state),
-            )
-            .await
-            .map_err(PageError)?,
+            Some(cookie) => sessions::by_cookie(state, &cookie).await.map_err(PageError)?,
             None => None,
         };
-        let found = match found {
-            Some(s) => {
-                tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
-                sessions::touch(state, s.id, &s.last_seen_at).await.map_err(PageError)?;
-                Some(WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token, mfa: s.mfa })
-            }
-            None => None,
-        };
+        let found = found.map(|s| {
+            tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
+            WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token, mfa: s.mfa }
+        });
         let found = MaybeWebUser(found);
         parts.extensions.insert(found.clone());
         Ok(found)

@@ -70,4 +70,3 @@ pub fn anon_csrf(jar: CookieJar, secure: bool) -> (CookieJar, String) {
     let token = tokens::random_token();
     (jar.add(cookie(cookie_name(ANON_CSRF_COOKIE, secure), token.clone(), secure)), token)
 }
-

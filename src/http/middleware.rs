@@ -9,9 +9,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::http::state::AppState;
 use crate::http::pages::{HtmlFailure, error_page};
 use crate::http::problem::{OpaqueFailure, opaque_problem};
+use crate::http::state::AppState;
 
 /// The header carrying the request id, in and out.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -5,8 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use serde_json::json;
 
-use crate::http::state::AppState;
 use crate::error::Error;
+use crate::http::state::AppState;
 
 /// `GET /healthz`: the process is alive.
 pub async fn healthz() -> impl IntoResponse {

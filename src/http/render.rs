@@ -99,4 +99,3 @@ pub fn dashboard_path(role: Role) -> &'static str {
         _ => "/",
     }
 }
-

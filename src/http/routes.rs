@@ -10,12 +10,12 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodFilter, on};
 
-use crate::http::auth::{ApiUser, MaybeWebUser};
 use crate::accounts::permissions::{Denied, Permission, authorize};
-use crate::http::state::AppState;
-use crate::error::Error;
 use crate::client::ClientInfo;
+use crate::error::Error;
+use crate::http::auth::{ApiUser, MaybeWebUser};
 use crate::http::pages::PageError;
+use crate::http::state::AppState;
 
 /// Who a route answers: API clients (bearer tokens, problem details) or browsers (cookie
 /// sessions, pages, a redirect to `/login`).

@@ -4,13 +4,13 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::http::auth::ApiUser;
-use crate::http::state::AppState;
+use crate::accounts::permissions::Actor;
 use crate::error::{Error, FieldError};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;
-use crate::ledger::service::{self, ConsistencyProof};
-use crate::ledger::store::{self, Block};
+use crate::http::state::AppState;
+use crate::ledger::service::{self, BlockPage, BlockWithRange, ConsistencyProof, EntryView};
+use crate::ledger::store::Block;
 
 /// `GET /api/v1/ledger/head`: the latest signed block.
 #[utoipa::path(get, path = "/api/v1/ledger/head", tag = "ledger",
@@ -38,18 +38,6 @@ pub async fn public_key(State(state): State<AppState>) -> ApiJson<PublicKey> {
     ApiJson(PublicKey { algorithm: "Ed25519", public_key: hex::encode(state.ledger.verifying.as_bytes()) })
 }
 
-/// A block and the entries it added.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BlockWithRange {
-    /// The header.
-    #[serde(flatten)]
-    pub block: Block,
-    /// First entry index this block added.
-    pub first_index: i64,
-    /// One past the last entry index it added (= tree_size).
-    pub end_index: i64,
-}
-
 /// Query of `GET /api/v1/ledger/blocks`.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -60,15 +48,6 @@ pub struct BlocksQuery {
     pub limit: Option<String>,
 }
 
-/// A page of blocks.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BlockPage {
-    /// Newest first.
-    pub items: Vec<BlockWithRange>,
-    /// For the next page.
-    pub next_cursor: Option<String>,
-}
-
 /// `GET /api/v1/ledger/blocks`: blocks, newest first.
 #[utoipa::path(get, path = "/api/v1/ledger/blocks", tag = "ledger", params(BlocksQuery),
     responses(
@@ -77,30 +56,7 @@ pub struct BlockPage {
     ))]
 pub async fn blocks(State(state): State<AppState>, ApiQuery(q): ApiQuery<BlocksQuery>) -> Result<ApiJson<BlockPage>, Error> {
     let (below, limit) = q.parse()?;
-    // Two rows beyond the page: one tells whether another page follows, the other is the
-    // previous block of the page's last item. Heights have no gaps, so each block's range starts
-    // at the tree size of the row after it, and a list that ends early ends at height 0: one
-    // query for the whole page instead of one per block.
-    let rows = store::blocks(&state.db, below, limit + 2).await?;
-    let more = rows.len() as i64 > limit;
-    let items: Vec<BlockWithRange> = rows
-        .iter()
-        .take(limit as usize)
-        .enumerate()
-        .map(|(i, b)| BlockWithRange { block: b.clone(), first_index: rows.get(i + 1).map_or(0, |p| p.tree_size), end_index: b.tree_size })
-        .collect();
-    let next_cursor = if more { items.last().map(|b| b.block.height.to_string()) } else { None };
-    Ok(ApiJson(BlockPage { items, next_cursor }))
-}
-
-async fn with_range(state: &AppState, block: Block) -> Result<BlockWithRange, Error> {
-    let first_index = if block.height == 0 {
-        0
-    } else {
-        store::blocks(&state.db, Some(block.height), 1).await?.first().map(|p| p.tree_size).unwrap_or(0)
-    };
-    let end_index = block.tree_size;
-    Ok(BlockWithRange { block, first_index, end_index })
+    Ok(ApiJson(service::blocks(&state.db, below, limit).await?))
 }
 
 /// `GET /api/v1/ledger/blocks/{hash}`.
@@ -116,21 +72,7 @@ pub async fn block(State(state): State<AppState>, ApiPath(hash): ApiPath<String>
     if !crate::files::is_sha256_hex(&hash) {
         return Err(Error::NotFound("block_not_found"));
     }
-    let block = store::block_by_hash(&state.db, &hash).await?.ok_or(Error::NotFound("block_not_found"))?;
-    Ok(ApiJson(with_range(&state, block).await?))
-}
-
-/// An entry as stored.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EntryView {
-    /// Leaf index.
-    pub index: i64,
-    /// Kind of write.
-    pub kind: String,
-    /// The canonical entry (RFC 8785 JSON), as text.
-    pub entry: String,
-    /// SHA-256(0x00 || entry), hex.
-    pub leaf_hash: String,
+    Ok(ApiJson(service::block(&state.db, &hash).await?))
 }
 
 /// `GET /api/v1/ledger/entries/{index}` (admins: entries name patients and staff by id).
@@ -141,10 +83,9 @@ pub struct EntryView {
         (status = 403, description = "`forbidden`", body = Problem),
         (status = 404, description = "`entry_not_found`", body = Problem),
     ))]
-pub async fn entry(State(state): State<AppState>, _caller: ApiUser, ApiPath(index): ApiPath<String>) -> Result<ApiJson<EntryView>, Error> {
+pub async fn entry(State(state): State<AppState>, actor: Actor, ApiPath(index): ApiPath<String>) -> Result<ApiJson<EntryView>, Error> {
     let index: i64 = index.parse().map_err(|_| Error::NotFound("entry_not_found"))?;
-    let e = store::entry(&state.db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;
-    Ok(ApiJson(EntryView { index: e.index, kind: e.kind, entry: e.entry, leaf_hash: e.leaf_hash }))
+    Ok(ApiJson(service::entry(&state, &actor, index).await?))
 }
 
 /// Query of `GET /api/v1/ledger/consistency`.
@@ -205,6 +146,6 @@ impl ConsistencyQuery {
         (status = 200, description = "Newest first, at most 200", body = Vec<crate::records::files::Alert>),
         (status = 403, description = "`forbidden`", body = Problem),
     ))]
-pub async fn alerts(State(state): State<AppState>, _caller: ApiUser) -> Result<ApiJson<Vec<crate::records::files::Alert>>, Error> {
-    Ok(ApiJson(crate::records::files::alerts(&state.db, 200).await?))
+pub async fn alerts(State(state): State<AppState>, actor: Actor) -> Result<ApiJson<Vec<crate::records::files::Alert>>, Error> {
+    Ok(ApiJson(crate::records::files::alerts(&state, &actor, 200).await?))
 }

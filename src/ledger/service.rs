@@ -8,8 +8,9 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
-use crate::context::Ctx;
+use crate::accounts::permissions::{Actor, Permission};
 use crate::clock;
+use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::Error;
 pub use crate::keys::LedgerKeys;
@@ -127,7 +128,9 @@ pub async fn inclusion(ctx: &Ctx, index: i64) -> Result<InclusionProof, Error> {
         return Err(Error::NotFound("entry_not_found"));
     }
     let tick = ctx.settings.ledger_block_ms.max(10);
-    let deadline = ctx.clock.now() + chrono::Duration::milliseconds((3 * tick).max(2_000) as i64);
+    // Two ticks and a second, at least 2 s (a busy machine delays the sealer) and at most 5 s.
+    let wait_ms = (2 * tick + 1_000).clamp(2_000, 5_000);
+    let deadline = ctx.clock.now() + chrono::Duration::milliseconds(wait_ms as i64);
     let block = loop {
         match store::head(db).await? {
             Some(b) if b.tree_size > index => break b,
@@ -215,4 +218,78 @@ pub fn parse_hash(s: &str) -> Option<Hash> {
     let mut out = [0u8; 32];
     hex::decode_to_slice(s, &mut out).ok()?;
     Some(out)
+}
+
+/// A block and the entries it added.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockWithRange {
+    /// The header.
+    #[serde(flatten)]
+    pub block: Block,
+    /// First entry index this block added.
+    pub first_index: i64,
+    /// One past the last entry index it added (= tree_size).
+    pub end_index: i64,
+}
+
+/// A page of blocks.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BlockPage {
+    /// Newest first.
+    pub items: Vec<BlockWithRange>,
+    /// For the next page.
+    pub next_cursor: Option<String>,
+}
+
+/// A page of blocks, newest first, below a height.
+pub async fn blocks(db: &Db, below: Option<i64>, limit: i64) -> Result<BlockPage, Error> {
+    // Two rows beyond the page: one tells whether another page follows, the other is the
+    // previous block of the page's last item. Heights have no gaps, so each block's range starts
+    // at the tree size of the row after it, and a list that ends early ends at height 0: one
+    // query for the whole page instead of one per block.
+    let rows = store::blocks(db, below, limit + 2).await?;
+    let more = rows.len() as i64 > limit;
+    let items: Vec<BlockWithRange> = rows
+        .iter()
+        .take(limit as usize)
+        .enumerate()
+        .map(|(i, b)| BlockWithRange { block: b.clone(), first_index: rows.get(i + 1).map_or(0, |p| p.tree_size), end_index: b.tree_size })
+        .collect();
+    let next_cursor = if more { items.last().map(|b| b.block.height.to_string()) } else { None };
+    Ok(BlockPage { items, next_cursor })
+}
+
+/// A block by its hash, with the entries it added.
+pub async fn block(db: &Db, hash: &str) -> Result<BlockWithRange, Error> {
+    let block = store::block_by_hash(db, hash).await?.ok_or(Error::NotFound("block_not_found"))?;
+    let first_index =
+        if block.height == 0 { 0 } else { store::blocks(db, Some(block.height), 1).await?.first().map(|p| p.tree_size).unwrap_or(0) };
+    let end_index = block.tree_size;
+    Ok(BlockWithRange { block, first_index, end_index })
+}
+
+/// The newest blocks (the admins' ledger page).
+pub async fn recent_blocks(db: &Db, limit: i64) -> Result<Vec<Block>, Error> {
+    store::blocks(db, None, limit).await
+}
+
+/// An entry as stored.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntryView {
+    /// Leaf index.
+    pub index: i64,
+    /// Kind of write.
+    pub kind: String,
+    /// The canonical entry (RFC 8785 JSON), as text.
+    pub entry: String,
+    /// SHA-256(0x00 || entry), hex.
+    pub leaf_hash: String,
+}
+
+/// An entry as stored (the route holds `audit.read`: entries name patients and staff by id).
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), index))]
+pub async fn entry(ctx: &Ctx, actor: &Actor, index: i64) -> Result<EntryView, Error> {
+    actor.require(Permission::AuditRead)?;
+    let e = store::entry(&ctx.db, index).await?.ok_or(Error::NotFound("entry_not_found"))?;
+    Ok(EntryView { index: e.index, kind: e.kind, entry: e.entry, leaf_hash: e.leaf_hash })
 }

@@ -83,10 +83,7 @@ pub async fn verify(
             continue;
         };
         let time = parsed["time"].as_str().unwrap_or_default().to_string();
-        let found = by_ref
-            .get(&EntryRef::Index(e.index))
-            .or_else(|| by_ref.get(&EntryRef::At(kind, e.subject_id.clone(), time)))
-            .copied();
+        let found = by_ref.get(&EntryRef::Index(e.index)).or_else(|| by_ref.get(&EntryRef::At(kind, e.subject_id.clone(), time))).copied();
         match found {
             None => report.problems.push(format!("{what}: the row it covers is missing")),
             Some(n) => {

@@ -5,10 +5,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 
 use crate::accounts::permissions::Actor;
-use crate::http::state::AppState;
 use crate::error::Error;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;
+use crate::http::state::AppState;
 use crate::ids::{RecordId, UserId};
 use crate::ledger::service::InclusionProof;
 use crate::pagination::{Page, PageParams};
@@ -52,11 +52,7 @@ pub struct ListQuery {
         (status = 403, description = "`forbidden`: this role reads no clinical records", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
-pub async fn list(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<ApiJson<Page<Record>>, Error> {
+pub async fn list(State(state): State<AppState>, actor: Actor, ApiQuery(q): ApiQuery<ListQuery>) -> Result<ApiJson<Page<Record>>, Error> {
     let page = PageParams { limit: q.limit, cursor: q.cursor }.into_request()?;
     Ok(ApiJson(service::list(&state, &actor, &q.filter, &page).await?))
 }
@@ -132,11 +128,7 @@ pub async fn versions(
         (status = 200, description = "Check it with the block's signature and the public key", body = InclusionProof),
         (status = 404, description = "`not_found`", body = Problem),
     ))]
-pub async fn proof(
-    State(state): State<AppState>,
-    actor: Actor,
-    ApiPath(id): ApiPath<RecordId>,
-) -> Result<ApiJson<InclusionProof>, Error> {
+pub async fn proof(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<RecordId>) -> Result<ApiJson<InclusionProof>, Error> {
     let index = service::latest_entry(&state, &actor, id).await?;
     Ok(ApiJson(crate::ledger::service::inclusion(&state, index).await?))
 }

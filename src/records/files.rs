@@ -351,11 +351,13 @@ pub struct Alert {
     pub detail: String,
 }
 
-/// The newest integrity alerts.
-pub async fn alerts(db: &Db, limit: i64) -> Result<Vec<Alert>, Error> {
+/// The newest integrity alerts (the route holds `audit.read`).
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn alerts(ctx: &Ctx, actor: &Actor, limit: i64) -> Result<Vec<Alert>, Error> {
+    actor.require(Permission::AuditRead)?;
     let rows = sqlx::query("SELECT at, kind, subject_id, detail FROM integrity_alerts ORDER BY at DESC, id DESC LIMIT $1")
         .bind(limit)
-        .fetch_all(&db.pool)
+        .fetch_all(&ctx.db.pool)
         .await?;
     rows.iter()
         .map(|r| {

@@ -8,10 +8,10 @@ use serde::Deserialize;
 
 use crate::accounts::Role;
 use crate::accounts::permissions::{Actor, Permission};
-use crate::http::auth::WebUser;
-use crate::http::state::AppState;
 use crate::error::{Error, FieldError};
+use crate::http::auth::WebUser;
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
+use crate::http::state::AppState;
 use crate::ids::RecordId;
 use crate::pagination::{Page, PageParams, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
@@ -213,9 +213,7 @@ pub async fn create(
             record_type: Some(form.record_type.clone()),
         };
         let id: RecordId = form.record_id.trim().parse().unwrap_or_default();
-        service::create_once(&state, &actor, input, id)
-            .await
-            .map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
+        service::create_once(&state, &actor, input, id).await.map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
     } else {
         // Everything is checked before the confirmation, so that saving is the last step.
         let input = NewRecord {

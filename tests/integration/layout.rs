@@ -248,7 +248,7 @@ fn broken_rule(from: Layer, to: Layer) -> Option<u8> {
         (Layer::Core, Layer::Core) => None,
         (Layer::Core, _) => Some(1),
         (Layer::WebKit, Layer::Top | Layer::Handler) => Some(2),
-        (Layer::Model, Layer::Top | Layer::WebKit) => Some(3),
+        (Layer::Model, Layer::Top | Layer::WebKit | Layer::Handler) => Some(3),
         (Layer::Handler, Layer::Top) => Some(4),
         _ => None,
     }
@@ -258,7 +258,7 @@ fn rule_text(rule: u8) -> &'static str {
     match rule {
         1 => "rule 1: core imports only core",
         2 => "rule 2: http/ imports no top file and no domain handler",
-        3 => "rule 3: a domain model/store/service imports nothing from http/ and no top file",
+        3 => "rule 3: a domain model/store/service imports nothing from http/, no handler and no top file",
         4 => "rule 4: a domain handler imports no top file",
         _ => "an unknown rule",
     }

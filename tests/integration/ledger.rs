@@ -508,3 +508,36 @@ async fn files_in_an_s3_compatible_store(backend: Backend) {
     let _ = moto.wait();
 }
 dual!(files_in_an_s3_compatible_store);
+
+async fn reads_never_seal_or_sign(backend: Backend) {
+    // A sealer that ticks once an hour: only its first tick (at start, on an empty log) ran.
+    let Some(app) = crate::helpers::spawn_configured(backend, crate::helpers::Options::default(), |s| s.ledger_block_ms = 3_600_000).await
+    else {
+        return;
+    };
+    let (_, doctor, patient) = setup(&app).await;
+    let id = app.record(&doctor, &patient.id, "Asthma review", "visit").await["id"].as_str().unwrap().to_string();
+    let blocks =
+        || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM ledger_blocks").fetch_one(&app.state.db.pool).await.unwrap() };
+    // Heads and block lists read what is signed: nothing, and they sign nothing.
+    app.get("/api/v1/ledger/head", None).await.assert_problem(404, "ledger_empty");
+    assert_eq!(app.get("/api/v1/ledger/blocks", None).await.body["items"], json!([]));
+    // A proof of the unsealed record waits for the sealer; when none comes in time it says so
+    // (the clock moves past the wait instead of the test sleeping through it).
+    let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/records/{id}/proof")), patient.access.clone());
+    let pending = tokio::spawn(async move { http.get(url).bearer_auth(token).send().await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.clock.advance(chrono::Duration::minutes(5));
+    let r = pending.await.unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "not_sealed_yet", "{body}");
+    assert_eq!(blocks().await, 0, "no read sealed or signed a block");
+    // Once the sealer has run, the same proof answers.
+    careledger::ledger::service::seal_now(&app.state).await.unwrap();
+    assert_eq!(blocks().await, 1);
+    let fresh = app.login("pat@example.org").await;
+    let proof = app.get(&format!("/api/v1/records/{id}/proof"), Some(&fresh.access)).await;
+    assert_eq!(proof.status, 200, "{}", proof.text);
+}
+dual!(reads_never_seal_or_sign);

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod hardening;
-mod layout;
 mod helpers;
+mod layout;
 mod ledger;
 mod ledger_tree;
 mod lookalikes;

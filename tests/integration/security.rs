@@ -80,7 +80,9 @@ async fn doctors_and_admins_must_enrol_first(backend: Backend) {
     assert_eq!(app.get("/api/v1/records", Some(&s.access)).await.status, 200);
     // Patients may enrol, but need not.
     assert_eq!(app.get("/api/v1/records", Some(&patient.access)).await.status, 200);
-    let fresh_admin = careledger::accounts::service::create_admin(&app.state.db, &app.state.clock, "a2@clinic.test", PASSWORD.into(), "A2").await.unwrap();
+    let fresh_admin = careledger::accounts::service::create_admin(&app.state.db, &app.state.clock, "a2@clinic.test", PASSWORD.into(), "A2")
+        .await
+        .unwrap();
     assert!(!fresh_admin.mfa_enabled);
     let a2 = app.login("a2@clinic.test").await;
     app.get("/api/v1/admin/users", Some(&a2.access)).await.assert_problem(403, "mfa_enrollment_required");

@@ -88,3 +88,134 @@ async fn look_alike_accounts_from_before_the_check_do_not_stop_the_upgrade(backe
     }
 }
 dual!(look_alike_accounts_from_before_the_check_do_not_stop_the_upgrade);
+
+/// The canonical (RFC 8785) bytes of a JSON object made of ASCII keys, strings and integers, as
+/// the first release wrote them: keys sorted, no white space (serde_json's map is sorted).
+fn jcs(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap()
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(bytes))
+}
+
+/// Appends an entry exactly as the first release did (bytes, leaf hash, next index): `head`
+/// holds the entry's index, kind, ids, actor and time; its `subject` column is given apart.
+async fn append_v1(pool: &sqlx::AnyPool, subject: &str, mut head: serde_json::Value, content: &serde_json::Value) {
+    head["content_sha256"] = json!(sha256_hex(jcs(content).as_bytes()));
+    let entry = jcs(&head);
+    let leaf = sha256_hex(&[&[0u8][..], entry.as_bytes()].concat());
+    let index = head["index"].as_i64().unwrap();
+    sqlx::query("INSERT INTO ledger_entries (idx, kind, subject_id, entry, leaf_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(index)
+        .bind(head["kind"].as_str().unwrap())
+        .bind(subject)
+        .bind(&entry)
+        .bind(leaf)
+        .bind(head["time"].as_str().unwrap())
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE ledger_state SET next_index = $1 WHERE id = 1").bind(index + 1).execute(pool).await.unwrap();
+}
+
+async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(backend: Backend) {
+    // A database with only the first migration, written as the first release wrote it: an
+    // admin approved a doctor (audit row and ledger entry), the doctor wrote a record (record
+    // row, version row, ledger entry). No block was sealed yet.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 1).await else { return };
+    let (admin, doctor, patient, record) = (
+        uuid::Uuid::now_v7().to_string(),
+        uuid::Uuid::now_v7().to_string(),
+        uuid::Uuid::now_v7().to_string(),
+        uuid::Uuid::now_v7().to_string(),
+    );
+    insert_user_v1(&pool, &admin, "admin@old.example", "admin", None).await;
+    insert_user_v1(&pool, &doctor, "doctor@old.example", "doctor", None).await;
+    insert_user_v1(&pool, &patient, "patient@old.example", "patient", None).await;
+    let approved_at = "2026-01-02T09:00:00.000000Z";
+    sqlx::query("INSERT INTO audit_events (id, at, actor_id, action, target_id, detail) VALUES ($1, $2, $3, 'approve', $4, 'doctor')")
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(approved_at)
+        .bind(&admin)
+        .bind(&doctor)
+        .execute(&pool)
+        .await
+        .unwrap();
+    append_v1(
+        &pool,
+        &doctor,
+        json!({"index": 0, "kind": "staff_approved", "ids": {"user_id": doctor}, "actor": admin, "time": approved_at}),
+        &json!({"user_id": doctor, "change": "staff_approved", "role": "doctor"}),
+    )
+    .await;
+    let written_at = "2026-01-03T10:30:00.000000Z";
+    let (title, notes) = ("Annual check-up", "BP 120/80. Ausculta\u{e7}\u{e3}o normal.");
+    sqlx::query(
+        "INSERT INTO records (id, patient_id, doctor_id, title, notes, record_type, created_at, version) VALUES ($1, $2, $3, $4, $5, 'visit', $6, 1)",
+    )
+    .bind(&record)
+    .bind(&patient)
+    .bind(&doctor)
+    .bind(title)
+    .bind(notes)
+    .bind(written_at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO record_versions (record_id, version, title, notes, author_id, reason, created_at, entry_index) VALUES ($1, 1, $2, $3, $4, '', $5, 1)",
+    )
+    .bind(&record)
+    .bind(title)
+    .bind(notes)
+    .bind(&doctor)
+    .bind(written_at)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let content = json!({
+        "record_id": record, "patient_id": patient, "doctor_id": doctor, "record_type": "visit", "version": 1,
+        "title": title, "notes": notes, "author_id": doctor, "reason": "", "time": written_at,
+    });
+    append_v1(
+        &pool,
+        &record,
+        json!({"index": 1, "kind": "record_created", "ids": {"record_id": record, "patient_id": patient, "version": "1"}, "actor": doctor, "time": written_at}),
+        &content,
+    )
+    .await;
+    pool.close().await;
+
+    // Today's careledger upgrades it in place, and everything reads back.
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let me = app.login("patient@old.example").await;
+    let r = app.get(&format!("/api/v1/records/{record}"), Some(&me.access)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        (r.body["title"].as_str(), r.body["notes"].as_str(), r.body["doctor_id"].as_str()),
+        (Some(title), Some(notes), Some(doctor.as_str()))
+    );
+    let history = app.get(&format!("/api/v1/patients/{patient}/history"), Some(&me.access)).await;
+    assert_eq!(history.body["items"].as_array().map(Vec::len), Some(1), "{}", history.text);
+    // The old entries are sealed by the new release and prove the old record.
+    let proof = app.get(&format!("/api/v1/records/{record}/proof"), Some(&me.access)).await;
+    assert_eq!(proof.status, 200, "{}", proof.text);
+    assert_eq!(proof.body["leaf_index"], 1);
+    let report =
+        careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {}).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.entries, 2);
+    // And the upgraded database takes new accounts beside the old ones.
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": "new@old.example", "password": PASSWORD, "role": "patient", "full_name": "New"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+dual!(a_clinic_written_by_the_first_release_reads_back_after_the_upgrade);

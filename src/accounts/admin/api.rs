@@ -88,4 +88,3 @@ pub async fn change_role(
     let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
     Ok(ApiJson(service::change_role(&state, &actor, id, body).await?))
 }
-

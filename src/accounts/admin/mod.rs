@@ -9,16 +9,16 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::accounts::model::{Role, Status, User};
-use crate::accounts::permissions::Actor;
+use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::sessions::store as sessions;
 use crate::accounts::store::{self, UserFilter};
 use crate::audit::store as audit;
+use crate::clock;
 use crate::context::Ctx;
 use crate::db::Db;
-use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
-use crate::clock;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
 use crate::pagination::{Page, PageRequest};
 
 /// What an admin can do to an account.
@@ -63,6 +63,7 @@ impl Action {
 /// retried request is harmless); any other action from the wrong state is 409.
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id(), user_id = %id, action = action.name()))]
 pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result<User, Error> {
+    admin.require(Permission::UsersManage)?;
     let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
     if id == admin.id() && matches!(action, Action::Deactivate | Action::Reject) {
         return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));
@@ -153,7 +154,13 @@ impl Ledgered for StaffChange {
 }
 
 fn staff_change(kind: EntryKind, user: &User, admin: UserId, now: &str) -> StaffChange {
-    StaffChange { kind, user_id: user.id.to_string(), role: user.role.as_str().to_string(), admin_id: admin.to_string(), time: now.to_string() }
+    StaffChange {
+        kind,
+        user_id: user.id.to_string(),
+        role: user.role.as_str().to_string(),
+        admin_id: admin.to_string(),
+        time: now.to_string(),
+    }
 }
 
 /// What user administration has put in the ledger: approvals and role changes, rebuilt from
@@ -184,6 +191,7 @@ pub struct RoleChange {
 /// Changes a staff member's role (never to or from patient or admin).
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id(), user_id = %id))]
 pub async fn change_role(ctx: &Ctx, admin: &Actor, id: UserId, change: RoleChange) -> Result<User, Error> {
+    admin.require(Permission::UsersManage)?;
     let role = Role::parse(change.role.trim()).filter(|r| r.is_staff());
     let mut v = Validator::default();
     if role.is_none() {
@@ -250,8 +258,10 @@ pub fn parse_query(q: &UserQuery, v: &mut Validator) -> UserFilter {
     UserFilter { status, role, like }
 }
 
-/// Users matching a filter, oldest first (admins only).
-pub async fn list(ctx: &Ctx, _admin: &Actor, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+/// Users matching a filter, oldest first (the actor holds `users.manage`).
+#[tracing::instrument(skip_all, fields(admin_id = %admin.id()))]
+pub async fn list(ctx: &Ctx, admin: &Actor, filter: &UserFilter, page: &PageRequest) -> Result<Page<User>, Error> {
+    admin.require(Permission::UsersManage)?;
     let rows = store::list_users(&ctx.db, filter, page.after.clone(), page.fetch_limit()).await?;
     Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
 }

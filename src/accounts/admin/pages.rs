@@ -6,14 +6,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use crate::http::auth::WebUser;
 use crate::accounts::admin::{self, Action, RoleChange, UserQuery};
 use crate::accounts::model::{Role, Status, User};
-use crate::http::state::AppState;
-use crate::error::{Error, Validator};
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
-use crate::ids::UserId;
 use crate::accounts::permissions::Actor;
+use crate::error::{Error, Validator};
+use crate::http::auth::WebUser;
+use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
+use crate::http::state::AppState;
+use crate::ids::UserId;
 use crate::pagination::{PageParams, PageRequest};
 
 #[derive(Template)]

@@ -10,12 +10,12 @@ use crate::accounts::store as users;
 
 pub mod store;
 
-pub use store::{SessionView, device};
-use crate::context::Ctx;
 use crate::clock;
 use crate::config::Secret;
+use crate::context::Ctx;
 use crate::error::{Error, FieldError, Validator};
 use crate::ids::SessionId;
+pub use store::{SessionView, device};
 
 /// Page sessions end after 30 minutes without a request: HIPAA's automatic logoff,
 /// 45 CFR 164.312(a)(2)(iii).
@@ -38,6 +38,30 @@ pub async fn touch(ctx: &Ctx, sid: SessionId, last_seen_at: &str) -> Result<(), 
         return Ok(());
     }
     store::touch_session(&ctx.db, sid, &clock::format(now), &stale_before).await
+}
+
+/// Who an API access token (RFC 6750 bearer) signs in: its signature and expiry are checked
+/// with the shared keys, then its session must still be live and belong to the token's user.
+/// Anything else is 401 `invalid_token`. Marks the session used.
+pub async fn by_access_token(ctx: &Ctx, token: &str) -> Result<(SessionId, store::ApiSession), Error> {
+    let now = ctx.clock.now();
+    let (user_id, session_id) = ctx.tokens.verify(token, now.timestamp())?;
+    let found = store::api_session_user(&ctx.db.pool, session_id, &clock::format(now))
+        .await?
+        .filter(|s| s.user.id == user_id)
+        .ok_or(Error::InvalidToken)?;
+    touch(ctx, session_id, &found.last_seen_at).await?;
+    Ok((session_id, found))
+}
+
+/// Who a page-session cookie signs in, if its session is live and not idle. Marks it used.
+pub async fn by_cookie(ctx: &Ctx, cookie: &str) -> Result<Option<store::WebSession>, Error> {
+    let now = clock::format(ctx.clock.now());
+    let found = store::web_session_user(&ctx.db, &crate::accounts::tokens::token_hash(cookie), &now, &idle_since(ctx)).await?;
+    if let Some(s) = &found {
+        touch(ctx, s.id, &s.last_seen_at).await?;
+    }
+    Ok(found)
 }
 
 /// The caller's live sessions, the current one marked.
