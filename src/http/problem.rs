@@ -105,6 +105,22 @@ impl Error {
         }
     }
 
+    /// Whether the answer hides its cause (a failure: 5xx with an opaque body and a request
+    /// id). An entry waiting for the sealer is a 503 too, but an expected, explained one.
+    pub fn is_opaque(&self) -> bool {
+        self.status_and_code().0.is_server_error() && !matches!(self, Error::NotSealedYet)
+    }
+
+    /// Seconds a client should wait before trying again (RFC 9110 section 10.2.3), if any.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::RateLimited(secs) => Some(*secs),
+            // The sealer ticks every `--ledger-block-ms` (a second by default).
+            Error::NotSealedYet => Some(1),
+            _ => None,
+        }
+    }
+
     /// Logs server-side failures with their cause (the request span carries the request id).
     pub fn log(&self) {
         match self {
@@ -119,7 +135,7 @@ impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
         self.log();
-        if status.is_server_error() {
+        if self.is_opaque() {
             let mut response = status.into_response();
             response.extensions_mut().insert(OpaqueFailure { code });
             if status == StatusCode::SERVICE_UNAVAILABLE {
@@ -128,10 +144,7 @@ impl IntoResponse for Error {
             return response;
         }
         let detail = self.public_detail();
-        let retry_after = match &self {
-            Error::RateLimited(secs) => Some(*secs),
-            _ => None,
-        };
+        let retry_after = self.retry_after();
         let errors = match self {
             Error::Validation(errors) => errors,
             _ => Vec::new(),

@@ -46,7 +46,7 @@ impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, code) = self.0.status_and_code();
         self.0.log();
-        if status.is_server_error() {
+        if self.0.is_opaque() {
             let mut response = status.into_response();
             response.extensions_mut().insert(OpaqueFailure { code });
             response.extensions_mut().insert(HtmlFailure);
@@ -62,7 +62,11 @@ impl IntoResponse for PageError {
             }
             other => other.public_detail(),
         };
-        error_page(status, detail, None)
+        let mut response = error_page(status, detail, None);
+        if let Some(secs) = self.0.retry_after().and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok()) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs);
+        }
+        response
     }
 }
 

@@ -196,7 +196,7 @@ pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
 pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration, Error> {
     let rows = sqlx::query(
         "SELECT f.record_id, f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.uploaded_by, r.patient_id \
-         FROM record_files f JOIN records r ON r.id = f.record_id ORDER BY f.entry_index",
+         FROM record_files f LEFT JOIN records r ON r.id = f.record_id ORDER BY f.entry_index",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -208,6 +208,11 @@ pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration,
         let so_far = shas.entry(record_id.clone()).or_default();
         so_far.push(info.sha256.clone());
         let root = files_root(so_far);
+        // A file row whose record is gone is named, and its bytes still checked.
+        let patient_id: Option<String> = r.try_get("patient_id")?;
+        if patient_id.is_none() {
+            declaration.problems.push(format!("file {} of record {record_id}: the record it is attached to is missing", info.sha256));
+        }
         if let Some(store) = blobs {
             let index = info.entry_index;
             match store.get(&info.sha256).await {
@@ -225,7 +230,7 @@ pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration,
             row: format!("file {} of record {record_id}", info.sha256),
             item: Box::new(Attachment {
                 record_id,
-                patient_id: r.try_get("patient_id")?,
+                patient_id: patient_id.unwrap_or_default(),
                 uploaded_by: r.try_get("uploaded_by")?,
                 info,
                 files_root: root,

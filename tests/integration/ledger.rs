@@ -183,6 +183,12 @@ async fn tampering_is_caught_and_named(backend: Backend) {
     let r = verify(&app).await;
     assert!(r.problems.iter().any(|p| p.contains(&ids[2]) && p.contains("record_created") && p.starts_with("entry ")), "{:?}", r.problems);
 
+    // Who approved the doctor changed in SQL: the entry's content (account, change, role) still
+    // matches the audit row, but the entry names another actor.
+    exec(&app, "UPDATE audit_events SET actor_id = (SELECT id FROM users WHERE email = 'pat@example.org') WHERE action = 'approve'").await;
+    let r = verify(&app).await;
+    assert!(r.problems.iter().any(|p| p.contains("staff_approved") && p.contains("author, time or ids changed")), "{:?}", r.problems);
+
     // A row deleted from the log.
     let Some((app, _)) = written(backend).await else { return };
     exec(&app, "DELETE FROM ledger_entries WHERE idx = 3").await;
@@ -376,6 +382,10 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
         "{:?}",
         report.problems
     );
+    // Who attached it changed in SQL: not in the attachment's content, but in its entry.
+    exec(&app, &format!("UPDATE record_files SET uploaded_by = '{}' WHERE sha256 = '{sha}'", patient.id)).await;
+    let report = verify(&app).await;
+    assert!(report.problems.iter().any(|p| p.contains(&sha) && p.contains("author, time or ids changed")), "{:?}", report.problems);
 }
 dual!(files_are_stored_by_hash_and_checked_on_the_way_out);
 
@@ -530,8 +540,20 @@ async fn reads_never_seal_or_sign(backend: Backend) {
     app.clock.advance(chrono::Duration::minutes(5));
     let r = pending.await.unwrap();
     assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["retry-after"], "1", "an expected wait, not a failure: try again after a tick");
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["code"], "not_sealed_yet", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("being sealed"), "{body}");
+    // The record's page says the same to a browser (not "something went wrong").
+    let b = crate::helpers::sign_in(&app, "pat@example.org").await;
+    let (page_url, page_client, clock) = (app.url(&format!("/records/{id}")), b.clone(), app.clock.clone());
+    let page = tokio::spawn(async move { page_client.get(page_url).send().await.unwrap() });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    clock.advance(chrono::Duration::minutes(5));
+    let r = page.await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["retry-after"].to_str().unwrap()), (503, "1"));
+    let html = r.text().await.unwrap();
+    assert!(html.contains("being sealed") && !html.contains("went wrong"), "{html}");
     assert_eq!(blocks().await, 0, "no read sealed or signed a block");
     // Once the sealer has run, the same proof answers.
     careledger::ledger::service::seal_now(&app.state).await.unwrap();
