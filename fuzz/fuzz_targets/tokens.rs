@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     // Forgery: change one byte of a real token; if it still verifies, it must name the same
     // user and session (base64url can spell the same bytes two ways in its last character).
     let (user, session) = (UserId::new(), SessionId::new());
-    let Ok(real) = keys.issue(user, Role::Doctor, session, NOW) else { return };
+    let Ok(real) = keys.issue(user, Role::Doctor.as_str(), session, NOW) else { return };
     if let [at, value, ..] = data {
         let mut forged = real.clone().into_bytes();
         let i = *at as usize % forged.len();
