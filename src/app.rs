@@ -201,6 +201,7 @@ pub async fn verify_ledger(
         crate::records::service::ledgered(db).await?,
         crate::records::files::ledgered(db, files).await?,
         crate::accounts::admin::ledgered(db).await?,
+        crate::care_team::ledgered(db).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

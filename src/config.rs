@@ -57,6 +57,17 @@ pub mod defaults {
     pub const LEDGER_BLOCK_MAX_ENTRIES: i64 = 1000;
 }
 
+/// Which doctors read a patient's history (issue 11): those on the patient's care team (the
+/// default), or every active doctor of the clinic. Both are audited the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ClinicianAccess {
+    /// Doctors on the patient's care team (joined by writing a record, by referral, or added
+    /// by the patient).
+    CareTeam,
+    /// Every active doctor reads every patient (a clinic that works as one team).
+    Clinic,
+}
+
 /// Everything the server needs to start, already resolved from flags and environment.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -68,6 +79,8 @@ pub struct Settings {
     pub database_url: Secret<String>,
     /// Staff approval policy.
     pub staff_approval: StaffApproval,
+    /// Which doctors read a patient's history.
+    pub clinician_access: ClinicianAccess,
     /// Mark cookies `Secure` even without `X-Forwarded-Proto: https` (TLS at a proxy).
     pub cookie_secure: bool,
     /// Largest pool of database connections this copy opens.
@@ -131,6 +144,7 @@ impl Settings {
             data_dir,
             database_url: Secret::new(database_url),
             staff_approval: StaffApproval::On,
+            clinician_access: ClinicianAccess::CareTeam,
             cookie_secure: false,
             max_connections: defaults::MAX_CONNECTIONS,
             limits: crate::ratelimit::Limits::default(),

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod app;
 pub mod audit;
+pub mod care_team;
 pub mod cli;
 pub mod client;
 pub mod clock;

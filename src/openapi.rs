@@ -44,6 +44,9 @@ use crate::records;
         records::api::attach,
         records::api::list_files,
         records::api::download,
+        crate::care_team::api::list,
+        crate::care_team::api::add,
+        crate::care_team::api::remove,
         crate::ledger::api::alerts,
         crate::ledger::api::head,
         crate::ledger::api::public_key,
@@ -57,6 +60,7 @@ use crate::records;
     tags(
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
+        (name = "care team", description = "Which doctors read a patient's history"),
         (name = "records", description = "Clinical records"),
         (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, ledger, records};
+use crate::{accounts, audit, care_team, ledger, records};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -84,6 +84,17 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("not_found"),
             records::api::download,
         )
+        // Care team: who reads a patient's history. Refusals look like a missing patient.
+        .add_refusing(
+            get.clone(),
+            "/api/v1/patients/{id}/care-team",
+            Api,
+            CareTeamRead,
+            Refusal::NotFound("patient_not_found"),
+            care_team::api::list,
+        )
+        .add(post.clone(), "/api/v1/patients/{id}/care-team", Api, CareTeamManage, care_team::api::add)
+        .add(Method::DELETE, "/api/v1/patients/{id}/care-team/{doctor_id}", Api, CareTeamManage, care_team::api::remove)
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -122,6 +133,16 @@ pub fn routes(state: AppState) -> Routes {
         .add_refusing(get.clone(), "/records/{id}/proof", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::proof)
         .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)
         .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
+        .add_refusing(
+            get.clone(),
+            "/patients/{id}/care-team",
+            Page,
+            CareTeamRead,
+            Refusal::NotFound("patient_not_found"),
+            care_team::pages::show,
+        )
+        .add(post.clone(), "/patients/{id}/care-team", Page, CareTeamManage, care_team::pages::add)
+        .add(post.clone(), "/patients/{id}/care-team/{doctor_id}/remove", Page, CareTeamManage, care_team::pages::remove)
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
         .add_probe("/healthz", ops::healthz)

@@ -23,6 +23,11 @@ pub enum Permission {
     UsersManage,
     /// `audit.read`: read the log of privilege changes.
     AuditRead,
+    /// `care_team.read`: see a patient's care team (the patient, doctors on it, admins).
+    CareTeamRead,
+    /// `care_team.manage`: change a care team (the patient adds or removes a doctor; a doctor
+    /// on it refers the patient to another).
+    CareTeamManage,
 }
 
 impl Permission {
@@ -36,6 +41,8 @@ impl Permission {
             Permission::RecordsRead => "records.read",
             Permission::UsersManage => "users.manage",
             Permission::AuditRead => "audit.read",
+            Permission::CareTeamRead => "care_team.read",
+            Permission::CareTeamManage => "care_team.manage",
         }
     }
 }
@@ -43,12 +50,12 @@ impl Permission {
 /// The role table: what each role is granted beyond `Public` and `SignedIn`.
 pub fn grants(role: Role) -> &'static [Permission] {
     match role {
-        Role::Patient => &[Permission::RecordsRead],
-        Role::Doctor => &[Permission::RecordsCreate, Permission::RecordsRead],
+        Role::Patient => &[Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
+        Role::Doctor => &[Permission::RecordsCreate, Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
         // Their own permissions arrive with prescriptions, lab orders and appointments.
         Role::Pharmacist | Role::Lab | Role::Receptionist => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.
-        Role::Admin => &[Permission::UsersManage, Permission::AuditRead],
+        Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead],
     }
 }
 

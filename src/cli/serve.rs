@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::cli::args::{DataArgs, Toggle};
 use crate::cli::demo_data;
-use crate::config::{Settings, StaffApproval, defaults};
+use crate::config::{ClinicianAccess, Settings, StaffApproval, defaults};
 use crate::ratelimit;
 
 /// `careledger serve`.
@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// `on`: staff wait for an admin's approval (secure default); `off`: active at once (demos).
     #[arg(long, env = "CARELEDGER_STAFF_APPROVAL", value_enum, default_value_t = StaffApproval::On)]
     pub staff_approval: StaffApproval,
+    /// `care-team`: doctors read the history of patients whose care team they are on (the
+    /// default); `clinic`: every active doctor reads every patient.
+    #[arg(long, env = "CARELEDGER_CLINICIAN_ACCESS", value_enum, default_value_t = ClinicianAccess::CareTeam)]
+    pub clinician_access: ClinicianAccess,
     /// Mark cookies Secure even when no proxy sends `X-Forwarded-Proto: https`.
     #[arg(long, env = "CARELEDGER_COOKIE_SECURE")]
     pub cookie_secure: bool,
@@ -94,6 +98,7 @@ impl TryFrom<ServeArgs> for Settings {
         let mut settings = args.data.settings();
         settings.listen = args.listen;
         settings.staff_approval = args.staff_approval;
+        settings.clinician_access = args.clinician_access;
         settings.cookie_secure = args.cookie_secure;
         settings.max_connections = args.max_connections.max(1);
         settings.limits = ratelimit::Limits {
@@ -150,6 +155,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     if settings.smtp.is_none() {
         tracing::info!("no --smtp-url: lock notices and unlock links are not emailed (admins unlock accounts)");
+    }
+    if settings.clinician_access == ClinicianAccess::Clinic {
+        tracing::info!("--clinician-access clinic: every active doctor reads every patient's history");
     }
     if settings.staff_approval == StaffApproval::Off {
         tracing::warn!("--staff-approval off: staff accounts are active without an admin's approval");

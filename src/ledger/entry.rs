@@ -76,12 +76,23 @@ pub enum EntryKind {
     StaffApproved,
     /// A staff member's role changed by an admin.
     RoleChanged,
+    /// A doctor added to a patient's care team (by referral or by the patient).
+    CareTeamAdded,
+    /// A doctor removed from a patient's care team.
+    CareTeamRemoved,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 5] =
-        [EntryKind::RecordCreated, EntryKind::RecordAmended, EntryKind::FileAttached, EntryKind::StaffApproved, EntryKind::RoleChanged];
+    pub const ALL: [EntryKind; 7] = [
+        EntryKind::RecordCreated,
+        EntryKind::RecordAmended,
+        EntryKind::FileAttached,
+        EntryKind::StaffApproved,
+        EntryKind::RoleChanged,
+        EntryKind::CareTeamAdded,
+        EntryKind::CareTeamRemoved,
+    ];
 
     /// The name written in entries.
     pub fn as_str(self) -> &'static str {
@@ -91,6 +102,8 @@ impl EntryKind {
             EntryKind::FileAttached => "file_attached",
             EntryKind::StaffApproved => "staff_approved",
             EntryKind::RoleChanged => "role_changed",
+            EntryKind::CareTeamAdded => "care_team_added",
+            EntryKind::CareTeamRemoved => "care_team_removed",
         }
     }
 

@@ -70,7 +70,9 @@ pub async fn doctor_dashboard(
     let page = if pending {
         Page { items: vec![], next_cursor: None }
     } else {
-        service::list(&state, &actor, &RecordFilter::default(), &paging).await?
+        // The records this doctor wrote (their patients' whole histories are one click away).
+        let mine = RecordFilter { provider: Some(actor.id().to_string()), ..RecordFilter::default() };
+        service::list(&state, &actor, &mine, &paging).await?
     };
     let next = next_link("/doctor/dashboard", &RecordFilter::default(), &page);
     render(&DoctorDashboard {
@@ -90,6 +92,7 @@ pub async fn doctor_dashboard(
 #[template(path = "patient_dashboard.html")]
 struct PatientDashboard {
     nav: Nav,
+    user_id: crate::ids::UserId,
     user_name: String,
     user_email: String,
     records: Vec<Record>,
@@ -112,6 +115,7 @@ pub async fn patient_dashboard(
     let next = next_link("/patient/dashboard", &RecordFilter::default(), &page);
     render(&PatientDashboard {
         nav: Nav::signed_in(&user),
+        user_id: actor.id(),
         user_name: user.user.full_name.clone(),
         user_email: user.user.email.to_string(),
         records: page.items,

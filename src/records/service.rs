@@ -6,6 +6,7 @@ use chrono::{Duration, NaiveDate};
 
 use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::{Role, User, store as accounts_store};
+use crate::care_team::{self, Scope};
 use crate::clock;
 use crate::context::Ctx;
 use crate::db::Db;
@@ -47,6 +48,9 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
     actor.require(Permission::RecordsCreate)?;
     let ValidRecord { title, record_type, patient } = validate(&input)?;
     let patient = find_active_patient(&ctx.db, patient).await?;
+    if care_team::removed_by_patient(ctx, patient.id, actor.id()).await? {
+        return Err(Error::Forbidden("the patient took you off their care team"));
+    }
     let now = clock::format(ctx.clock.now());
     let mut tx = ctx.db.pool.begin().await?;
     write_new(
@@ -71,9 +75,11 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
 }
 
 /// Writes a new record, its first version and that version's ledger entry in the caller's
-/// transaction (the demo loader writes its records through here too); returns the entry index.
+/// transaction, and puts its author on the patient's care team (the demo loader writes its
+/// records through here too); returns the entry index.
 pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, r: &RecordRow<'_>) -> Result<i64, Error> {
     store::insert_record(&mut **tx, r).await?;
+    care_team::join_by_record(tx, r.patient_id, r.doctor_id, r.created_at).await?;
     let entry = VersionEntry {
         record_id: r.id.to_string(),
         patient_id: r.patient_id.to_string(),
@@ -170,21 +176,14 @@ async fn find_active_patient(db: &Db, r: PatientRef<'_>) -> Result<User, Error> 
     found.filter(|u| u.is_active(Role::Patient)).ok_or(Error::NotFound("patient_not_found"))
 }
 
-/// Whether `actor` may read `record`: the patient it is about, or the doctor who wrote it.
-/// (Wider access by consent comes later.) Admins and other staff read no clinical content.
-pub fn may_read(actor: &Actor, record: &Record) -> bool {
-    match actor.role() {
-        Role::Patient => record.patient_id == actor.id(),
-        Role::Doctor => record.doctor_id == actor.id(),
-        _ => false,
-    }
-}
-
 /// One record, or 404 `not_found` when it does not exist or the caller may not see it.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), record_id = %id))]
 pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error> {
     actor.require(Permission::RecordsRead)?;
-    store::get(&ctx.db, id).await?.filter(|r| may_read(actor, r)).ok_or(Error::NotFound("not_found"))
+    match store::get(&ctx.db, id).await? {
+        Some(record) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => Ok(record),
+        _ => Err(Error::NotFound("not_found")),
+    }
 }
 
 /// Records the caller may see, newest first, filtered.
@@ -192,19 +191,20 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error
 pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRequest) -> Result<Page<Record>, Error> {
     actor.require(Permission::RecordsRead)?;
     let mut q = parse_filter(filter)?;
-    // The caller's scope is forced; a filter asking outside it simply matches nothing.
-    let outside = match actor.role() {
-        Role::Patient => {
-            let outside = q.patient_id.is_some_and(|p| p != actor.id());
-            q.patient_id = Some(actor.id());
+    // The caller's scope (the care-team rule) is forced; a filter asking outside it simply
+    // matches nothing.
+    let outside = match care_team::scope(ctx, actor) {
+        Scope::Patient(me) => {
+            let outside = q.patient_id.is_some_and(|p| p != me);
+            q.patient_id = Some(me);
             outside
         }
-        Role::Doctor => {
-            let outside = q.doctor_id.is_some_and(|d| d != actor.id());
-            q.doctor_id = Some(actor.id());
-            outside
+        Scope::CareTeamOf(me) => {
+            q.care_team_of = Some(me);
+            false
         }
-        _ => return Err(Error::Forbidden("this role has no access to clinical records")),
+        Scope::Everyone => false,
+        Scope::Nothing => return Err(Error::Forbidden("this role has no access to clinical records")),
     };
     if outside {
         return Ok(Page { items: vec![], next_cursor: None });
@@ -220,12 +220,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRe
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient))]
 pub async fn history(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Record>, Error> {
     actor.require(Permission::RecordsRead)?;
-    let allowed = match actor.role() {
-        Role::Patient => actor.id() == patient,
-        Role::Doctor => store::doctor_has_patient(&ctx.db, actor.id(), patient).await?,
-        _ => false,
-    };
-    if !allowed {
+    if !care_team::may_read_patient(ctx, actor, patient).await? {
         return Err(Error::NotFound("patient_not_found"));
     }
     let filter = RecordFilter { patient_id: Some(patient.to_string()), ..RecordFilter::default() };
@@ -365,7 +360,7 @@ pub async fn versions(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<Reco
 pub async fn latest_entry(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<i64, Error> {
     actor.require(Permission::RecordsRead)?;
     match store::get_with_entry(&ctx.db, id).await? {
-        Some((record, entry)) if may_read(actor, &record) => Ok(entry),
+        Some((record, entry)) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => Ok(entry),
         _ => Err(Error::NotFound("not_found")),
     }
 }

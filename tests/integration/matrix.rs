@@ -73,7 +73,13 @@ async fn every_role_against_every_route(backend: Backend) {
             "/records/{id}/proof" => format!("/records/{record_id}/proof"),
             "/api/v1/ledger/blocks/{hash}" => spec.path.replace("{hash}", &block_hash),
             "/api/v1/ledger/entries/{index}" => spec.path.replace("{index}", "0"),
-            "/api/v1/patients/{id}/history" => spec.path.replace("{id}", &patient.id),
+            "/api/v1/patients/{id}/history" | "/api/v1/patients/{id}/care-team" | "/patients/{id}/care-team" => {
+                spec.path.replace("{id}", &patient.id)
+            }
+            // A doctor who is not on the team: allowed callers get 404, refused ones 401/403.
+            "/api/v1/patients/{id}/care-team/{doctor_id}" | "/patients/{id}/care-team/{doctor_id}/remove" => {
+                spec.path.replace("{id}", &patient.id).replace("{doctor_id}", &uuid::Uuid::now_v7().to_string())
+            }
             p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" => p.replace("{id}", &pending_id),
             "/admin/users/{id}/{action}" => format!("/admin/users/{pending_id}/unlock"),
             // Someone else's or nobody's session: allowed callers get 404, refused ones 401/403.

@@ -1,0 +1,66 @@
+//! The care team over the API: see it, add a doctor (the patient) or refer (a doctor on it),
+//! take a doctor off (the patient).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+
+use crate::accounts::permissions::Actor;
+use crate::care_team::model::{Member, NewMember};
+use crate::care_team::{self as service, parse_id};
+use crate::error::Error;
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::problem::Problem;
+use crate::http::state::AppState;
+
+/// `GET /api/v1/patients/{id}/care-team`: the doctors on the team and who added them.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/care-team", tag = "care team", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)")),
+    responses(
+        (status = 200, description = "The care team, longest-standing first", body = Vec<Member>),
+        (status = 404, description = "`patient_not_found`: no such patient, or not yours to see", body = Problem),
+    ))]
+pub async fn list(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<ApiJson<Vec<Member>>, Error> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    Ok(ApiJson(service::list(&state, &actor, patient).await?))
+}
+
+/// `POST /api/v1/patients/{id}/care-team`: the patient adds a doctor, or a doctor on the team
+/// refers the patient to another (with a reason). The doctor then reads the patient's history.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/care-team", tag = "care team", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)")), request_body = NewMember,
+    responses(
+        (status = 201, description = "Added", body = Member),
+        (status = 200, description = "Already on the team", body = Member),
+        (status = 404, description = "`patient_not_found` or `doctor_not_found`", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+    ))]
+pub async fn add(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NewMember>,
+) -> Result<(StatusCode, ApiJson<Member>), Error> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    let (member, added) = service::add(&state, &actor, patient, body).await?;
+    Ok((if added { StatusCode::CREATED } else { StatusCode::OK }, ApiJson(member)))
+}
+
+/// `DELETE /api/v1/patients/{id}/care-team/{doctor_id}`: the patient takes a doctor off; the
+/// doctor reads the patient's history no more (from the next request, at every copy).
+#[utoipa::path(delete, path = "/api/v1/patients/{id}/care-team/{doctor_id}", tag = "care team", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)"), ("doctor_id" = uuid::Uuid, Path, description = "Doctor id (UUID)")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "`forbidden`: only the patient removes a doctor", body = Problem),
+        (status = 404, description = "`patient_not_found` or `not_on_care_team`", body = Problem),
+    ))]
+pub async fn remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath((id, doctor)): ApiPath<(String, String)>,
+) -> Result<StatusCode, Error> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    let doctor = parse_id(&doctor, "not_on_care_team")?;
+    service::remove(&state, &actor, patient, doctor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

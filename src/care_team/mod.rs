@@ -1,0 +1,226 @@
+//! The care team (issue 11): which doctors read a patient's whole history. A doctor joins by
+//! writing a record for the patient, by being referred by a doctor on the team, or by the patient
+//! adding them; the patient removes them. This module decides, in one place, who may read a
+//! patient's data; every records list, search, history, file and proof asks it.
+
+pub mod api;
+pub mod model;
+pub mod pages;
+pub mod store;
+
+use crate::accounts::permissions::{Actor, Permission};
+use crate::accounts::{Role, store as users};
+use crate::clock;
+use crate::config::ClinicianAccess;
+use crate::context::Ctx;
+use crate::db::Db;
+use crate::error::{Error, Validator};
+use crate::ids::UserId;
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef};
+use model::{Joined, Member, NewMember, TeamChange};
+use store::NewMembership;
+
+/// Longest referral reason, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// Whose records an actor's lists may show: the rule of [`may_read_patient`] as a query scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Only this patient's (a patient reading their own).
+    Patient(UserId),
+    /// The patients whose care team this doctor is on.
+    CareTeamOf(UserId),
+    /// Every patient's (`--clinician-access clinic`).
+    Everyone,
+    /// Nobody's.
+    Nothing,
+}
+
+/// The one rule for reading a patient's data (records of every author, files, versions,
+/// proofs, history, search results): the patient themself; a doctor on the patient's care
+/// team, or with `--clinician-access clinic` every active doctor. Nobody else, whatever their
+/// role (admins read no clinical content).
+pub async fn may_read_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<bool, Error> {
+    Ok(match scope(ctx, actor) {
+        Scope::Patient(p) => p == patient,
+        Scope::CareTeamOf(doctor) => store::is_member(&ctx.db, patient, doctor).await?,
+        Scope::Everyone => true,
+        Scope::Nothing => false,
+    })
+}
+
+/// The same rule for lists and searches.
+pub fn scope(ctx: &Ctx, actor: &Actor) -> Scope {
+    if !actor.holds(Permission::RecordsRead) {
+        return Scope::Nothing;
+    }
+    match (actor.role(), ctx.settings.clinician_access) {
+        (Role::Patient, _) => Scope::Patient(actor.id()),
+        (Role::Doctor, ClinicianAccess::CareTeam) => Scope::CareTeamOf(actor.id()),
+        (Role::Doctor, ClinicianAccess::Clinic) => Scope::Everyone,
+        _ => Scope::Nothing,
+    }
+}
+
+/// Whether `doctor` may not write for `patient`: the patient took them off their care team
+/// (and nobody has put them back). With `--clinician-access clinic` the team decides nothing.
+pub async fn removed_by_patient(ctx: &Ctx, patient: UserId, doctor: UserId) -> Result<bool, Error> {
+    Ok(ctx.settings.clinician_access == ClinicianAccess::CareTeam && store::removed(&ctx.db, patient, doctor).await?)
+}
+
+/// Puts the author of a new record on the patient's team (if not on it), in the record's
+/// transaction. The record's own ledger entry covers it.
+pub async fn join_by_record(tx: &mut sqlx::Transaction<'_, sqlx::Any>, patient: UserId, doctor: UserId, at: &str) -> Result<(), Error> {
+    let id = uuid::Uuid::now_v7().to_string();
+    let m = NewMembership {
+        id: &id,
+        patient_id: patient,
+        doctor_id: doctor,
+        added_by: doctor,
+        how: Joined::Record,
+        reason: "",
+        added_at: at,
+        entry_index: None,
+    };
+    store::join(tx, &m).await?;
+    Ok(())
+}
+
+/// Who may see `patient`'s care team: the patient, the doctors who may read the patient, and
+/// those who manage users (admins). Anyone else, or an id that is not a patient's, is 404.
+async fn visible_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<(), Error> {
+    let is_patient = users::find_by_id(&ctx.db, patient).await?.is_some_and(|u| u.role == Role::Patient);
+    if is_patient && (actor.holds(Permission::UsersManage) || may_read_patient(ctx, actor, patient).await?) {
+        Ok(())
+    } else {
+        Err(Error::NotFound("patient_not_found"))
+    }
+}
+
+/// A patient's care team and who added whom.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient))]
+pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Member>, Error> {
+    actor.require(Permission::CareTeamRead)?;
+    visible_patient(ctx, actor, patient).await?;
+    store::live(&ctx.db, patient).await
+}
+
+/// Adds a doctor to a patient's team: the patient adds whom they choose; a doctor who may read
+/// the patient refers them to another, with a reason. Answers the membership and whether it is
+/// new (a doctor already on the team stays as they are).
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient))]
+pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> Result<(Member, bool), Error> {
+    actor.require(Permission::CareTeamManage)?;
+    visible_patient(ctx, actor, patient).await?;
+    // Past `visible_patient`, an actor who holds `care_team.manage` is the patient or a doctor
+    // who may read the patient.
+    let how = if actor.id() == patient { Joined::Patient } else { Joined::Referral };
+    let mut v = Validator::default();
+    let reason = body.reason.trim().to_string();
+    if how == Joined::Referral && reason.is_empty() {
+        v.add("reason", "reason is required for a referral");
+    } else if reason.chars().count() > MAX_REASON {
+        v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
+    }
+    let doctor: Option<UserId> = body.doctor_id.trim().parse().ok();
+    if doctor.is_none() {
+        v.add("doctor_id", "doctor_id is not a valid id");
+    }
+    v.finish()?;
+    let doctor = doctor.ok_or(Error::Validation(vec![]))?;
+    if !users::find_by_id(&ctx.db, doctor).await?.is_some_and(|u| u.is_active(Role::Doctor)) {
+        return Err(Error::NotFound("doctor_not_found"));
+    }
+    if let Some(existing) = store::live_member(&ctx.db, patient, doctor).await? {
+        return Ok((existing, false));
+    }
+    let now = clock::format(ctx.clock.now());
+    let id = uuid::Uuid::now_v7().to_string();
+    let change = TeamChange {
+        kind: EntryKind::CareTeamAdded,
+        membership_id: id.clone(),
+        patient_id: patient.to_string(),
+        doctor_id: doctor.to_string(),
+        by: actor.id().to_string(),
+        how: how.as_str().to_string(),
+        reason: reason.clone(),
+        time: now.clone(),
+    };
+    let mut tx = ctx.db.pool.begin().await?;
+    let index = crate::ledger::append(&mut tx, &change).await?;
+    let m = NewMembership {
+        id: &id,
+        patient_id: patient,
+        doctor_id: doctor,
+        added_by: actor.id(),
+        how,
+        reason: &reason,
+        added_at: &now,
+        entry_index: Some(index),
+    };
+    if !store::join(&mut tx, &m).await? {
+        // Added by someone else meanwhile: this entry is not needed.
+        drop(tx);
+        let existing = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+        return Ok((existing, false));
+    }
+    tx.commit().await?;
+    tracing::info!(doctor_id = %doctor, how = how.as_str(), "care team: doctor added");
+    let member = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    Ok((member, true))
+}
+
+/// Takes a doctor off a patient's team: only the patient may. A doctor not on it is 404
+/// `not_on_care_team`; someone who sees the team but is not the patient, 403.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient, doctor_id = %doctor))]
+pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -> Result<(), Error> {
+    actor.require(Permission::CareTeamManage)?;
+    visible_patient(ctx, actor, patient).await?;
+    let member = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    if actor.id() != patient {
+        return Err(Error::Forbidden("only the patient removes a doctor from their care team"));
+    }
+    let now = clock::format(ctx.clock.now());
+    let change = TeamChange {
+        kind: EntryKind::CareTeamRemoved,
+        membership_id: member.id.clone(),
+        patient_id: patient.to_string(),
+        doctor_id: doctor.to_string(),
+        by: actor.id().to_string(),
+        how: String::new(),
+        reason: String::new(),
+        time: now.clone(),
+    };
+    let mut tx = ctx.db.pool.begin().await?;
+    let index = crate::ledger::append(&mut tx, &change).await?;
+    if !store::leave(&mut tx, &member.id, actor.id(), &now, index).await? {
+        return Err(Error::NotFound("not_on_care_team"));
+    }
+    tx.commit().await?;
+    tracing::info!("care team: doctor removed by the patient");
+    Ok(())
+}
+
+/// The clinic's active doctors, by name, for the forms that add or refer.
+pub async fn doctors(ctx: &Ctx) -> Result<Vec<(String, String)>, Error> {
+    store::active_doctors(&ctx.db).await
+}
+
+/// What care-team changes have put in the ledger (additions and removals, by entry).
+pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
+    let rows = store::ledgered_changes(db)
+        .await?
+        .into_iter()
+        .map(|(index, c)| Declared {
+            entry: EntryRef::Index(index),
+            row: format!("care team membership {} ({})", c.membership_id, c.kind.as_str()),
+            item: Box::new(c),
+        })
+        .collect();
+    Ok(Declaration { rows, problems: Vec::new() })
+}
+
+/// The id in a path, or 404 with `code`.
+pub fn parse_id(s: &str, code: &'static str) -> Result<UserId, Error> {
+    s.parse().map_err(|_| Error::NotFound(code))
+}

@@ -1,0 +1,132 @@
+//! The care team's shapes: a membership as people see it, how a doctor joined, and a change as
+//! the ledger covers it.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::ledger::entry::{EntryKind, Ledgered};
+
+/// How a doctor joined a patient's care team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Joined {
+    /// By writing a record for the patient.
+    Record,
+    /// Referred by a doctor on the team.
+    Referral,
+    /// Added by the patient.
+    Patient,
+    /// By an appointment (comes with appointments).
+    Appointment,
+}
+
+impl Joined {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Joined::Record => "record",
+            Joined::Referral => "referral",
+            Joined::Patient => "patient",
+            Joined::Appointment => "appointment",
+        }
+    }
+}
+
+/// A doctor on a patient's care team, and who added them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Member {
+    /// The membership's id.
+    pub id: String,
+    /// The doctor.
+    pub doctor_id: String,
+    /// Their name.
+    pub doctor_name: String,
+    /// Who added them (the doctor themself when they joined by writing a record).
+    pub added_by: String,
+    /// That person's name.
+    pub added_by_name: String,
+    /// `record`, `referral`, `patient` or `appointment`.
+    pub how: String,
+    /// The referral's reason ("" otherwise).
+    pub reason: String,
+    /// Since when (RFC 3339).
+    pub added_at: String,
+}
+
+impl Member {
+    /// How they joined, in words.
+    pub fn how_label(&self) -> &'static str {
+        match self.how.as_str() {
+            "record" => "wrote a record",
+            "referral" => "referred",
+            "patient" => "added by the patient",
+            "appointment" => "appointment",
+            _ => "other",
+        }
+    }
+}
+
+/// Body of `POST /api/v1/patients/{id}/care-team`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewMember {
+    /// The doctor to add (UUID).
+    pub doctor_id: String,
+    /// Why (required for a referral, 1–500 characters; optional for the patient).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A care-team change as its ledger entry covers it.
+#[derive(Debug, Clone)]
+pub struct TeamChange {
+    /// `CareTeamAdded` or `CareTeamRemoved`.
+    pub kind: EntryKind,
+    /// The membership.
+    pub membership_id: String,
+    /// The patient.
+    pub patient_id: String,
+    /// The doctor.
+    pub doctor_id: String,
+    /// Who made the change.
+    pub by: String,
+    /// How the doctor joined (additions).
+    pub how: String,
+    /// Why (additions).
+    pub reason: String,
+    /// When.
+    pub time: String,
+}
+
+impl Ledgered for TeamChange {
+    fn kind(&self) -> EntryKind {
+        self.kind
+    }
+
+    fn subject_id(&self) -> String {
+        self.patient_id.clone()
+    }
+
+    fn ids(&self) -> Vec<(&'static str, String)> {
+        vec![("patient_id", self.patient_id.clone()), ("doctor_id", self.doctor_id.clone()), ("membership_id", self.membership_id.clone())]
+    }
+
+    fn actor(&self) -> String {
+        self.by.clone()
+    }
+
+    fn time(&self) -> String {
+        self.time.clone()
+    }
+
+    fn content(&self) -> serde_json::Value {
+        match self.kind {
+            EntryKind::CareTeamAdded => serde_json::json!({
+                "membership_id": self.membership_id, "patient_id": self.patient_id, "doctor_id": self.doctor_id,
+                "added_by": self.by, "how": self.how, "reason": self.reason, "time": self.time,
+            }),
+            _ => serde_json::json!({
+                "membership_id": self.membership_id, "patient_id": self.patient_id, "doctor_id": self.doctor_id,
+                "removed_by": self.by, "time": self.time,
+            }),
+        }
+    }
+}

@@ -1,0 +1,164 @@
+//! The care team as a page: the patient sees, adds and removes their doctors; a doctor on the
+//! team refers the patient to a colleague; admins see who is on it.
+
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::accounts::permissions::{Actor, Permission};
+use crate::accounts::store as users;
+use crate::care_team::model::{Member, NewMember};
+use crate::care_team::{self as service, parse_id};
+use crate::config::ClinicianAccess;
+use crate::error::Error;
+use crate::http::auth::WebUser;
+use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
+use crate::http::state::AppState;
+use crate::ids::UserId;
+
+/// One doctor in the form's list.
+#[derive(Debug)]
+struct DoctorOption {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "care_team.html")]
+struct CareTeamPage {
+    nav: Nav,
+    patient_id: UserId,
+    patient_name: String,
+    is_patient: bool,
+    clinic_wide: bool,
+    members: Vec<Member>,
+    can_add: bool,
+    doctors: Vec<DoctorOption>,
+    reason: String,
+    errors: FormErrors,
+    message: String,
+}
+
+/// `?done=` after a change.
+#[derive(Debug, Default, Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+/// The add or refer form as sent back (empty when the page is first shown).
+#[derive(Debug, Default)]
+struct Refill {
+    doctor_id: String,
+    reason: String,
+    errors: FormErrors,
+}
+
+async fn page(
+    state: &AppState,
+    actor: &Actor,
+    user: &WebUser,
+    patient: UserId,
+    form: Refill,
+    message: String,
+) -> Result<CareTeamPage, PageError> {
+    let members = service::list(state, actor, patient).await?;
+    let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
+    let can_add = actor.holds(Permission::CareTeamManage);
+    let doctors = if can_add {
+        service::doctors(state)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| !members.iter().any(|m| &m.doctor_id == id))
+            .map(|(id, name)| DoctorOption { selected: id == form.doctor_id, id, name })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(CareTeamPage {
+        nav: Nav::signed_in(user),
+        patient_id: patient,
+        patient_name,
+        is_patient: actor.id() == patient,
+        clinic_wide: state.settings.clinician_access == ClinicianAccess::Clinic,
+        members,
+        can_add,
+        doctors,
+        reason: form.reason,
+        errors: form.errors,
+        message,
+    })
+}
+
+/// `GET /patients/{id}/care-team`.
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let message = match done.done.as_deref() {
+        Some("added") => "The doctor is on the care team now.",
+        Some("removed") => "The doctor is off the care team: they no longer read this history.",
+        _ => "",
+    };
+    let page = page(&state, &actor, &user, patient, Refill::default(), message.into()).await?;
+    Ok(render(&page)?.into_response())
+}
+
+/// The add or refer form.
+#[derive(Debug, Deserialize)]
+pub struct AddForm {
+    csrf_token: String,
+    #[serde(default)]
+    doctor_id: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /patients/{id}/care-team`: the same service as the API.
+pub async fn add(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AddForm>,
+) -> Result<Response, PageError> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    let body = NewMember { doctor_id: form.doctor_id.clone(), reason: form.reason.clone() };
+    match service::add(&state, &actor, patient, body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}/care-team?done=added")).into_response()),
+        Err(Error::Validation(errors)) => {
+            let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, errors: FormErrors(errors) };
+            let page = page(&state, &actor, &user, patient, refill, String::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// A form with only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct RemoveForm {
+    csrf_token: String,
+}
+
+/// `POST /patients/{id}/care-team/{doctor_id}/remove`: the patient takes a doctor off.
+pub async fn remove(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path((id, doctor)): Path<(String, String)>,
+    CsrfForm(_): CsrfForm<RemoveForm>,
+) -> Result<Response, PageError> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    let doctor = parse_id(&doctor, "not_on_care_team")?;
+    service::remove(&state, &actor, patient, doctor).await?;
+    Ok(Redirect::to(&format!("/patients/{patient}/care-team?done=removed")).into_response())
+}
+
+crate::csrf_protected!(AddForm, RemoveForm);

@@ -1,0 +1,184 @@
+//! Care-team queries: live memberships (the access check reads them on every read of patient
+//! data, by index), joining, leaving, and the rows the ledger covers.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::care_team::model::{Joined, Member, TeamChange};
+use crate::db::Db;
+use crate::error::Error;
+use crate::ids::UserId;
+use crate::ledger::entry::EntryKind;
+
+/// Whether `doctor` is on `patient`'s care team now.
+pub async fn is_member(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, Error> {
+    let row = sqlx::query("SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL")
+        .bind(patient.to_string())
+        .bind(doctor.to_string())
+        .fetch_optional(&db.pool)
+        .await?;
+    Ok(row.is_some())
+}
+
+/// Whether the patient took `doctor` off their team (and nobody has put them back since).
+pub async fn removed(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, Error> {
+    let row =
+        sqlx::query("SELECT removed_at FROM care_team WHERE patient_id = $1 AND doctor_id = $2 ORDER BY added_at DESC, id DESC LIMIT 1")
+            .bind(patient.to_string())
+            .bind(doctor.to_string())
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(match row {
+        Some(r) => r.try_get::<Option<String>, _>("removed_at")?.is_some(),
+        None => false,
+    })
+}
+
+fn member_from_row(r: &AnyRow) -> Result<Member, Error> {
+    Ok(Member {
+        id: r.try_get("id")?,
+        doctor_id: r.try_get("doctor_id")?,
+        doctor_name: r.try_get("doctor_name")?,
+        added_by: r.try_get("added_by")?,
+        added_by_name: r.try_get("added_by_name")?,
+        how: r.try_get("how")?,
+        reason: r.try_get("reason")?,
+        added_at: r.try_get("added_at")?,
+    })
+}
+
+/// A patient's care team now, longest-standing first, with names.
+pub async fn live(db: &Db, patient: UserId) -> Result<Vec<Member>, Error> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at \
+         FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
+         WHERE c.patient_id = $1 AND c.removed_at IS NULL ORDER BY c.added_at, c.id",
+    )
+    .bind(patient.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(member_from_row).collect()
+}
+
+/// The live membership of `doctor` on `patient`'s team.
+pub async fn live_member(db: &Db, patient: UserId, doctor: UserId) -> Result<Option<Member>, Error> {
+    let row = sqlx::query(
+        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at \
+         FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
+         WHERE c.patient_id = $1 AND c.doctor_id = $2 AND c.removed_at IS NULL",
+    )
+    .bind(patient.to_string())
+    .bind(doctor.to_string())
+    .fetch_optional(&db.pool)
+    .await?;
+    row.as_ref().map(member_from_row).transpose()
+}
+
+/// A new membership row.
+pub struct NewMembership<'a> {
+    /// Its id (UUIDv7, or derived for memberships made by records).
+    pub id: &'a str,
+    /// The patient.
+    pub patient_id: UserId,
+    /// The doctor joining.
+    pub doctor_id: UserId,
+    /// Who added them.
+    pub added_by: UserId,
+    /// How.
+    pub how: Joined,
+    /// Why (referrals).
+    pub reason: &'a str,
+    /// When.
+    pub added_at: &'a str,
+    /// The ledger entry of an explicit addition.
+    pub entry_index: Option<i64>,
+}
+
+/// Adds a membership unless the doctor is on the team already; whether it was added. Two
+/// joins racing are settled by the unique index on live memberships, without an error that
+/// would end the caller's transaction.
+pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (patient_id, doctor_id) WHERE removed_at IS NULL DO NOTHING",
+    )
+    .bind(m.id)
+    .bind(m.patient_id.to_string())
+    .bind(m.doctor_id.to_string())
+    .bind(m.added_by.to_string())
+    .bind(m.how.as_str())
+    .bind(m.reason)
+    .bind(m.added_at)
+    .bind(m.entry_index)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends a live membership; whether there was one.
+pub async fn leave(conn: &mut AnyConnection, id: &str, by: UserId, at: &str, entry_index: i64) -> Result<bool, Error> {
+    let done =
+        sqlx::query("UPDATE care_team SET removed_at = $1, removed_by = $2, removal_entry_index = $3 WHERE id = $4 AND removed_at IS NULL")
+            .bind(at)
+            .bind(by.to_string())
+            .bind(entry_index)
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Active doctors of the clinic, by name (for choosing whom to add or refer to).
+pub async fn active_doctors(db: &Db) -> Result<Vec<(String, String)>, Error> {
+    let rows = sqlx::query("SELECT id, full_name FROM users WHERE role = 'doctor' AND status = 'active' ORDER BY full_name, id")
+        .fetch_all(&db.pool)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("full_name")?))).collect()
+}
+
+/// Every explicit change the ledger covers, by entry index: additions (referrals, the patient
+/// adding a doctor) and removals.
+pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> {
+    let rows = sqlx::query(
+        "SELECT id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, removed_at, removed_by, removal_entry_index \
+         FROM care_team WHERE entry_index IS NOT NULL OR removal_entry_index IS NOT NULL",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut changes = Vec::new();
+    for r in &rows {
+        let (id, patient_id, doctor_id): (String, String, String) = (r.try_get("id")?, r.try_get("patient_id")?, r.try_get("doctor_id")?);
+        if let Some(index) = r.try_get::<Option<i64>, _>("entry_index")? {
+            changes.push((
+                index,
+                TeamChange {
+                    kind: EntryKind::CareTeamAdded,
+                    membership_id: id.clone(),
+                    patient_id: patient_id.clone(),
+                    doctor_id: doctor_id.clone(),
+                    by: r.try_get("added_by")?,
+                    how: r.try_get("how")?,
+                    reason: r.try_get("reason")?,
+                    time: r.try_get("added_at")?,
+                },
+            ));
+        }
+        if let Some(index) = r.try_get::<Option<i64>, _>("removal_entry_index")? {
+            changes.push((
+                index,
+                TeamChange {
+                    kind: EntryKind::CareTeamRemoved,
+                    membership_id: id,
+                    patient_id,
+                    doctor_id,
+                    by: r.try_get::<Option<String>, _>("removed_by")?.unwrap_or_default(),
+                    how: String::new(),
+                    reason: String::new(),
+                    time: r.try_get::<Option<String>, _>("removed_at")?.unwrap_or_default(),
+                },
+            ));
+        }
+    }
+    Ok(changes)
+}

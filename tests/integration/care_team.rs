@@ -1,0 +1,230 @@
+//! The care team (issue 11, item 1): a doctor reads a patient's whole history while on the
+//! team, and nothing of it otherwise; the patient sees the team and removes doctors; a doctor on
+//! it refers; `--clinician-access clinic` opens every patient to every active doctor. Every
+//! refusal is checked from the side of the person refused.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Options, Session, TestApp, csrf_from, sign_in, spawn_configured};
+use crate::{app, dual};
+
+/// A patient, two doctors, and a record (with a file) that the first doctor wrote.
+struct Clinic {
+    admin: Session,
+    house: Session,
+    visiting: Session,
+    patient: Session,
+    record: String,
+    sha: String,
+}
+
+async fn clinic(app: &TestApp) -> Clinic {
+    let admin = app.admin().await;
+    let house = app.staff("house@example.org", "doctor", "Gregory House", &admin).await;
+    let visiting = app.staff("visiting@example.org", "doctor", "Lisa Cuddy", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    let record = app.record(&house, &patient.id, "Lupus workup", "diagnosis").await["id"].as_str().unwrap().to_string();
+    let part = reqwest::multipart::Part::bytes(b"ANA 1:640".to_vec()).file_name("labs.txt");
+    let up = app
+        .http
+        .post(app.url(&format!("/api/v1/records/{record}/files")))
+        .bearer_auth(&house.access)
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(up.status(), 201);
+    let sha = up.json::<Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
+    Clinic { admin, house, visiting, patient, record, sha }
+}
+
+/// Everything a doctor may read of the clinic's patient, as status codes, and whether lists and
+/// searches show the record.
+async fn reads(app: &TestApp, c: &Clinic, doctor: &Session) -> (Vec<u16>, bool) {
+    let (r, p) = (&c.record, &c.patient.id);
+    let mut codes = Vec::new();
+    for path in [
+        format!("/api/v1/records/{r}"),
+        format!("/api/v1/records/{r}/versions"),
+        format!("/api/v1/records/{r}/proof"),
+        format!("/api/v1/records/{r}/files"),
+        format!("/api/v1/records/{r}/files/{}", c.sha),
+        format!("/api/v1/patients/{p}/history"),
+    ] {
+        codes.push(app.get(&path, Some(&doctor.access)).await.status.as_u16());
+    }
+    let listed = app.get(&format!("/api/v1/records?patient_id={p}"), Some(&doctor.access)).await.body["items"].clone();
+    let searched = app.get("/api/v1/records?q=lupus", Some(&doctor.access)).await.body["items"].clone();
+    let shows = |items: &Value| items.as_array().unwrap().iter().any(|i| i["id"] == r.as_str());
+    assert_eq!(shows(&listed), shows(&searched), "the list and the search follow one rule");
+    (codes, shows(&listed))
+}
+
+const ALL_READ: [u16; 6] = [200; 6];
+const NONE_READ: [u16; 6] = [404; 6];
+
+async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let (p, house, visiting) = (c.patient.id.clone(), &c.house, &c.visiting);
+    app.sealed_head().await;
+
+    // The author is on the team by writing; the other doctor sees nothing, as if it did not exist.
+    assert_eq!(reads(&app, &c, house).await, (ALL_READ.to_vec(), true));
+    assert_eq!(reads(&app, &c, visiting).await, (NONE_READ.to_vec(), false));
+    let team = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.patient.access)).await;
+    assert_eq!(team.status, 200, "{}", team.text);
+    assert_eq!(team.body.as_array().unwrap().len(), 1);
+    assert_eq!((team.body[0]["doctor_id"].as_str(), team.body[0]["how"].as_str()), (Some(house.id.as_str()), Some("record")));
+    app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&visiting.access)).await.assert_problem(404, "patient_not_found");
+
+    // Someone outside the team can neither refer nor remove.
+    let path = format!("/api/v1/patients/{p}/care-team");
+    app.post(&path, Some(&visiting.access), &json!({"doctor_id": visiting.id, "reason": "I want in"}))
+        .await
+        .assert_problem(404, "patient_not_found");
+    // A referral needs a reason, and an active doctor to refer to.
+    let r = app.post(&path, Some(&house.access), &json!({"doctor_id": visiting.id})).await;
+    assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["reason".to_string()]));
+    app.post(&path, Some(&house.access), &json!({"doctor_id": p, "reason": "second opinion"}))
+        .await
+        .assert_problem(404, "doctor_not_found");
+    app.post(&path, Some(&house.access), &json!({"doctor_id": "nope", "reason": "x"})).await.assert_problem(422, "validation_failed");
+    app.post(&path, Some(&house.access), &json!({"doctor_id": 7})).await.assert_problem(422, "validation_failed");
+
+    // Referred: the second doctor reads every record of every author, files, versions, proofs.
+    let r = app.post(&path, Some(&house.access), &json!({"doctor_id": visiting.id, "reason": "Rheumatology opinion"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!((r.body["how"].as_str(), r.body["added_by"].as_str()), (Some("referral"), Some(house.id.as_str())));
+    let again = app.post(&path, Some(&house.access), &json!({"doctor_id": visiting.id, "reason": "again"})).await;
+    assert_eq!((again.status.as_u16(), again.body["id"].clone()), (200, r.body["id"].clone()), "already on the team: unchanged");
+    assert_eq!(reads(&app, &c, visiting).await, (ALL_READ.to_vec(), true));
+    // ... and the admin sees who added whom, without reading any record.
+    let team = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.admin.access)).await;
+    assert_eq!(team.body.as_array().unwrap().len(), 2, "{}", team.text);
+    assert_eq!(team.body[1]["added_by_name"], "Gregory House");
+    assert_eq!(team.body[1]["reason"], "Rheumatology opinion");
+    app.get(&format!("/api/v1/records/{}", c.record), Some(&c.admin.access)).await.assert_problem(404, "not_found");
+
+    // Only the patient removes a doctor; then that doctor reads nothing again, at once.
+    let member = format!("/api/v1/patients/{p}/care-team/{}", visiting.id);
+    let del = |token: String, path: String| {
+        let http = app.http.clone();
+        let url = app.url(&path);
+        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(del(house.access.clone(), member.clone()).await, 403, "a doctor on the team may not remove another");
+    assert_eq!(del(c.admin.access.clone(), member.clone()).await, 403, "admins see the team but do not change it");
+    let other = app.patient("other@example.org").await;
+    assert_eq!(del(other.access.clone(), member.clone()).await, 404, "another patient's team does not exist for them");
+    assert_eq!(del(c.patient.access.clone(), member.clone()).await, 204);
+    assert_eq!(del(c.patient.access.clone(), member.clone()).await, 404, "not on the team any more");
+    assert_eq!(reads(&app, &c, visiting).await, (NONE_READ.to_vec(), false));
+    // Taken off by the patient, the doctor cannot write their way back in.
+    let r = app
+        .post(
+            "/api/v1/records",
+            Some(&visiting.access),
+            &json!({"patient_id": p, "title": "Follow-up", "notes": "", "record_type": "visit"}),
+        )
+        .await;
+    r.assert_problem(403, "forbidden");
+    // The patient can put them back (consent by the patient): reading again.
+    let r = app.post(&path, Some(&c.patient.access), &json!({"doctor_id": visiting.id})).await;
+    assert_eq!((r.status.as_u16(), r.body["how"].as_str()), (201, Some("patient")), "{}", r.text);
+    assert_eq!(reads(&app, &c, visiting).await, (ALL_READ.to_vec(), true));
+
+    // Each explicit change is a ledger entry, and verify checks them against the rows.
+    app.sealed_head().await;
+    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM ledger_entries WHERE kind LIKE 'care_team%' ORDER BY idx")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(kinds, ["care_team_added", "care_team_removed", "care_team_added"]);
+    sqlx::query("UPDATE care_team SET reason = 'edited' WHERE how = 'referral'").execute(&app.state.db.pool).await.unwrap();
+    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    assert!(report.problems.iter().any(|p| p.contains("care_team_added") && p.contains("no longer matches")), "{:?}", report.problems);
+}
+dual!(a_doctor_reads_the_history_only_while_on_the_care_team);
+
+async fn clinic_mode_opens_every_patient_to_every_active_doctor(backend: Backend) {
+    let Some(app) = spawn_configured(backend, Options::default(), |s| {
+        s.clinician_access = careledger::config::ClinicianAccess::Clinic;
+    })
+    .await
+    else {
+        return;
+    };
+    let c = clinic(&app).await;
+    app.sealed_head().await;
+    assert_eq!(reads(&app, &c, &c.visiting).await, (ALL_READ.to_vec(), true));
+    // Still nobody else: not another patient, not an admin.
+    let other = app.patient("other@example.org").await;
+    app.get(&format!("/api/v1/records/{}", c.record), Some(&other.access)).await.assert_problem(404, "not_found");
+    app.get(&format!("/api/v1/patients/{}/history", c.patient.id), Some(&other.access)).await.assert_problem(404, "patient_not_found");
+    app.get(&format!("/api/v1/records/{}", c.record), Some(&c.admin.access)).await.assert_problem(404, "not_found");
+    // The team is still kept (and shown), though in this mode it decides nothing.
+    let team = app.get(&format!("/api/v1/patients/{}/care-team", c.patient.id), Some(&c.visiting.access)).await;
+    assert_eq!((team.status.as_u16(), team.body.as_array().map(Vec::len)), (200, Some(1)), "{}", team.text);
+}
+dual!(clinic_mode_opens_every_patient_to_every_active_doctor);
+
+async fn the_care_team_page_lets_the_patient_remove_and_a_doctor_refer(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let p = c.patient.id.clone();
+    // The doctor refers from the page (the same service as the API).
+    let house = sign_in(&app, "house@example.org").await;
+    let html = house.get(app.url(&format!("/patients/{p}/care-team"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Refer this patient") && html.contains("Lisa Cuddy"), "{html}");
+    let csrf = csrf_from(&html);
+    let url = app.url(&format!("/patients/{p}/care-team"));
+    let r = house.post(&url).form(&[("csrf_token", csrf.as_str()), ("doctor_id", c.visiting.id.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 422, "no reason");
+    assert!(r.text().await.unwrap().contains("reason is required"));
+    let fields = [("csrf_token", csrf.as_str()), ("doctor_id", c.visiting.id.as_str()), ("reason", "Kidney consult")];
+    let r = house.post(&url).form(&fields).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.headers()["location"].to_str().unwrap()),
+        (303, format!("/patients/{p}/care-team?done=added").as_str())
+    );
+    // The patient sees both, and who added whom, and removes the referred doctor.
+    let patient = sign_in(&app, "pat@example.org").await;
+    let html = patient.get(app.url(&format!("/patients/{p}/care-team"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("My care team") && html.contains("Dr Lisa Cuddy") && html.contains("Kidney consult"), "{html}");
+    let csrf = csrf_from(&html);
+    let remove = app.url(&format!("/patients/{p}/care-team/{}/remove", c.visiting.id));
+    let r = patient.post(&remove).form(&[("csrf_token", "forged")]).send().await.unwrap();
+    assert_eq!(r.status(), 403, "CSRF-checked");
+    let r = patient.post(&remove).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    app.get(&format!("/api/v1/records/{}", c.record), Some(&c.visiting.access)).await.assert_problem(404, "not_found");
+    // The removed doctor's page of that patient is gone too; another patient's team is not theirs.
+    let visiting = sign_in(&app, "visiting@example.org").await;
+    let r = visiting.get(app.url(&format!("/patients/{p}/care-team"))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let r = visiting.get(app.url(&format!("/records/{}", c.record))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let other = app.patient("other@example.org").await;
+    let r = patient.get(app.url(&format!("/patients/{}/care-team", other.id))).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+}
+dual!(the_care_team_page_lets_the_patient_remove_and_a_doctor_refer);
+
+async fn a_removal_at_one_copy_refuses_at_the_other_on_the_next_request(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let other = crate::helpers::spawn_beside(&app, app.state.settings.database_url.expose().clone()).await;
+    let p = c.patient.id.clone();
+    let r = app.post(&format!("/api/v1/patients/{p}/care-team"), Some(&c.patient.access), &json!({"doctor_id": c.visiting.id})).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let path = format!("/api/v1/records/{}", c.record);
+    assert_eq!(other.get(&path, Some(&c.visiting.access)).await.status.as_u16(), 200, "added at one copy, reading at the other");
+    let removed =
+        app.http.delete(app.url(&format!("/api/v1/patients/{p}/care-team/{}", c.visiting.id))).bearer_auth(&c.patient.access).send().await;
+    assert_eq!(removed.unwrap().status().as_u16(), 204);
+    other.get(&path, Some(&c.visiting.access)).await.assert_problem(404, "not_found");
+}
+dual!(a_removal_at_one_copy_refuses_at_the_other_on_the_next_request);
