@@ -95,6 +95,9 @@ pub fn routes(state: AppState) -> Routes {
         )
         .add(post.clone(), "/api/v1/patients/{id}/care-team", Api, CareTeamManage, care_team::api::add)
         .add(Method::DELETE, "/api/v1/patients/{id}/care-team/{doctor_id}", Api, CareTeamManage, care_team::api::remove)
+        .add(post.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::grant)
+        .add(get.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::consents)
+        .add(Method::DELETE, "/api/v1/consents/{id}", Api, ConsentManage, care_team::api::revoke)
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -109,6 +112,7 @@ pub fn routes(state: AppState) -> Routes {
         .add(post.clone(), "/login", Page, Public, accounts::pages::login)
         .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
         .add(post.clone(), "/register", Page, Public, accounts::pages::register)
+        .add(get.clone(), "/privacy", Page, Public, accounts::pages::privacy)
         .add(get.clone(), "/unlock", Page, Public, accounts::pages::unlock_form)
         .add(post.clone(), "/unlock", Page, Public, accounts::pages::unlock)
         .add(get.clone(), "/logout", Page, SignedIn, accounts::pages::logout_form)

@@ -9,6 +9,7 @@ pub mod model;
 pub mod pages;
 pub mod password;
 pub mod permissions;
+pub mod privacy;
 pub mod service;
 pub mod sessions;
 pub mod store;

@@ -174,6 +174,7 @@ pub async fn login(
 struct RegisterPage {
     nav: Nav,
     csrf: String,
+    notice_version: &'static str,
     full_name: String,
     email: String,
     roles: Vec<SelectOption>,
@@ -194,6 +195,7 @@ pub async fn register_form(State(state): State<AppState>, headers: HeaderMap, ja
     let page = RegisterPage {
         nav: Nav::anonymous(),
         csrf,
+        notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: String::new(),
         email: String::new(),
         roles: role_options("patient"),
@@ -239,6 +241,7 @@ pub async fn register(
     let page = RegisterPage {
         nav: Nav::anonymous(),
         csrf: form.csrf_token,
+        notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: form.full_name,
         email: form.email,
         roles: role_options(&form.role),
@@ -347,6 +350,7 @@ pub async fn mfa_confirm(State(state): State<AppState>, user: WebUser, CsrfForm(
 struct SecurityPage {
     nav: Nav,
     mfa_enabled: bool,
+    privacy: Option<crate::accounts::privacy::Acceptance>,
     sessions: Vec<crate::accounts::sessions::SessionView>,
     idle_minutes: i64,
     errors: FormErrors,
@@ -357,6 +361,7 @@ async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, mes
     let page = SecurityPage {
         nav: Nav::signed_in(user),
         mfa_enabled: user.user.mfa_enabled,
+        privacy: crate::accounts::privacy::acceptance(&state.db, user.user.id).await?,
         sessions: sessions::list(state, &user.user, user.session_id).await?,
         idle_minutes: sessions::IDLE_MINUTES,
         errors: FormErrors(errors),
@@ -478,3 +483,16 @@ pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<Unlo
 }
 
 crate::csrf_protected!(LoginForm, RegisterForm, CsrfOnly, CodeForm, PasswordForm, UnlockForm);
+
+#[derive(Template)]
+#[template(path = "privacy.html")]
+struct PrivacyPage {
+    nav: Nav,
+    version: &'static str,
+}
+
+/// `GET /privacy`: the privacy notice in force (accepted at registration).
+pub async fn privacy(user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
+    let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(Nav::anonymous);
+    Ok(render(&PrivacyPage { nav, version: crate::accounts::privacy::NOTICE_VERSION })?.into_response())
+}

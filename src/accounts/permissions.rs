@@ -28,6 +28,8 @@ pub enum Permission {
     /// `care_team.manage`: change a care team (the patient adds or removes a doctor; a doctor
     /// on it refers the patient to another).
     CareTeamManage,
+    /// `consent.manage`: grant, list and revoke one's own consents (patients).
+    ConsentManage,
 }
 
 impl Permission {
@@ -43,6 +45,7 @@ impl Permission {
             Permission::AuditRead => "audit.read",
             Permission::CareTeamRead => "care_team.read",
             Permission::CareTeamManage => "care_team.manage",
+            Permission::ConsentManage => "consent.manage",
         }
     }
 }
@@ -50,7 +53,7 @@ impl Permission {
 /// The role table: what each role is granted beyond `Public` and `SignedIn`.
 pub fn grants(role: Role) -> &'static [Permission] {
     match role {
-        Role::Patient => &[Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
+        Role::Patient => &[Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage, Permission::ConsentManage],
         Role::Doctor => &[Permission::RecordsCreate, Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
         // Their own permissions arrive with prescriptions, lab orders and appointments.
         Role::Pharmacist | Role::Lab | Role::Receptionist => &[],

@@ -87,7 +87,8 @@ pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo) -> Result
     let valid = validate_registration(&r)?;
     let (db, policy) = (&ctx.db, ctx.settings.staff_approval);
     let status = if valid.role.is_staff() && policy == StaffApproval::On { Status::PendingApproval } else { Status::Active };
-    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now()).await
+    let privacy = Some(crate::accounts::privacy::NOTICE_VERSION);
+    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now(), privacy).await
 }
 
 /// Makes an active admin (the command line's `careledger admin create`).
@@ -100,7 +101,8 @@ pub async fn create_admin(db: &Db, clock: &Clock, email: &str, password: String,
     v.finish()?;
     let email = email.ok_or(Error::Validation(vec![]))?;
     let now = clock.now();
-    create_user(db, &password::Hasher::default(), email, Role::Admin, full_name.trim().to_string(), Status::Active, password, now).await
+    create_user(db, &password::Hasher::default(), email, Role::Admin, full_name.trim().to_string(), Status::Active, password, now, None)
+        .await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -113,6 +115,7 @@ async fn create_user(
     status: Status,
     password: String,
     now: chrono::DateTime<chrono::Utc>,
+    privacy_notice: Option<&str>,
 ) -> Result<User, Error> {
     // Cheap check first, so a duplicate costs no password hash; the unique index still decides.
     match store::email_like(db, &email).await? {
@@ -124,7 +127,7 @@ async fn create_user(
     let user =
         User { id: UserId::new(), email, role, full_name, status, created_at: clock::format(now), mfa_enabled: false, locked_until: None };
     let mut conn = db.pool.acquire().await?;
-    store::insert_user(&mut conn, &user, &hash).await?;
+    store::insert_user(&mut conn, &user, &hash, privacy_notice).await?;
     tracing::info!(user_id = %user.id, role = role.as_str(), status = status.as_str(), "user registered");
     Ok(user)
 }

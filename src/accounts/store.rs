@@ -41,10 +41,11 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
 }
 
 /// Inserts a user; an existing email (in any case) is `Error::EmailTaken`.
-pub async fn insert_user(conn: &mut AnyConnection, user: &User, password_hash: &str) -> Result<(), Error> {
+pub async fn insert_user(conn: &mut AnyConnection, user: &User, password_hash: &str, privacy_notice: Option<&str>) -> Result<(), Error> {
+    // The privacy notice accepted (registration), at the account's creation time.
     let result = sqlx::query(
-        "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at, email_skeleton) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO users (id, email, password_hash, role, full_name, status, created_at, email_skeleton, privacy_notice, privacy_accepted_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(user.id.to_string())
     .bind(user.email.as_str())
@@ -54,6 +55,8 @@ pub async fn insert_user(conn: &mut AnyConnection, user: &User, password_hash: &
     .bind(user.status.as_str())
     .bind(&user.created_at)
     .bind(user.email.skeleton())
+    .bind(privacy_notice)
+    .bind(privacy_notice.map(|_| user.created_at.as_str()))
     .execute(conn)
     .await;
     match result {

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::accounts::permissions::Actor;
-use crate::care_team::model::{Member, NewMember};
+use crate::care_team::model::{Consent, Member, NewConsent, NewMember};
 use crate::care_team::{self as service, parse_id};
 use crate::error::Error;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -62,5 +62,48 @@ pub async fn remove(
     let patient = parse_id(&id, "patient_not_found")?;
     let doctor = parse_id(&doctor, "not_on_care_team")?;
     service::remove(&state, &actor, patient, doctor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/consents`: the patient lets a doctor read their whole history (the doctor
+/// joins their care team), until revoked or until `expires_at`.
+#[utoipa::path(post, path = "/api/v1/consents", tag = "care team", security(("bearer" = [])), request_body = NewConsent,
+    responses(
+        (status = 201, description = "Granted", body = Consent),
+        (status = 200, description = "The doctor is on the care team already", body = Consent),
+        (status = 403, description = "`forbidden`: patients only", body = Problem),
+        (status = 404, description = "`doctor_not_found`", body = Problem),
+        (status = 422, description = "`validation_failed`", body = Problem),
+    ))]
+pub async fn grant(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiJson(body): ApiJson<NewConsent>,
+) -> Result<(StatusCode, ApiJson<Consent>), Error> {
+    let (consent, added) = service::grant(&state, &actor, body).await?;
+    Ok((if added { StatusCode::CREATED } else { StatusCode::OK }, ApiJson(consent)))
+}
+
+/// `GET /api/v1/consents`: the patient's consents, newest first (active, expired, revoked).
+#[utoipa::path(get, path = "/api/v1/consents", tag = "care team", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The consents", body = Vec<Consent>),
+        (status = 403, description = "`forbidden`: patients only", body = Problem),
+    ))]
+pub async fn consents(State(state): State<AppState>, actor: Actor) -> Result<ApiJson<Vec<Consent>>, Error> {
+    Ok(ApiJson(service::consents(&state, &actor).await?))
+}
+
+/// `DELETE /api/v1/consents/{id}`: revokes a consent; the doctor reads nothing more from the
+/// next request, at every copy.
+#[utoipa::path(delete, path = "/api/v1/consents/{id}", tag = "care team", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Consent id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "`consent_not_found`", body = Problem),
+        (status = 409, description = "`consent_ended`: revoked or expired already", body = Problem),
+    ))]
+pub async fn revoke(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<StatusCode, Error> {
+    service::revoke(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -17,7 +17,7 @@ use crate::db::Db;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
 use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef};
-use model::{Joined, Member, NewMember, TeamChange};
+use model::{Consent, Joined, Member, NewConsent, NewMember, TeamChange};
 use store::NewMembership;
 
 /// Longest referral reason, in characters.
@@ -43,7 +43,7 @@ pub enum Scope {
 pub async fn may_read_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<bool, Error> {
     Ok(match scope(ctx, actor) {
         Scope::Patient(p) => p == patient,
-        Scope::CareTeamOf(doctor) => store::is_member(&ctx.db, patient, doctor).await?,
+        Scope::CareTeamOf(doctor) => store::is_member(&ctx.db, patient, doctor, &clock::format(ctx.clock.now())).await?,
         Scope::Everyone => true,
         Scope::Nothing => false,
     })
@@ -81,6 +81,7 @@ pub async fn join_by_record(tx: &mut sqlx::Transaction<'_, sqlx::Any>, patient: 
         reason: "",
         added_at: at,
         entry_index: None,
+        expires_at: None,
     };
     store::join(tx, &m).await?;
     Ok(())
@@ -102,7 +103,7 @@ async fn visible_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<()
 pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Member>, Error> {
     actor.require(Permission::CareTeamRead)?;
     visible_patient(ctx, actor, patient).await?;
-    store::live(&ctx.db, patient).await
+    store::live(&ctx.db, patient, &clock::format(ctx.clock.now())).await
 }
 
 /// Adds a doctor to a patient's team: the patient adds whom they choose; a doctor who may read
@@ -122,19 +123,30 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     } else if reason.chars().count() > MAX_REASON {
         v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
     }
-    let doctor: Option<UserId> = body.doctor_id.trim().parse().ok();
-    if doctor.is_none() {
-        v.add("doctor_id", "doctor_id is not a valid id");
-    }
+    let doctor = body.doctor_id.trim().parse::<UserId>().map_err(|_| v.add("doctor_id", "doctor_id is not a valid id")).ok();
     v.finish()?;
     let doctor = doctor.ok_or(Error::Validation(vec![]))?;
+    join_explicitly(ctx, actor, patient, doctor, how, &reason, None).await
+}
+
+/// Puts `doctor` on `patient`'s team by an explicit act (a referral, or the patient's consent),
+/// with its ledger entry, unless they are on it already.
+async fn join_explicitly(
+    ctx: &Ctx,
+    actor: &Actor,
+    patient: UserId,
+    doctor: UserId,
+    how: Joined,
+    reason: &str,
+    expires_at: Option<&str>,
+) -> Result<(Member, bool), Error> {
     if !users::find_by_id(&ctx.db, doctor).await?.is_some_and(|u| u.is_active(Role::Doctor)) {
         return Err(Error::NotFound("doctor_not_found"));
     }
-    if let Some(existing) = store::live_member(&ctx.db, patient, doctor).await? {
+    let now = clock::format(ctx.clock.now());
+    if let Some(existing) = store::live_member(&ctx.db, patient, doctor, &now).await? {
         return Ok((existing, false));
     }
-    let now = clock::format(ctx.clock.now());
     let id = uuid::Uuid::now_v7().to_string();
     let change = TeamChange {
         kind: EntryKind::CareTeamAdded,
@@ -143,7 +155,8 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
         doctor_id: doctor.to_string(),
         by: actor.id().to_string(),
         how: how.as_str().to_string(),
-        reason: reason.clone(),
+        reason: reason.to_string(),
+        expires_at: expires_at.unwrap_or_default().to_string(),
         time: now.clone(),
     };
     let mut tx = ctx.db.pool.begin().await?;
@@ -154,19 +167,20 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
         doctor_id: doctor,
         added_by: actor.id(),
         how,
-        reason: &reason,
+        reason,
         added_at: &now,
         entry_index: Some(index),
+        expires_at,
     };
     if !store::join(&mut tx, &m).await? {
         // Added by someone else meanwhile: this entry is not needed.
         drop(tx);
-        let existing = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+        let existing = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
         return Ok((existing, false));
     }
     tx.commit().await?;
     tracing::info!(doctor_id = %doctor, how = how.as_str(), "care team: doctor added");
-    let member = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    let member = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
     Ok((member, true))
 }
 
@@ -176,11 +190,11 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
 pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -> Result<(), Error> {
     actor.require(Permission::CareTeamManage)?;
     visible_patient(ctx, actor, patient).await?;
-    let member = store::live_member(&ctx.db, patient, doctor).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    let now = clock::format(ctx.clock.now());
+    let member = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
     if actor.id() != patient {
         return Err(Error::Forbidden("only the patient removes a doctor from their care team"));
     }
-    let now = clock::format(ctx.clock.now());
     let change = TeamChange {
         kind: EntryKind::CareTeamRemoved,
         membership_id: member.id.clone(),
@@ -189,6 +203,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -
         by: actor.id().to_string(),
         how: String::new(),
         reason: String::new(),
+        expires_at: String::new(),
         time: now.clone(),
     };
     let mut tx = ctx.db.pool.begin().await?;
@@ -223,4 +238,88 @@ pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
 /// The id in a path, or 404 with `code`.
 pub fn parse_id(s: &str, code: &'static str) -> Result<UserId, Error> {
     s.parse().map_err(|_| Error::NotFound(code))
+}
+
+/// Parses a consent's end: an RFC 3339 time, or a date (the consent ends as that day begins,
+/// UTC). It must lie ahead of `now`.
+fn parse_expiry(s: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String, &'static str> {
+    let at = match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(day) => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        Err(_) => clock::parse(s),
+    }
+    .ok_or("expires_at must be a date (YYYY-MM-DD) or an RFC 3339 time")?;
+    if at <= now {
+        return Err("expires_at must be in the future");
+    }
+    Ok(clock::format(at))
+}
+
+/// A patient grants a doctor read access to their history (the doctor joins their care team),
+/// until revoked or until `expires_at`.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn grant(ctx: &Ctx, actor: &Actor, body: NewConsent) -> Result<(Consent, bool), Error> {
+    actor.require(Permission::ConsentManage)?;
+    let mut v = Validator::default();
+    let doctor = body.grantee_id.trim().parse::<UserId>().map_err(|_| v.add("grantee_id", "grantee_id is not a valid id")).ok();
+    let expires = match body.expires_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => parse_expiry(s, ctx.clock.now()).map_err(|m| v.add("expires_at", m)).ok(),
+        None => None,
+    };
+    v.finish()?;
+    let doctor = doctor.ok_or(Error::Validation(vec![]))?;
+    let (member, added) = join_explicitly(ctx, actor, actor.id(), doctor, Joined::Patient, "", expires.as_deref()).await?;
+    let status = "active".to_string();
+    let consent = Consent {
+        id: member.id,
+        grantee_id: member.doctor_id,
+        grantee_name: member.doctor_name,
+        granted_at: member.added_at,
+        expires_at: member.expires_at,
+        status,
+    };
+    Ok((consent, added))
+}
+
+/// A patient's consents, newest first, with whether each is active, expired or revoked.
+pub async fn consents(ctx: &Ctx, actor: &Actor) -> Result<Vec<Consent>, Error> {
+    actor.require(Permission::ConsentManage)?;
+    let now = clock::format(ctx.clock.now());
+    Ok(store::consents(&ctx.db, actor.id())
+        .await?
+        .into_iter()
+        .map(|c| {
+            let status = if c.revoked {
+                "revoked"
+            } else if c.removed_at.is_some() || c.expires_at.as_deref().is_some_and(|e| e <= now.as_str()) {
+                "expired"
+            } else {
+                "active"
+            };
+            Consent {
+                id: c.id,
+                grantee_id: c.doctor_id,
+                grantee_name: c.doctor_name,
+                granted_at: c.granted_at,
+                expires_at: c.expires_at,
+                status: status.into(),
+            }
+        })
+        .collect())
+}
+
+/// Revokes one of the patient's consents: the doctor leaves their care team. Someone else's
+/// consent, or one that does not exist, is 404 `consent_not_found`; one already ended, 409.
+#[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
+pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
+    actor.require(Permission::ConsentManage)?;
+    let (patient, doctor) = match store::consent_parties(&ctx.db, id).await? {
+        Some((p, d)) if p == actor.id().to_string() => (actor.id(), d),
+        _ => return Err(Error::NotFound("consent_not_found")),
+    };
+    let doctor: UserId = doctor.parse().map_err(|_| Error::NotFound("consent_not_found"))?;
+    let now = clock::format(ctx.clock.now());
+    match store::live_member(&ctx.db, patient, doctor, &now).await? {
+        Some(m) if m.id == id => remove(ctx, actor, patient, doctor).await,
+        _ => Err(Error::Conflict("consent_ended", "This consent has already ended.")),
+    }
 }

@@ -50,6 +50,9 @@ pub struct Member {
     pub reason: String,
     /// Since when (RFC 3339).
     pub added_at: String,
+    /// Until when, for a consent with an end (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
 }
 
 impl Member {
@@ -92,6 +95,8 @@ pub struct TeamChange {
     pub how: String,
     /// Why (additions).
     pub reason: String,
+    /// Until when ("" for no end; additions).
+    pub expires_at: String,
     /// When.
     pub time: String,
 }
@@ -121,7 +126,7 @@ impl Ledgered for TeamChange {
         match self.kind {
             EntryKind::CareTeamAdded => serde_json::json!({
                 "membership_id": self.membership_id, "patient_id": self.patient_id, "doctor_id": self.doctor_id,
-                "added_by": self.by, "how": self.how, "reason": self.reason, "time": self.time,
+                "added_by": self.by, "how": self.how, "reason": self.reason, "expires_at": self.expires_at, "time": self.time,
             }),
             _ => serde_json::json!({
                 "membership_id": self.membership_id, "patient_id": self.patient_id, "doctor_id": self.doctor_id,
@@ -129,4 +134,32 @@ impl Ledgered for TeamChange {
             }),
         }
     }
+}
+
+/// Body of `POST /api/v1/consents`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct NewConsent {
+    /// The doctor who may read the patient's history (UUID).
+    pub grantee_id: String,
+    /// Until when: an RFC 3339 time, or a date (the consent ends as that day begins, UTC); none:
+    /// until revoked.
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// A patient's consent to a doctor reading their history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Consent {
+    /// Its id (the care-team membership it made).
+    pub id: String,
+    /// The doctor.
+    pub grantee_id: String,
+    /// Their name.
+    pub grantee_name: String,
+    /// When granted.
+    pub granted_at: String,
+    /// Until when, if it ends.
+    pub expires_at: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
 }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::store as users;
-use crate::care_team::model::{Member, NewMember};
+use crate::care_team::model::{Member, NewConsent, NewMember};
 use crate::care_team::{self as service, parse_id};
 use crate::config::ClinicianAccess;
 use crate::error::Error;
@@ -38,6 +38,7 @@ struct CareTeamPage {
     can_add: bool,
     doctors: Vec<DoctorOption>,
     reason: String,
+    until: String,
     errors: FormErrors,
     message: String,
 }
@@ -53,6 +54,7 @@ struct Done {
 struct Refill {
     doctor_id: String,
     reason: String,
+    until: String,
     errors: FormErrors,
 }
 
@@ -87,6 +89,7 @@ async fn page(
         can_add,
         doctors,
         reason: form.reason,
+        until: form.until,
         errors: form.errors,
         message,
     })
@@ -119,9 +122,13 @@ pub struct AddForm {
     doctor_id: String,
     #[serde(default)]
     reason: String,
+    /// The patient's consent may end on a date.
+    #[serde(default)]
+    until: String,
 }
 
-/// `POST /patients/{id}/care-team`: the same service as the API.
+/// `POST /patients/{id}/care-team`: the same services as the API (the patient's addition is a
+/// consent, which may end on a date).
 pub async fn add(
     State(state): State<AppState>,
     actor: Actor,
@@ -130,11 +137,22 @@ pub async fn add(
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> Result<Response, PageError> {
     let patient = parse_id(&id, "patient_not_found")?;
-    let body = NewMember { doctor_id: form.doctor_id.clone(), reason: form.reason.clone() };
-    match service::add(&state, &actor, patient, body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{patient}/care-team?done=added")).into_response()),
-        Err(Error::Validation(errors)) => {
-            let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, errors: FormErrors(errors) };
+    let added = if actor.id() == patient {
+        let until = Some(form.until.clone()).filter(|u| !u.trim().is_empty());
+        service::grant(&state, &actor, NewConsent { grantee_id: form.doctor_id.clone(), expires_at: until }).await.map(|_| ())
+    } else {
+        let body = NewMember { doctor_id: form.doctor_id.clone(), reason: form.reason.clone() };
+        service::add(&state, &actor, patient, body).await.map(|_| ())
+    };
+    match added {
+        Ok(()) => Ok(Redirect::to(&format!("/patients/{patient}/care-team?done=added")).into_response()),
+        Err(Error::Validation(mut errors)) => {
+            for e in &mut errors {
+                if e.field == "grantee_id" {
+                    e.field = "doctor_id".into();
+                }
+            }
+            let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, until: form.until, errors: FormErrors(errors) };
             let page = page(&state, &actor, &user, patient, refill, String::new()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }

@@ -10,26 +10,31 @@ use crate::error::Error;
 use crate::ids::UserId;
 use crate::ledger::entry::EntryKind;
 
-/// Whether `doctor` is on `patient`'s care team now.
-pub async fn is_member(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, Error> {
-    let row = sqlx::query("SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL")
-        .bind(patient.to_string())
-        .bind(doctor.to_string())
-        .fetch_optional(&db.pool)
-        .await?;
+/// Whether `doctor` is on `patient`'s care team at `now` (not ended, not past a consent's end).
+pub async fn is_member(db: &Db, patient: UserId, doctor: UserId, now: &str) -> Result<bool, Error> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $3)",
+    )
+    .bind(patient.to_string())
+    .bind(doctor.to_string())
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
     Ok(row.is_some())
 }
 
-/// Whether the patient took `doctor` off their team (and nobody has put them back since).
+/// Whether the patient took `doctor` off their team (and nobody has put them back since); a
+/// consent that ran out is not a removal.
 pub async fn removed(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, Error> {
     let row =
-        sqlx::query("SELECT removed_at FROM care_team WHERE patient_id = $1 AND doctor_id = $2 ORDER BY added_at DESC, id DESC LIMIT 1")
+        sqlx::query("SELECT removed_by FROM care_team WHERE patient_id = $1 AND doctor_id = $2 ORDER BY added_at DESC, id DESC LIMIT 1")
             .bind(patient.to_string())
             .bind(doctor.to_string())
             .fetch_optional(&db.pool)
             .await?;
     Ok(match row {
-        Some(r) => r.try_get::<Option<String>, _>("removed_at")?.is_some(),
+        Some(r) => r.try_get::<Option<String>, _>("removed_by")?.is_some(),
         None => false,
     })
 }
@@ -44,31 +49,36 @@ fn member_from_row(r: &AnyRow) -> Result<Member, Error> {
         how: r.try_get("how")?,
         reason: r.try_get("reason")?,
         added_at: r.try_get("added_at")?,
+        expires_at: r.try_get("expires_at")?,
     })
 }
 
-/// A patient's care team now, longest-standing first, with names.
-pub async fn live(db: &Db, patient: UserId) -> Result<Vec<Member>, Error> {
+/// A patient's care team at `now`, longest-standing first, with names.
+pub async fn live(db: &Db, patient: UserId, now: &str) -> Result<Vec<Member>, Error> {
     let rows = sqlx::query(
-        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at \
+        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at, \
+                c.expires_at \
          FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
-         WHERE c.patient_id = $1 AND c.removed_at IS NULL ORDER BY c.added_at, c.id",
+         WHERE c.patient_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) ORDER BY c.added_at, c.id",
     )
     .bind(patient.to_string())
+    .bind(now)
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(member_from_row).collect()
 }
 
-/// The live membership of `doctor` on `patient`'s team.
-pub async fn live_member(db: &Db, patient: UserId, doctor: UserId) -> Result<Option<Member>, Error> {
+/// The live membership of `doctor` on `patient`'s team at `now`.
+pub async fn live_member(db: &Db, patient: UserId, doctor: UserId, now: &str) -> Result<Option<Member>, Error> {
     let row = sqlx::query(
-        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at \
+        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at, \
+                c.expires_at \
          FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
-         WHERE c.patient_id = $1 AND c.doctor_id = $2 AND c.removed_at IS NULL",
+         WHERE c.patient_id = $1 AND c.doctor_id = $2 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $3)",
     )
     .bind(patient.to_string())
     .bind(doctor.to_string())
+    .bind(now)
     .fetch_optional(&db.pool)
     .await?;
     row.as_ref().map(member_from_row).transpose()
@@ -92,15 +102,27 @@ pub struct NewMembership<'a> {
     pub added_at: &'a str,
     /// The ledger entry of an explicit addition.
     pub entry_index: Option<i64>,
+    /// Until when (a consent with an end).
+    pub expires_at: Option<&'a str>,
 }
 
 /// Adds a membership unless the doctor is on the team already; whether it was added. Two
 /// joins racing are settled by the unique index on live memberships, without an error that
 /// would end the caller's transaction.
 pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<bool, Error> {
+    // An expired membership of the pair ends at its expiry (by nobody), making room.
+    sqlx::query(
+        "UPDATE care_team SET removed_at = expires_at WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
+         AND expires_at IS NOT NULL AND expires_at <= $3",
+    )
+    .bind(m.patient_id.to_string())
+    .bind(m.doctor_id.to_string())
+    .bind(m.added_at)
+    .execute(&mut *conn)
+    .await?;
     let done = sqlx::query(
-        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (patient_id, doctor_id) WHERE removed_at IS NULL DO NOTHING",
     )
     .bind(m.id)
@@ -111,6 +133,7 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<boo
     .bind(m.reason)
     .bind(m.added_at)
     .bind(m.entry_index)
+    .bind(m.expires_at)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -141,7 +164,8 @@ pub async fn active_doctors(db: &Db) -> Result<Vec<(String, String)>, Error> {
 /// adding a doctor) and removals.
 pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> {
     let rows = sqlx::query(
-        "SELECT id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, removed_at, removed_by, removal_entry_index \
+        "SELECT id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at, removed_at, removed_by, \
+                removal_entry_index \
          FROM care_team WHERE entry_index IS NOT NULL OR removal_entry_index IS NOT NULL",
     )
     .fetch_all(&db.pool)
@@ -160,6 +184,7 @@ pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> 
                     by: r.try_get("added_by")?,
                     how: r.try_get("how")?,
                     reason: r.try_get("reason")?,
+                    expires_at: r.try_get::<Option<String>, _>("expires_at")?.unwrap_or_default(),
                     time: r.try_get("added_at")?,
                 },
             ));
@@ -175,10 +200,64 @@ pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> 
                     by: r.try_get::<Option<String>, _>("removed_by")?.unwrap_or_default(),
                     how: String::new(),
                     reason: String::new(),
+                    expires_at: String::new(),
                     time: r.try_get::<Option<String>, _>("removed_at")?.unwrap_or_default(),
                 },
             ));
         }
     }
     Ok(changes)
+}
+
+/// A consent as stored.
+#[derive(Debug, Clone)]
+pub struct ConsentRow {
+    /// The membership's id.
+    pub id: String,
+    /// The doctor.
+    pub doctor_id: String,
+    /// Their name.
+    pub doctor_name: String,
+    /// When granted.
+    pub granted_at: String,
+    /// Until when, if it ends.
+    pub expires_at: Option<String>,
+    /// Whether the patient revoked it.
+    pub revoked: bool,
+    /// When it ended (revoked, or closed at its expiry).
+    pub removed_at: Option<String>,
+}
+
+/// A patient's consents (the memberships they made), newest first, ended ones included.
+pub async fn consents(db: &Db, patient: UserId) -> Result<Vec<ConsentRow>, Error> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_at, c.expires_at, c.removed_at, c.removed_by \
+         FROM care_team c JOIN users d ON d.id = c.doctor_id WHERE c.patient_id = $1 AND c.how = 'patient' \
+         ORDER BY c.added_at DESC, c.id DESC",
+    )
+    .bind(patient.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(ConsentRow {
+                id: r.try_get("id")?,
+                doctor_id: r.try_get("doctor_id")?,
+                doctor_name: r.try_get("doctor_name")?,
+                granted_at: r.try_get("added_at")?,
+                expires_at: r.try_get("expires_at")?,
+                revoked: r.try_get::<Option<String>, _>("removed_by")?.is_some(),
+                removed_at: r.try_get("removed_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The patient and doctor of a membership made by the patient (a consent), if it exists.
+pub async fn consent_parties(db: &Db, id: &str) -> Result<Option<(String, String)>, Error> {
+    let row = sqlx::query("SELECT patient_id, doctor_id FROM care_team WHERE id = $1 AND how = 'patient'")
+        .bind(id)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("doctor_id")?))).transpose()
 }

@@ -317,7 +317,7 @@ pub async fn load(db: &Db, clock: &Clock) -> Result<DemoLogins, Error> {
             mfa_enabled: false,
             locked_until: None,
         };
-        accounts_store::insert_user(&mut tx, &user, &hash).await?;
+        accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         ids.push(user.id);
     }
     for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
@@ -418,7 +418,7 @@ pub async fn generate(
             mfa_enabled: false,
             locked_until: None,
         };
-        accounts_store::insert_user(&mut tx, &user, &hash).await?;
+        accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         for r in 0..per_patient {
             let (_, _, _, record_type, title, notes) = RECORDS[((p + r) as usize) % RECORDS.len()];
             let doctor = doctors[((p + r) as usize) % doctors.len()];

@@ -200,7 +200,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRe
             outside
         }
         Scope::CareTeamOf(me) => {
-            q.care_team_of = Some(me);
+            q.care_team_of = Some((me, clock::format(ctx.clock.now())));
             false
         }
         Scope::Everyone => false,
@@ -378,8 +378,8 @@ pub fn latest_index(record: &Record, versions: &[RecordVersion]) -> Result<i64, 
 /// as `(id, name)`. Other roles have none.
 pub async fn counterparts(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, String)>, Error> {
     match actor.role() {
-        Role::Patient => store::counterparts(&ctx.db, actor.id(), true).await,
-        Role::Doctor => store::counterparts(&ctx.db, actor.id(), false).await,
+        Role::Patient => store::counterparts(&ctx.db, actor.id(), true, "").await,
+        Role::Doctor => store::counterparts(&ctx.db, actor.id(), false, &clock::format(ctx.clock.now())).await,
         _ => Ok(Vec::new()),
     }
 }

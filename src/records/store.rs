@@ -189,8 +189,8 @@ pub struct ListQuery {
     pub patient_id: Option<UserId>,
     /// Only this author.
     pub doctor_id: Option<UserId>,
-    /// Only patients whose care team this doctor is on (the access scope of a doctor).
-    pub care_team_of: Option<UserId>,
+    /// Only patients whose care team this doctor is on at this time (a doctor's scope).
+    pub care_team_of: Option<(UserId, String)>,
     /// Only this type.
     pub record_type: Option<RecordType>,
     /// `created_at >= from`.
@@ -216,11 +216,12 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<Vec<Record>, Error> {
     if let Some(d) = q.doctor_id {
         f.and("r.doctor_id = ?", [text(&d.to_string())]);
     }
-    if let Some(d) = q.care_team_of {
+    if let Some((d, now)) = &q.care_team_of {
         // Served by care_team_doctor (doctor_id, patient_id) and the records' patient index.
         f.and(
-            "r.patient_id IN (SELECT c.patient_id FROM care_team c WHERE c.doctor_id = ? AND c.removed_at IS NULL)",
-            [text(&d.to_string())],
+            "r.patient_id IN (SELECT c.patient_id FROM care_team c WHERE c.doctor_id = ? AND c.removed_at IS NULL \
+             AND (c.expires_at IS NULL OR c.expires_at > ?))",
+            [text(&d.to_string()), text(now)],
         );
     }
     if let Some(t) = q.record_type {
@@ -248,15 +249,17 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<Vec<Record>, Error> {
 /// The people on the other side of a user's records, by name: a patient's doctors (who wrote
 /// their records), or a doctor's patients (whose care team they are on), for the history
 /// page's filter. Served by the scope indexes.
-pub async fn counterparts(db: &Db, user: UserId, as_patient: bool) -> Result<Vec<(String, String)>, Error> {
+pub async fn counterparts(db: &Db, user: UserId, as_patient: bool, now: &str) -> Result<Vec<(String, String)>, Error> {
     let sql = if as_patient {
         "SELECT DISTINCT u.id, u.full_name FROM records r JOIN users u ON u.id = r.doctor_id \
          WHERE r.patient_id = $1 ORDER BY u.full_name, u.id"
     } else {
         "SELECT DISTINCT u.id, u.full_name FROM care_team c JOIN users u ON u.id = c.patient_id \
-         WHERE c.doctor_id = $1 AND c.removed_at IS NULL ORDER BY u.full_name, u.id"
+         WHERE c.doctor_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) ORDER BY u.full_name, u.id"
     };
-    let rows = sqlx::query(sql).bind(user.to_string()).fetch_all(&db.pool).await?;
+    // The patient's query has no second placeholder; binding it anyway would be an error.
+    let query = sqlx::query(sql).bind(user.to_string());
+    let rows = if as_patient { query.fetch_all(&db.pool).await? } else { query.bind(now).fetch_all(&db.pool).await? };
     rows.iter().map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?))).collect()
 }
 

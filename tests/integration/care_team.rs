@@ -228,3 +228,97 @@ async fn a_removal_at_one_copy_refuses_at_the_other_on_the_next_request(backend:
     other.get(&path, Some(&c.visiting.access)).await.assert_problem(404, "not_found");
 }
 dual!(a_removal_at_one_copy_refuses_at_the_other_on_the_next_request);
+
+async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let (visiting, patient) = (&c.visiting, &c.patient);
+    let record = format!("/api/v1/records/{}", c.record);
+    app.get(&record, Some(&visiting.access)).await.assert_problem(404, "not_found");
+
+    // Refused: not a patient; nobody to grant to; an end in the past; wrong types.
+    app.post("/api/v1/consents", Some(&c.house.access), &json!({"grantee_id": visiting.id})).await.assert_problem(403, "forbidden");
+    app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": patient.id})).await.assert_problem(404, "doctor_not_found");
+    let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": visiting.id, "expires_at": "2001-01-01"})).await;
+    assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["expires_at".to_string()]));
+    app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": ["x"]})).await.assert_problem(422, "validation_failed");
+
+    // Granted until tomorrow: the doctor reads, on every copy.
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
+    let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": visiting.id, "expires_at": tomorrow})).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let first = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["status"], "active");
+    let copy = crate::helpers::spawn_beside(&app, app.state.settings.database_url.expose().clone()).await;
+    assert_eq!(copy.get(&record, Some(&visiting.access)).await.status.as_u16(), 200);
+    // The doctor cannot revoke it, nor can another patient see or revoke it.
+    let other = app.patient("other@example.org").await;
+    let delete = |token: &str, id: &str| {
+        let (http, url, token) = (app.http.clone(), app.url(&format!("/api/v1/consents/{id}")), token.to_string());
+        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(delete(&other.access, &first).await, 404);
+    assert_eq!(delete(&visiting.access, &first).await, 403);
+    let theirs = app.get("/api/v1/consents", Some(&other.access)).await;
+    assert_eq!(theirs.body, json!([]));
+
+    // The day after tomorrow it has expired: refused at the next request, listed as expired.
+    app.clock.advance(chrono::Duration::days(2));
+    let visiting = app.login("visiting@example.org").await;
+    let patient = app.login("pat@example.org").await;
+    app.get(&record, Some(&visiting.access)).await.assert_problem(404, "not_found");
+    let list = app.get("/api/v1/consents", Some(&patient.access)).await;
+    assert_eq!((list.body[0]["id"].as_str(), list.body[0]["status"].as_str()), (Some(first.as_str()), Some("expired")), "{}", list.text);
+    assert_eq!(delete(&patient.access, &first).await, 409, "an expired consent cannot be revoked again");
+
+    // Granted again (no end), then revoked: refused at the other copy on its next request.
+    let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": visiting.id})).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    let second = r.body["id"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(copy.get(&record, Some(&visiting.access)).await.status.as_u16(), 200);
+    assert_eq!(delete(&patient.access, &second).await, 204);
+    copy.get(&record, Some(&visiting.access)).await.assert_problem(404, "not_found");
+    let list = app.get("/api/v1/consents", Some(&patient.access)).await;
+    let statuses: Vec<&str> = list.body.as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["revoked", "expired"]);
+    // Every grant and revocation is in the ledger and checks out.
+    app.sealed_head().await;
+    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+dual!(a_patient_grants_and_revokes_consent_and_it_expires);
+
+async fn registration_records_the_privacy_notice_accepted(backend: Backend) {
+    let app = app!(backend);
+    let version = careledger::accounts::privacy::NOTICE_VERSION;
+    // The notice is public, and the registration form says which version it accepts.
+    let notice = app.http.get(app.url("/privacy")).send().await.unwrap();
+    assert_eq!(notice.status(), 200);
+    assert!(notice.text().await.unwrap().contains(&format!("Version {version}")));
+    let form = app.http.get(app.url("/register")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("href=\"/privacy\"") && form.contains(version), "{form}");
+    // Registering records the version and the time; an admin made on the command line has none.
+    let patient = app.patient("pat@example.org").await;
+    let admin = app.admin().await;
+    let row = |id: String| {
+        let pool = app.state.db.pool.clone();
+        async move {
+            sqlx::query_as::<_, (Option<String>, Option<String>, String)>(
+                "SELECT privacy_notice, privacy_accepted_at, created_at FROM users WHERE id = $1",
+            )
+            .bind(id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+        }
+    };
+    let (notice, at, created) = row(patient.id.clone()).await;
+    assert_eq!((notice.as_deref(), at.as_deref()), (Some(version), Some(created.as_str())));
+    assert_eq!(row(admin.id.clone()).await.0, None);
+    // The person sees what they accepted.
+    let b = sign_in(&app, "pat@example.org").await;
+    let html = b.get(app.url("/me/security")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("privacy notice</a> version {version}")), "{html}");
+}
+dual!(registration_records_the_privacy_notice_accepted);
