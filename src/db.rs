@@ -98,7 +98,13 @@ impl Filters {
 
 /// The schema. Its DDL is written to run unchanged on both backends (TEXT, INTEGER, no
 /// BOOLEAN); when a change must differ, split it into per-backend folders, one migrator each.
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!();
+/// Migrations a later release applied are left alone, so that this release keeps starting
+/// beside it during a rolling upgrade (migrations only add, never take away).
+fn migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!();
+    migrator.set_ignore_missing(true);
+    migrator
+}
 
 impl Db {
     /// Connects (creating a SQLite file and its folder when missing) and applies migrations.
@@ -118,7 +124,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .context("cannot connect to the database")?;
-        MIGRATOR.run(&pool).await.context("database migration failed")?;
+        migrator().run(&pool).await.context("database migration failed")?;
         let health = Self::pool_options(backend, 1, Duration::from_secs(2)).connect_lazy_with(options);
         Ok(Self { pool, backend, health })
     }

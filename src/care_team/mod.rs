@@ -62,15 +62,17 @@ pub fn scope(ctx: &Ctx, actor: &Actor) -> Scope {
     }
 }
 
-/// Whether `doctor` may not write for `patient`: the patient took them off their care team
-/// (and nobody has put them back). With `--clinician-access clinic` the team decides nothing.
-pub async fn removed_by_patient(ctx: &Ctx, patient: UserId, doctor: UserId) -> Result<bool, Error> {
-    Ok(ctx.settings.clinician_access == ClinicianAccess::CareTeam && store::removed(&ctx.db, patient, doctor).await?)
-}
-
 /// Puts the author of a new record on the patient's team (if not on it), in the record's
-/// transaction. The record's own ledger entry covers it.
-pub async fn join_by_record(tx: &mut sqlx::Transaction<'_, sqlx::Any>, patient: UserId, doctor: UserId, at: &str) -> Result<(), Error> {
+/// transaction, after its ledger entry (the record's entry covers it). A doctor the patient
+/// took off the team is not put back: with the care-team rule the write is refused (403); with
+/// `--clinician-access clinic` it goes ahead without a membership.
+pub async fn join_by_record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    access: ClinicianAccess,
+    patient: UserId,
+    doctor: UserId,
+    at: &str,
+) -> Result<(), Error> {
     let id = uuid::Uuid::now_v7().to_string();
     let m = NewMembership {
         id: &id,
@@ -83,8 +85,13 @@ pub async fn join_by_record(tx: &mut sqlx::Transaction<'_, sqlx::Any>, patient: 
         entry_index: None,
         expires_at: None,
     };
-    store::join(tx, &m).await?;
-    Ok(())
+    if store::join(tx, &m, true).await? || store::is_member_in(tx, patient, doctor, at).await? {
+        return Ok(());
+    }
+    match access {
+        ClinicianAccess::CareTeam => Err(Error::Forbidden("the patient took you off their care team")),
+        ClinicianAccess::Clinic => Ok(()),
+    }
 }
 
 /// Who may see `patient`'s care team: the patient, the doctors who may read the patient, and
@@ -126,6 +133,11 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     let doctor = body.doctor_id.trim().parse::<UserId>().map_err(|_| v.add("doctor_id", "doctor_id is not a valid id")).ok();
     v.finish()?;
     let doctor = doctor.ok_or(Error::Validation(vec![]))?;
+    // Only a doctor on the team refers (with `--clinician-access clinic` too, where reading
+    // does not need the team).
+    if how == Joined::Referral && !store::is_member(&ctx.db, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
+        return Err(Error::Forbidden("only a doctor on the patient's care team refers them"));
+    }
     join_explicitly(ctx, actor, patient, doctor, how, &reason, None).await
 }
 
@@ -172,11 +184,17 @@ async fn join_explicitly(
         entry_index: Some(index),
         expires_at,
     };
-    if !store::join(&mut tx, &m).await? {
-        // Added by someone else meanwhile: this entry is not needed.
+    // A referral does not undo the patient's removal; the patient's own addition does.
+    if !store::join(&mut tx, &m, how != Joined::Patient).await? {
+        // Added by someone else meanwhile (this entry is not needed), or refused.
         drop(tx);
-        let existing = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
-        return Ok((existing, false));
+        return match store::live_member(&ctx.db, patient, doctor, &now).await? {
+            Some(existing) => Ok((existing, false)),
+            None => Err(Error::Conflict(
+                "removed_by_patient",
+                "The patient took this doctor off their care team; only the patient can add them back.",
+            )),
+        };
     }
     tx.commit().await?;
     tracing::info!(doctor_id = %doctor, how = how.as_str(), "care team: doctor added");
@@ -216,12 +234,20 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -
     Ok(())
 }
 
-/// The clinic's active doctors, by name, for the forms that add or refer.
-pub async fn doctors(ctx: &Ctx) -> Result<Vec<(String, String)>, Error> {
-    store::active_doctors(&ctx.db).await
+/// The doctors the actor's form may offer for `patient`'s team, by name: active doctors not on
+/// it; for a referral, not those the patient took off it either (only the patient adds them back).
+pub async fn candidates(ctx: &Ctx, actor: &Actor, patient: UserId, members: &[Member]) -> Result<Vec<(String, String)>, Error> {
+    let removed = if actor.id() == patient { Vec::new() } else { store::removed_doctors(&ctx.db, patient).await? };
+    Ok(store::active_doctors(&ctx.db)
+        .await?
+        .into_iter()
+        .filter(|(id, _)| !members.iter().any(|m| &m.doctor_id == id) && !removed.contains(id))
+        .collect())
 }
 
-/// What care-team changes have put in the ledger (additions and removals, by entry).
+/// What care-team changes have put in the ledger (additions and removals, by entry), and the
+/// memberships nothing vouches for: one made by writing a record must match that record, and
+/// any other change must have its entry (so a membership forged in SQL is named).
 pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
     let rows = store::ledgered_changes(db)
         .await?
@@ -232,7 +258,7 @@ pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
             item: Box::new(c),
         })
         .collect();
-    Ok(Declaration { rows, problems: Vec::new() })
+    Ok(Declaration { rows, problems: store::unledgered_problems(db).await? })
 }
 
 /// The id in a path, or 404 with `code`.

@@ -68,12 +68,13 @@ async fn page(
 ) -> Result<CareTeamPage, PageError> {
     let members = service::list(state, actor, patient).await?;
     let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
-    let can_add = actor.holds(Permission::CareTeamManage);
+    // The patient adds; a doctor on the team refers.
+    let can_add =
+        actor.holds(Permission::CareTeamManage) && (actor.id() == patient || members.iter().any(|m| m.doctor_id == actor.id().to_string()));
     let doctors = if can_add {
-        service::doctors(state)
+        service::candidates(state, actor, patient, &members)
             .await?
             .into_iter()
-            .filter(|(id, _)| !members.iter().any(|m| &m.doctor_id == id))
             .map(|(id, name)| DoctorOption { selected: id == form.doctor_id, id, name })
             .collect()
     } else {

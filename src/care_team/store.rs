@@ -108,8 +108,11 @@ pub struct NewMembership<'a> {
 
 /// Adds a membership unless the doctor is on the team already; whether it was added. Two
 /// joins racing are settled by the unique index on live memberships, without an error that
-/// would end the caller's transaction.
-pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<bool, Error> {
+/// would end the caller's transaction. With `respect_removal` (a record's author, a referral)
+/// a doctor the patient took off the team, and has not put back since, is not added: only the
+/// patient adds them back. Callers append their ledger entry first, so this runs after the
+/// ledger's row lock: a removal committed meanwhile is seen here.
+pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_removal: bool) -> Result<bool, Error> {
     // An expired membership of the pair ends at its expiry (by nobody), making room.
     sqlx::query(
         "UPDATE care_team SET removed_at = expires_at WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
@@ -122,7 +125,9 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<boo
     .await?;
     let done = sqlx::query(
         "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE $10 = 0 OR NOT EXISTS ( \
+             SELECT 1 FROM care_team l WHERE l.patient_id = $2 AND l.doctor_id = $3 AND l.removed_by IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $2 AND n.doctor_id = $3 AND n.added_at > l.removed_at)) \
          ON CONFLICT (patient_id, doctor_id) WHERE removed_at IS NULL DO NOTHING",
     )
     .bind(m.id)
@@ -134,9 +139,37 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>) -> Result<boo
     .bind(m.added_at)
     .bind(m.entry_index)
     .bind(m.expires_at)
+    .bind(i64::from(respect_removal))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Whether `doctor` has a live membership of `patient`'s team, read in the caller's
+/// transaction.
+pub async fn is_member_in(conn: &mut AnyConnection, patient: UserId, doctor: UserId, now: &str) -> Result<bool, Error> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
+         AND (expires_at IS NULL OR expires_at > $3)",
+    )
+    .bind(patient.to_string())
+    .bind(doctor.to_string())
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}
+
+/// The doctors the patient took off their team (and has not put back), for the forms.
+pub async fn removed_doctors(db: &Db, patient: UserId) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT l.doctor_id FROM care_team l WHERE l.patient_id = $1 AND l.removed_by IS NOT NULL \
+         AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $1 AND n.doctor_id = l.doctor_id AND n.added_at > l.removed_at)",
+    )
+    .bind(patient.to_string())
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok(r.try_get("doctor_id")?)).collect()
 }
 
 /// Ends a live membership; whether there was one.
@@ -260,4 +293,44 @@ pub async fn consent_parties(db: &Db, id: &str) -> Result<Option<(String, String
         .fetch_optional(&db.pool)
         .await?;
     row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("doctor_id")?))).transpose()
+}
+
+/// Memberships that no ledger entry covers, with what should vouch for them instead: one made
+/// by writing a record needs that record (by that doctor, for that patient, at that time); an
+/// end without an entry must be a consent running out (at its `expires_at`).
+pub async fn unledgered_problems(db: &Db) -> Result<Vec<String>, Error> {
+    let rows = sqlx::query(
+        "SELECT c.id, c.patient_id, c.doctor_id, c.added_by, c.how, c.added_at, c.entry_index, c.expires_at, c.removed_at, c.removed_by, \
+                c.removal_entry_index, \
+                CASE WHEN EXISTS (SELECT 1 FROM records r WHERE r.patient_id = c.patient_id AND r.doctor_id = c.doctor_id \
+                                  AND r.created_at = c.added_at) THEN 1 ELSE 0 END AS has_record \
+         FROM care_team c WHERE c.entry_index IS NULL OR (c.removed_at IS NOT NULL AND c.removal_entry_index IS NULL)",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    let mut problems = Vec::new();
+    for r in &rows {
+        let id: String = r.try_get("id")?;
+        let (patient, doctor, how): (String, String, String) = (r.try_get("patient_id")?, r.try_get("doctor_id")?, r.try_get("how")?);
+        let what = format!("care team membership {id} (doctor {doctor} on patient {patient}'s team, {how})");
+        if r.try_get::<Option<i64>, _>("entry_index")?.is_none() {
+            let added_by: String = r.try_get("added_by")?;
+            if how != "record" {
+                problems.push(format!("{what}: no ledger entry covers it"));
+            } else if r.try_get::<i64, _>("has_record")? == 0 || added_by != doctor {
+                problems.push(format!("{what}: no record by that doctor for that patient made it"));
+            }
+        }
+        let removed_at: Option<String> = r.try_get("removed_at")?;
+        if let Some(ended) = removed_at
+            && r.try_get::<Option<i64>, _>("removal_entry_index")?.is_none()
+        {
+            let by: Option<String> = r.try_get("removed_by")?;
+            let expires: Option<String> = r.try_get("expires_at")?;
+            if by.is_some() || expires.as_deref() != Some(ended.as_str()) {
+                problems.push(format!("{what}: it ended without a ledger entry"));
+            }
+        }
+    }
+    Ok(problems)
 }

@@ -324,6 +324,7 @@ pub async fn load(db: &Db, clock: &Clock) -> Result<DemoLogins, Error> {
         let at = now - Duration::days(*days_ago) + Duration::minutes(n as i64);
         crate::records::service::write_new(
             &mut tx,
+            crate::config::ClinicianAccess::CareTeam,
             &RecordRow {
                 id: RecordId::new(),
                 patient_id: ids[*patient],
@@ -426,6 +427,7 @@ pub async fn generate(
             let at = now - Duration::minutes(((per_patient - r) as i64) * 60 * 24 * 730 / (per_patient as i64 + 1));
             crate::records::service::write_new(
                 &mut tx,
+                crate::config::ClinicianAccess::CareTeam,
                 &RecordRow {
                     id: RecordId::new(),
                     patient_id: user.id,

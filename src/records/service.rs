@@ -8,6 +8,7 @@ use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::{Role, User, store as accounts_store};
 use crate::care_team::{self, Scope};
 use crate::clock;
+use crate::config::ClinicianAccess;
 use crate::context::Ctx;
 use crate::db::Db;
 use crate::error::{Error, Validator};
@@ -48,13 +49,11 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
     actor.require(Permission::RecordsCreate)?;
     let ValidRecord { title, record_type, patient } = validate(&input)?;
     let patient = find_active_patient(&ctx.db, patient).await?;
-    if care_team::removed_by_patient(ctx, patient.id, actor.id()).await? {
-        return Err(Error::Forbidden("the patient took you off their care team"));
-    }
     let now = clock::format(ctx.clock.now());
     let mut tx = ctx.db.pool.begin().await?;
     write_new(
         &mut tx,
+        ctx.settings.clinician_access,
         &RecordRow { id, patient_id: patient.id, doctor_id: actor.id(), title, notes: &input.notes, record_type, created_at: &now },
     )
     .await?;
@@ -75,11 +74,11 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
 }
 
 /// Writes a new record, its first version and that version's ledger entry in the caller's
-/// transaction, and puts its author on the patient's care team (the demo loader writes its
-/// records through here too); returns the entry index.
-pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, r: &RecordRow<'_>) -> Result<i64, Error> {
+/// transaction, and puts its author on the patient's care team (refused when the patient took
+/// them off it; see `care_team::join_by_record`). The demo loader writes its records through
+/// here too. Returns the entry index.
+pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, access: ClinicianAccess, r: &RecordRow<'_>) -> Result<i64, Error> {
     store::insert_record(&mut **tx, r).await?;
-    care_team::join_by_record(tx, r.patient_id, r.doctor_id, r.created_at).await?;
     let entry = VersionEntry {
         record_id: r.id.to_string(),
         patient_id: r.patient_id.to_string(),
@@ -92,7 +91,9 @@ pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, r: &RecordRow<
         reason: String::new(),
         time: r.created_at.to_string(),
     };
+    // The entry first: its row lock orders this write after any care-team change in flight.
     let index = crate::ledger::append(tx, &entry).await?;
+    care_team::join_by_record(tx, access, r.patient_id, r.doctor_id, r.created_at).await?;
     store::insert_version(tx, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
     Ok(index)
 }

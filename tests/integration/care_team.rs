@@ -322,3 +322,94 @@ async fn registration_records_the_privacy_notice_accepted(backend: Backend) {
     assert!(html.contains(&format!("privacy notice</a> version {version}")), "{html}");
 }
 dual!(registration_records_the_privacy_notice_accepted);
+
+async fn the_patients_removal_stands_against_referrals_races_and_forged_rows(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let p = c.patient.id.clone();
+    let team = format!("/api/v1/patients/{p}/care-team");
+    let members = || async {
+        let r = app.get(&team, Some(&c.patient.access)).await;
+        r.body.as_array().unwrap().iter().map(|m| m["doctor_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    let remove = |doctor: String| {
+        let (http, url, token) = (app.http.clone(), app.url(&format!("{team}/{doctor}")), c.patient.access.clone());
+        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+    };
+    // Referred, then taken off by the patient: a colleague's referral does not bring them back.
+    let r = app.post(&team, Some(&c.house.access), &json!({"doctor_id": c.visiting.id, "reason": "Nephrology"})).await;
+    assert_eq!(r.status.as_u16(), 201);
+    assert_eq!(remove(c.visiting.id.clone()).await, 204);
+    let r = app.post(&team, Some(&c.house.access), &json!({"doctor_id": c.visiting.id, "reason": "Please, again"})).await;
+    r.assert_problem(409, "removed_by_patient");
+    assert!(!members().await.contains(&c.visiting.id));
+    // ... nor is the removed doctor offered on the referral form.
+    let house = sign_in(&app, "house@example.org").await;
+    let html = house.get(app.url(&format!("/patients/{p}/care-team"))).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains(&c.visiting.id), "{html}");
+
+    // The patient adds them back; then a removal racing the doctor's new record: whichever
+    // wins, the doctor is off the team afterwards (the write, if it went first, was theirs to make).
+    for round in 0..8 {
+        let r = app.post("/api/v1/consents", Some(&c.patient.access), &json!({"grantee_id": c.visiting.id})).await;
+        assert_eq!(r.status.as_u16(), 201, "round {round}: {}", r.text);
+        let body = json!({"patient_id": p, "title": format!("Visit {round}"), "notes": "", "record_type": "visit"});
+        let (write, removed) = tokio::join!(app.post("/api/v1/records", Some(&c.visiting.access), &body), remove(c.visiting.id.clone()));
+        assert!([201, 403].contains(&write.status.as_u16()), "round {round}: {}", write.text);
+        assert_eq!(removed, 204, "round {round}");
+        assert!(!members().await.contains(&c.visiting.id), "round {round}: the removal stands");
+        app.get(&format!("/api/v1/patients/{p}/history"), Some(&c.visiting.access)).await.assert_problem(404, "patient_not_found");
+    }
+
+    // Memberships forged in SQL are named by verify: one "made by a record" that no record made,
+    // and a referral without its ledger entry.
+    app.sealed_head().await;
+    let verify =
+        || async { careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap() };
+    let report = verify().await;
+    assert!(report.ok(), "{:?}", report.problems);
+    let outsider = app.staff("outsider@example.org", "doctor", "Out Sider", &c.admin).await;
+    for (id, how) in [("forged-1", "record"), ("forged-2", "referral")] {
+        sqlx::query(
+            "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at) VALUES ($1, $2, $3, $3, $4, '', '2026-01-01T00:00:00.000000Z')",
+        )
+        .bind(id)
+        .bind(&p)
+        .bind(&outsider.id)
+        .bind(how)
+        .execute(&app.state.db.pool)
+        .await
+        .ok();
+        let report = verify().await;
+        assert!(report.problems.iter().any(|p| p.contains(id)), "{how}: {:?}", report.problems);
+        sqlx::query("DELETE FROM care_team WHERE id = $1").bind(id).execute(&app.state.db.pool).await.unwrap();
+    }
+}
+dual!(the_patients_removal_stands_against_referrals_races_and_forged_rows);
+
+async fn in_clinic_mode_the_team_still_holds_the_patients_choices(backend: Backend) {
+    let Some(app) = spawn_configured(backend, Options::default(), |s| {
+        s.clinician_access = careledger::config::ClinicianAccess::Clinic;
+    })
+    .await
+    else {
+        return;
+    };
+    let c = clinic(&app).await;
+    let p = c.patient.id.clone();
+    let team = format!("/api/v1/patients/{p}/care-team");
+    // A doctor who reads by the clinic's rule but is not on the team does not refer anyone.
+    let r = app.post(&team, Some(&c.visiting.access), &json!({"doctor_id": c.visiting.id, "reason": "me"})).await;
+    r.assert_problem(403, "forbidden");
+    // The patient takes the house doctor off; writing (allowed by the clinic) does not put him back.
+    let del = app.http.delete(app.url(&format!("{team}/{}", c.house.id))).bearer_auth(&c.patient.access).send().await.unwrap();
+    assert_eq!(del.status(), 204);
+    let body = json!({"patient_id": p, "title": "Follow-up", "notes": "", "record_type": "visit"});
+    assert_eq!(app.post("/api/v1/records", Some(&c.house.access), &body).await.status.as_u16(), 201);
+    let members = app.get(&team, Some(&c.patient.access)).await;
+    assert_eq!(members.body, json!([]), "{}", members.text);
+    app.sealed_head().await;
+    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+}
+dual!(in_clinic_mode_the_team_still_holds_the_patients_choices);

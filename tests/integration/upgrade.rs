@@ -224,3 +224,26 @@ async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(back
     assert_eq!(r.status, 201, "{}", r.text);
 }
 dual!(a_clinic_written_by_the_first_release_reads_back_after_the_upgrade);
+
+async fn a_database_a_later_release_migrated_still_starts_this_one(backend: Backend) {
+    // A later release has added its own migration (copies of both run side by side while the
+    // balancer moves over): this release starts and serves on that database.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, i64::MAX).await else { return };
+    sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, $3, $4, $5)")
+        .bind(99_990_i64)
+        .bind("from a later release")
+        .bind(true)
+        .bind(vec![0u8; 48])
+        .bind(0_i64)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let r = app
+        .post("/api/v1/auth/register", None, &json!({"email": "p@example.org", "password": PASSWORD, "role": "patient", "full_name": "P"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+dual!(a_database_a_later_release_migrated_still_starts_this_one);
