@@ -8,20 +8,27 @@ use crate::accounts::permissions::Actor;
 use crate::care_team::model::{Consent, Member, NewConsent, NewMember};
 use crate::care_team::{self as service, parse_id};
 use crate::error::Error;
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::problem::Problem;
 use crate::http::state::AppState;
+use crate::pagination::{Page, PageParams};
 
 /// `GET /api/v1/patients/{id}/care-team`: the doctors on the team and who added them.
 #[utoipa::path(get, path = "/api/v1/patients/{id}/care-team", tag = "care team", security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)")),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)"), PageParams),
     responses(
-        (status = 200, description = "The care team, longest-standing first", body = Vec<Member>),
+        (status = 200, description = "The care team, longest-standing first", body = Page<Member>),
         (status = 404, description = "`patient_not_found`: no such patient, or not yours to see", body = Problem),
     ))]
-pub async fn list(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<ApiJson<Vec<Member>>, Error> {
+pub async fn list(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<ApiJson<Page<Member>>, Error> {
     let patient = parse_id(&id, "patient_not_found")?;
-    Ok(ApiJson(service::list(&state, &actor, patient).await?))
+    let page = p.into_request()?;
+    Ok(ApiJson(service::list(&state, &actor, patient, &page).await?))
 }
 
 /// `POST /api/v1/patients/{id}/care-team`: the patient adds a doctor, or a doctor on the team
@@ -85,13 +92,18 @@ pub async fn grant(
 }
 
 /// `GET /api/v1/consents`: the patient's consents, newest first (active, expired, revoked).
-#[utoipa::path(get, path = "/api/v1/consents", tag = "care team", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/consents", tag = "care team", security(("bearer" = [])), params(PageParams),
     responses(
-        (status = 200, description = "The consents", body = Vec<Consent>),
+        (status = 200, description = "The consents", body = Page<Consent>),
         (status = 403, description = "`forbidden`: patients only", body = Problem),
     ))]
-pub async fn consents(State(state): State<AppState>, actor: Actor) -> Result<ApiJson<Vec<Consent>>, Error> {
-    Ok(ApiJson(service::consents(&state, &actor).await?))
+pub async fn consents(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<ApiJson<Page<Consent>>, Error> {
+    let page = p.into_request()?;
+    Ok(ApiJson(service::consents(&state, &actor, &page).await?))
 }
 
 /// `DELETE /api/v1/consents/{id}`: revokes a consent; the doctor reads nothing more from the

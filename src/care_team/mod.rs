@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
 use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef};
+use crate::pagination::{Page, PageRequest};
 use model::{Consent, Joined, Member, NewConsent, NewMember, TeamChange};
 use store::NewMembership;
 
@@ -105,12 +106,13 @@ async fn visible_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<()
     }
 }
 
-/// A patient's care team and who added whom.
+/// A patient's care team and who added whom, longest-standing first.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), patient_id = %patient))]
-pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Member>, Error> {
+pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Member>, Error> {
     actor.require(Permission::CareTeamRead)?;
     visible_patient(ctx, actor, patient).await?;
-    store::live(&ctx.db, patient, &clock::format(ctx.clock.now())).await
+    let rows = store::live(&ctx.db, patient, &clock::format(ctx.clock.now()), page.after.clone(), page.fetch_limit()).await?;
+    Ok(page.finish(rows, |m| (m.added_at.clone(), m.id.clone())))
 }
 
 /// Adds a doctor to a patient's team: the patient adds whom they choose; a doctor who may read
@@ -157,6 +159,13 @@ async fn join_explicitly(
     }
     let now = clock::format(ctx.clock.now());
     if let Some(existing) = store::live_member(&ctx.db, patient, doctor, &now).await? {
+        if how == Joined::Patient {
+            // A consent must be the patient's own, revocable, with the end they chose.
+            return Err(Error::Conflict(
+                "already_on_care_team",
+                "This doctor is on your care team already; to limit their access, remove them and grant a consent with an end date.",
+            ));
+        }
         return Ok((existing, false));
     }
     let id = uuid::Uuid::now_v7().to_string();
@@ -173,6 +182,10 @@ async fn join_explicitly(
     };
     let mut tx = ctx.db.pool.begin().await?;
     let index = crate::ledger::append(&mut tx, &change).await?;
+    // After the ledger's row lock: a referrer the patient removed meanwhile refers no one.
+    if how == Joined::Referral && !store::is_member_in(&mut tx, patient, actor.id(), &now).await? {
+        return Err(Error::Forbidden("only a doctor on the patient's care team refers them"));
+    }
     let m = NewMembership {
         id: &id,
         patient_id: patient,
@@ -189,7 +202,12 @@ async fn join_explicitly(
         // Added by someone else meanwhile (this entry is not needed), or refused.
         drop(tx);
         return match store::live_member(&ctx.db, patient, doctor, &now).await? {
+            Some(_) if how == Joined::Patient => Err(Error::Conflict(
+                "already_on_care_team",
+                "This doctor is on your care team already; to limit their access, remove them and grant a consent with an end date.",
+            )),
             Some(existing) => Ok((existing, false)),
+            None if how == Joined::Patient => Err(Error::Conflict("care_team_changed", "The care team changed meanwhile; try again.")),
             None => Err(Error::Conflict(
                 "removed_by_patient",
                 "The patient took this doctor off their care team; only the patient can add them back.",
@@ -269,11 +287,17 @@ pub fn parse_id(s: &str, code: &'static str) -> Result<UserId, Error> {
 /// Parses a consent's end: an RFC 3339 time, or a date (the consent ends as that day begins,
 /// UTC). It must lie ahead of `now`.
 fn parse_expiry(s: &str, now: chrono::DateTime<chrono::Utc>) -> Result<String, &'static str> {
+    use chrono::Datelike;
+    // A date covers the whole day: the consent ends as the next day begins (UTC).
     let at = match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(day) => day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()),
+        Ok(day) => day.succ_opt().and_then(|next| next.and_hms_opt(0, 0, 0)).map(|t| t.and_utc()),
         Err(_) => clock::parse(s),
     }
     .ok_or("expires_at must be a date (YYYY-MM-DD) or an RFC 3339 time")?;
+    // Stored times sort as text only with four-digit years.
+    if at.year() > 9999 {
+        return Err("expires_at must be before the year 10000");
+    }
     if at <= now {
         return Err("expires_at must be in the future");
     }
@@ -307,10 +331,10 @@ pub async fn grant(ctx: &Ctx, actor: &Actor, body: NewConsent) -> Result<(Consen
 }
 
 /// A patient's consents, newest first, with whether each is active, expired or revoked.
-pub async fn consents(ctx: &Ctx, actor: &Actor) -> Result<Vec<Consent>, Error> {
+pub async fn consents(ctx: &Ctx, actor: &Actor, page: &PageRequest) -> Result<Page<Consent>, Error> {
     actor.require(Permission::ConsentManage)?;
     let now = clock::format(ctx.clock.now());
-    Ok(store::consents(&ctx.db, actor.id())
+    let rows: Vec<Consent> = store::consents(&ctx.db, actor.id(), page.after.clone(), page.fetch_limit())
         .await?
         .into_iter()
         .map(|c| {
@@ -330,7 +354,8 @@ pub async fn consents(ctx: &Ctx, actor: &Actor) -> Result<Vec<Consent>, Error> {
                 status: status.into(),
             }
         })
-        .collect())
+        .collect();
+    Ok(page.finish(rows, |c| (c.granted_at.clone(), c.id.clone())))
 }
 
 /// Revokes one of the patient's consents: the doctor leaves their care team. Someone else's
@@ -344,8 +369,13 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
     };
     let doctor: UserId = doctor.parse().map_err(|_| Error::NotFound("consent_not_found"))?;
     let now = clock::format(ctx.clock.now());
+    let ended = || Error::Conflict("consent_ended", "This consent has already ended.");
     match store::live_member(&ctx.db, patient, doctor, &now).await? {
-        Some(m) if m.id == id => remove(ctx, actor, patient, doctor).await,
-        _ => Err(Error::Conflict("consent_ended", "This consent has already ended.")),
+        // Two revocations racing: the second finds it ended.
+        Some(m) if m.id == id => match remove(ctx, actor, patient, doctor).await {
+            Err(Error::NotFound("not_on_care_team")) => Err(ended()),
+            other => other,
+        },
+        _ => Err(ended()),
     }
 }

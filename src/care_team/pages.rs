@@ -66,7 +66,8 @@ async fn page(
     form: Refill,
     message: String,
 ) -> Result<CareTeamPage, PageError> {
-    let members = service::list(state, actor, patient).await?;
+    // A care team is a handful of doctors: the page shows the first 200 (the API pages on).
+    let members = service::list(state, actor, patient, &crate::pagination::PageRequest { limit: 200, after: None }).await?.items;
     let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
     // The patient adds; a doctor on the team refers.
     let can_add =

@@ -53,16 +53,22 @@ fn member_from_row(r: &AnyRow) -> Result<Member, Error> {
     })
 }
 
-/// A patient's care team at `now`, longest-standing first, with names.
-pub async fn live(db: &Db, patient: UserId, now: &str) -> Result<Vec<Member>, Error> {
+/// A patient's care team at `now`, longest-standing first, with names, after a `(added_at, id)`
+/// cursor.
+pub async fn live(db: &Db, patient: UserId, now: &str, after: Option<(String, String)>, limit: i64) -> Result<Vec<Member>, Error> {
+    let (at, id) = after.unwrap_or_default();
     let rows = sqlx::query(
         "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at, \
                 c.expires_at \
          FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
-         WHERE c.patient_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) ORDER BY c.added_at, c.id",
+         WHERE c.patient_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) AND (c.added_at, c.id) > ($3, $4) \
+         ORDER BY c.added_at, c.id LIMIT $5",
     )
     .bind(patient.to_string())
     .bind(now)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
     .fetch_all(&db.pool)
     .await?;
     rows.iter().map(member_from_row).collect()
@@ -109,8 +115,8 @@ pub struct NewMembership<'a> {
 /// Adds a membership unless the doctor is on the team already; whether it was added. Two
 /// joins racing are settled by the unique index on live memberships, without an error that
 /// would end the caller's transaction. With `respect_removal` (a record's author, a referral)
-/// a doctor the patient took off the team, and has not put back since, is not added: only the
-/// patient adds them back. Callers append their ledger entry first, so this runs after the
+/// a doctor the patient took off the team, and has not put back since without an end date, is
+/// not added: only the patient adds them back (a consent with an end lets them in until then). Callers append their ledger entry first, so this runs after the
 /// ledger's row lock: a removal committed meanwhile is seen here.
 pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_removal: bool) -> Result<bool, Error> {
     // An expired membership of the pair ends at its expiry (by nobody), making room.
@@ -127,7 +133,8 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_remov
         "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE $10 = 0 OR NOT EXISTS ( \
              SELECT 1 FROM care_team l WHERE l.patient_id = $2 AND l.doctor_id = $3 AND l.removed_by IS NOT NULL \
-             AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $2 AND n.doctor_id = $3 AND n.added_at > l.removed_at)) \
+             AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $2 AND n.doctor_id = $3 AND n.added_at > l.removed_at \
+                             AND n.how = 'patient' AND n.expires_at IS NULL)) \
          ON CONFLICT (patient_id, doctor_id) WHERE removed_at IS NULL DO NOTHING",
     )
     .bind(m.id)
@@ -164,7 +171,8 @@ pub async fn is_member_in(conn: &mut AnyConnection, patient: UserId, doctor: Use
 pub async fn removed_doctors(db: &Db, patient: UserId) -> Result<Vec<String>, Error> {
     let rows = sqlx::query(
         "SELECT DISTINCT l.doctor_id FROM care_team l WHERE l.patient_id = $1 AND l.removed_by IS NOT NULL \
-         AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $1 AND n.doctor_id = l.doctor_id AND n.added_at > l.removed_at)",
+         AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $1 AND n.doctor_id = l.doctor_id AND n.added_at > l.removed_at \
+                         AND n.how = 'patient' AND n.expires_at IS NULL)",
     )
     .bind(patient.to_string())
     .fetch_all(&db.pool)
@@ -261,14 +269,20 @@ pub struct ConsentRow {
     pub removed_at: Option<String>,
 }
 
-/// A patient's consents (the memberships they made), newest first, ended ones included.
-pub async fn consents(db: &Db, patient: UserId) -> Result<Vec<ConsentRow>, Error> {
+/// A patient's consents (the memberships they made), newest first, ended ones included, before
+/// a `(added_at, id)` cursor.
+pub async fn consents(db: &Db, patient: UserId, before: Option<(String, String)>, limit: i64) -> Result<Vec<ConsentRow>, Error> {
+    // Without a cursor ("" as its time), the first page starts at the newest.
+    let (at, id) = before.unwrap_or_default();
     let rows = sqlx::query(
         "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_at, c.expires_at, c.removed_at, c.removed_by \
          FROM care_team c JOIN users d ON d.id = c.doctor_id WHERE c.patient_id = $1 AND c.how = 'patient' \
-         ORDER BY c.added_at DESC, c.id DESC",
+         AND ($2 = '' OR (c.added_at, c.id) < ($2, $3)) ORDER BY c.added_at DESC, c.id DESC LIMIT $4",
     )
     .bind(patient.to_string())
+    .bind(at)
+    .bind(id)
+    .bind(limit)
     .fetch_all(&db.pool)
     .await?;
     rows.iter()
@@ -295,42 +309,71 @@ pub async fn consent_parties(db: &Db, id: &str) -> Result<Option<(String, String
     row.map(|r| Ok((r.try_get("patient_id")?, r.try_get("doctor_id")?))).transpose()
 }
 
-/// Memberships that no ledger entry covers, with what should vouch for them instead: one made
-/// by writing a record needs that record (by that doctor, for that patient, at that time); an
-/// end without an entry must be a consent running out (at its `expires_at`).
+/// Memberships nothing vouches for. A change with no ledger entry must be one the rules make
+/// without one: a membership made by writing a record needs that record (by that doctor, for
+/// that patient, at that time), may not start while another membership of the pair is live, and
+/// may not follow the patient's removal (only the patient adds a removed doctor back, without an
+/// end date); an end without an entry must be a consent running out (at its `expires_at`).
 pub async fn unledgered_problems(db: &Db) -> Result<Vec<String>, Error> {
     let rows = sqlx::query(
         "SELECT c.id, c.patient_id, c.doctor_id, c.added_by, c.how, c.added_at, c.entry_index, c.expires_at, c.removed_at, c.removed_by, \
                 c.removal_entry_index, \
                 CASE WHEN EXISTS (SELECT 1 FROM records r WHERE r.patient_id = c.patient_id AND r.doctor_id = c.doctor_id \
                                   AND r.created_at = c.added_at) THEN 1 ELSE 0 END AS has_record \
-         FROM care_team c WHERE c.entry_index IS NULL OR (c.removed_at IS NOT NULL AND c.removal_entry_index IS NULL)",
+         FROM care_team c ORDER BY c.patient_id, c.doctor_id, c.added_at, c.id",
     )
     .fetch_all(&db.pool)
     .await?;
     let mut problems = Vec::new();
+    // Walk each pair's memberships in time order.
+    let mut pair: (String, String) = (String::new(), String::new());
+    let (mut live_until, mut banned): (Option<Option<String>>, bool) = (None, false);
     for r in &rows {
         let id: String = r.try_get("id")?;
         let (patient, doctor, how): (String, String, String) = (r.try_get("patient_id")?, r.try_get("doctor_id")?, r.try_get("how")?);
+        if (patient.as_str(), doctor.as_str()) != (pair.0.as_str(), pair.1.as_str()) {
+            pair = (patient.clone(), doctor.clone());
+            (live_until, banned) = (None, false);
+        }
         let what = format!("care team membership {id} (doctor {doctor} on patient {patient}'s team, {how})");
-        if r.try_get::<Option<i64>, _>("entry_index")?.is_none() {
+        let added_at: String = r.try_get("added_at")?;
+        let (removed_at, removed_by, expires): (Option<String>, Option<String>, Option<String>) =
+            (r.try_get("removed_at")?, r.try_get("removed_by")?, r.try_get("expires_at")?);
+        let unledgered = r.try_get::<Option<i64>, _>("entry_index")?.is_none();
+        // A membership made by a record begins only once the previous one has ended (the
+        // record's write finds no live one). Explicit changes carry entries; their times, taken
+        // before the ledger's lock, may cross by microseconds in a race, so they are not held
+        // to this.
+        if unledgered
+            && how == "record"
+            && let Some(previous_end) = &live_until
+            && previous_end.as_deref().is_none_or(|end| end > added_at.as_str())
+        {
+            problems.push(format!("{what}: it overlaps an earlier membership of the same doctor"));
+        }
+        if unledgered {
             let added_by: String = r.try_get("added_by")?;
             if how != "record" {
                 problems.push(format!("{what}: no ledger entry covers it"));
             } else if r.try_get::<i64, _>("has_record")? == 0 || added_by != doctor {
                 problems.push(format!("{what}: no record by that doctor for that patient made it"));
+            } else if banned {
+                problems.push(format!("{what}: the patient had taken this doctor off and not added them back"));
             }
         }
-        let removed_at: Option<String> = r.try_get("removed_at")?;
-        if let Some(ended) = removed_at
+        if how == "patient" && expires.is_none() {
+            banned = false;
+        }
+        if let Some(ended) = &removed_at
             && r.try_get::<Option<i64>, _>("removal_entry_index")?.is_none()
+            && (removed_by.is_some() || expires.as_deref() != Some(ended.as_str()))
         {
-            let by: Option<String> = r.try_get("removed_by")?;
-            let expires: Option<String> = r.try_get("expires_at")?;
-            if by.is_some() || expires.as_deref() != Some(ended.as_str()) {
-                problems.push(format!("{what}: it ended without a ledger entry"));
-            }
+            problems.push(format!("{what}: it ended without a ledger entry"));
         }
+        if removed_by.is_some() {
+            banned = true;
+        }
+        live_until = Some(removed_at.or(expires));
     }
     Ok(problems)
 }

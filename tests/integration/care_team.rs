@@ -74,8 +74,11 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
     assert_eq!(reads(&app, &c, visiting).await, (NONE_READ.to_vec(), false));
     let team = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.patient.access)).await;
     assert_eq!(team.status, 200, "{}", team.text);
-    assert_eq!(team.body.as_array().unwrap().len(), 1);
-    assert_eq!((team.body[0]["doctor_id"].as_str(), team.body[0]["how"].as_str()), (Some(house.id.as_str()), Some("record")));
+    assert_eq!(team.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        (team.body["items"][0]["doctor_id"].as_str(), team.body["items"][0]["how"].as_str()),
+        (Some(house.id.as_str()), Some("record"))
+    );
     app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&visiting.access)).await.assert_problem(404, "patient_not_found");
 
     // Someone outside the team can neither refer nor remove.
@@ -101,9 +104,9 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
     assert_eq!(reads(&app, &c, visiting).await, (ALL_READ.to_vec(), true));
     // ... and the admin sees who added whom, without reading any record.
     let team = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.admin.access)).await;
-    assert_eq!(team.body.as_array().unwrap().len(), 2, "{}", team.text);
-    assert_eq!(team.body[1]["added_by_name"], "Gregory House");
-    assert_eq!(team.body[1]["reason"], "Rheumatology opinion");
+    assert_eq!(team.body["items"].as_array().unwrap().len(), 2, "{}", team.text);
+    assert_eq!(team.body["items"][1]["added_by_name"], "Gregory House");
+    assert_eq!(team.body["items"][1]["reason"], "Rheumatology opinion");
     app.get(&format!("/api/v1/records/{}", c.record), Some(&c.admin.access)).await.assert_problem(404, "not_found");
 
     // Only the patient removes a doctor; then that doctor reads nothing again, at once.
@@ -167,7 +170,7 @@ async fn clinic_mode_opens_every_patient_to_every_active_doctor(backend: Backend
     app.get(&format!("/api/v1/records/{}", c.record), Some(&c.admin.access)).await.assert_problem(404, "not_found");
     // The team is still kept (and shown), though in this mode it decides nothing.
     let team = app.get(&format!("/api/v1/patients/{}/care-team", c.patient.id), Some(&c.visiting.access)).await;
-    assert_eq!((team.status.as_u16(), team.body.as_array().map(Vec::len)), (200, Some(1)), "{}", team.text);
+    assert_eq!((team.status.as_u16(), team.body["items"].as_array().map(Vec::len)), (200, Some(1)), "{}", team.text);
 }
 dual!(clinic_mode_opens_every_patient_to_every_active_doctor);
 
@@ -242,6 +245,13 @@ async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
     let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": visiting.id, "expires_at": "2001-01-01"})).await;
     assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["expires_at".to_string()]));
     app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": ["x"]})).await.assert_problem(422, "validation_failed");
+    for far in ["9999-12-31T23:30:00-05:00", "+12345-06-01", "9999-12-31"] {
+        let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": visiting.id, "expires_at": far})).await;
+        assert_eq!((r.status.as_u16(), r.error_fields()), (422, vec!["expires_at".to_string()]), "{far}: {}", r.text);
+    }
+    // A consent is the patient's own: not a relabelled membership the doctor already has.
+    let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": c.house.id, "expires_at": "2099-01-01"})).await;
+    r.assert_problem(409, "already_on_care_team");
 
     // Granted until tomorrow: the doctor reads, on every copy.
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1)).format("%Y-%m-%d").to_string();
@@ -260,7 +270,7 @@ async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
     assert_eq!(delete(&other.access, &first).await, 404);
     assert_eq!(delete(&visiting.access, &first).await, 403);
     let theirs = app.get("/api/v1/consents", Some(&other.access)).await;
-    assert_eq!(theirs.body, json!([]));
+    assert_eq!(theirs.body["items"], json!([]));
 
     // The day after tomorrow it has expired: refused at the next request, listed as expired.
     app.clock.advance(chrono::Duration::days(2));
@@ -268,7 +278,12 @@ async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
     let patient = app.login("pat@example.org").await;
     app.get(&record, Some(&visiting.access)).await.assert_problem(404, "not_found");
     let list = app.get("/api/v1/consents", Some(&patient.access)).await;
-    assert_eq!((list.body[0]["id"].as_str(), list.body[0]["status"].as_str()), (Some(first.as_str()), Some("expired")), "{}", list.text);
+    assert_eq!(
+        (list.body["items"][0]["id"].as_str(), list.body["items"][0]["status"].as_str()),
+        (Some(first.as_str()), Some("expired")),
+        "{}",
+        list.text
+    );
     assert_eq!(delete(&patient.access, &first).await, 409, "an expired consent cannot be revoked again");
 
     // Granted again (no end), then revoked: refused at the other copy on its next request.
@@ -280,8 +295,15 @@ async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
     assert_eq!(delete(&patient.access, &second).await, 204);
     copy.get(&record, Some(&visiting.access)).await.assert_problem(404, "not_found");
     let list = app.get("/api/v1/consents", Some(&patient.access)).await;
-    let statuses: Vec<&str> = list.body.as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
+    let statuses: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|c| c["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["revoked", "expired"]);
+    // Paged like every list: one at a time, newest first.
+    let first_page = app.get("/api/v1/consents?limit=1", Some(&patient.access)).await;
+    assert_eq!(first_page.body["items"][0]["status"], "revoked");
+    let cursor = first_page.body["next_cursor"].as_str().unwrap().to_string();
+    let next = app.get(&format!("/api/v1/consents?limit=1&cursor={cursor}"), Some(&patient.access)).await;
+    assert_eq!((next.body["items"][0]["id"].as_str(), next.body["next_cursor"].clone()), (Some(first.as_str()), Value::Null));
+    app.get("/api/v1/consents?limit=0", Some(&patient.access)).await.assert_problem(422, "validation_failed");
     // Every grant and revocation is in the ledger and checks out.
     app.sealed_head().await;
     let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
@@ -330,7 +352,7 @@ async fn the_patients_removal_stands_against_referrals_races_and_forged_rows(bac
     let team = format!("/api/v1/patients/{p}/care-team");
     let members = || async {
         let r = app.get(&team, Some(&c.patient.access)).await;
-        r.body.as_array().unwrap().iter().map(|m| m["doctor_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        r.body["items"].as_array().unwrap().iter().map(|m| m["doctor_id"].as_str().unwrap().to_string()).collect::<Vec<_>>()
     };
     let remove = |doctor: String| {
         let (http, url, token) = (app.http.clone(), app.url(&format!("{team}/{doctor}")), c.patient.access.clone());
@@ -407,9 +429,85 @@ async fn in_clinic_mode_the_team_still_holds_the_patients_choices(backend: Backe
     let body = json!({"patient_id": p, "title": "Follow-up", "notes": "", "record_type": "visit"});
     assert_eq!(app.post("/api/v1/records", Some(&c.house.access), &body).await.status.as_u16(), 201);
     let members = app.get(&team, Some(&c.patient.access)).await;
-    assert_eq!(members.body, json!([]), "{}", members.text);
+    assert_eq!(members.body["items"], json!([]), "{}", members.text);
     app.sealed_head().await;
     let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 dual!(in_clinic_mode_the_team_still_holds_the_patients_choices);
+
+async fn a_removed_doctor_stays_removed_after_a_consent_ends_and_forgeries_are_named(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let p = c.patient.id.clone();
+    let team = format!("/api/v1/patients/{p}/care-team");
+    let remove = |doctor: String, token: String| {
+        let (http, url) = (app.http.clone(), app.url(&format!("{team}/{doctor}")));
+        async move { http.delete(url).bearer_auth(token).send().await.unwrap().status().as_u16() }
+    };
+    // The house doctor refers while the patient removes him: a referral that lost the race is
+    // refused, never committed after the removal. A new colleague each round.
+    for round in 0..5 {
+        if round > 0 {
+            let r = app.post("/api/v1/consents", Some(&c.patient.access), &json!({"grantee_id": c.house.id})).await;
+            assert_eq!(r.status.as_u16(), 201, "round {round}: {}", r.text);
+        }
+        let colleague = app.staff(&format!("colleague{round}@example.org"), "doctor", "A Colleague", &c.admin).await;
+        let body = json!({"doctor_id": colleague.id, "reason": format!("round {round}")});
+        let refer = app.post(&team, Some(&c.house.access), &body);
+        let (referred, removed) = tokio::join!(refer, remove(c.house.id.clone(), c.patient.access.clone()));
+        assert_eq!(removed, 204, "round {round}");
+        // Refused either way when the removal came first: 403 (seen mid-way) or 404 (no longer his patient).
+        assert!([201, 403, 404].contains(&referred.status.as_u16()), "round {round}: {}", referred.text);
+        let late: i64 = sqlx::query_scalar(
+            // In ledger order (the order of commits): no referral by the house doctor after his
+            // removal's entry and before his next addition's.
+            "SELECT COUNT(*) FROM care_team v JOIN care_team h ON h.patient_id = v.patient_id AND h.doctor_id = v.added_by \
+             WHERE v.how = 'referral' AND h.removal_entry_index IS NOT NULL AND v.entry_index > h.removal_entry_index \
+             AND NOT EXISTS (SELECT 1 FROM care_team h2 WHERE h2.patient_id = h.patient_id AND h2.doctor_id = h.doctor_id \
+                             AND h2.entry_index > h.removal_entry_index AND h2.entry_index < v.entry_index)",
+        )
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+        assert_eq!(late, 0, "round {round}: a referral committed after its referrer was removed");
+    }
+    // Removed, then let in until tomorrow: reads until then; after it, the removal stands again.
+    let r = app.post("/api/v1/consents", Some(&c.patient.access), &json!({"grantee_id": c.house.id})).await;
+    assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    assert_eq!(remove(c.house.id.clone(), c.patient.access.clone()).await, 204);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    let r = app.post("/api/v1/consents", Some(&c.patient.access), &json!({"grantee_id": c.house.id, "expires_at": today})).await;
+    assert_eq!(r.status.as_u16(), 201, "a date covers the whole day, today included: {}", r.text);
+    assert_eq!(app.get(&format!("/api/v1/patients/{p}/history"), Some(&c.house.access)).await.status.as_u16(), 200);
+    app.clock.advance(chrono::Duration::days(2));
+    let house = app.login("house@example.org").await;
+    let body = json!({"patient_id": p, "title": "After the consent", "notes": "", "record_type": "visit"});
+    app.post("/api/v1/records", Some(&house.access), &body).await.assert_problem(403, "forbidden");
+    app.get(&format!("/api/v1/patients/{p}/history"), Some(&house.access)).await.assert_problem(404, "patient_not_found");
+
+    // Untampered, verify passes; a membership forged from one of his earlier records is named.
+    app.sealed_head().await;
+    let verify =
+        || async { careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap() };
+    let report = verify().await;
+    assert!(report.ok(), "{:?}", report.problems);
+    // (The expired consent is closed first, as the next join would.)
+    sqlx::query("UPDATE care_team SET removed_at = expires_at WHERE doctor_id = $1 AND removed_at IS NULL AND expires_at IS NOT NULL")
+        .bind(&c.house.id)
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert!(verify().await.ok(), "closing an expired consent is bookkeeping");
+    sqlx::query(
+        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at) \
+         SELECT 'forged-3', patient_id, doctor_id, doctor_id, 'record', '', created_at FROM records WHERE id = $1",
+    )
+    .bind(&c.record)
+    .execute(&app.state.db.pool)
+    .await
+    .unwrap();
+    let report = verify().await;
+    assert!(report.problems.iter().any(|p| p.contains("forged-3")), "{:?}", report.problems);
+}
+dual!(a_removed_doctor_stays_removed_after_a_consent_ends_and_forgeries_are_named);

@@ -211,8 +211,11 @@ async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(back
     // The doctor who wrote it before care teams existed is on the patient's team.
     let team = app.get(&format!("/api/v1/patients/{patient}/care-team"), Some(&me.access)).await;
     assert_eq!(team.status, 200, "{}", team.text);
-    assert_eq!((team.body[0]["doctor_id"].as_str(), team.body[0]["how"].as_str()), (Some(doctor.as_str()), Some("record")));
-    assert_eq!(team.body.as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        (team.body["items"][0]["doctor_id"].as_str(), team.body["items"][0]["how"].as_str()),
+        (Some(doctor.as_str()), Some("record"))
+    );
+    assert_eq!(team.body["items"].as_array().map(Vec::len), Some(1));
     // And the upgraded database takes new accounts beside the old ones.
     let r = app
         .post(
