@@ -44,7 +44,7 @@ pub enum Scope {
 pub async fn may_read_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<bool, Error> {
     Ok(match scope(ctx, actor) {
         Scope::Patient(p) => p == patient,
-        Scope::CareTeamOf(doctor) => store::is_member(&ctx.db, patient, doctor, &clock::format(ctx.clock.now())).await?,
+        Scope::CareTeamOf(doctor) => store::is_member(&ctx.db.pool, patient, doctor, &clock::format(ctx.clock.now())).await?,
         Scope::Everyone => true,
         Scope::Nothing => false,
     })
@@ -86,7 +86,7 @@ pub async fn join_by_record(
         entry_index: None,
         expires_at: None,
     };
-    if store::join(tx, &m, true).await? || store::is_member_in(tx, patient, doctor, at).await? {
+    if store::join(tx, &m, true).await? || store::is_member(&mut **tx, patient, doctor, at).await? {
         return Ok(());
     }
     match access {
@@ -111,7 +111,14 @@ async fn visible_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<()
 pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Member>, Error> {
     actor.require(Permission::CareTeamRead)?;
     visible_patient(ctx, actor, patient).await?;
-    let rows = store::live(&ctx.db, patient, &clock::format(ctx.clock.now()), page.after.clone(), page.fetch_limit()).await?;
+    let mut rows = store::live(&ctx.db, patient, &clock::format(ctx.clock.now()), page.after.clone(), page.fetch_limit()).await?;
+    // A referral's reason is clinical text: those who see the team without reading the
+    // patient (admins) see who added whom, not why.
+    if !may_read_patient(ctx, actor, patient).await? {
+        for m in &mut rows {
+            m.reason.clear();
+        }
+    }
     Ok(page.finish(rows, |m| (m.added_at.clone(), m.id.clone())))
 }
 
@@ -128,7 +135,7 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     let mut v = Validator::default();
     let reason = body.reason.trim().to_string();
     if how == Joined::Referral && reason.is_empty() {
-        v.add("reason", "reason is required for a referral");
+        v.add("reason", "a referral needs a reason");
     } else if reason.chars().count() > MAX_REASON {
         v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
     }
@@ -137,7 +144,7 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     let doctor = doctor.ok_or(Error::Validation(vec![]))?;
     // Only a doctor on the team refers (with `--clinician-access clinic` too, where reading
     // does not need the team).
-    if how == Joined::Referral && !store::is_member(&ctx.db, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
+    if how == Joined::Referral && !store::is_member(&ctx.db.pool, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
         return Err(Error::Forbidden("only a doctor on the patient's care team refers them"));
     }
     join_explicitly(ctx, actor, patient, doctor, how, &reason, None).await
@@ -183,7 +190,7 @@ async fn join_explicitly(
     let mut tx = ctx.db.pool.begin().await?;
     let index = crate::ledger::append(&mut tx, &change).await?;
     // After the ledger's row lock: a referrer the patient removed meanwhile refers no one.
-    if how == Joined::Referral && !store::is_member_in(&mut tx, patient, actor.id(), &now).await? {
+    if how == Joined::Referral && !store::is_member(&mut *tx, patient, actor.id(), &now).await? {
         return Err(Error::Forbidden("only a doctor on the patient's care team refers them"));
     }
     let m = NewMembership {

@@ -56,6 +56,22 @@ pub struct Member {
 }
 
 impl Member {
+    /// Since when, for people.
+    pub fn since(&self) -> String {
+        crate::clock::human(&self.added_at)
+    }
+
+    /// Until when, for people: a consent given to a date ends as the next day begins, so it is
+    /// shown as that date.
+    pub fn until(&self) -> Option<String> {
+        let end = crate::clock::parse(self.expires_at.as_deref()?)?;
+        if end.format("%H:%M:%S%.f").to_string() == "00:00:00" {
+            let day = end - chrono::Duration::days(1);
+            return Some(format!("the end of {}", day.format("%Y-%m-%d")));
+        }
+        Some(end.format("%Y-%m-%d %H:%M UTC").to_string())
+    }
+
     /// How they joined, in words.
     pub fn how_label(&self) -> &'static str {
         match self.how.as_str() {

@@ -12,7 +12,7 @@ use crate::accounts::store as users;
 use crate::care_team::model::{Member, NewConsent, NewMember};
 use crate::care_team::{self as service, parse_id};
 use crate::config::ClinicianAccess;
-use crate::error::Error;
+use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
 use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
@@ -109,6 +109,7 @@ pub async fn show(
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
         Some("added") => "The doctor is on the care team now.",
+        Some("already") => "That doctor is on the care team already.",
         Some("removed") => "The doctor is off the care team: they no longer read this history.",
         _ => "",
     };
@@ -141,25 +142,35 @@ pub async fn add(
     let patient = parse_id(&id, "patient_not_found")?;
     let added = if actor.id() == patient {
         let until = Some(form.until.clone()).filter(|u| !u.trim().is_empty());
-        service::grant(&state, &actor, NewConsent { grantee_id: form.doctor_id.clone(), expires_at: until }).await.map(|_| ())
+        service::grant(&state, &actor, NewConsent { grantee_id: form.doctor_id.clone(), expires_at: until }).await.map(|(_, new)| new)
     } else {
         let body = NewMember { doctor_id: form.doctor_id.clone(), reason: form.reason.clone() };
-        service::add(&state, &actor, patient, body).await.map(|_| ())
+        service::add(&state, &actor, patient, body).await.map(|(_, new)| new)
     };
-    match added {
-        Ok(()) => Ok(Redirect::to(&format!("/patients/{patient}/care-team?done=added")).into_response()),
-        Err(Error::Validation(mut errors)) => {
-            for e in &mut errors {
-                if e.field == "grantee_id" {
-                    e.field = "doctor_id".into();
-                }
-            }
-            let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, until: form.until, errors: FormErrors(errors) };
-            let page = page(&state, &actor, &user, patient, refill, String::new()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+    let (status, errors, message) = match added {
+        Ok(new) => {
+            let done = if new { "added" } else { "already" };
+            return Ok(Redirect::to(&format!("/patients/{patient}/care-team?done={done}")).into_response());
         }
-        Err(e) => Err(PageError(e)),
-    }
+        // The API's field names and wording, in the form's words.
+        Err(Error::Validation(errors)) => {
+            let errors = errors
+                .into_iter()
+                .map(|e| match e.field.as_str() {
+                    "doctor_id" | "grantee_id" => FieldError::new("doctor_id", "Choose a doctor."),
+                    "expires_at" => FieldError::new("expires_at", "Choose a date from today on, or leave it empty."),
+                    _ => e,
+                })
+                .collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, String::new())
+        }
+        // The team changed since the form was drawn (another tab, another person).
+        Err(Error::Conflict(_, why)) => (StatusCode::CONFLICT, Vec::new(), why.to_string()),
+        Err(e) => return Err(PageError(e)),
+    };
+    let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, until: form.until, errors: FormErrors(errors) };
+    let page = page(&state, &actor, &user, patient, refill, message).await?;
+    Ok((status, render(&page)?).into_response())
 }
 
 /// A form with only its CSRF token.

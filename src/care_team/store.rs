@@ -10,8 +10,12 @@ use crate::error::Error;
 use crate::ids::UserId;
 use crate::ledger::entry::EntryKind;
 
-/// Whether `doctor` is on `patient`'s care team at `now` (not ended, not past a consent's end).
-pub async fn is_member(db: &Db, patient: UserId, doctor: UserId, now: &str) -> Result<bool, Error> {
+/// Whether `doctor` is on `patient`'s care team at `now` (not ended, not past a consent's end),
+/// read from the pool or in the caller's transaction.
+pub async fn is_member<'e, E>(ex: E, patient: UserId, doctor: UserId, now: &str) -> Result<bool, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let row = sqlx::query(
         "SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
          AND (expires_at IS NULL OR expires_at > $3)",
@@ -19,7 +23,7 @@ pub async fn is_member(db: &Db, patient: UserId, doctor: UserId, now: &str) -> R
     .bind(patient.to_string())
     .bind(doctor.to_string())
     .bind(now)
-    .fetch_optional(&db.pool)
+    .fetch_optional(ex)
     .await?;
     Ok(row.is_some())
 }
@@ -150,21 +154,6 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_remov
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Whether `doctor` has a live membership of `patient`'s team, read in the caller's
-/// transaction.
-pub async fn is_member_in(conn: &mut AnyConnection, patient: UserId, doctor: UserId, now: &str) -> Result<bool, Error> {
-    let row = sqlx::query(
-        "SELECT 1 AS one FROM care_team WHERE patient_id = $1 AND doctor_id = $2 AND removed_at IS NULL \
-         AND (expires_at IS NULL OR expires_at > $3)",
-    )
-    .bind(patient.to_string())
-    .bind(doctor.to_string())
-    .bind(now)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.is_some())
 }
 
 /// The doctors the patient took off their team (and has not put back), for the forms.

@@ -106,7 +106,9 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
     let team = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.admin.access)).await;
     assert_eq!(team.body["items"].as_array().unwrap().len(), 2, "{}", team.text);
     assert_eq!(team.body["items"][1]["added_by_name"], "Gregory House");
-    assert_eq!(team.body["items"][1]["reason"], "Rheumatology opinion");
+    assert_eq!(team.body["items"][1]["reason"], "", "a referral's reason is clinical: not for admins");
+    let as_patient = app.get(&format!("/api/v1/patients/{p}/care-team"), Some(&c.patient.access)).await;
+    assert_eq!(as_patient.body["items"][1]["reason"], "Rheumatology opinion");
     app.get(&format!("/api/v1/records/{}", c.record), Some(&c.admin.access)).await.assert_problem(404, "not_found");
 
     // Only the patient removes a doctor; then that doctor reads nothing again, at once.
@@ -186,7 +188,7 @@ async fn the_care_team_page_lets_the_patient_remove_and_a_doctor_refer(backend: 
     let url = app.url(&format!("/patients/{p}/care-team"));
     let r = house.post(&url).form(&[("csrf_token", csrf.as_str()), ("doctor_id", c.visiting.id.as_str())]).send().await.unwrap();
     assert_eq!(r.status(), 422, "no reason");
-    assert!(r.text().await.unwrap().contains("reason is required"));
+    assert!(r.text().await.unwrap().contains("a referral needs a reason"));
     let fields = [("csrf_token", csrf.as_str()), ("doctor_id", c.visiting.id.as_str()), ("reason", "Kidney consult")];
     let r = house.post(&url).form(&fields).send().await.unwrap();
     assert_eq!(
@@ -198,6 +200,18 @@ async fn the_care_team_page_lets_the_patient_remove_and_a_doctor_refer(backend: 
     let html = patient.get(app.url(&format!("/patients/{p}/care-team"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("My care team") && html.contains("Dr Lisa Cuddy") && html.contains("Kidney consult"), "{html}");
     let csrf = csrf_from(&html);
+    // Mistakes are answered in the form's words, beside the fields (a third doctor, so that
+    // the form has someone to offer).
+    app.staff("third@example.org", "doctor", "Third Doctor", &c.admin).await;
+    let r = patient
+        .post(app.url(&format!("/patients/{p}/care-team")))
+        .form(&[("csrf_token", csrf.as_str()), ("until", "2001-01-01")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Choose a doctor.") && html.contains("Choose a date from today on") && !html.contains("grantee_id"), "{html}");
     let remove = app.url(&format!("/patients/{p}/care-team/{}/remove", c.visiting.id));
     let r = patient.post(&remove).form(&[("csrf_token", "forged")]).send().await.unwrap();
     assert_eq!(r.status(), 403, "CSRF-checked");
