@@ -181,10 +181,17 @@ async fn find_active_patient(db: &Db, r: PatientRef<'_>) -> Result<User, Error> 
 #[tracing::instrument(skip_all, fields(user_id = %actor.id(), record_id = %id))]
 pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error> {
     actor.require(Permission::RecordsRead)?;
-    match store::get(&ctx.db, id).await? {
-        Some(record) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => Ok(record),
-        _ => Err(Error::NotFound("not_found")),
-    }
+    // The care-team rule (`care_team::scope`), applied in the record's own query.
+    let found = match care_team::scope(ctx, actor) {
+        Scope::CareTeamOf(doctor) => {
+            let now = clock::format(ctx.clock.now());
+            store::get_with_membership(&ctx.db, id, doctor, &now).await?.filter(|(_, on_team)| *on_team).map(|(record, _)| record)
+        }
+        Scope::Patient(me) => store::get(&ctx.db, id).await?.filter(|r| r.patient_id == me),
+        Scope::Everyone => store::get(&ctx.db, id).await?,
+        Scope::Nothing => None,
+    };
+    found.ok_or(Error::NotFound("not_found"))
 }
 
 /// Records the caller may see, newest first, filtered.

@@ -158,6 +158,23 @@ pub fn version_from_row(r: &AnyRow) -> Result<RecordVersion, Error> {
     })
 }
 
+/// A record by id with whether `doctor` is on its patient's care team at `now`, in one query
+/// (the access check of a doctor's read costs no second round trip).
+pub async fn get_with_membership(db: &Db, id: RecordId, doctor: UserId, now: &str) -> Result<Option<(Record, bool)>, Error> {
+    let row = sqlx::query(select_records!(
+        ", CASE WHEN EXISTS (SELECT 1 FROM care_team c WHERE c.patient_id = r.patient_id AND c.doctor_id = $2 \
+           AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $3)) THEN 1 ELSE 0 END AS on_team",
+        "WHERE r.id = $1"
+    ))
+    .bind(id.to_string())
+    .bind(doctor.to_string())
+    .bind(now)
+    .fetch_optional(&db.pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some((record_from_row(&row)?, row.try_get::<i64, _>("on_team")? == 1)))
+}
+
 /// A record by id, with names.
 pub async fn get(db: &Db, id: RecordId) -> Result<Option<Record>, Error> {
     let row = sqlx::query(select_records!("WHERE r.id = $1")).bind(id.to_string()).fetch_optional(&db.pool).await?;
