@@ -106,6 +106,30 @@ fn migrator() -> sqlx::migrate::Migrator {
     migrator
 }
 
+/// SHA-384 (sqlx's migration checksum) of the text migration 0006 had in release a7719ed, which
+/// edited it in place to make its index unique. That change now lives in 0010 and 0006 is back
+/// to the text it first landed with, so a database made by a7719ed records a checksum no file
+/// has any more.
+const EDITED_0006_CHECKSUM: &str = "b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd";
+
+/// Makes a database from a7719ed upgrade like any other: its record of 0006 takes the checksum
+/// of 0006 as it stands (the unique index it made is exactly what 0010 makes, and 0010 runs on
+/// it unchanged). Any other history is left to the migrator, which refuses edited migrations.
+async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()> {
+    let Some(landed) = migrator().iter().find(|m| m.version == 6).map(|m| m.checksum.to_vec()) else { return Ok(()) };
+    let recorded: Option<Vec<u8>> =
+        match sqlx::query_scalar::<_, Vec<u8>>("SELECT checksum FROM _sqlx_migrations WHERE version = 6").fetch_optional(pool).await {
+            Ok(found) => found,
+            // No migrations table yet: a new database.
+            Err(_) => return Ok(()),
+        };
+    if recorded.is_some_and(|c| hex::encode(c) == EDITED_0006_CHECKSUM) {
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(landed).execute(pool).await?;
+        tracing::info!("migration 0006 as release a7719ed edited it: recorded as landed; 0010 makes its unique index");
+    }
+    Ok(())
+}
+
 impl Db {
     /// Connects (creating a SQLite file and its folder when missing) and applies migrations.
     pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Self> {
@@ -124,6 +148,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .context("cannot connect to the database")?;
+        reconcile_edited_migrations(&pool).await.context("database migration failed")?;
         migrator().run(&pool).await.context("database migration failed")?;
         let health = Self::pool_options(backend, 1, Duration::from_secs(2)).connect_lazy_with(options);
         Ok(Self { pool, backend, health })

@@ -250,3 +250,55 @@ async fn a_database_a_later_release_migrated_still_starts_this_one(backend: Back
     assert_eq!(r.status, 201, "{}", r.text);
 }
 dual!(a_database_a_later_release_migrated_still_starts_this_one);
+
+async fn look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique_one(backend: Backend) {
+    // Migration 0006 first landed with a plain index, so a database of that time may hold two
+    // accounts with one skeleton; 0010 makes the index unique and keeps the oldest's.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 6).await else { return };
+    let (first, second) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+    insert_user_v1(&pool, &first, "joe@clinic.example", "patient", None).await;
+    insert_user_v1(&pool, &second, "\u{0458}oe@clinic.example", "patient", None).await;
+    sqlx::query("UPDATE users SET email_skeleton = 'joe@clinic.example'").execute(&pool).await.unwrap();
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let oldest: Option<String> =
+        sqlx::query_scalar("SELECT email_skeleton FROM users WHERE id = $1").bind(&first).fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(oldest.as_deref(), Some("joe@clinic.example"), "the oldest keeps its skeleton");
+    let repeated: i64 = sqlx::query_scalar("SELECT COUNT(email_skeleton) - COUNT(DISTINCT email_skeleton) FROM users")
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(repeated, 0, "no skeleton twice");
+    let _ = second;
+    let r = app.post("/api/v1/auth/login", None, &json!({"email": "\u{0458}oe@clinic.example", "password": PASSWORD})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
+dual!(look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique_one);
+
+async fn a_database_made_by_the_release_that_edited_0006_upgrades(backend: Backend) {
+    // Release a7719ed shipped 0006 edited in place (a unique index): its databases record that
+    // text's checksum. They upgrade like any other.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 7).await else { return };
+    let edited = hex::decode("b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd").unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(edited).execute(&pool).await.unwrap();
+    sqlx::raw_sql("DROP INDEX users_email_skeleton; CREATE UNIQUE INDEX users_email_skeleton ON users (email_skeleton)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "p@example.org", "patient", None).await;
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let r = app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": PASSWORD})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let r = app
+        .post(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": "new@example.org", "password": PASSWORD, "role": "patient", "full_name": "New"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+}
+dual!(a_database_made_by_the_release_that_edited_0006_upgrades);
