@@ -64,7 +64,12 @@ impl AppState {
             passwords,
             dummy_hash: dummy.into(),
         };
-        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default() })
+        let imported = crate::audit::import_earlier(&ctx.db).await.map_err(|e| anyhow::anyhow!("cannot start the audit trail: {e:?}"))?;
+        if imported > 0 {
+            tracing::info!(imported, "privilege changes kept by an earlier release copied into the audit trail");
+        }
+        let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone());
+        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit })
     }
 }
 
@@ -173,15 +178,27 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = crate::ratelimit::prune(&state.db, state.clock.now()).await {
             tracing::warn!(error = %e, "could not prune rate-limit windows");
         }
+        if let Err(e) = crate::audit::purge_expired(&state.ctx).await {
+            tracing::warn!(error = %e, "could not purge audit rows past retention");
+        }
     }
 }
 
-/// Seals new ledger entries into a signed block every `ledger_block_ms` (when there are any).
+/// Seals new ledger entries into a signed block every `ledger_block_ms` (when there are any),
+/// after writing the audit trail's tree head into the ledger every `audit_checkpoint_ms`.
 async fn sealer(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(state.settings.ledger_block_ms.max(10)));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let checkpoint_every = std::time::Duration::from_millis(state.settings.audit_checkpoint_ms);
+    let mut last_checkpoint = std::time::Instant::now();
     loop {
         tick.tick().await;
+        if last_checkpoint.elapsed() >= checkpoint_every {
+            match crate::audit::checkpoint(&state.ctx).await {
+                Ok(_) => last_checkpoint = std::time::Instant::now(),
+                Err(e) => tracing::warn!(error = %e, "could not checkpoint the audit trail"),
+            }
+        }
         if let Err(e) = crate::ledger::service::seal_now(&state.ctx).await {
             tracing::warn!(error = %e, "could not seal a ledger block");
         }
@@ -202,6 +219,7 @@ pub async fn verify_ledger(
         crate::records::files::ledgered(db, files).await?,
         crate::accounts::admin::ledgered(db).await?,
         crate::care_team::ledgered(db).await?,
+        crate::audit::ledgered(db).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

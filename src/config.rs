@@ -55,6 +55,10 @@ pub mod defaults {
     pub const LEDGER_BLOCK_MS: u64 = 1000;
     /// `--ledger-block-max-entries`.
     pub const LEDGER_BLOCK_MAX_ENTRIES: i64 = 1000;
+    /// `--audit-checkpoint-ms`: ten seconds.
+    pub const AUDIT_CHECKPOINT_MS: u64 = 10_000;
+    /// `--audit-retention-days`: seven years (HIPAA asks six, 45 CFR 164.316(b)(2)).
+    pub const AUDIT_RETENTION_DAYS: u32 = 7 * 365 + 2;
 }
 
 /// Which doctors read a patient's history (issue 11): those on the patient's care team (the
@@ -99,6 +103,10 @@ pub struct Settings {
     pub ledger_block_ms: u64,
     /// A block covers at most this many new entries.
     pub ledger_block_max_entries: i64,
+    /// The audit trail's tree head goes into the ledger this often, when it grew (milliseconds).
+    pub audit_checkpoint_ms: u64,
+    /// Audit rows older than this many days have their fields cleared (their hashes stay).
+    pub audit_retention_days: u32,
     /// The address people reach careledger at (`https://records.clinic.example`): links in
     /// emails, and the origin forms must come from. Without it, the request's Host is used.
     pub public_url: Option<url::Url>,
@@ -153,6 +161,8 @@ impl Settings {
             smtp: None,
             file_store: None,
             ledger_block_ms: defaults::LEDGER_BLOCK_MS,
+            audit_checkpoint_ms: defaults::AUDIT_CHECKPOINT_MS,
+            audit_retention_days: defaults::AUDIT_RETENTION_DAYS,
             ledger_block_max_entries: defaults::LEDGER_BLOCK_MAX_ENTRIES,
             public_url: None,
             metrics_listen: None,

@@ -28,6 +28,9 @@ use crate::records;
         accounts::admin::api::unlock,
         accounts::admin::api::change_role,
         crate::audit::api::audit,
+        crate::audit::api::trail,
+        crate::audit::api::export,
+        crate::audit::api::access_log,
         accounts::api::mfa_begin,
         accounts::api::mfa_confirm,
         accounts::api::mfa_disable,
@@ -64,6 +67,7 @@ use crate::records;
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
         (name = "care team", description = "Which doctors read a patient's history"),
+        (name = "privacy", description = "What a patient sees of who accessed their records"),
         (name = "records", description = "Clinical records"),
         (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )

@@ -26,28 +26,47 @@ pub fn routes(state: AppState) -> Routes {
     Routes::new(state)
         // Accounts API.
         .add(post.clone(), "/api/v1/auth/register", Api, Public, accounts::api::register)
+        .audited("account.register", "user")
         .add(post.clone(), "/api/v1/auth/login", Api, Public, accounts::api::login)
+        .audited("auth.sign_in", "user")
         .add(post.clone(), "/api/v1/auth/refresh", Api, Public, accounts::api::refresh)
         .add(post.clone(), "/api/v1/auth/logout", Api, SignedIn, accounts::api::logout)
+        .audited("auth.sign_out", "session")
         .add(get.clone(), "/api/v1/me", Api, SignedIn, accounts::api::me)
         .add(get.clone(), "/api/v1/admin/users", Api, UsersManage, accounts::admin::api::list_users)
+        .audited("user.list", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/approve", Api, UsersManage, accounts::admin::api::approve)
+        .audited("user.approve", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/reject", Api, UsersManage, accounts::admin::api::reject)
+        .audited("user.reject", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/deactivate", Api, UsersManage, accounts::admin::api::deactivate)
+        .audited("user.deactivate", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/reactivate", Api, UsersManage, accounts::admin::api::reactivate)
+        .audited("user.reactivate", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/unlock", Api, UsersManage, accounts::admin::api::unlock)
+        .audited("user.unlock", "user")
         .add(post.clone(), "/api/v1/admin/users/{id}/role", Api, UsersManage, accounts::admin::api::change_role)
+        .audited("user.role_change", "user")
         .add(get.clone(), "/api/v1/admin/audit", Api, AuditRead, audit::api::audit)
+        .audited("audit.search", "audit")
         .add(post.clone(), "/api/v1/me/mfa/totp", Api, SignedIn, accounts::api::mfa_begin)
+        .audited("account.mfa_enrol", "user")
         .add(post.clone(), "/api/v1/me/mfa/totp/confirm", Api, SignedIn, accounts::api::mfa_confirm)
+        .audited("account.mfa_confirm", "user")
         .add(Method::DELETE, "/api/v1/me/mfa/totp", Api, Account, accounts::api::mfa_disable)
+        .audited("account.mfa_disable", "user")
         .add(get.clone(), "/api/v1/me/sessions", Api, Account, accounts::api::sessions_list)
         .add(Method::DELETE, "/api/v1/me/sessions/{id}", Api, Account, accounts::api::sessions_revoke)
+        .audited("auth.session_revoke", "session")
         .add(post.clone(), "/api/v1/me/password", Api, Account, accounts::api::change_password)
+        .audited("account.password_change", "user")
         // Records API.
         .add(post.clone(), "/api/v1/records", Api, RecordsCreate, records::api::create)
+        .audited("record.create", "record")
         .add(get.clone(), "/api/v1/records", Api, RecordsRead, records::api::list)
+        .audited("record.search", "record")
         .add_refusing(get.clone(), "/api/v1/records/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::get)
+        .audited("record.read", "record")
         .add_refusing(
             get.clone(),
             "/api/v1/patients/{id}/history",
@@ -56,9 +75,11 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("patient_not_found"),
             records::api::history,
         )
+        .audited("history.read", "patient")
         // Roles that write no records are refused by role (403, whatever the id: it tells
         // nothing about records); a doctor who may not see the record gets 404 from the service.
         .add(post.clone(), "/api/v1/records/{id}/amendments", Api, RecordsCreate, records::api::amend)
+        .audited("record.amend", "record")
         .add_refusing(
             get.clone(),
             "/api/v1/records/{id}/versions",
@@ -67,7 +88,9 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("not_found"),
             records::api::versions,
         )
+        .audited("record.versions", "record")
         .add_refusing(get.clone(), "/api/v1/records/{id}/proof", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::proof)
+        .audited("record.proof", "record")
         .add_upload(
             "/api/v1/records/{id}/files",
             RecordsCreate,
@@ -75,7 +98,9 @@ pub fn routes(state: AppState) -> Routes {
             records::files::MAX_FILE_BYTES + 64 * 1024,
             records::api::attach,
         )
+        .audited("file.attach", "record")
         .add_refusing(get.clone(), "/api/v1/records/{id}/files", Api, RecordsRead, Refusal::NotFound("not_found"), records::api::list_files)
+        .audited("file.list", "record")
         .add_refusing(
             get.clone(),
             "/api/v1/records/{id}/files/{sha256}",
@@ -84,6 +109,7 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("not_found"),
             records::api::download,
         )
+        .audited("file.download", "record")
         // Care team: who reads a patient's history. Refusals look like a missing patient.
         .add_refusing(
             get.clone(),
@@ -93,11 +119,24 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("patient_not_found"),
             care_team::api::list,
         )
+        .audited("care_team.read", "patient")
         .add(post.clone(), "/api/v1/patients/{id}/care-team", Api, CareTeamManage, care_team::api::add)
+        .audited("care_team.add", "patient")
         .add(Method::DELETE, "/api/v1/patients/{id}/care-team/{doctor_id}", Api, CareTeamManage, care_team::api::remove)
+        .audited("care_team.remove", "patient")
+        // The audit trail: admins search and export it; patients see who accessed their records.
+        .add(get.clone(), "/api/v1/audit", Api, AuditRead, audit::api::trail)
+        .audited("audit.search", "audit")
+        .add(get.clone(), "/api/v1/audit/export", Api, AuditRead, audit::api::export)
+        .audited("audit.export", "audit")
+        .add(get.clone(), "/api/v1/me/access-log", Api, AccessLogRead, audit::api::access_log)
+        .audited("access_log.read", "access_log")
         .add(post.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::grant)
+        .audited("consent.grant", "consent")
         .add(get.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::consents)
+        .audited("consent.list", "consent")
         .add(Method::DELETE, "/api/v1/consents/{id}", Api, ConsentManage, care_team::api::revoke)
+        .audited("consent.revoke", "consent")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -110,32 +149,55 @@ pub fn routes(state: AppState) -> Routes {
         .add(get.clone(), "/", Page, Public, accounts::pages::landing)
         .add(get.clone(), "/login", Page, Public, accounts::pages::login_form)
         .add(post.clone(), "/login", Page, Public, accounts::pages::login)
+        .audited("auth.sign_in", "user")
         .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
         .add(post.clone(), "/register", Page, Public, accounts::pages::register)
+        .audited("account.register", "user")
         .add(get.clone(), "/privacy", Page, Public, accounts::pages::privacy)
         .add(get.clone(), "/unlock", Page, Public, accounts::pages::unlock_form)
         .add(post.clone(), "/unlock", Page, Public, accounts::pages::unlock)
+        .audited("auth.unlock", "user")
         .add(get.clone(), "/logout", Page, SignedIn, accounts::pages::logout_form)
         .add(post.clone(), "/logout", Page, SignedIn, accounts::pages::logout)
+        .audited("auth.sign_out", "session")
         // Dashboards send anyone of another role to their own.
         .add(get.clone(), "/doctor/dashboard", Page, Account, records::pages::doctor_dashboard)
+        .audited("record.search", "record")
         .add(get.clone(), "/patient/dashboard", Page, Account, records::pages::patient_dashboard)
+        .audited("record.search", "record")
         .add(get.clone(), "/me/mfa", Page, SignedIn, accounts::pages::mfa_page)
         .add(post.clone(), "/me/mfa", Page, SignedIn, accounts::pages::mfa_begin)
+        .audited("account.mfa_enrol", "user")
         .add(post.clone(), "/me/mfa/confirm", Page, SignedIn, accounts::pages::mfa_confirm)
+        .audited("account.mfa_confirm", "user")
         .add(get.clone(), "/me/security", Page, Account, accounts::pages::security_page)
         .add(get.clone(), "/admin/users", Page, UsersManage, accounts::admin::pages::users)
+        .audited("user.list", "user")
         .add(post.clone(), "/admin/users/{id}/role", Page, UsersManage, accounts::admin::pages::change_role)
+        .audited("user.role_change", "user")
         .add(post.clone(), "/admin/users/{id}/{action}", Page, UsersManage, accounts::admin::pages::act)
+        .audited("user.change", "user")
         .add(get.clone(), "/admin/audit", Page, AuditRead, audit::pages::audit)
+        .audited("audit.search", "audit")
+        .add(get.clone(), "/admin/audit/export", Page, AuditRead, audit::pages::export)
+        .audited("audit.export", "audit")
+        .add(get.clone(), "/me/access-log", Page, AccessLogRead, audit::pages::access_log)
+        .audited("access_log.read", "access_log")
         .add(post.clone(), "/me/password", Page, Account, accounts::pages::change_password)
+        .audited("account.password_change", "user")
         .add(post.clone(), "/me/sessions/{id}/revoke", Page, Account, accounts::pages::revoke_session)
+        .audited("auth.session_revoke", "session")
         .add(get.clone(), "/records/create", Page, RecordsCreate, records::pages::create_form)
         .add(post.clone(), "/records/create", Page, RecordsCreate, records::pages::create)
+        .audited("record.create", "record")
         .add_refusing(get.clone(), "/records/{id}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::show)
+        .audited("record.read", "record")
         .add(get.clone(), "/history", Page, RecordsRead, records::pages::history)
+        .audited("record.search", "record")
         .add_refusing(get.clone(), "/records/{id}/proof", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::proof)
+        .audited("record.proof", "record")
         .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)
+        .audited("file.download", "record")
         .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
         .add_refusing(
             get.clone(),
@@ -145,8 +207,11 @@ pub fn routes(state: AppState) -> Routes {
             Refusal::NotFound("patient_not_found"),
             care_team::pages::show,
         )
+        .audited("care_team.read", "patient")
         .add(post.clone(), "/patients/{id}/care-team", Page, CareTeamManage, care_team::pages::add)
+        .audited("care_team.add", "patient")
         .add(post.clone(), "/patients/{id}/care-team/{doctor_id}/remove", Page, CareTeamManage, care_team::pages::remove)
+        .audited("care_team.remove", "patient")
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
         .add_probe("/healthz", ops::healthz)

@@ -10,6 +10,7 @@ use crate::accounts::model::User;
 use crate::accounts::service::{self, Credentials, Registration, TokenPair};
 use crate::accounts::sessions::store::SessionView;
 use crate::accounts::sessions::{self, PasswordChange};
+use crate::audit::note::AuditNote;
 use crate::client::ClientInfo;
 use crate::error::Error;
 use crate::http::auth::ApiUser;
@@ -59,9 +60,14 @@ pub struct Login {
         (status = 429, description = "`rate_limited` (with Retry-After)", body = Problem),
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
-pub async fn login(State(state): State<AppState>, client: ClientInfo, ApiJson(body): ApiJson<Login>) -> Result<ApiJson<TokenPair>, Error> {
+pub async fn login(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    note: AuditNote,
+    ApiJson(body): ApiJson<Login>,
+) -> Result<ApiJson<TokenPair>, Error> {
     let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code, device_token: body.device_token };
-    Ok(ApiJson(service::login_api(&state, creds, &client).await?))
+    Ok(ApiJson(service::login_api(&state, creds, &client, &note).await?))
 }
 
 /// Body of `POST /api/v1/auth/refresh`.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::accounts::model::{Role, Status};
 use crate::accounts::service::{self, Credentials, Registration, SignedIn};
 use crate::accounts::{mfa, sessions};
+use crate::audit::note::AuditNote;
 use crate::client::ClientInfo;
 use crate::error::{Error, FieldError};
 use crate::http::auth::MaybeWebUser;
@@ -103,6 +104,7 @@ pub async fn login(
     headers: HeaderMap,
     jar: CookieJar,
     client: ClientInfo,
+    note: AuditNote,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<Response, PageError> {
     let secure = cookies_secure(&state, &headers);
@@ -112,7 +114,7 @@ pub async fn login(
         totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
         device_token: read_cookie(&jar, DEVICE_COOKIE, secure),
     };
-    match service::sign_in(&state, creds, &client).await {
+    match service::sign_in(&state, creds, &client, &note).await {
         Ok(SignedIn { user, notice, mfa, device_token }) => {
             let token = service::start_web_session(&state, &user, mfa, &client).await?;
             let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, secure)).add(device_cookie(device_token, secure));

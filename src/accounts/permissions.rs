@@ -1,6 +1,7 @@
 //! What each role may do: the one table every route's access check reads.
 
 use crate::accounts::model::{Role, Status, User};
+use crate::audit::note::AuditNote;
 use crate::error::Error;
 use crate::ids::{SessionId, UserId};
 
@@ -30,6 +31,8 @@ pub enum Permission {
     CareTeamManage,
     /// `consent.manage`: grant, list and revoke one's own consents (patients).
     ConsentManage,
+    /// `access_log.read`: see who accessed one's own records (patients).
+    AccessLogRead,
 }
 
 impl Permission {
@@ -46,6 +49,7 @@ impl Permission {
             Permission::CareTeamRead => "care_team.read",
             Permission::CareTeamManage => "care_team.manage",
             Permission::ConsentManage => "consent.manage",
+            Permission::AccessLogRead => "access_log.read",
         }
     }
 }
@@ -53,7 +57,13 @@ impl Permission {
 /// The role table: what each role is granted beyond `Public` and `SignedIn`.
 pub fn grants(role: Role) -> &'static [Permission] {
     match role {
-        Role::Patient => &[Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage, Permission::ConsentManage],
+        Role::Patient => &[
+            Permission::RecordsRead,
+            Permission::CareTeamRead,
+            Permission::CareTeamManage,
+            Permission::ConsentManage,
+            Permission::AccessLogRead,
+        ],
         Role::Doctor => &[Permission::RecordsCreate, Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
         // Their own permissions arrive with prescriptions, lab orders and appointments.
         Role::Pharmacist | Role::Lab | Role::Receptionist => &[],
@@ -104,6 +114,7 @@ pub struct Actor {
     session: SessionId,
     mfa: bool,
     permission: Permission,
+    note: AuditNote,
 }
 
 impl Actor {
@@ -132,6 +143,12 @@ impl Actor {
         self.permission
     }
 
+    /// This request's audit note: services say there whose data they touched, and the route
+    /// guard writes the audit trail's rows from it.
+    pub fn audit(&self) -> &AuditNote {
+        &self.note
+    }
+
     /// Whether this actor also holds `permission`, by the same table (for a page that shows
     /// more when the role holds more).
     pub fn holds(&self, permission: Permission) -> bool {
@@ -150,7 +167,7 @@ impl Actor {
 /// and, when it is held, makes the [`Actor`] services take.
 pub fn authorize(user: User, session: SessionId, session_mfa: bool, permission: Permission) -> Result<Actor, Denied> {
     check(&user, session_mfa, permission)?;
-    Ok(Actor { user, session, mfa: session_mfa, permission })
+    Ok(Actor { user, session, mfa: session_mfa, permission, note: AuditNote::default() })
 }
 
 /// Whether `user` in such a session holds `permission` now.

@@ -8,6 +8,7 @@ use crate::accounts::lockout::store as lockout_store;
 use crate::accounts::model::{Role, Status, User};
 use crate::accounts::sessions::store as session_store;
 use crate::accounts::{lockout, mfa, password, store, tokens};
+use crate::audit::note::AuditNote;
 use crate::client::ClientInfo;
 use crate::clock;
 use crate::clock::Clock;
@@ -163,7 +164,7 @@ pub struct SignedIn {
 /// email, a wrong password and a locked account look the same to a stranger: the same 401
 /// `invalid_credentials` after the same password-hash work.
 #[tracing::instrument(skip_all)]
-pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Result<SignedIn, Error> {
+pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &AuditNote) -> Result<SignedIn, Error> {
     let now = ctx.clock.now();
     let now_s = clock::format(now);
     let limits = &ctx.settings.limits;
@@ -174,6 +175,10 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Resu
         Some(email) => lockout_store::find_login(&ctx.db, &email).await?,
         None => None,
     };
+    // The audit trail names the account tried (when there is one) and how the attempt ended.
+    if let Some(f) = &found {
+        note.actor(f.user.id, f.user.role.as_str());
+    }
     let token = creds.device_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let device = match (&found, token) {
         (Some(f), Some(t)) => lockout::find_device(&ctx.db, f.user.id, t).await?,
@@ -197,20 +202,21 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Resu
     };
     let password_ok = ctx.passwords.verify(Secret::new(creds.password), hash).await?;
     let Some(found) = found else {
-        return Err(failed(ctx, None, None, client, now).await?);
+        return Err(failed(ctx, None, None, client, now, note).await?);
     };
     if locked {
         // Counted toward the IP's failures like any wrong password (else the IP limit would
         // tell a locked account from an unknown email). A known device locked by its own
         // failures may be told so; anyone else sees what a wrong password shows.
-        let answer = failed(ctx, None, None, client, now).await?;
+        let answer = failed(ctx, None, None, client, now, note).await?;
+        note.outcome("locked");
         return Err(match device.and_then(|d| d.locked_until) {
             Some(until) => Error::AccountLocked(until),
             None => answer,
         });
     }
     if !password_ok {
-        return Err(failed(ctx, Some(&found.user), device.as_ref(), client, now).await?);
+        return Err(failed(ctx, Some(&found.user), device.as_ref(), client, now, note).await?);
     }
     let user = found.user;
     if matches!(user.status, Status::Rejected | Status::Deactivated) {
@@ -218,14 +224,17 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Resu
     }
     if user.mfa_enabled {
         let code = creds.totp_code.as_deref().map(str::trim).filter(|c| !c.is_empty());
-        let Some(code) = code else { return Err(Error::MfaRequired) };
+        let Some(code) = code else {
+            note.outcome("mfa_required");
+            return Err(Error::MfaRequired);
+        };
         let secret = match &found.totp_secret {
             Some(stored) => mfa::reveal(&ctx.totp_key, user.id, stored)?,
             None => Secret::new(String::new()),
         };
         if !mfa::check_login_code(&ctx.db, &user, secret.expose(), code, now).await? {
             // A wrong second factor counts as a failed sign-in.
-            return Err(failed(ctx, Some(&user), device.as_ref(), client, now).await?.or_mfa());
+            return Err(failed(ctx, Some(&user), device.as_ref(), client, now, note).await?.or_mfa());
         }
     }
     if device.is_none() {
@@ -248,7 +257,9 @@ async fn failed(
     device: Option<&lockout::KnownDevice>,
     client: &ClientInfo,
     now: DateTime<Utc>,
+    note: &AuditNote,
 ) -> Result<Error, Error> {
+    note.outcome("failure");
     if ctx.settings.limits.enabled {
         ratelimit::hit(&ctx.db, &ratelimit::failed_bucket(client.ip), now).await?;
     }
@@ -257,13 +268,17 @@ async fn failed(
         Some(d) => Ok(match lockout::device_failure(&ctx.db, d, now).await? {
             Some(until) => {
                 tracing::warn!(user_id = %user.id, "a known device locked after failed sign-ins");
+                note.outcome("locked");
                 Error::AccountLocked(until)
             }
             None => Error::InvalidCredentials,
         }),
         None => {
-            // Locked or not, a stranger is told only that the credentials are wrong.
-            lockout::account_failure(ctx, user, now).await?;
+            // Locked or not, a stranger is told only that the credentials are wrong; the
+            // audit trail says it locked the account.
+            if lockout::account_failure(ctx, user, now).await? {
+                note.outcome("locked");
+            }
             Ok(Error::InvalidCredentials)
         }
     }
@@ -300,8 +315,8 @@ pub struct TokenPair {
 }
 
 /// Signs in to the API: a new session with an access token and a refresh token.
-pub async fn login_api(ctx: &Ctx, creds: Credentials, client: &ClientInfo) -> Result<TokenPair, Error> {
-    let SignedIn { user, notice, mfa, device_token } = sign_in(ctx, creds, client).await?;
+pub async fn login_api(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &AuditNote) -> Result<TokenPair, Error> {
+    let SignedIn { user, notice, mfa, device_token } = sign_in(ctx, creds, client, note).await?;
     // Only after the password matched, so a pending status reveals nothing to a stranger.
     if user.status == Status::PendingApproval {
         return Err(Error::AccountPendingApproval);

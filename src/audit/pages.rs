@@ -1,30 +1,206 @@
-//! The audit trail as a page (admins).
+//! The audit trail as pages: admins search it (and download it as CSV); patients see who
+//! accessed their records.
 
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 
 use crate::accounts::permissions::Actor;
-use crate::audit::store::AuditEvent;
-use crate::audit::{self as service};
+use crate::audit::trail::AccessEvent;
+use crate::audit::{self as service, AccessLogItem, TrailParams};
+use crate::error::Error;
 use crate::http::auth::WebUser;
-use crate::http::pages::{Nav, PageError, render};
+use crate::http::pages::{FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
 use crate::pagination::PageParams;
+
+/// A row as the admin page shows it.
+struct Row {
+    at: String,
+    when: String,
+    actor: String,
+    role: String,
+    action: String,
+    patient: String,
+    resource: String,
+    outcome: String,
+    ip: String,
+    request_id: String,
+}
+
+impl From<AccessEvent> for Row {
+    fn from(e: AccessEvent) -> Self {
+        let name_or_id = |name: Option<String>, id: Option<String>| name.or(id).unwrap_or_default();
+        Self {
+            when: crate::clock::human(&e.at),
+            at: e.at,
+            actor: name_or_id(e.actor_name, e.actor_id.clone()),
+            role: e.actor_role.unwrap_or_default(),
+            action: e.action,
+            patient: name_or_id(e.patient_name, e.patient_id),
+            resource: match (e.resource_type, e.resource_id) {
+                (Some(t), Some(id)) => format!("{t} {id}"),
+                (Some(t), None) => t,
+                _ => String::new(),
+            },
+            outcome: e.outcome,
+            ip: e.ip.unwrap_or_default(),
+            request_id: e.request_id.unwrap_or_default(),
+        }
+    }
+}
 
 #[derive(Template)]
 #[template(path = "admin_audit.html")]
 struct AuditPage {
     nav: Nav,
-    events: Vec<AuditEvent>,
+    filter: TrailParams,
+    errors: FormErrors,
+    rows: Vec<Row>,
+    next_link: Option<String>,
+    export_link: String,
+    fields: Vec<(&'static str, &'static str, String)>,
+    sorts: Vec<(&'static str, &'static str)>,
+    sort: String,
+}
+
+/// The filter fields: name, label, value.
+fn fields(f: &TrailParams) -> Vec<(&'static str, &'static str, String)> {
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    vec![
+        ("actor_id", "Who (user id)", v(&f.actor_id)),
+        ("actor_role", "Role", v(&f.actor_role)),
+        ("action", "Action", v(&f.action)),
+        ("patient_id", "Patient (id)", v(&f.patient_id)),
+        ("resource_id", "Resource (id)", v(&f.resource_id)),
+        ("outcome", "Outcome", v(&f.outcome)),
+        ("ip", "Address", v(&f.ip)),
+        ("request_id", "Request id", v(&f.request_id)),
+    ]
+}
+
+const SORTS: [(&str, &str); 11] = [
+    ("-seq", "Newest first"),
+    ("seq", "Oldest first"),
+    ("actor_id", "Who"),
+    ("actor_role", "Role"),
+    ("action", "Action"),
+    ("patient_id", "Patient"),
+    ("resource_id", "Resource"),
+    ("outcome", "Outcome"),
+    ("ip", "Address"),
+    ("user_agent", "Client"),
+    ("request_id", "Request id"),
+];
+
+/// `GET /admin/audit`: the audit trail, filtered and sorted as the API's, with a CSV link.
+pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let raw = raw.unwrap_or_default();
+    let filter: TrailParams = serde_urlencoded::from_str(&raw).map_err(|e| Error::Malformed(format!("the filters do not parse: {e}")))?;
+    let (rows, next_cursor, errors) = match service::search(&state, &actor, &filter).await {
+        Ok(page) => (page.items, page.next_cursor, FormErrors::default()),
+        Err(Error::Validation(errors)) => (Vec::new(), None, FormErrors(errors)),
+        Err(e) => return Err(e.into()),
+    };
+    let mut without_cursor = filter.clone();
+    without_cursor.cursor = None;
+    let query = serde_urlencoded::to_string(&without_cursor).unwrap_or_default();
+    let next_link = next_cursor.map(|c| format!("/admin/audit?{query}{}cursor={c}", if query.is_empty() { "" } else { "&" }));
+    let export_link = format!("/admin/audit/export?{query}");
+    let page = AuditPage {
+        nav: Nav::signed_in(&user),
+        fields: fields(&filter),
+        sorts: SORTS.to_vec(),
+        sort: filter.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "-seq".into()),
+        filter,
+        errors,
+        rows: rows.into_iter().map(Row::from).collect(),
+        next_link,
+        export_link,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// `GET /admin/audit/export`: the CSV download from the page (same as the API's).
+pub async fn export(State(state): State<AppState>, actor: Actor, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    let filter: TrailParams =
+        serde_urlencoded::from_str(&raw.unwrap_or_default()).map_err(|e| Error::Malformed(format!("the filters do not parse: {e}")))?;
+    let (csv, truncated) = service::export_csv(&state, &actor, &filter).await?;
+    let mut response = (
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"audit.csv\""),
+        ],
+        csv,
+    )
+        .into_response();
+    if truncated {
+        response.headers_mut().insert("careledger-export-truncated", axum::http::HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+/// A line as the patient's page shows it.
+struct LogLine {
+    at: String,
+    when: String,
+    who: String,
+    role: String,
+    what: String,
+    outcome: String,
+}
+
+impl From<AccessLogItem> for LogLine {
+    fn from(i: AccessLogItem) -> Self {
+        Self {
+            when: crate::clock::human(&i.at),
+            at: i.at,
+            who: i.who.unwrap_or_else(|| "Someone not signed in".into()),
+            role: i.role.unwrap_or_default(),
+            what: describe(&i.action).to_string(),
+            outcome: if i.outcome == "success" { String::new() } else { format!("refused ({})", i.outcome.replace('_', " ")) },
+        }
+    }
+}
+
+/// An action in a patient's words.
+fn describe(action: &str) -> &str {
+    match action {
+        "record.read" => "Opened one of your records",
+        "record.search" => "Saw your records in a list or search",
+        "history.read" => "Read your history",
+        "record.versions" => "Read the earlier versions of a record",
+        "record.proof" => "Checked a record's proof",
+        "record.create" => "Wrote a record",
+        "record.amend" => "Amended a record",
+        "file.attach" => "Attached a file",
+        "file.list" => "Listed a record's files",
+        "file.download" => "Opened a file",
+        "care_team.read" => "Looked at your care team",
+        "care_team.add" => "Added a doctor to your care team",
+        "care_team.remove" => "Removed a doctor from your care team",
+        other => other,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "access_log.html")]
+struct AccessLogPage {
+    nav: Nav,
+    lines: Vec<LogLine>,
     next_link: Option<String>,
 }
 
-/// `GET /admin/audit`: privilege changes, newest first.
-pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+/// `GET /me/access-log`: who accessed my records.
+pub async fn access_log(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
     let p: PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let page = p.into_request().unwrap_or_default();
-    let found = service::list(&state, &actor, &page).await?;
-    let next_link = found.next_cursor.map(|c| format!("/admin/audit?cursor={c}"));
-    Ok(render(&AuditPage { nav: Nav::signed_in(&user), events: found.items, next_link })?.into_response())
+    let found = service::access_log(&state, &actor, crate::pagination::DEFAULT_LIMIT, p.cursor.as_deref()).await?;
+    let next_link = found.next_cursor.map(|c| format!("/me/access-log?cursor={c}"));
+    let page = AccessLogPage { nav: Nav::signed_in(&user), lines: found.items.into_iter().map(LogLine::from).collect(), next_link };
+    Ok(render(&page)?.into_response())
 }

@@ -1,7 +1,8 @@
 //! Audit-trail queries: one row per privilege change, written in the change's transaction.
 
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
+use crate::audit::trail::NewAccess;
 use crate::db::{Bind, Db, Filters};
 use crate::error::Error;
 use crate::ids::UserId;
@@ -111,6 +112,30 @@ pub async fn staff_changes(db: &Db) -> Result<Vec<StaffChangeRow>, Error> {
                 actor_id: r.try_get::<Option<String>, _>("actor_id")?.unwrap_or_default(),
                 at: r.try_get("at")?,
                 role_after,
+            })
+        })
+        .collect()
+}
+
+/// The privilege changes an earlier release kept only here, oldest first, as trail rows
+/// (`approve` becomes `user.approve`; no address or request id was kept then).
+pub async fn earlier_rows(conn: &mut AnyConnection) -> Result<Vec<NewAccess>, Error> {
+    let rows =
+        sqlx::query("SELECT at, actor_id, action, target_id, detail FROM audit_events ORDER BY at, id").fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let actor: Option<String> = r.try_get("actor_id")?;
+            let action: String = r.try_get("action")?;
+            Ok(NewAccess {
+                at: r.try_get("at")?,
+                actor_role: actor.as_ref().map(|_| "admin".to_string()),
+                actor_id: actor,
+                action: format!("user.{action}"),
+                resource_type: Some("user".into()),
+                resource_id: Some(r.try_get("target_id")?),
+                outcome: "success".into(),
+                detail: Some(r.try_get("detail")?).filter(|d: &String| !d.is_empty()),
+                ..NewAccess::default()
             })
         })
         .collect()

@@ -69,6 +69,15 @@ pub struct ServeArgs {
     /// A block covers at most this many new entries (a busy log seals several blocks at once).
     #[arg(long, env = "CARELEDGER_LEDGER_BLOCK_MAX_ENTRIES", default_value_t = defaults::LEDGER_BLOCK_MAX_ENTRIES)]
     pub ledger_block_max_entries: i64,
+    /// Write the audit trail's tree head into the ledger this often when it grew
+    /// (milliseconds); rows newer than the last head are protected by the next one.
+    #[arg(long, env = "CARELEDGER_AUDIT_CHECKPOINT_MS", default_value_t = defaults::AUDIT_CHECKPOINT_MS)]
+    pub audit_checkpoint_ms: u64,
+    /// Keep audit rows this many days (default seven years); older rows have their fields
+    /// cleared, and their hashes stay so the trail still verifies.
+    #[arg(long, env = "CARELEDGER_AUDIT_RETENTION_DAYS", default_value_t = defaults::AUDIT_RETENTION_DAYS,
+        value_parser = clap::value_parser!(u32).range(1..))]
+    pub audit_retention_days: u32,
     /// SMTP relay for account emails (lockout notices): `smtps://user:pass@host`,
     /// `smtp://host:587?tls=required`. None by default.
     #[arg(long, env = "CARELEDGER_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
@@ -124,6 +133,8 @@ impl TryFrom<ServeArgs> for Settings {
             .collect::<anyhow::Result<_>>()?;
         settings.ledger_block_ms = args.ledger_block_ms.max(10);
         settings.ledger_block_max_entries = args.ledger_block_max_entries.max(1);
+        settings.audit_checkpoint_ms = args.audit_checkpoint_ms.max(10);
+        settings.audit_retention_days = args.audit_retention_days;
         settings.smtp = match (args.smtp_url, args.smtp_from) {
             (Some(url), Some(from)) => Some(crate::config::SmtpSettings { url: crate::config::Secret::new(url), from }),
             _ => None,

@@ -166,3 +166,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
         Ok(Self { ip, user_agent })
     }
 }
+
+/// The request's audit note (see `audit::note`), for a handler on a public audited route
+/// (sign-in) whose service names the account acting; signed-in routes reach it through the
+/// `Actor`. Never refuses: a route the guard does not audit gets a note nobody reads.
+impl<S: Send + Sync> FromRequestParts<S> for crate::audit::note::AuditNote {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts.extensions.get::<Self>().cloned().unwrap_or_default())
+    }
+}

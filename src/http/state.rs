@@ -1,9 +1,10 @@
 //! The state handlers receive: the services' context plus what only the web layer needs
-//! (metrics recorder, request limiters).
+//! (metrics recorder, request limiters, the audit writer).
 
 use std::ops::Deref;
 use std::sync::Arc;
 
+use crate::audit::writer::AuditWriter;
 use crate::context::Ctx;
 use crate::http::metrics::Metrics;
 use crate::ratelimit::{PublicLimiter, UserLimiter};
@@ -20,6 +21,8 @@ pub struct AppState {
     pub user_limiter: Arc<UserLimiter>,
     /// The per-IP limiter for callers who are not signed in (counted in the database).
     pub public_limiter: Arc<PublicLimiter>,
+    /// This copy's audit-trail writer (group commit).
+    pub audit: AuditWriter,
 }
 
 impl Deref for AppState {

@@ -80,11 +80,14 @@ pub enum EntryKind {
     CareTeamAdded,
     /// A doctor removed from a patient's care team.
     CareTeamRemoved,
+    /// A tree head of the audit trail (its size and root), so the trail is as tamper-evident
+    /// as the ledger.
+    AuditCheckpoint,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 7] = [
+    pub const ALL: [EntryKind; 8] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -92,6 +95,7 @@ impl EntryKind {
         EntryKind::RoleChanged,
         EntryKind::CareTeamAdded,
         EntryKind::CareTeamRemoved,
+        EntryKind::AuditCheckpoint,
     ];
 
     /// The name written in entries.
@@ -104,6 +108,7 @@ impl EntryKind {
             EntryKind::RoleChanged => "role_changed",
             EntryKind::CareTeamAdded => "care_team_added",
             EntryKind::CareTeamRemoved => "care_team_removed",
+            EntryKind::AuditCheckpoint => "audit_checkpoint",
         }
     }
 

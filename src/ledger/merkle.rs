@@ -290,8 +290,12 @@ impl NodeBuilder {
 
     /// The tree hash of the leaves so far.
     pub fn root(&self) -> Hash {
-        let hashes: Vec<Hash> = self.stack.iter().map(|(_, h)| *h).collect();
-        fold(&hashes)
+        fold(&self.part_hashes())
+    }
+
+    /// The hashes of [`parts`]`(0, size)`: what [`NodeBuilder::resume`] takes back.
+    pub fn part_hashes(&self) -> Vec<Hash> {
+        self.stack.iter().map(|(_, h)| *h).collect()
     }
 }
 

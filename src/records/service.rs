@@ -59,6 +59,7 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
     .await?;
     tx.commit().await?;
     tracing::info!(record_id = %id, patient_id = %patient.id, "record created");
+    actor.audit().touched(Some(patient.id), "record", Some(id));
     Ok(Record {
         id,
         patient_id: patient.id,
@@ -191,7 +192,9 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error
         Scope::Everyone => store::get(&ctx.db, id).await?,
         Scope::Nothing => None,
     };
-    found.ok_or(Error::NotFound("not_found"))
+    let record = found.ok_or(Error::NotFound("not_found"))?;
+    actor.audit().touched(Some(record.patient_id), "record", Some(id));
+    Ok(record)
 }
 
 /// Records the caller may see, newest first, filtered.
@@ -220,7 +223,14 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRe
     q.after = page.after.clone();
     q.limit = page.fetch_limit();
     let rows = store::list(&ctx.db, &q).await?;
-    Ok(page.finish(rows, |r| (r.created_at.clone(), r.id.to_string())))
+    let page = page.finish(rows, |r| (r.created_at.clone(), r.id.to_string()));
+    // One audit row per patient whose records the list showed (not one per record: a page
+    // of fifty is one look at each patient's history).
+    for r in &page.items {
+        actor.audit().touched(Some(r.patient_id), "record", None::<String>);
+    }
+    actor.audit().detail(format!("{} records", page.items.len()));
+    Ok(page)
 }
 
 /// A patient's history, newest first: for the patient, everything; for a doctor who has the
@@ -368,7 +378,10 @@ pub async fn versions(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<Reco
 pub async fn latest_entry(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<i64, Error> {
     actor.require(Permission::RecordsRead)?;
     match store::get_with_entry(&ctx.db, id).await? {
-        Some((record, entry)) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => Ok(entry),
+        Some((record, entry)) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => {
+            actor.audit().touched(Some(record.patient_id), "record", Some(id));
+            Ok(entry)
+        }
         _ => Err(Error::NotFound("not_found")),
     }
 }

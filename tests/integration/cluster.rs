@@ -340,6 +340,21 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
         &missing[..missing.len().min(5)]
     );
     drop(server);
+    // Every acknowledged write has its audit row: the response left only after the row was
+    // committed, so no kill lost one (issue 11: no audit row lost on a crash after the
+    // response).
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+    let audited: std::collections::HashSet<String> =
+        sqlx::query_scalar::<_, Option<String>>("SELECT resource_id FROM audit_log WHERE action = 'record.create' AND outcome = 'success'")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .into_iter()
+            .flatten()
+            .collect();
+    pool.close().await;
+    let unaudited: Vec<&String> = acknowledged.iter().filter(|id| !audited.contains(*id)).collect();
+    assert!(unaudited.is_empty(), "{} of {} acknowledged writes have no audit row", unaudited.len(), acknowledged.len());
     let verify = bin()
         .args(["ledger", "verify", "--data-dir"])
         .arg(&dir.0)
@@ -348,6 +363,9 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
         .output()
         .unwrap();
     assert!(verify.status.success(), "ledger verify after {rounds} kills: {}", String::from_utf8_lossy(&verify.stderr));
-    eprintln!("crash test ({backend:?}): {rounds} kill -9 rounds, {} acknowledged writes, none lost, ledger verifies", acknowledged.len());
+    eprintln!(
+        "crash test ({backend:?}): {rounds} kill -9 rounds, {} acknowledged writes, none lost, each audited, ledger verifies",
+        acknowledged.len()
+    );
 }
 dual!(kill_9_loses_no_acknowledged_write);

@@ -13,6 +13,7 @@ mod accounts;
 mod admin;
 mod assurance;
 mod at_rest;
+mod audit;
 mod care_team;
 mod cluster;
 mod flood;

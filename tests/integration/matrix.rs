@@ -56,7 +56,19 @@ async fn every_role_against_every_route(backend: Backend) {
         browsers.push((*role, b, csrf_from(&html)));
     }
 
+    // A second admin session reads the audit trail (the first may be signed out by the
+    // logout routes).
+    let auditor = app.login("admin@clinic.test").await;
     let mut table = careledger::router::route_table(app.state.clone());
+    // Every route that touches patient data or changes access is audited.
+    for spec in &table {
+        let sensitive = !matches!(spec.permission, Permission::Public | Permission::SignedIn | Permission::Account)
+            && !spec.path.starts_with("/api/v1/ledger/")
+            && spec.path != "/api/v1/admin/integrity-alerts"
+            && spec.path != "/admin/ledger"
+            && spec.path != "/records/create";
+        assert!(!sensitive || spec.audit.is_some(), "{} {} touches patient data or access and is not audited", spec.method, spec.path);
+    }
     // Routes that end the session go last, so they do not sign anyone out early.
     table.sort_by_key(|s| s.path.contains("logout"));
     let mut checked = 0;
@@ -96,9 +108,10 @@ async fn every_role_against_every_route(backend: Backend) {
                 (Permission::SignedIn | Permission::Account, Some(_)) => true,
                 (p, Some(r)) => grants(*r).contains(&p),
             };
+            let request_id = format!("matrix-{checked}");
             let status = match spec.surface {
                 Surface::Api => {
-                    let mut req = app.http.request(spec.method.clone(), app.url(&path));
+                    let mut req = app.http.request(spec.method.clone(), app.url(&path)).header("x-request-id", &request_id);
                     if let Some(t) = token {
                         req = req.bearer_auth(t);
                     }
@@ -111,7 +124,7 @@ async fn every_role_against_every_route(backend: Backend) {
                 }
                 Surface::Page => {
                     let (_, b, csrf) = &browsers[i];
-                    let mut req = b.request(spec.method.clone(), app.url(&path));
+                    let mut req = b.request(spec.method.clone(), app.url(&path)).header("x-request-id", &request_id);
                     if spec.method == reqwest::Method::POST {
                         req = req.form(&[("csrf_token", csrf.as_str())]);
                     }
@@ -137,6 +150,25 @@ async fn every_role_against_every_route(backend: Backend) {
                     (Some(_), _, Refusal::NotFound(_)) => 404,
                 };
                 assert_eq!(status, expected, "{what} should be refused");
+            }
+            // The audit trail holds the attempt, from the side of whoever made it: a refusal as
+            // `denied` with the caller's role, an allowed call as anything but `denied`.
+            if let (Some(audited), Some(r)) = (spec.audit, role)
+                && spec.permission != Permission::Public
+            {
+                let rows = app.get(&format!("/api/v1/audit?request_id={request_id}"), Some(&auditor.access)).await;
+                assert_eq!(rows.status, 200, "{}", rows.text);
+                let items = rows.body["items"].as_array().unwrap();
+                assert!(!items.is_empty(), "{what}: no audit row");
+                for row in items {
+                    assert_eq!(row["actor_role"], r.as_str(), "{what}: {row}");
+                    assert!(row["action"].as_str().unwrap().starts_with(audited.action.split('.').next().unwrap()), "{what}: {row}");
+                    if allowed {
+                        assert_ne!(row["outcome"], "denied", "{what}: {row}");
+                    } else {
+                        assert_eq!(row["outcome"], "denied", "{what}: {row}");
+                    }
+                }
             }
             checked += 1;
         }

@@ -302,3 +302,42 @@ async fn a_database_made_by_the_release_that_edited_0006_upgrades(backend: Backe
     assert_eq!(r.status, 201, "{}", r.text);
 }
 dual!(a_database_made_by_the_release_that_edited_0006_upgrades);
+
+async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backend: Backend) {
+    // Before migration 0011, privilege changes were kept only in audit_events; the trail takes
+    // them in once, at the first start, and they verify like any other row.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 10).await else { return };
+    let (admin, doctor) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+    insert_user_v1(&pool, &admin, "old-admin@clinic.example", "admin", None).await;
+    insert_user_v1(&pool, &doctor, "old-doctor@clinic.example", "doctor", None).await;
+    // (Approvals and role changes also have ledger entries; these three need none.)
+    for (i, (action, detail)) in [("deactivate", ""), ("reactivate", ""), ("unlock", "lock lifted")].iter().enumerate() {
+        sqlx::query("INSERT INTO audit_events (id, at, actor_id, action, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(uuid::Uuid::now_v7().to_string())
+            .bind(format!("2026-0{}-01T00:00:00.000000Z", i + 2))
+            .bind(&admin)
+            .bind(action)
+            .bind(&doctor)
+            .bind(detail)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    pool.close().await;
+    let app = spawn_on(backend, dir.clone(), url.clone(), Options::default()).await;
+    let rows: Vec<(i64, String, Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT seq, action, resource_id, detail FROM audit_log ORDER BY seq").fetch_all(&app.state.db.pool).await.unwrap();
+    let imported: Vec<(&str, Option<&str>)> = rows.iter().take(3).map(|(_, a, _, d)| (a.as_str(), d.as_deref())).collect();
+    assert_eq!(imported, vec![("user.deactivate", None), ("user.reactivate", None), ("user.unlock", Some("lock lifted"))]);
+    assert!(rows.iter().take(3).all(|(_, _, target, _)| target.as_deref() == Some(doctor.as_str())));
+    careledger::audit::checkpoint(&app.state).await.unwrap();
+    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    // A second start (another copy, a restart) copies nothing again.
+    let again = crate::helpers::spawn_beside(&app, url).await;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action LIKE 'user.%'").fetch_one(&again.state.db.pool).await.unwrap();
+    assert_eq!(count, 3);
+}
+dual!(privilege_changes_kept_before_the_audit_trail_are_copied_into_it);

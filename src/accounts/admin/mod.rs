@@ -48,6 +48,17 @@ impl Action {
         }
     }
 
+    /// The audit trail's name (`user.approve`, ...).
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Action::Approve => "user.approve",
+            Action::Reject => "user.reject",
+            Action::Deactivate => "user.deactivate",
+            Action::Reactivate => "user.reactivate",
+            Action::Unlock => "user.unlock",
+        }
+    }
+
     /// Whether the change takes access away (and so ends the account's sessions).
     pub fn removes_access(self) -> bool {
         matches!(self, Action::Reject | Action::Deactivate)
@@ -64,6 +75,7 @@ impl Action {
 #[tracing::instrument(skip_all, fields(admin_id = %admin.id(), user_id = %id, action = action.name()))]
 pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result<User, Error> {
     admin.require(Permission::UsersManage)?;
+    admin.audit().action(action.audit_action());
     let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
     if id == admin.id() && matches!(action, Action::Deactivate | Action::Reject) {
         return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));

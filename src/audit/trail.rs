@@ -1,0 +1,442 @@
+//! The audit trail's rows (`audit_log`): one per access, each a leaf of the trail's own RFC 9162
+//! Merkle log, appended in batches under the `audit_chain` row lock; and the queries that list,
+//! purge and re-check them.
+
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use crate::db::{Bind, Db, Filters};
+use crate::error::Error;
+use crate::ledger::entry::canonical;
+use crate::ledger::merkle::{self, Hash, NodeBuilder};
+use crate::ledger::service::parse_hash;
+
+/// One access to write (its `seq` comes when it is appended).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewAccess {
+    /// When the request arrived (stored RFC 3339).
+    pub at: String,
+    /// Who acted.
+    pub actor_id: Option<String>,
+    /// Their role then.
+    pub actor_role: Option<String>,
+    /// What they did (`record.read`, `auth.sign_in`, ...).
+    pub action: String,
+    /// Whose data.
+    pub patient_id: Option<String>,
+    /// What kind of thing.
+    pub resource_type: Option<String>,
+    /// Which one.
+    pub resource_id: Option<String>,
+    /// How it ended (`success`, `denied`, `not_found`, `failure`, `locked`, ...).
+    pub outcome: String,
+    /// The caller's address.
+    pub ip: Option<String>,
+    /// The caller's client.
+    pub user_agent: Option<String>,
+    /// The request id (the `x-request-id` header).
+    pub request_id: Option<String>,
+    /// A short detail (never clinical text).
+    pub detail: Option<String>,
+}
+
+impl NewAccess {
+    /// The row's canonical bytes (RFC 8785) at position `seq`: what its leaf hash covers.
+    pub fn encode(&self, seq: i64) -> Result<String, Error> {
+        canonical(&json!({
+            "seq": seq,
+            "at": self.at,
+            "actor_id": self.actor_id,
+            "actor_role": self.actor_role,
+            "action": self.action,
+            "patient_id": self.patient_id,
+            "resource_type": self.resource_type,
+            "resource_id": self.resource_id,
+            "outcome": self.outcome,
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "request_id": self.request_id,
+            "detail": self.detail,
+        }))
+    }
+
+    /// The row's leaf hash at position `seq` (RFC 9162 section 2.1.1).
+    pub fn leaf(&self, seq: i64) -> Result<Hash, Error> {
+        Ok(merkle::leaf_hash(self.encode(seq)?.as_bytes()))
+    }
+}
+
+/// One row of the trail as admins see it.
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct AccessEvent {
+    /// Position in the trail's Merkle log.
+    pub seq: i64,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Who acted.
+    pub actor_id: Option<String>,
+    /// Their name.
+    pub actor_name: Option<String>,
+    /// Their role then.
+    pub actor_role: Option<String>,
+    /// What they did.
+    pub action: String,
+    /// Whose data.
+    pub patient_id: Option<String>,
+    /// The patient's name.
+    pub patient_name: Option<String>,
+    /// What kind of thing.
+    pub resource_type: Option<String>,
+    /// Which one.
+    pub resource_id: Option<String>,
+    /// How it ended.
+    pub outcome: String,
+    /// The caller's address.
+    pub ip: Option<String>,
+    /// The caller's client.
+    pub user_agent: Option<String>,
+    /// The request id.
+    pub request_id: Option<String>,
+    /// Detail.
+    pub detail: Option<String>,
+    /// Whether retention cleared this row's fields (its hash stays in the log).
+    pub purged: bool,
+}
+
+/// Columns an admin may filter and sort by, as named in the API.
+pub const FIELDS: [&str; 12] = [
+    "seq",
+    "at",
+    "actor_id",
+    "actor_role",
+    "action",
+    "patient_id",
+    "resource_type",
+    "resource_id",
+    "outcome",
+    "ip",
+    "user_agent",
+    "request_id",
+];
+
+/// A validated trail query.
+#[derive(Clone, Debug, Default)]
+pub struct TrailQuery {
+    /// `(column, value)` equality filters; columns from [`FIELDS`].
+    pub equals: Vec<(&'static str, String)>,
+    /// At or after (RFC 3339).
+    pub from: Option<String>,
+    /// Before (RFC 3339).
+    pub to: Option<String>,
+    /// Sort column (from [`FIELDS`]) and whether descending.
+    pub sort: (&'static str, bool),
+    /// The last row already seen: its sort value and seq.
+    pub after: Option<(String, i64)>,
+    /// Rows to fetch.
+    pub limit: i64,
+}
+
+const SELECT: &str = "SELECT l.seq, l.at, l.actor_id, a.full_name AS actor_name, l.actor_role, l.action, l.patient_id, \
+     p.full_name AS patient_name, l.resource_type, l.resource_id, l.outcome, l.ip, l.user_agent, l.request_id, l.detail, l.purged_at \
+     FROM audit_log l LEFT JOIN users a ON a.id = l.actor_id LEFT JOIN users p ON p.id = l.patient_id";
+
+fn event(r: &sqlx::any::AnyRow) -> Result<AccessEvent, Error> {
+    Ok(AccessEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: r.try_get("actor_name")?,
+        actor_role: r.try_get("actor_role")?,
+        action: r.try_get("action")?,
+        patient_id: r.try_get("patient_id")?,
+        patient_name: r.try_get("patient_name")?,
+        resource_type: r.try_get("resource_type")?,
+        resource_id: r.try_get("resource_id")?,
+        outcome: r.try_get("outcome")?,
+        ip: r.try_get("ip")?,
+        user_agent: r.try_get("user_agent")?,
+        request_id: r.try_get("request_id")?,
+        detail: r.try_get("detail")?,
+        purged: r.try_get::<Option<String>, _>("purged_at")?.is_some(),
+    })
+}
+
+/// The sort expression for a column: text columns sort with NULL as the empty string, so a
+/// `(value, seq)` cursor compares the same way the ORDER BY does on both backends.
+fn sort_expr(column: &str) -> String {
+    match column {
+        "seq" => "l.seq".into(),
+        "at" | "action" | "outcome" => format!("l.{column}"),
+        other => format!("COALESCE(l.{other}, '')"),
+    }
+}
+
+/// A page of the trail, filtered and sorted.
+pub async fn list(db: &Db, q: &TrailQuery) -> Result<Vec<AccessEvent>, Error> {
+    let mut f = Filters::default();
+    for (column, value) in &q.equals {
+        f.and(&format!("l.{column} = ?"), [Bind::Text(value.clone())]);
+    }
+    if let Some(from) = &q.from {
+        f.and("l.at >= ?", [Bind::Text(from.clone())]);
+    }
+    if let Some(to) = &q.to {
+        f.and("l.at < ?", [Bind::Text(to.clone())]);
+    }
+    let (column, desc) = q.sort;
+    let expr = sort_expr(column);
+    let cmp = if desc { "<" } else { ">" };
+    if let Some((value, seq)) = &q.after {
+        if column == "seq" {
+            f.and(&format!("l.seq {cmp} ?"), [Bind::Int(*seq)]);
+        } else {
+            f.and(&format!("({expr}, l.seq) {cmp} (?, ?)"), [Bind::Text(value.clone()), Bind::Int(*seq)]);
+        }
+    }
+    let dir = if desc { "DESC" } else { "ASC" };
+    let limit = f.placeholder(Bind::Int(q.limit));
+    let order = if column == "seq" { format!("l.seq {dir}") } else { format!("{expr} {dir}, l.seq {dir}") };
+    let sql = format!("{SELECT}{} ORDER BY {order} LIMIT {limit}", f.where_clause());
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
+    rows.iter().map(event).collect()
+}
+
+/// The value of `column` in an event, as its sort expression sees it (for the next cursor).
+pub fn sort_value(e: &AccessEvent, column: &str) -> String {
+    let v = match column {
+        "seq" => return e.seq.to_string(),
+        "at" => Some(&e.at),
+        "actor_id" => e.actor_id.as_ref(),
+        "actor_role" => e.actor_role.as_ref(),
+        "action" => Some(&e.action),
+        "patient_id" => e.patient_id.as_ref(),
+        "resource_type" => e.resource_type.as_ref(),
+        "resource_id" => e.resource_id.as_ref(),
+        "outcome" => Some(&e.outcome),
+        "ip" => e.ip.as_ref(),
+        "user_agent" => e.user_agent.as_ref(),
+        "request_id" => e.request_id.as_ref(),
+        _ => None,
+    };
+    v.cloned().unwrap_or_default()
+}
+
+/// Who accessed a patient's data (everyone but the patient), newest first, before `before`.
+pub async fn about_patient(db: &Db, patient: &str, before: Option<i64>, limit: i64) -> Result<Vec<AccessEvent>, Error> {
+    let mut f = Filters::default();
+    f.and("l.patient_id = ?", [Bind::Text(patient.to_string())]);
+    f.and("(l.actor_id IS NULL OR l.actor_id <> ?)", [Bind::Text(patient.to_string())]);
+    if let Some(seq) = before {
+        f.and("l.seq < ?", [Bind::Int(seq)]);
+    }
+    let limit = f.placeholder(Bind::Int(limit));
+    let sql = format!("{SELECT}{} ORDER BY l.seq DESC LIMIT {limit}", f.where_clause());
+    let rows = f.query(sql).fetch_all(&db.pool).await?;
+    rows.iter().map(event).collect()
+}
+
+/// Rows at once in one INSERT (14 values each: well under both backends' bind limits).
+const INSERT_CHUNK: usize = 64;
+
+/// Appends `events` to the trail in the caller's transaction: takes the `audit_chain` row lock
+/// (which queues every other appender, every copy included, until the transaction ends), gives
+/// the rows the next gap-free positions, stores their leaf hashes and the log's new right edge.
+/// Returns the log's size after.
+pub async fn append(conn: &mut AnyConnection, events: &[NewAccess]) -> Result<i64, Error> {
+    let row = sqlx::query("UPDATE audit_chain SET size = size WHERE id = 1 RETURNING size, parts").fetch_one(&mut *conn).await?;
+    let size: i64 = row.try_get("size")?;
+    let parts: String = row.try_get("parts")?;
+    let hashes = parse_parts(&parts)?;
+    let mut builder = NodeBuilder::resume(size as u64, &hashes)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("audit_chain holds a right edge that does not fit its size")))?;
+    let mut leaves = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let leaf = e.leaf(size + i as i64)?;
+        builder.push(leaf);
+        leaves.push(hex::encode(leaf));
+    }
+    for (c, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
+        let mut sql = String::from(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, \
+             user_agent, request_id, detail, leaf_hash) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let b = i * 14;
+            sql.push('(');
+            sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (i, e) in chunk.iter().enumerate() {
+            let seq = size + (c * INSERT_CHUNK + i) as i64;
+            q = q
+                .bind(seq)
+                .bind(e.at.clone())
+                .bind(e.actor_id.clone())
+                .bind(e.actor_role.clone())
+                .bind(e.action.clone())
+                .bind(e.patient_id.clone())
+                .bind(e.resource_type.clone())
+                .bind(e.resource_id.clone())
+                .bind(e.outcome.clone())
+                .bind(e.ip.clone())
+                .bind(e.user_agent.clone())
+                .bind(e.request_id.clone())
+                .bind(e.detail.clone())
+                .bind(leaves[c * INSERT_CHUNK + i].clone());
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let new_size = builder.size() as i64;
+    let parts = builder.part_hashes().iter().map(hex::encode).collect::<Vec<_>>().join(",");
+    sqlx::query("UPDATE audit_chain SET size = $1, parts = $2 WHERE id = 1").bind(new_size).bind(parts).execute(&mut *conn).await?;
+    Ok(new_size)
+}
+
+fn parse_parts(parts: &str) -> Result<Vec<Hash>, Error> {
+    parts
+        .split(',')
+        .filter(|p| !p.is_empty())
+        .map(|p| parse_hash(p).ok_or_else(|| Error::Internal(anyhow::anyhow!("audit_chain holds a malformed hash"))))
+        .collect()
+}
+
+/// The log's size and tree hash now.
+pub async fn head(db: &Db) -> Result<(i64, Hash), Error> {
+    let row = sqlx::query("SELECT size, parts FROM audit_chain WHERE id = 1").fetch_one(&db.pool).await?;
+    let size: i64 = row.try_get("size")?;
+    let hashes = parse_parts(&row.try_get::<String, _>("parts")?)?;
+    Ok((size, merkle::fold(&hashes)))
+}
+
+/// A row as stored, for verification: its fields (unless purged) and its leaf hash.
+pub struct StoredAccess {
+    /// Position.
+    pub seq: i64,
+    /// The fields, `None` once purged.
+    pub access: Option<NewAccess>,
+    /// The stored leaf hash (hex).
+    pub leaf_hash: String,
+}
+
+/// Rows from `from` on, in order, at most `limit` (verification walks the log in chunks).
+pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>, Error> {
+    let rows = sqlx::query(
+        "SELECT seq, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, user_agent, request_id, \
+         detail, leaf_hash, purged_at FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+    )
+    .bind(from)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let purged = r.try_get::<Option<String>, _>("purged_at")?.is_some();
+            let access = if purged {
+                None
+            } else {
+                Some(NewAccess {
+                    at: r.try_get("at")?,
+                    actor_id: r.try_get("actor_id")?,
+                    actor_role: r.try_get("actor_role")?,
+                    action: r.try_get("action")?,
+                    patient_id: r.try_get("patient_id")?,
+                    resource_type: r.try_get("resource_type")?,
+                    resource_id: r.try_get("resource_id")?,
+                    outcome: r.try_get("outcome")?,
+                    ip: r.try_get("ip")?,
+                    user_agent: r.try_get("user_agent")?,
+                    request_id: r.try_get("request_id")?,
+                    detail: r.try_get("detail")?,
+                })
+            };
+            Ok(StoredAccess { seq: r.try_get("seq")?, access, leaf_hash: r.try_get("leaf_hash")? })
+        })
+        .collect()
+}
+
+/// A tree head of the trail written into the ledger.
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    /// Rows covered.
+    pub size: i64,
+    /// Their tree hash (hex).
+    pub root_hash: String,
+    /// When.
+    pub at: String,
+    /// The ledger entry.
+    pub entry_index: i64,
+}
+
+/// Every checkpoint, oldest first.
+pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, Error> {
+    let rows = sqlx::query("SELECT size, root_hash, at, entry_index FROM audit_checkpoints ORDER BY size").fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Checkpoint {
+                size: r.try_get("size")?,
+                root_hash: r.try_get("root_hash")?,
+                at: r.try_get("at")?,
+                entry_index: r.try_get("entry_index")?,
+            })
+        })
+        .collect()
+}
+
+/// The largest checkpointed size, in the caller's transaction.
+pub async fn last_checkpoint(conn: &mut AnyConnection) -> Result<i64, Error> {
+    let size: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM audit_checkpoints").fetch_one(&mut *conn).await?;
+    Ok(size.unwrap_or(0))
+}
+
+/// The log's size and right edge, in the caller's transaction (no lock).
+pub async fn head_in(conn: &mut AnyConnection) -> Result<(i64, Hash), Error> {
+    let row = sqlx::query("SELECT size, parts FROM audit_chain WHERE id = 1").fetch_one(&mut *conn).await?;
+    let size: i64 = row.try_get("size")?;
+    let hashes = parse_parts(&row.try_get::<String, _>("parts")?)?;
+    Ok((size, merkle::fold(&hashes)))
+}
+
+/// Stores a checkpoint in the caller's transaction.
+pub async fn insert_checkpoint(conn: &mut AnyConnection, c: &Checkpoint) -> Result<(), Error> {
+    sqlx::query("INSERT INTO audit_checkpoints (size, root_hash, at, entry_index) VALUES ($1, $2, $3, $4)")
+        .bind(c.size)
+        .bind(&c.root_hash)
+        .bind(&c.at)
+        .bind(c.entry_index)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Clears the fields of rows older than `before` (keeping seq and leaf hash), at most `limit`
+/// at a time; returns how many.
+pub async fn purge(db: &Db, before: &str, now: &str, limit: i64) -> Result<u64, Error> {
+    let done = sqlx::query(
+        "UPDATE audit_log SET actor_id = NULL, actor_role = NULL, action = 'purged', patient_id = NULL, resource_type = NULL, \
+         resource_id = NULL, outcome = 'purged', ip = NULL, user_agent = NULL, request_id = NULL, detail = NULL, purged_at = $1 \
+         WHERE seq IN (SELECT seq FROM audit_log WHERE at < $2 AND purged_at IS NULL ORDER BY at LIMIT $3)",
+    )
+    .bind(now)
+    .bind(before)
+    .bind(limit)
+    .execute(&db.pool)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether the privilege changes kept before this log existed have been copied in; in the
+/// caller's transaction, after [`append`]'s lock when it follows one.
+pub async fn imported(conn: &mut AnyConnection) -> Result<bool, Error> {
+    let v: i64 = sqlx::query_scalar("SELECT imported FROM audit_chain WHERE id = 1").fetch_one(&mut *conn).await?;
+    Ok(v != 0)
+}
+
+/// Marks the copy done.
+pub async fn mark_imported(conn: &mut AnyConnection) -> Result<(), Error> {
+    sqlx::query("UPDATE audit_chain SET imported = 1 WHERE id = 1").execute(&mut *conn).await?;
+    Ok(())
+}
