@@ -53,6 +53,8 @@ use crate::records;
         crate::care_team::api::grant,
         crate::care_team::api::consents,
         crate::care_team::api::revoke,
+        crate::care_team::api::emergency_open,
+        crate::care_team::api::emergency_report,
         crate::ledger::api::alerts,
         crate::ledger::api::head,
         crate::ledger::api::public_key,

@@ -131,6 +131,11 @@ pub fn routes(state: AppState) -> Routes {
         .audited("audit.export", "audit")
         .add(get.clone(), "/api/v1/me/access-log", Api, AccessLogRead, audit::api::access_log)
         .audited("access_log.read", "access_log")
+        // Break-glass: doctors open a patient's history for an hour with a reason.
+        .add(post.clone(), "/api/v1/patients/{id}/emergency-access", Api, EmergencyAccess, care_team::api::emergency_open)
+        .audited("emergency_access.open", "patient")
+        .add(get.clone(), "/api/v1/admin/emergency-access", Api, AuditRead, care_team::api::emergency_report)
+        .audited("emergency_access.report", "emergency_access")
         .add(post.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::grant)
         .audited("consent.grant", "consent")
         .add(get.clone(), "/api/v1/consents", Api, ConsentManage, care_team::api::consents)
@@ -212,6 +217,11 @@ pub fn routes(state: AppState) -> Routes {
         .audited("care_team.add", "patient")
         .add(post.clone(), "/patients/{id}/care-team/{doctor_id}/remove", Page, CareTeamManage, care_team::pages::remove)
         .audited("care_team.remove", "patient")
+        .add(get.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_form)
+        .add(post.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_open)
+        .audited("emergency_access.open", "patient")
+        .add(get.clone(), "/admin/emergency-access", Page, AuditRead, care_team::pages::emergency_report)
+        .audited("emergency_access.report", "emergency_access")
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
         .add_probe("/healthz", ops::healthz)

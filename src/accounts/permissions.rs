@@ -33,6 +33,9 @@ pub enum Permission {
     ConsentManage,
     /// `access_log.read`: see who accessed one's own records (patients).
     AccessLogRead,
+    /// `emergency_access.open`: open a patient's history for an hour in an emergency, with a
+    /// reason ("break-glass"; doctors).
+    EmergencyAccess,
 }
 
 impl Permission {
@@ -50,6 +53,7 @@ impl Permission {
             Permission::CareTeamManage => "care_team.manage",
             Permission::ConsentManage => "consent.manage",
             Permission::AccessLogRead => "access_log.read",
+            Permission::EmergencyAccess => "emergency_access.open",
         }
     }
 }
@@ -64,7 +68,13 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::ConsentManage,
             Permission::AccessLogRead,
         ],
-        Role::Doctor => &[Permission::RecordsCreate, Permission::RecordsRead, Permission::CareTeamRead, Permission::CareTeamManage],
+        Role::Doctor => &[
+            Permission::RecordsCreate,
+            Permission::RecordsRead,
+            Permission::CareTeamRead,
+            Permission::CareTeamManage,
+            Permission::EmergencyAccess,
+        ],
         // Their own permissions arrive with prescriptions, lab orders and appointments.
         Role::Pharmacist | Role::Lab | Role::Receptionist => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.

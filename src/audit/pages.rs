@@ -179,6 +179,7 @@ fn describe(action: &str) -> &str {
         "care_team.read" => "Looked at your care team",
         "care_team.add" => "Added a doctor to your care team",
         "care_team.remove" => "Removed a doctor from your care team",
+        "emergency_access.open" => "Opened your records in an emergency",
         other => other,
     }
 }

@@ -5,6 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 
 use crate::accounts::permissions::Actor;
+use crate::care_team::emergency::{self, EmergencyAccess, NewEmergency};
 use crate::care_team::model::{Consent, Member, NewConsent, NewMember};
 use crate::care_team::{self as service, parse_id};
 use crate::error::Error;
@@ -118,4 +119,43 @@ pub async fn consents(
 pub async fn revoke(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<StatusCode, Error> {
     service::revoke(&state, &actor, &id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/patients/{id}/emergency-access`: a doctor opens a patient's history for an
+/// hour in an emergency ("break-glass"), with a reason of at least 20 characters. The patient
+/// sees it on their dashboard and in their access log; admins in their report.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/emergency-access", tag = "care team", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "Patient id (UUID)")), request_body = NewEmergency,
+    responses(
+        (status = 201, description = "Open for an hour", body = EmergencyAccess),
+        (status = 403, description = "`forbidden`: doctors only", body = Problem),
+        (status = 404, description = "`patient_not_found`", body = Problem),
+        (status = 409, description = "`already_has_access`: this doctor reads the patient already", body = Problem),
+        (status = 422, description = "`validation_failed`: no reason, or under 20 characters", body = Problem),
+    ))]
+pub async fn emergency_open(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NewEmergency>,
+) -> Result<(StatusCode, ApiJson<EmergencyAccess>), Error> {
+    let patient = parse_id(&id, "patient_not_found")?;
+    Ok((StatusCode::CREATED, ApiJson(emergency::open(&state, &actor, patient, &body).await?)))
+}
+
+/// `GET /api/v1/admin/emergency-access`: every emergency opening, newest first, with how many
+/// accesses the doctor made while it was open.
+#[utoipa::path(get, path = "/api/v1/admin/emergency-access", tag = "admin", security(("bearer" = [])),
+    params(PageParams),
+    responses(
+        (status = 200, description = "Emergency openings", body = Page<EmergencyAccess>),
+        (status = 403, description = "`forbidden`: admins only", body = Problem),
+    ))]
+pub async fn emergency_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(p): ApiQuery<PageParams>,
+) -> Result<ApiJson<Page<EmergencyAccess>>, Error> {
+    let page = p.into_request()?;
+    Ok(ApiJson(emergency::report(&state, &actor, &page).await?))
 }

@@ -4,6 +4,7 @@
 //! patient's data; every records list, search, history, file and proof asks it.
 
 pub mod api;
+pub mod emergency;
 pub mod model;
 pub mod pages;
 pub mod store;
@@ -152,7 +153,7 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
 
 /// Puts `doctor` on `patient`'s team by an explicit act (a referral, or the patient's consent),
 /// with its ledger entry, unless they are on it already.
-async fn join_explicitly(
+pub(crate) async fn join_explicitly(
     ctx: &Ctx,
     actor: &Actor,
     patient: UserId,
@@ -204,8 +205,9 @@ async fn join_explicitly(
         entry_index: Some(index),
         expires_at,
     };
-    // A referral does not undo the patient's removal; the patient's own addition does.
-    if !store::join(&mut tx, &m, how != Joined::Patient).await? {
+    // A referral does not undo the patient's removal; the patient's own addition does, and an
+    // emergency opening passes it (for its hour, audited and reported).
+    if !store::join(&mut tx, &m, how == Joined::Referral).await? {
         // Added by someone else meanwhile (this entry is not needed), or refused.
         drop(tx);
         return match store::live_member(&ctx.db, patient, doctor, &now).await? {

@@ -17,6 +17,8 @@ pub enum Joined {
     Patient,
     /// By an appointment (comes with appointments).
     Appointment,
+    /// By the doctor themself, in an emergency, for an hour ("break-glass").
+    Emergency,
 }
 
 impl Joined {
@@ -27,6 +29,7 @@ impl Joined {
             Joined::Referral => "referral",
             Joined::Patient => "patient",
             Joined::Appointment => "appointment",
+            Joined::Emergency => "emergency",
         }
     }
 }

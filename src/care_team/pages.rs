@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::store as users;
 use crate::care_team::model::{Member, NewConsent, NewMember};
-use crate::care_team::{self as service, parse_id};
+use crate::care_team::{self as service, emergency, parse_id};
 use crate::config::ClinicianAccess;
 use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
@@ -193,3 +193,100 @@ pub async fn remove(
 }
 
 crate::csrf_protected!(AddForm, RemoveForm);
+
+#[derive(Template)]
+#[template(path = "emergency_access.html")]
+struct EmergencyPage {
+    nav: Nav,
+    patient: String,
+    reason: String,
+    errors: FormErrors,
+    min_reason: usize,
+    minutes: i64,
+}
+
+/// The break-glass form as sent.
+#[derive(Debug, Default, Deserialize)]
+pub struct EmergencyForm {
+    csrf_token: String,
+    /// The patient's email or id.
+    #[serde(default)]
+    patient: String,
+    /// Why.
+    #[serde(default)]
+    reason: String,
+}
+
+fn emergency_page(user: &WebUser, patient: String, reason: String, errors: FormErrors) -> EmergencyPage {
+    EmergencyPage { nav: Nav::signed_in(user), patient, reason, errors, min_reason: emergency::MIN_REASON, minutes: emergency::MINUTES }
+}
+
+/// `GET /emergency-access`: the break-glass form (a doctor names the patient and types why).
+pub async fn emergency_form(user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
+    #[derive(Deserialize, Default)]
+    struct Q {
+        patient: Option<String>,
+    }
+    let q: Q = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    Ok(render(&emergency_page(&user, q.patient.unwrap_or_default(), String::new(), FormErrors::default()))?.into_response())
+}
+
+/// `POST /emergency-access`: opens the patient's history for an hour and goes to it; mistakes
+/// come back beside the fields.
+pub async fn emergency_open(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<EmergencyForm>,
+) -> Result<Response, PageError> {
+    let again = |errors: Vec<FieldError>, status: StatusCode| -> Result<Response, PageError> {
+        let page = emergency_page(&user, form.patient.clone(), form.reason.clone(), FormErrors(errors));
+        Ok((status, render(&page)?).into_response())
+    };
+    let body = emergency::NewEmergency { reason: form.reason.clone() };
+    // The reason is checked before the patient is looked up, as the API does.
+    let patient = match emergency::find_patient(&state, &form.patient).await {
+        Ok(p) => p,
+        Err(Error::NotFound(_)) => {
+            let mut errors = vec![FieldError::new("patient", "No active patient has this email or id.")];
+            if body.reason.trim().chars().count() < emergency::MIN_REASON {
+                errors.push(FieldError::new(
+                    "reason",
+                    format!("Say what the emergency is, in at least {} characters.", emergency::MIN_REASON),
+                ));
+            }
+            return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    match emergency::open(&state, &actor, patient, &body).await {
+        Ok(_) => Ok(Redirect::to(&format!("/history?patient_id={patient}")).into_response()),
+        Err(Error::Validation(errors)) => again(errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(Error::Conflict("already_has_access", _)) => Ok(Redirect::to(&format!("/history?patient_id={patient}")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin_emergency.html")]
+struct EmergencyReportPage {
+    nav: Nav,
+    rows: Vec<emergency::EmergencyAccess>,
+    next_link: Option<String>,
+}
+
+/// `GET /admin/emergency-access`: every emergency opening, newest first.
+pub async fn emergency_report(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let p: crate::pagination::PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let page = p.into_request().unwrap_or_default();
+    let found = emergency::report(&state, &actor, &page).await?;
+    let next_link = found.next_cursor.map(|c| format!("/admin/emergency-access?cursor={c}"));
+    Ok(render(&EmergencyReportPage { nav: Nav::signed_in(&user), rows: found.items, next_link })?.into_response())
+}
+
+crate::csrf_protected!(EmergencyForm);

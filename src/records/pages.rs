@@ -92,6 +92,7 @@ pub async fn doctor_dashboard(
 #[template(path = "patient_dashboard.html")]
 struct PatientDashboard {
     nav: Nav,
+    emergencies: Vec<crate::care_team::emergency::EmergencyAccess>,
     user_id: crate::ids::UserId,
     user_name: String,
     user_email: String,
@@ -113,8 +114,10 @@ pub async fn patient_dashboard(
     }
     let page = service::history(&state, &actor, actor.id(), &paging).await?;
     let next = next_link("/patient/dashboard", &RecordFilter::default(), &page);
+    let emergencies = crate::care_team::emergency::recent_for_patient(&state, &actor).await?;
     render(&PatientDashboard {
         nav: Nav::signed_in(&user),
+        emergencies,
         user_id: actor.id(),
         user_name: user.user.full_name.clone(),
         user_email: user.user.email.to_string(),

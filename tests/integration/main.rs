@@ -16,6 +16,7 @@ mod at_rest;
 mod audit;
 mod care_team;
 mod cluster;
+mod emergency;
 mod flood;
 mod matrix;
 mod nul;

@@ -9,6 +9,7 @@ use crate::helpers::{Backend, Options, PASSWORD, TempDir, fresh_database, spawn_
 /// A fresh database with migrations up to `version` applied (as the release that ended there
 /// left it), and a pool on it.
 pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Option<(String, sqlx::AnyPool)> {
+    sqlx::any::install_default_drivers();
     let url = fresh_database(backend, &dir.0).await?;
     if backend == Backend::Sqlite {
         // Private, as careledger made it (and requires it).
@@ -341,3 +342,57 @@ async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backen
     assert_eq!(count, 3);
 }
 dual!(privilege_changes_kept_before_the_audit_trail_are_copied_into_it);
+
+async fn care_teams_survive_the_table_rebuild_for_emergency_access(backend: Backend) {
+    // Migration 0012 rebuilds care_team (SQLite cannot change its CHECK): every membership,
+    // ended or live, consent end dates included, comes through, and still decides access.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 11).await else { return };
+    let (patient, live, gone) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
+    insert_user_v1(&pool, &patient, "pat@clinic.example", "patient", None).await;
+    insert_user_v1(&pool, &live, "live@clinic.example", "doctor", None).await;
+    insert_user_v1(&pool, &gone, "gone@clinic.example", "doctor", None).await;
+    for (id, doctor, removed, expires) in
+        [("m1", &live, None, Some("2999-01-01T00:00:00.000000Z")), ("m2", &gone, Some("2026-05-01T00:00:00.000000Z"), None)]
+    {
+        sqlx::query(
+            "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, removed_at, removed_by, expires_at) \
+             VALUES ($1, $2, $3, $2, 'patient', '', '2026-04-01T00:00:00.000000Z', $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(&patient)
+        .bind(doctor)
+        .bind(removed)
+        .bind(removed.map(|_| patient.clone()))
+        .bind(expires)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    type Row = (String, Option<String>, Option<String>, Option<String>);
+    let rows: Vec<Row> = sqlx::query_as("SELECT id, removed_at, removed_by, expires_at FROM care_team ORDER BY id")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0], ("m1".into(), None, None, Some("2999-01-01T00:00:00.000000Z".into())));
+    assert_eq!(rows[1].1.as_deref(), Some("2026-05-01T00:00:00.000000Z"));
+    assert_eq!(rows[1].2.as_deref(), Some(patient.as_str()));
+    // The live consent still opens the history, the ended membership does not; and the one
+    // live membership per pair is still enforced.
+    let p: careledger::ids::UserId = patient.parse().unwrap();
+    let now = careledger::clock::format(app.clock.now());
+    assert!(careledger::care_team::store::is_member(&app.state.db.pool, p, live.parse().unwrap(), &now).await.unwrap());
+    assert!(!careledger::care_team::store::is_member(&app.state.db.pool, p, gone.parse().unwrap(), &now).await.unwrap());
+    let twice = sqlx::query(
+        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at) VALUES ('m3', $1, $2, $1, 'patient', '', 'x')",
+    )
+    .bind(&patient)
+    .bind(&live)
+    .execute(&app.state.db.pool)
+    .await;
+    assert!(twice.is_err(), "a second live membership of the pair is refused");
+}
+dual!(care_teams_survive_the_table_rebuild_for_emergency_access);
