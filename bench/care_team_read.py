@@ -20,6 +20,7 @@ def totp(secret):
     h = hmac.new(key, c, hashlib.sha1).digest(); o = h[-1] & 15
     return '%06d' % ((struct.unpack('>I', h[o:o+4])[0] & 0x7fffffff) % 1000000)
 binary, port, label = sys.argv[1], sys.argv[2], sys.argv[3]
+conns = sys.argv[4] if len(sys.argv) > 4 else '64'
 d = f'/tmp/careledger-bench-{label}'; shutil.rmtree(d, ignore_errors=True)
 p = subprocess.Popen([binary,'serve','--demo','--rate-limits','off','--listen',f'127.0.0.1:{port}','--data-dir',d], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 out = ''
@@ -36,7 +37,7 @@ rid = recs['items'][0]['id']
 s, one = req(base,'GET',f'/api/v1/records/{rid}',None,tok); assert s == 200, s
 res = {}
 for rnd in range(2):
-    o = subprocess.run(['wrk','-t2','-c64','-d10s','--latency','-H',f'Authorization: Bearer {tok}',f'{base}/api/v1/records/{rid}'],capture_output=True,text=True).stdout
+    o = subprocess.run(['wrk','-t2','-c'+conns,'-d10s','--latency','-H',f'Authorization: Bearer {tok}',f'{base}/api/v1/records/{rid}'],capture_output=True,text=True).stdout
     rps = float(re.search(r'Requests/sec:\s+([\d.]+)',o).group(1))
     p50 = re.search(r'^\s+50%\s+(\S+)',o,re.M).group(1); p99 = re.search(r'^\s+99%\s+(\S+)',o,re.M).group(1)
     non2 = re.search(r'Non-2xx or 3xx responses: (\d+)',o)

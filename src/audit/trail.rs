@@ -41,8 +41,53 @@ pub struct NewAccess {
 }
 
 impl NewAccess {
-    /// The row's canonical bytes (RFC 8785) at position `seq`: what its leaf hash covers.
+    /// The row's canonical bytes (RFC 8785) at position `seq`: what its leaf hash covers. Written
+    /// directly (the members in RFC 8785's key order, strings escaped as JSON.stringify does),
+    /// since every row of every read goes through it; a test checks it against
+    /// `ledger::entry::canonical`.
     pub fn encode(&self, seq: i64) -> Result<String, Error> {
+        fn text(out: &mut String, v: Option<&str>) -> Result<(), Error> {
+            match v {
+                None => out.push_str("null"),
+                Some(v) => out.push_str(&serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?),
+            }
+            Ok(())
+        }
+        let mut out = String::with_capacity(512);
+        // Keys in UTF-16 (here: ASCII) order, as RFC 8785 section 3.2.3 sorts them.
+        let members: [(&str, Option<&str>); 12] = [
+            ("action", Some(&self.action)),
+            ("actor_id", self.actor_id.as_deref()),
+            ("actor_role", self.actor_role.as_deref()),
+            ("at", Some(&self.at)),
+            ("detail", self.detail.as_deref()),
+            ("ip", self.ip.as_deref()),
+            ("outcome", Some(&self.outcome)),
+            ("patient_id", self.patient_id.as_deref()),
+            ("request_id", self.request_id.as_deref()),
+            ("resource_id", self.resource_id.as_deref()),
+            ("resource_type", self.resource_type.as_deref()),
+            ("user_agent", self.user_agent.as_deref()),
+        ];
+        out.push('{');
+        for (i, (key, value)) in members.iter().enumerate() {
+            if *key == "user_agent" {
+                out.push_str(&format!(",\"seq\":{seq}"));
+            }
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(key);
+            out.push_str("\":");
+            text(&mut out, *value)?;
+        }
+        out.push('}');
+        Ok(out)
+    }
+
+    /// The same bytes through the general RFC 8785 serialiser (the reference for tests).
+    pub fn encode_reference(&self, seq: i64) -> Result<String, Error> {
         canonical(&json!({
             "seq": seq,
             "at": self.at,
@@ -235,26 +280,54 @@ pub async fn about_patient(db: &Db, patient: &str, before: Option<i64>, limit: i
     rows.iter().map(event).collect()
 }
 
-/// Rows at once in one INSERT (14 values each: well under both backends' bind limits).
-const INSERT_CHUNK: usize = 64;
+/// Rows at once in one INSERT (14 values each). SQLite looks a numbered parameter's name up by
+/// a linear scan, so binding costs grow with the square of a statement's parameters: chunks
+/// stay small, and SQLite gets anonymous `?` parameters.
+const INSERT_CHUNK: usize = 32;
+
+/// The log's size and right edge as this copy last wrote them, so the next append can take
+/// the lock and write the new head in one statement; another copy's append in between shows
+/// as a changed size, and the head is read again.
+#[derive(Debug, Default)]
+pub struct HeadCache(Option<(i64, Vec<Hash>)>);
 
 /// Appends `events` to the trail in the caller's transaction: takes the `audit_chain` row lock
 /// (which queues every other appender, every copy included, until the transaction ends), gives
 /// the rows the next gap-free positions, stores their leaf hashes and the log's new right edge.
 /// Returns the log's size after.
 pub async fn append(conn: &mut AnyConnection, events: &[NewAccess]) -> Result<i64, Error> {
-    let row = sqlx::query("UPDATE audit_chain SET size = size WHERE id = 1 RETURNING size, parts").fetch_one(&mut *conn).await?;
-    let size: i64 = row.try_get("size")?;
-    let parts: String = row.try_get("parts")?;
-    let hashes = parse_parts(&parts)?;
-    let mut builder = NodeBuilder::resume(size as u64, &hashes)
-        .ok_or_else(|| Error::Internal(anyhow::anyhow!("audit_chain holds a right edge that does not fit its size")))?;
-    let mut leaves = Vec::with_capacity(events.len());
-    for (i, e) in events.iter().enumerate() {
-        let leaf = e.leaf(size + i as i64)?;
-        builder.push(leaf);
-        leaves.push(hex::encode(leaf));
+    append_cached(conn, events, &mut HeadCache::default()).await
+}
+
+/// [`append`], starting from the head this copy last wrote (the audit writer's fast path).
+pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache: &mut HeadCache) -> Result<i64, Error> {
+    let sqlite = conn.backend_name() == "SQLite";
+    // Lock the head and write it in one statement when this copy knows it; otherwise (or when
+    // another copy appended since) lock it, read it, and write it after the rows.
+    let mut done = None;
+    if let Some((size, hashes)) = cache.0.take() {
+        let leaves = leaves_at(size, events)?;
+        let (head, parts) = extend(size, &hashes, &leaves)?;
+        let updated = sqlx::query("UPDATE audit_chain SET size = $1, parts = $2 WHERE id = 1 AND size = $3")
+            .bind(head.0)
+            .bind(&parts)
+            .bind(size)
+            .execute(&mut *conn)
+            .await?;
+        if updated.rows_affected() == 1 {
+            done = Some((size, leaves, head));
+        }
     }
+    let (size, leaves, head) = match done {
+        Some(d) => d,
+        None => {
+            let (size, hashes) = read_locked(conn).await?;
+            let leaves = leaves_at(size, events)?;
+            let (head, parts) = extend(size, &hashes, &leaves)?;
+            sqlx::query("UPDATE audit_chain SET size = $1, parts = $2 WHERE id = 1").bind(head.0).bind(parts).execute(&mut *conn).await?;
+            (size, leaves, head)
+        }
+    };
     for (c, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
         let mut sql = String::from(
             "INSERT INTO audit_log (seq, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, \
@@ -264,16 +337,20 @@ pub async fn append(conn: &mut AnyConnection, events: &[NewAccess]) -> Result<i6
             if i > 0 {
                 sql.push(',');
             }
-            let b = i * 14;
-            sql.push('(');
-            sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
-            sql.push(')');
+            if sqlite {
+                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+            } else {
+                let b = i * 14;
+                sql.push('(');
+                sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+                sql.push(')');
+            }
         }
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
         for (i, e) in chunk.iter().enumerate() {
-            let seq = size + (c * INSERT_CHUNK + i) as i64;
+            let n = c * INSERT_CHUNK + i;
             q = q
-                .bind(seq)
+                .bind(size + n as i64)
                 .bind(e.at.clone())
                 .bind(e.actor_id.clone())
                 .bind(e.actor_role.clone())
@@ -286,14 +363,36 @@ pub async fn append(conn: &mut AnyConnection, events: &[NewAccess]) -> Result<i6
                 .bind(e.user_agent.clone())
                 .bind(e.request_id.clone())
                 .bind(e.detail.clone())
-                .bind(leaves[c * INSERT_CHUNK + i].clone());
+                .bind(hex::encode(leaves[n]));
         }
         q.execute(&mut *conn).await?;
     }
-    let new_size = builder.size() as i64;
-    let parts = builder.part_hashes().iter().map(hex::encode).collect::<Vec<_>>().join(",");
-    sqlx::query("UPDATE audit_chain SET size = $1, parts = $2 WHERE id = 1").bind(new_size).bind(parts).execute(&mut *conn).await?;
+    let new_size = head.0;
+    cache.0 = Some(head);
     Ok(new_size)
+}
+
+fn leaves_at(size: i64, events: &[NewAccess]) -> Result<Vec<Hash>, Error> {
+    events.iter().enumerate().map(|(i, e)| e.leaf(size + i as i64)).collect()
+}
+
+/// Takes the head's row lock and reads it.
+async fn read_locked(conn: &mut AnyConnection) -> Result<(i64, Vec<Hash>), Error> {
+    let row = sqlx::query("UPDATE audit_chain SET size = size WHERE id = 1 RETURNING size, parts").fetch_one(&mut *conn).await?;
+    Ok((row.try_get("size")?, parse_parts(&row.try_get::<String, _>("parts")?)?))
+}
+
+/// The head after `leaves` are appended to a log of `size` with right edge `hashes`, and its
+/// stored form.
+fn extend(size: i64, hashes: &[Hash], leaves: &[Hash]) -> Result<((i64, Vec<Hash>), String), Error> {
+    let mut builder = NodeBuilder::resume(size as u64, hashes)
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("audit_chain holds a right edge that does not fit its size")))?;
+    for leaf in leaves {
+        builder.push(*leaf);
+    }
+    let hashes = builder.part_hashes();
+    let parts = hashes.iter().map(hex::encode).collect::<Vec<_>>().join(",");
+    Ok(((builder.size() as i64, hashes), parts))
 }
 
 fn parse_parts(parts: &str) -> Result<Vec<Hash>, Error> {
@@ -439,4 +538,33 @@ pub async fn imported(conn: &mut AnyConnection) -> Result<bool, Error> {
 pub async fn mark_imported(conn: &mut AnyConnection) -> Result<(), Error> {
     sqlx::query("UPDATE audit_chain SET imported = 1 WHERE id = 1").execute(&mut *conn).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_direct_encoding_is_rfc8785() -> Result<(), Error> {
+        let full = NewAccess {
+            at: "2026-11-27T10:00:00.000001Z".into(),
+            actor_id: Some("a".into()),
+            actor_role: Some("doctor".into()),
+            action: "record.read".into(),
+            patient_id: Some("p".into()),
+            resource_type: Some("record".into()),
+            resource_id: Some("r\"\\\u{1}é€😀".into()),
+            outcome: "success".into(),
+            ip: Some("::1".into()),
+            user_agent: Some("Mozilla/5.0 <\u{2028}>".into()),
+            request_id: Some("x".into()),
+            detail: Some("3 records".into()),
+        };
+        for e in [full, NewAccess::default()] {
+            for seq in [0, 7, i64::MAX] {
+                assert_eq!(e.encode(seq)?, e.encode_reference(seq)?);
+            }
+        }
+        Ok(())
+    }
 }

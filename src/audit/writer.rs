@@ -54,6 +54,7 @@ impl AuditWriter {
 }
 
 async fn run(db: Db, mut rx: mpsc::Receiver<Batch>) {
+    let mut head = trail::HeadCache::default();
     while let Some(first) = rx.recv().await {
         let mut rows = first.rows;
         let mut waiting = vec![first.done];
@@ -67,11 +68,13 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Batch>) {
                 Err(_) => break,
             }
         }
-        let mut ok = commit(&db, &rows).await;
+        let mut ok = commit(&db, &rows, &mut head).await;
         if let Err(e) = &ok {
-            // Once more (a connection lost mid-failover); then the requests fail, closed.
+            // Once more, from the head as stored (a connection lost mid-failover); then the
+            // requests fail, closed.
             tracing::warn!(error = %e, rows = rows.len(), "audit append failed; retrying once");
-            ok = commit(&db, &rows).await;
+            head = trail::HeadCache::default();
+            ok = commit(&db, &rows, &mut head).await;
         }
         if let Err(e) = &ok {
             tracing::error!(error = %e, rows = rows.len(), "could not write the audit trail");
@@ -82,9 +85,16 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Batch>) {
     }
 }
 
-async fn commit(db: &Db, rows: &[NewAccess]) -> Result<(), Error> {
+async fn commit(db: &Db, rows: &[NewAccess], head: &mut trail::HeadCache) -> Result<(), Error> {
     let mut tx = db.pool.begin().await?;
-    trail::append(&mut tx, rows).await?;
-    tx.commit().await?;
-    Ok(())
+    let appended = trail::append_cached(&mut tx, rows, head).await;
+    let committed = match appended {
+        Ok(_) => tx.commit().await.map_err(Error::from),
+        Err(e) => Err(e),
+    };
+    if committed.is_err() {
+        // What this copy thinks the head is may not be what was stored.
+        *head = trail::HeadCache::default();
+    }
+    committed
 }

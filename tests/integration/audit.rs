@@ -381,3 +381,43 @@ async fn the_sealer_writes_the_trail_s_heads_into_the_ledger(backend: Backend) {
     assert_eq!(verify(&app).await, Vec::<String>::new());
 }
 dual!(the_sealer_writes_the_trail_s_heads_into_the_ledger);
+
+async fn two_copies_append_to_one_trail_without_gaps(backend: Backend) {
+    // Each copy's writer remembers the head it last wrote; the other copy's appends in between
+    // must send it back to the stored head, never fork or overwrite the log.
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let other = crate::helpers::spawn_beside(&app, app.state.settings.database_url.expose().to_string()).await;
+    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
+    let mut tasks = Vec::new();
+    for (i, base) in [app.base.clone(), other.base.clone(), app.base.clone(), other.base.clone()].into_iter().enumerate() {
+        let (http, token, record) = (app.http.clone(), c.house.access.clone(), c.record.clone());
+        tasks.push(tokio::spawn(async move {
+            for n in 0..40 {
+                let r = http
+                    .get(format!("{base}/api/v1/records/{record}"))
+                    .bearer_auth(&token)
+                    .header("x-request-id", format!("copy-{i}-{n}"))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(after - before, 160, "one row per read, none lost or doubled");
+    let (size, max): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT size FROM audit_chain WHERE id = 1), (SELECT MAX(seq) + 1 FROM audit_log)")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(size, max);
+    assert_eq!(size, after, "gap-free");
+    careledger::audit::checkpoint(&other.state).await.unwrap();
+    assert_eq!(verify(&app).await, Vec::<String>::new());
+}
+dual!(two_copies_append_to_one_trail_without_gaps);
