@@ -12,6 +12,7 @@
 -- verifies after old rows are purged.
 CREATE TABLE audit_log (
     seq           BIGINT PRIMARY KEY,
+    id            TEXT NOT NULL,                 -- UUIDv7 given when the request ended
     at            TEXT NOT NULL,
     actor_id      TEXT,
     actor_role    TEXT,
@@ -27,6 +28,9 @@ CREATE TABLE audit_log (
     leaf_hash     TEXT NOT NULL,
     purged_at     TEXT
 );
+-- A row is journalled by its copy before the response and moved here in batches; a batch
+-- moved again after a crash is recognised by its rows' ids.
+CREATE UNIQUE INDEX audit_log_id ON audit_log (id);
 -- One index per filter of GET /api/v1/audit (each ends in seq: the cursor's tie-breaker).
 CREATE INDEX audit_log_at ON audit_log (at, seq);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, seq);

@@ -68,7 +68,7 @@ impl AppState {
         if imported > 0 {
             tracing::info!(imported, "privilege changes kept by an earlier release copied into the audit trail");
         }
-        let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone());
+        let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone(), &ctx.settings.data_dir).await?;
         Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit })
     }
 }
@@ -161,6 +161,11 @@ impl Application {
         };
         housekeeping.abort();
         sealer.abort();
+        // What this copy journalled goes into the trail before it stops (a crash leaves it to
+        // the next copy to start).
+        if let Err(e) = self.state.audit.flush().await {
+            tracing::warn!(error = ?e, "audit rows left in the journal for the next start");
+        }
         if let Some(m) = metrics {
             m.abort();
         }

@@ -46,6 +46,8 @@ pub async fn trail(
     actor: Actor,
     ApiQuery(p): ApiQuery<service::TrailParams>,
 ) -> Result<ApiJson<Page<AccessEvent>>, Error> {
+    // This copy's journalled rows first, so a search sees what was just done here.
+    state.audit.flush().await?;
     Ok(ApiJson(service::search(&state, &actor, &p).await?))
 }
 
@@ -60,6 +62,7 @@ pub async fn trail(
         (status = 422, description = "`validation_failed`", body = Problem),
     ))]
 pub async fn export(State(state): State<AppState>, actor: Actor, ApiQuery(p): ApiQuery<service::TrailParams>) -> Result<Response, Error> {
+    state.audit.flush().await?;
     let (csv, truncated) = service::export_csv(&state, &actor, &p).await?;
     let name = format!("audit-{}.csv", crate::clock::format(state.clock.now()).get(..10).unwrap_or("export"));
     let mut response = (
@@ -93,5 +96,6 @@ pub async fn access_log(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<ApiJson<Page<AccessLogItem>>, Error> {
     let limit = PageParams { limit: p.limit.clone(), cursor: None }.into_request()?.limit;
+    state.audit.flush().await?;
     Ok(ApiJson(service::access_log(&state, &actor, limit, p.cursor.as_deref()).await?))
 }

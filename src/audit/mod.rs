@@ -24,7 +24,7 @@ use crate::ledger::merkle::NodeBuilder;
 use crate::ledger::service::parse_hash;
 use crate::pagination::{DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest};
 use store::AuditEvent;
-use trail::{AccessEvent, Checkpoint, NewAccess, TrailQuery};
+use trail::{AccessEvent, Checkpoint, TrailQuery};
 
 /// The privilege changes alone (the older admin list), newest first. The route guard has
 /// checked `audit.read`.
@@ -504,8 +504,3 @@ pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
 
 /// Writes access rows through this copy's writer (see [`writer::AuditWriter`]).
 pub use writer::AuditWriter;
-
-/// A row for an access, from what the route guard knows.
-pub fn row(at: &str, action: &str, outcome: &str) -> NewAccess {
-    NewAccess { at: at.to_string(), action: action.to_string(), outcome: outcome.to_string(), ..NewAccess::default() }
-}

@@ -97,6 +97,7 @@ const SORTS: [(&str, &str); 11] = [
 pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let raw = raw.unwrap_or_default();
     let filter: TrailParams = serde_urlencoded::from_str(&raw).map_err(|e| Error::Malformed(format!("the filters do not parse: {e}")))?;
+    state.audit.flush().await?;
     let (rows, next_cursor, errors) = match service::search(&state, &actor, &filter).await {
         Ok(page) => (page.items, page.next_cursor, FormErrors::default()),
         Err(Error::Validation(errors)) => (Vec::new(), None, FormErrors(errors)),
@@ -125,6 +126,7 @@ pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, R
 pub async fn export(State(state): State<AppState>, actor: Actor, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let filter: TrailParams =
         serde_urlencoded::from_str(&raw.unwrap_or_default()).map_err(|e| Error::Malformed(format!("the filters do not parse: {e}")))?;
+    state.audit.flush().await?;
     let (csv, truncated) = service::export_csv(&state, &actor, &filter).await?;
     let mut response = (
         [
@@ -200,6 +202,7 @@ pub async fn access_log(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let p: PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    state.audit.flush().await?;
     let found = service::access_log(&state, &actor, crate::pagination::DEFAULT_LIMIT, p.cursor.as_deref()).await?;
     let next_link = found.next_cursor.map(|c| format!("/me/access-log?cursor={c}"));
     let page = AccessLogPage { nav: Nav::signed_in(&user), lines: found.items.into_iter().map(LogLine::from).collect(), next_link };

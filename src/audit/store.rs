@@ -121,12 +121,13 @@ pub async fn staff_changes(db: &Db) -> Result<Vec<StaffChangeRow>, Error> {
 /// (`approve` becomes `user.approve`; no address or request id was kept then).
 pub async fn earlier_rows(conn: &mut AnyConnection) -> Result<Vec<NewAccess>, Error> {
     let rows =
-        sqlx::query("SELECT at, actor_id, action, target_id, detail FROM audit_events ORDER BY at, id").fetch_all(&mut *conn).await?;
+        sqlx::query("SELECT id, at, actor_id, action, target_id, detail FROM audit_events ORDER BY at, id").fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
             let actor: Option<String> = r.try_get("actor_id")?;
             let action: String = r.try_get("action")?;
             Ok(NewAccess {
+                id: r.try_get("id")?,
                 at: r.try_get("at")?,
                 actor_role: actor.as_ref().map(|_| "admin".to_string()),
                 actor_id: actor,

@@ -12,8 +12,10 @@ use crate::ledger::merkle::{self, Hash, NodeBuilder};
 use crate::ledger::service::parse_hash;
 
 /// One access to write (its `seq` comes when it is appended).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NewAccess {
+    /// Its id (UUIDv7), given when the request ended: what recognises a row moved twice.
+    pub id: String,
     /// When the request arrived (stored RFC 3339).
     pub at: String,
     /// Who acted.
@@ -55,12 +57,13 @@ impl NewAccess {
         }
         let mut out = String::with_capacity(512);
         // Keys in UTF-16 (here: ASCII) order, as RFC 8785 section 3.2.3 sorts them.
-        let members: [(&str, Option<&str>); 12] = [
+        let members: [(&str, Option<&str>); 13] = [
             ("action", Some(&self.action)),
             ("actor_id", self.actor_id.as_deref()),
             ("actor_role", self.actor_role.as_deref()),
             ("at", Some(&self.at)),
             ("detail", self.detail.as_deref()),
+            ("id", Some(&self.id)),
             ("ip", self.ip.as_deref()),
             ("outcome", Some(&self.outcome)),
             ("patient_id", self.patient_id.as_deref()),
@@ -90,6 +93,7 @@ impl NewAccess {
     pub fn encode_reference(&self, seq: i64) -> Result<String, Error> {
         canonical(&json!({
             "seq": seq,
+            "id": self.id,
             "at": self.at,
             "actor_id": self.actor_id,
             "actor_role": self.actor_role,
@@ -280,7 +284,7 @@ pub async fn about_patient(db: &Db, patient: &str, before: Option<i64>, limit: i
     rows.iter().map(event).collect()
 }
 
-/// Rows at once in one INSERT (14 values each). SQLite looks a numbered parameter's name up by
+/// Rows at once in one INSERT (15 values each). SQLite looks a numbered parameter's name up by
 /// a linear scan, so binding costs grow with the square of a statement's parameters: chunks
 /// stay small, and SQLite gets anonymous `?` parameters.
 const INSERT_CHUNK: usize = 32;
@@ -330,7 +334,7 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
     };
     for (c, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
         let mut sql = String::from(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, \
+            "INSERT INTO audit_log (seq, id, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, \
              user_agent, request_id, detail, leaf_hash) VALUES ",
         );
         for i in 0..chunk.len() {
@@ -338,11 +342,11 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
                 sql.push(',');
             }
             if sqlite {
-                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             } else {
-                let b = i * 14;
+                let b = i * 15;
                 sql.push('(');
-                sql.push_str(&(1..=14).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+                sql.push_str(&(1..=15).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
                 sql.push(')');
             }
         }
@@ -351,6 +355,7 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
             let n = c * INSERT_CHUNK + i;
             q = q
                 .bind(size + n as i64)
+                .bind(e.id.clone())
                 .bind(e.at.clone())
                 .bind(e.actor_id.clone())
                 .bind(e.actor_role.clone())
@@ -370,6 +375,21 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
     let new_size = head.0;
     cache.0 = Some(head);
     Ok(new_size)
+}
+
+/// The rows of `events` not in the trail yet (a batch moved again after a crash or a commit
+/// whose answer was lost), in the caller's transaction.
+pub async fn not_yet_in(conn: &mut AnyConnection, events: Vec<NewAccess>) -> Result<Vec<NewAccess>, Error> {
+    let mut present = std::collections::HashSet::new();
+    for chunk in events.chunks(500) {
+        let mut f = Filters::default();
+        let list = chunk.iter().map(|e| f.placeholder(Bind::Text(e.id.clone()))).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT id FROM audit_log WHERE id IN ({list})");
+        for row in f.query(sql).fetch_all(&mut *conn).await? {
+            present.insert(row.try_get::<String, _>("id")?);
+        }
+    }
+    Ok(events.into_iter().filter(|e| !present.contains(&e.id)).collect())
 }
 
 fn leaves_at(size: i64, events: &[NewAccess]) -> Result<Vec<Hash>, Error> {
@@ -424,8 +444,8 @@ pub struct StoredAccess {
 /// Rows from `from` on, in order, at most `limit` (verification walks the log in chunks).
 pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>, Error> {
     let rows = sqlx::query(
-        "SELECT seq, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, user_agent, request_id, \
-         detail, leaf_hash, purged_at FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+        "SELECT seq, id, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, user_agent, \
+         request_id, detail, leaf_hash, purged_at FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
     )
     .bind(from)
     .bind(limit)
@@ -438,6 +458,7 @@ pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>,
                 None
             } else {
                 Some(NewAccess {
+                    id: r.try_get("id")?,
                     at: r.try_get("at")?,
                     actor_id: r.try_get("actor_id")?,
                     actor_role: r.try_get("actor_role")?,
@@ -547,6 +568,7 @@ mod tests {
     #[test]
     fn the_direct_encoding_is_rfc8785() -> Result<(), Error> {
         let full = NewAccess {
+            id: "01a21c9b-a6d9-7017-9083-9b5f33e2fb16".into(),
             at: "2026-11-27T10:00:00.000001Z".into(),
             actor_id: Some("a".into()),
             actor_role: Some("doctor".into()),

@@ -157,5 +157,6 @@ pub async fn emergency_report(
     ApiQuery(p): ApiQuery<PageParams>,
 ) -> Result<ApiJson<Page<EmergencyAccess>>, Error> {
     let page = p.into_request()?;
+    state.audit.flush().await?;
     Ok(ApiJson(emergency::report(&state, &actor, &page).await?))
 }

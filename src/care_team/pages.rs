@@ -284,6 +284,7 @@ pub async fn emergency_report(
 ) -> Result<Response, PageError> {
     let p: crate::pagination::PageParams = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let page = p.into_request().unwrap_or_default();
+    state.audit.flush().await?;
     let found = emergency::report(&state, &actor, &page).await?;
     let next_link = found.next_cursor.map(|c| format!("/admin/emergency-access?cursor={c}"));
     Ok(render(&EmergencyReportPage { nav: Nav::signed_in(&user), rows: found.items, next_link })?.into_response())

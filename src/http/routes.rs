@@ -304,6 +304,7 @@ impl Pending {
                 // A patient acting on their own account is acting on their own data.
                 let patient = s.patient_id.or_else(|| actor.as_ref().filter(|(_, role)| *role == "patient").map(|(id, _)| id.clone()));
                 NewAccess {
+                    id: uuid::Uuid::now_v7().to_string(),
                     at: self.at.clone(),
                     actor_id: actor.as_ref().map(|(id, _)| id.clone()),
                     actor_role: actor.as_ref().map(|(_, role)| (*role).to_string()),

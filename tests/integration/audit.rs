@@ -268,6 +268,7 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
     for i in 0..5 {
         get_as(&app, &format!("/api/v1/records/{}", c.record), &c.house.access, &format!("t-{i}"), "x").await;
     }
+    app.state.audit.flush().await.unwrap();
     careledger::audit::checkpoint(&app.state).await.unwrap();
     assert_eq!(verify(&app).await, Vec::<String>::new());
     let db = &app.state.db.pool;
@@ -278,9 +279,10 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
     let problems = verify(&app).await;
     assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: its fields no longer match its hash"))), "{problems:?}");
     // Edited with its hash recomputed: the checkpoint in the ledger still tells.
-    let row: (String, Option<String>) =
-        sqlx::query_as("SELECT at, user_agent FROM audit_log WHERE seq = $1").bind(seq).fetch_one(db).await.unwrap();
+    let row: (String, Option<String>, String) =
+        sqlx::query_as("SELECT at, user_agent, id FROM audit_log WHERE seq = $1").bind(seq).fetch_one(db).await.unwrap();
     let forged = careledger::audit::trail::NewAccess {
+        id: row.2.clone(),
         at: row.0.clone(),
         actor_id: Some(c.visiting.id.clone()),
         actor_role: Some("doctor".into()),
@@ -333,6 +335,7 @@ async fn retention_clears_old_rows_and_the_trail_still_verifies(backend: Backend
     let app = app!(backend);
     let c = clinic(&app).await;
     get_as(&app, &format!("/api/v1/records/{}", c.record), &c.house.access, "old-read", "x").await;
+    app.state.audit.flush().await.unwrap();
     careledger::audit::checkpoint(&app.state).await.unwrap();
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
     // Nothing is old enough yet.
@@ -349,6 +352,7 @@ async fn retention_clears_old_rows_and_the_trail_still_verifies(backend: Backend
     assert!(old.iter().all(|r| r["actor_id"].is_null() && r["patient_id"].is_null() && r["ip"].is_null()), "{old:?}");
     assert!(rows.iter().any(|r| r["request_id"] == "new-read" && r["purged"] == false));
     assert!(trail(&app, &s, "request_id=old-read").await.is_empty());
+    app.state.audit.flush().await.unwrap();
     careledger::audit::checkpoint(&app.state).await.unwrap();
     assert_eq!(verify(&app).await, Vec::<String>::new(), "purged rows keep their hashes");
 }
@@ -361,6 +365,7 @@ async fn the_sealer_writes_the_trail_s_heads_into_the_ledger(backend: Backend) {
     };
     let c = clinic(&app).await;
     get_as(&app, &format!("/api/v1/records/{}", c.record), &c.house.access, "sealed-read", "x").await;
+    app.state.audit.flush().await.unwrap();
     let db = &app.state.db.pool;
     let size: i64 = sqlx::query_scalar("SELECT size FROM audit_chain WHERE id = 1").fetch_one(db).await.unwrap();
     let mut index = None;
@@ -388,6 +393,8 @@ async fn two_copies_append_to_one_trail_without_gaps(backend: Backend) {
     let app = app!(backend);
     let c = clinic(&app).await;
     let other = crate::helpers::spawn_beside(&app, app.state.settings.database_url.expose().to_string()).await;
+    app.state.audit.flush().await.unwrap();
+    other.state.audit.flush().await.unwrap();
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
     let mut tasks = Vec::new();
     for (i, base) in [app.base.clone(), other.base.clone(), app.base.clone(), other.base.clone()].into_iter().enumerate() {
@@ -408,6 +415,8 @@ async fn two_copies_append_to_one_trail_without_gaps(backend: Backend) {
     for t in tasks {
         t.await.unwrap();
     }
+    app.state.audit.flush().await.unwrap();
+    other.state.audit.flush().await.unwrap();
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(&app.state.db.pool).await.unwrap();
     assert_eq!(after - before, 160, "one row per read, none lost or doubled");
     let (size, max): (i64, i64) =

@@ -339,10 +339,9 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
         acknowledged.len(),
         &missing[..missing.len().min(5)]
     );
-    drop(server);
     // Every acknowledged write has its audit row: the response left only after the row was
-    // committed, so no kill lost one (issue 11: no audit row lost on a crash after the
-    // response).
+    // journalled, and each start moved the journals of the copy killed before it into the
+    // trail, so no kill lost one (issue 11: no audit row lost on a crash after the response).
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
     let audited: std::collections::HashSet<String> =
         sqlx::query_scalar::<_, Option<String>>("SELECT resource_id FROM audit_log WHERE action = 'record.create' AND outcome = 'success'")
@@ -355,6 +354,7 @@ async fn kill_9_loses_no_acknowledged_write(backend: Backend) {
     pool.close().await;
     let unaudited: Vec<&String> = acknowledged.iter().filter(|id| !audited.contains(*id)).collect();
     assert!(unaudited.is_empty(), "{} of {} acknowledged writes have no audit row", unaudited.len(), acknowledged.len());
+    drop(server);
     let verify = bin()
         .args(["ledger", "verify", "--data-dir"])
         .arg(&dir.0)
