@@ -178,6 +178,9 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &
     // The audit trail names the account tried (when there is one) and how the attempt ended.
     if let Some(f) = &found {
         note.actor(f.user.id, f.user.role.as_str());
+        // A patient's account is the patient's data: failed attempts are filed under them.
+        let patient = (f.user.role == Role::Patient).then_some(f.user.id);
+        note.touched(patient, "user", Some(f.user.id));
     }
     let token = creds.device_token.as_deref().map(str::trim).filter(|t| !t.is_empty());
     let device = match (&found, token) {

@@ -104,9 +104,9 @@ impl TrailParams {
         q.from = parse_time(self.from.as_deref(), false, "from", &mut v);
         q.to = parse_time(self.to.as_deref(), true, "to", &mut v);
         if let (Some(f), Some(t)) = (&q.from, &q.to)
-            && f >= t
+            && f > t
         {
-            v.add("to", "to must be after from");
+            v.add("to", "'to' must be after 'from'");
         }
         let sort = self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or("-seq");
         let (desc, name) = match sort.strip_prefix('-') {
@@ -150,6 +150,8 @@ impl TrailParams {
 fn parse_time(s: Option<&str>, end: bool, field: &str, v: &mut Validator) -> Option<String> {
     let s = s.map(str::trim).filter(|s| !s.is_empty())?;
     if let Some(t) = clock::parse(s) {
+        // An exact `to` includes its own instant (stored times go to the microsecond).
+        let t = if end { t + chrono::Duration::microseconds(1) } else { t };
         return Some(clock::format(t));
     }
     match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -324,7 +326,8 @@ pub async fn access_log(ctx: &Ctx, actor: &Actor, limit: i64, cursor: Option<&st
         .into_iter()
         .map(|e| AccessLogItem {
             at: e.at,
-            who: e.actor_name,
+            // Another patient's attempt (refused: patients read only their own) names no one.
+            who: if e.actor_role.as_deref() == Some("patient") { Some("Another patient".into()) } else { e.actor_name },
             role: e.actor_role,
             action: e.action,
             resource_type: e.resource_type,
@@ -397,11 +400,24 @@ pub async fn purge_expired(ctx: &Ctx) -> Result<u64, Error> {
     let now = ctx.clock.now();
     let before = clock::format(now - chrono::Duration::days(days));
     let mut total = 0;
+    let mut after = -1;
     loop {
-        let n = trail::purge(&ctx.db, &before, &clock::format(now), 5000).await?;
-        total += n;
-        if n < 5000 {
-            break;
+        let round = trail::purge(&ctx.db, &before, &clock::format(now), after, 5000).await?;
+        total += round.cleared;
+        for seq in &round.refused {
+            tracing::error!(seq, "an audit row past retention no longer matches its hash; kept, not purged");
+            crate::records::files::raise_alert(
+                &ctx.db,
+                &clock::format(now),
+                "audit_integrity",
+                &format!("audit:{seq}"),
+                "an audit row no longer matches its hash; retention kept it as it is",
+            )
+            .await?;
+        }
+        match round.last {
+            Some(last) => after = last,
+            None => break,
         }
     }
     if total > 0 {
@@ -434,51 +450,67 @@ pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
     let mut problems = Vec::new();
     let mut builder = NodeBuilder::default();
     let mut pending = checkpoints.iter().peekable();
+    let mut previous = 0;
     let mut from = 0;
-    'walk: while from < head_size {
+    let mut beyond = Vec::new();
+    loop {
         let rows = trail::stored(db, from, 10_000).await?;
-        if rows.is_empty() {
-            break;
-        }
+        let Some(last) = rows.last() else { break };
+        from = last.seq + 1;
         for row in rows {
             if row.seq >= head_size {
-                break 'walk;
+                beyond.push(row.seq);
+                continue;
             }
             let expected = builder.size() as i64;
             if row.seq != expected {
-                problems.push(format!("audit row {expected}: missing (the next row is {})", row.seq));
+                let gap = if row.seq - 1 > expected { format!("rows {expected} to {}", row.seq - 1) } else { format!("row {expected}") };
+                problems.push(format!("audit {gap}: missing (deleted)"));
+                // Stand-ins keep the rows after the gap at their places.
+                while (builder.size() as i64) < row.seq {
+                    builder.push([0; 32]);
+                }
             }
-            let stored = parse_hash(&row.leaf_hash);
-            let leaf = match (&row.access, stored) {
-                (Some(a), Some(stored)) => {
-                    if a.leaf(row.seq)? != stored {
-                        problems.push(format!("audit row {}: its fields no longer match its hash (edited)", row.seq));
-                    }
-                    stored
+            if let Some(a) = &row.access
+                && a.fields_sha256()? != row.fields_sha256
+            {
+                problems.push(format!("audit row {}: its fields no longer match their hash (edited)", row.seq));
+            }
+            let leaf = trail::leaf_of(row.seq, &row.at, &row.fields_sha256)?;
+            if parse_hash(&row.leaf_hash) != Some(leaf) {
+                problems.push(format!("audit row {}: its time, place or hash was changed (edited)", row.seq));
+            }
+            if let Some(purged_at) = &row.purged_at {
+                let young = match (clock::parse(&row.at), clock::parse(purged_at)) {
+                    (Some(at), Some(purged)) => purged - at < chrono::Duration::days(i64::from(MIN_RETENTION_DAYS)),
+                    _ => true,
+                };
+                if young {
+                    problems.push(format!(
+                        "audit row {}: cleared as past retention less than {MIN_RETENTION_DAYS} days after it was written (hidden)",
+                        row.seq
+                    ));
                 }
-                (Some(a), None) => {
-                    problems.push(format!("audit row {}: stored hash is malformed", row.seq));
-                    a.leaf(row.seq)?
-                }
-                (None, Some(stored)) => stored,
-                (None, None) => {
-                    problems.push(format!("audit row {}: purged, and its stored hash is malformed", row.seq));
-                    [0; 32]
-                }
-            };
+            }
             builder.push(leaf);
-            from = row.seq + 1;
             while let Some(c) = pending.next_if(|c| c.size <= builder.size() as i64) {
                 if c.size == builder.size() as i64 && hex::encode(builder.root()) != c.root_hash {
                     problems.push(format!(
-                        "audit checkpoint of {} rows (ledger entry {}): the rows no longer hash to it (a row was edited, inserted or deleted)",
-                        c.size, c.entry_index
+                        "audit checkpoint of {} rows (ledger entry {}): rows {previous} to {} no longer hash to it (edited, inserted or deleted)",
+                        c.size,
+                        c.entry_index,
+                        c.size - 1
                     ));
-                } else if c.size != builder.size() as i64 {
-                    problems.push(format!("audit checkpoint of {} rows (ledger entry {}): rows are missing", c.size, c.entry_index));
                 }
+                previous = c.size;
             }
         }
+    }
+    // Rows past the head read at the start may have been appended since (a live server); past
+    // the head as it is now, nothing wrote them.
+    let (size_now, _) = trail::head(db).await?;
+    for seq in beyond.into_iter().filter(|s| *s >= size_now) {
+        problems.push(format!("audit row {seq}: beyond the trail's head of {size_now} rows (inserted)"));
     }
     for c in pending {
         problems.push(format!(
@@ -501,6 +533,11 @@ pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
         .collect();
     Ok(Declaration { rows, problems })
 }
+
+/// Fewest days a row is kept: `--audit-retention-days` refuses less, and `ledger verify` names a
+/// row cleared sooner (HIPAA asks six years; this floor only stops retention being used to hide
+/// recent rows).
+pub const MIN_RETENTION_DAYS: u32 = 365;
 
 /// Writes access rows through this copy's writer (see [`writer::AuditWriter`]).
 pub use writer::AuditWriter;

@@ -3,6 +3,7 @@
 //! purge and re-check them.
 
 use serde_json::json;
+use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 use crate::db::{Bind, Db, Filters};
@@ -43,25 +44,17 @@ pub struct NewAccess {
 }
 
 impl NewAccess {
-    /// The row's canonical bytes (RFC 8785) at position `seq`: what its leaf hash covers. Written
-    /// directly (the members in RFC 8785's key order, strings escaped as JSON.stringify does),
-    /// since every row of every read goes through it; a test checks it against
-    /// `ledger::entry::canonical`.
-    pub fn encode(&self, seq: i64) -> Result<String, Error> {
-        fn text(out: &mut String, v: Option<&str>) -> Result<(), Error> {
-            match v {
-                None => out.push_str("null"),
-                Some(v) => out.push_str(&serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?),
-            }
-            Ok(())
-        }
+    /// The row's fields but its position and time, as canonical bytes (RFC 8785): what its
+    /// `fields_sha256` covers. Written directly (the members in RFC 8785's key order, strings
+    /// escaped as JSON.stringify does), since every row of every read goes through it; a test
+    /// checks it against `ledger::entry::canonical`.
+    pub fn encode_fields(&self) -> Result<String, Error> {
         let mut out = String::with_capacity(512);
         // Keys in UTF-16 (here: ASCII) order, as RFC 8785 section 3.2.3 sorts them.
-        let members: [(&str, Option<&str>); 13] = [
+        let members: [(&str, Option<&str>); 12] = [
             ("action", Some(&self.action)),
             ("actor_id", self.actor_id.as_deref()),
             ("actor_role", self.actor_role.as_deref()),
-            ("at", Some(&self.at)),
             ("detail", self.detail.as_deref()),
             ("id", Some(&self.id)),
             ("ip", self.ip.as_deref()),
@@ -74,27 +67,22 @@ impl NewAccess {
         ];
         out.push('{');
         for (i, (key, value)) in members.iter().enumerate() {
-            if *key == "user_agent" {
-                out.push_str(&format!(",\"seq\":{seq}"));
-            }
             if i > 0 {
                 out.push(',');
             }
             out.push('"');
             out.push_str(key);
             out.push_str("\":");
-            text(&mut out, *value)?;
+            json_text(&mut out, *value)?;
         }
         out.push('}');
         Ok(out)
     }
 
     /// The same bytes through the general RFC 8785 serialiser (the reference for tests).
-    pub fn encode_reference(&self, seq: i64) -> Result<String, Error> {
+    pub fn encode_fields_reference(&self) -> Result<String, Error> {
         canonical(&json!({
-            "seq": seq,
             "id": self.id,
-            "at": self.at,
             "actor_id": self.actor_id,
             "actor_role": self.actor_role,
             "action": self.action,
@@ -109,10 +97,36 @@ impl NewAccess {
         }))
     }
 
-    /// The row's leaf hash at position `seq` (RFC 9162 section 2.1.1).
-    pub fn leaf(&self, seq: i64) -> Result<Hash, Error> {
-        Ok(merkle::leaf_hash(self.encode(seq)?.as_bytes()))
+    /// SHA-256 of [`NewAccess::encode_fields`], hex: kept when retention clears the fields.
+    pub fn fields_sha256(&self) -> Result<String, Error> {
+        Ok(hex::encode(Sha256::digest(self.encode_fields()?.as_bytes())))
     }
+
+    /// The row's leaf hash at position `seq` (see [`leaf_of`]).
+    pub fn leaf(&self, seq: i64) -> Result<Hash, Error> {
+        leaf_of(seq, &self.at, &self.fields_sha256()?)
+    }
+}
+
+fn json_text(out: &mut String, v: Option<&str>) -> Result<(), Error> {
+    match v {
+        None => out.push_str("null"),
+        Some(v) => out.push_str(&serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))?),
+    }
+    Ok(())
+}
+
+/// The leaf hash of the row at `seq` (RFC 9162 section 2.1.1): over the canonical JSON
+/// `{"at", "fields_sha256", "seq"}`, so that a row whose fields retention cleared still proves
+/// its time and place, and the rest of the log still verifies.
+pub fn leaf_of(seq: i64, at: &str, fields_sha256: &str) -> Result<Hash, Error> {
+    let mut out = String::with_capacity(160);
+    out.push_str("{\"at\":");
+    json_text(&mut out, Some(at))?;
+    out.push_str(",\"fields_sha256\":");
+    json_text(&mut out, Some(fields_sha256))?;
+    out.push_str(&format!(",\"seq\":{seq}}}"));
+    Ok(merkle::leaf_hash(out.as_bytes()))
 }
 
 /// One row of the trail as admins see it.
@@ -190,6 +204,27 @@ const SELECT: &str = "SELECT l.seq, l.at, l.actor_id, a.full_name AS actor_name,
      FROM audit_log l LEFT JOIN users a ON a.id = l.actor_id LEFT JOIN users p ON p.id = l.patient_id";
 
 fn event(r: &sqlx::any::AnyRow) -> Result<AccessEvent, Error> {
+    if r.try_get::<Option<String>, _>("purged_at")?.is_some() {
+        // Whatever a purged row's columns hold now, it has no fields to show.
+        return Ok(AccessEvent {
+            seq: r.try_get("seq")?,
+            at: r.try_get("at")?,
+            actor_id: None,
+            actor_name: None,
+            actor_role: None,
+            action: "purged".into(),
+            patient_id: None,
+            patient_name: None,
+            resource_type: None,
+            resource_id: None,
+            outcome: "purged".into(),
+            ip: None,
+            user_agent: None,
+            request_id: None,
+            detail: None,
+            purged: true,
+        });
+    }
     Ok(AccessEvent {
         seq: r.try_get("seq")?,
         at: r.try_get("at")?,
@@ -284,7 +319,7 @@ pub async fn about_patient(db: &Db, patient: &str, before: Option<i64>, limit: i
     rows.iter().map(event).collect()
 }
 
-/// Rows at once in one INSERT (15 values each). SQLite looks a numbered parameter's name up by
+/// Rows at once in one INSERT (16 values each). SQLite looks a numbered parameter's name up by
 /// a linear scan, so binding costs grow with the square of a statement's parameters: chunks
 /// stay small, and SQLite gets anonymous `?` parameters.
 const INSERT_CHUNK: usize = 32;
@@ -335,18 +370,18 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
     for (c, chunk) in events.chunks(INSERT_CHUNK).enumerate() {
         let mut sql = String::from(
             "INSERT INTO audit_log (seq, id, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, \
-             user_agent, request_id, detail, leaf_hash) VALUES ",
+             user_agent, request_id, detail, fields_sha256, leaf_hash) VALUES ",
         );
         for i in 0..chunk.len() {
             if i > 0 {
                 sql.push(',');
             }
             if sqlite {
-                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+                sql.push_str("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
             } else {
-                let b = i * 15;
+                let b = i * 16;
                 sql.push('(');
-                sql.push_str(&(1..=15).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
+                sql.push_str(&(1..=16).map(|k| format!("${}", b + k)).collect::<Vec<_>>().join(","));
                 sql.push(')');
             }
         }
@@ -368,7 +403,8 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
                 .bind(e.user_agent.clone())
                 .bind(e.request_id.clone())
                 .bind(e.detail.clone())
-                .bind(hex::encode(leaves[n]));
+                .bind(leaves[n].1.clone())
+                .bind(hex::encode(leaves[n].0));
         }
         q.execute(&mut *conn).await?;
     }
@@ -392,8 +428,16 @@ pub async fn not_yet_in(conn: &mut AnyConnection, events: Vec<NewAccess>) -> Res
     Ok(events.into_iter().filter(|e| !present.contains(&e.id)).collect())
 }
 
-fn leaves_at(size: i64, events: &[NewAccess]) -> Result<Vec<Hash>, Error> {
-    events.iter().enumerate().map(|(i, e)| e.leaf(size + i as i64)).collect()
+/// Each row's leaf hash and fields hash at its position.
+fn leaves_at(size: i64, events: &[NewAccess]) -> Result<Vec<(Hash, String)>, Error> {
+    events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let fields = e.fields_sha256()?;
+            Ok((leaf_of(size + i as i64, &e.at, &fields)?, fields))
+        })
+        .collect()
 }
 
 /// Takes the head's row lock and reads it.
@@ -404,10 +448,10 @@ async fn read_locked(conn: &mut AnyConnection) -> Result<(i64, Vec<Hash>), Error
 
 /// The head after `leaves` are appended to a log of `size` with right edge `hashes`, and its
 /// stored form.
-fn extend(size: i64, hashes: &[Hash], leaves: &[Hash]) -> Result<((i64, Vec<Hash>), String), Error> {
+fn extend(size: i64, hashes: &[Hash], leaves: &[(Hash, String)]) -> Result<((i64, Vec<Hash>), String), Error> {
     let mut builder = NodeBuilder::resume(size as u64, hashes)
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("audit_chain holds a right edge that does not fit its size")))?;
-    for leaf in leaves {
+    for (leaf, _) in leaves {
         builder.push(*leaf);
     }
     let hashes = builder.part_hashes();
@@ -435,6 +479,12 @@ pub async fn head(db: &Db) -> Result<(i64, Hash), Error> {
 pub struct StoredAccess {
     /// Position.
     pub seq: i64,
+    /// When (kept by retention).
+    pub at: String,
+    /// The fields' hash (kept by retention).
+    pub fields_sha256: String,
+    /// When retention cleared it.
+    pub purged_at: Option<String>,
     /// The fields, `None` once purged.
     pub access: Option<NewAccess>,
     /// The stored leaf hash (hex).
@@ -445,7 +495,7 @@ pub struct StoredAccess {
 pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>, Error> {
     let rows = sqlx::query(
         "SELECT seq, id, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, user_agent, \
-         request_id, detail, leaf_hash, purged_at FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+         request_id, detail, fields_sha256, leaf_hash, purged_at FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
     )
     .bind(from)
     .bind(limit)
@@ -453,8 +503,8 @@ pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>,
     .await?;
     rows.iter()
         .map(|r| {
-            let purged = r.try_get::<Option<String>, _>("purged_at")?.is_some();
-            let access = if purged {
+            let purged_at: Option<String> = r.try_get("purged_at")?;
+            let access = if purged_at.is_some() {
                 None
             } else {
                 Some(NewAccess {
@@ -473,7 +523,14 @@ pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>,
                     detail: r.try_get("detail")?,
                 })
             };
-            Ok(StoredAccess { seq: r.try_get("seq")?, access, leaf_hash: r.try_get("leaf_hash")? })
+            Ok(StoredAccess {
+                seq: r.try_get("seq")?,
+                at: r.try_get("at")?,
+                fields_sha256: r.try_get("fields_sha256")?,
+                purged_at,
+                access,
+                leaf_hash: r.try_get("leaf_hash")?,
+            })
         })
         .collect()
 }
@@ -532,20 +589,70 @@ pub async fn insert_checkpoint(conn: &mut AnyConnection, c: &Checkpoint) -> Resu
     Ok(())
 }
 
-/// Clears the fields of rows older than `before` (keeping seq and leaf hash), at most `limit`
-/// at a time; returns how many.
-pub async fn purge(db: &Db, before: &str, now: &str, limit: i64) -> Result<u64, Error> {
-    let done = sqlx::query(
-        "UPDATE audit_log SET actor_id = NULL, actor_role = NULL, action = 'purged', patient_id = NULL, resource_type = NULL, \
-         resource_id = NULL, outcome = 'purged', ip = NULL, user_agent = NULL, request_id = NULL, detail = NULL, purged_at = $1 \
-         WHERE seq IN (SELECT seq FROM audit_log WHERE at < $2 AND purged_at IS NULL ORDER BY at LIMIT $3)",
+/// Clears the fields of rows older than `before` (keeping seq, time and hashes), at most `limit`
+/// at a time, after checking each against its hash: a row that no longer matches is kept as it
+/// is (and named in the answer), so retention cannot launder an edit. Returns how many were
+/// cleared, and the rows refused.
+pub async fn purge(db: &Db, before: &str, now: &str, after: i64, limit: i64) -> Result<Purged, Error> {
+    let rows = sqlx::query(
+        "SELECT seq, id, at, actor_id, actor_role, action, patient_id, resource_type, resource_id, outcome, ip, user_agent, \
+         request_id, detail, fields_sha256, leaf_hash FROM audit_log WHERE at < $1 AND purged_at IS NULL AND seq > $2 ORDER BY seq LIMIT $3",
     )
-    .bind(now)
     .bind(before)
+    .bind(after)
     .bind(limit)
-    .execute(&db.pool)
+    .fetch_all(&db.pool)
     .await?;
-    Ok(done.rows_affected())
+    let (mut good, mut bad) = (Vec::new(), Vec::new());
+    for r in &rows {
+        let seq: i64 = r.try_get("seq")?;
+        let access = NewAccess {
+            id: r.try_get("id")?,
+            at: r.try_get("at")?,
+            actor_id: r.try_get("actor_id")?,
+            actor_role: r.try_get("actor_role")?,
+            action: r.try_get("action")?,
+            patient_id: r.try_get("patient_id")?,
+            resource_type: r.try_get("resource_type")?,
+            resource_id: r.try_get("resource_id")?,
+            outcome: r.try_get("outcome")?,
+            ip: r.try_get("ip")?,
+            user_agent: r.try_get("user_agent")?,
+            request_id: r.try_get("request_id")?,
+            detail: r.try_get("detail")?,
+        };
+        let fields = access.fields_sha256()?;
+        let leaf: String = r.try_get("leaf_hash")?;
+        if fields == r.try_get::<String, _>("fields_sha256")? && hex::encode(leaf_of(seq, &access.at, &fields)?) == leaf {
+            good.push(seq);
+        } else {
+            bad.push(seq);
+        }
+    }
+    let mut done = 0;
+    for chunk in good.chunks(500) {
+        let mut f = Filters::default();
+        let purged_at = f.placeholder(Bind::Text(now.to_string()));
+        let list = chunk.iter().map(|s| f.placeholder(Bind::Int(*s))).collect::<Vec<_>>().join(",");
+        let sql = format!(
+            "UPDATE audit_log SET actor_id = NULL, actor_role = NULL, action = 'purged', patient_id = NULL, resource_type = NULL, \
+             resource_id = NULL, outcome = 'purged', ip = NULL, user_agent = NULL, request_id = NULL, detail = NULL, purged_at = {purged_at} \
+             WHERE seq IN ({list})"
+        );
+        done += f.query(sql).execute(&db.pool).await?.rows_affected();
+    }
+    Ok(Purged { cleared: done, refused: bad, last: rows.last().map(|r| r.try_get("seq")).transpose()? })
+}
+
+/// What one round of [`purge`] did.
+#[derive(Debug, Default)]
+pub struct Purged {
+    /// Rows whose fields were cleared.
+    pub cleared: u64,
+    /// Rows kept because they no longer match their hashes.
+    pub refused: Vec<i64>,
+    /// The last row looked at (the next round starts after it).
+    pub last: Option<i64>,
 }
 
 /// Whether the privilege changes kept before this log existed have been copied in; in the
@@ -566,7 +673,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_direct_encoding_is_rfc8785() -> Result<(), Error> {
+    fn the_direct_encodings_are_rfc8785() -> Result<(), Error> {
         let full = NewAccess {
             id: "01a21c9b-a6d9-7017-9083-9b5f33e2fb16".into(),
             at: "2026-11-27T10:00:00.000001Z".into(),
@@ -583,8 +690,10 @@ mod tests {
             detail: Some("3 records".into()),
         };
         for e in [full, NewAccess::default()] {
+            assert_eq!(e.encode_fields()?, e.encode_fields_reference()?);
             for seq in [0, 7, i64::MAX] {
-                assert_eq!(e.encode(seq)?, e.encode_reference(seq)?);
+                let reference = canonical(&json!({"seq": seq, "at": e.at, "fields_sha256": e.fields_sha256()?}))?;
+                assert_eq!(e.leaf(seq)?, merkle::leaf_hash(reference.as_bytes()));
             }
         }
         Ok(())

@@ -80,8 +80,10 @@ pub async fn open(ctx: &Ctx, actor: &Actor, patient: UserId, body: &NewEmergency
     actor.require(Permission::EmergencyAccess)?;
     let reason = body.reason.trim();
     let mut v = Validator::default();
-    let n = reason.chars().count();
-    if n < MIN_REASON {
+    let n = visible_chars(reason);
+    if reason.chars().any(is_bidi_control) {
+        v.add("reason", "reason must not hold text-direction controls");
+    } else if n < MIN_REASON {
         v.add("reason", format!("say what the emergency is, in at least {MIN_REASON} characters"));
     } else if n > MAX_REASON {
         v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
@@ -89,6 +91,8 @@ pub async fn open(ctx: &Ctx, actor: &Actor, patient: UserId, body: &NewEmergency
     v.finish()?;
     let found =
         users::find_by_id(&ctx.db, patient).await?.filter(|u| u.is_active(Role::Patient)).ok_or(Error::NotFound("patient_not_found"))?;
+    // Whose history, in the audit trail (the page's route names no patient in its path).
+    actor.audit().touched(Some(found.id), "patient", Some(found.id));
     if may_read_patient(ctx, actor, found.id).await? {
         return Err(Error::Conflict("already_has_access", "You already read this patient's history; no emergency access is needed."));
     }
@@ -111,6 +115,26 @@ pub async fn open(ctx: &Ctx, actor: &Actor, patient: UserId, body: &NewEmergency
         active: true,
         accesses: None,
     })
+}
+
+/// Characters a reader sees: not controls, formatting (zero-width, byte-order marks), spaces or
+/// combining marks, so a reason cannot be twenty invisible characters.
+fn visible_chars(s: &str) -> usize {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    s.chars()
+        .filter(|c| {
+            !c.is_whitespace()
+                && !matches!(
+                    c.general_category_group(),
+                    GeneralCategoryGroup::Other | GeneralCategoryGroup::Mark | GeneralCategoryGroup::Separator
+                )
+        })
+        .count()
+}
+
+/// Unicode's explicit direction controls (UAX #9), which can make a reason read other than it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 /// The page's form names the patient by email or id: the patient's id, or 404

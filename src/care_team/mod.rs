@@ -145,8 +145,15 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     let doctor = doctor.ok_or(Error::Validation(vec![]))?;
     // Only a doctor on the team refers (with `--clinician-access clinic` too, where reading
     // does not need the team).
-    if how == Joined::Referral && !store::is_member(&ctx.db.pool, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
-        return Err(Error::Forbidden("only a doctor on the patient's care team refers them"));
+    if how == Joined::Referral {
+        match store::live_member(&ctx.db, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
+            None => return Err(Error::Forbidden("only a doctor on the patient's care team refers them")),
+            // An hour's emergency access is the doctor's alone: it opens nothing to others.
+            Some(m) if m.how == Joined::Emergency.as_str() => {
+                return Err(Error::Forbidden("emergency access does not let a doctor refer the patient to others"));
+            }
+            Some(_) => {}
+        }
     }
     join_explicitly(ctx, actor, patient, doctor, how, &reason, None).await
 }

@@ -198,6 +198,8 @@ crate::csrf_protected!(AddForm, RemoveForm);
 #[template(path = "emergency_access.html")]
 struct EmergencyPage {
     nav: Nav,
+    /// The history of a patient already in the doctor's care (nothing to open).
+    in_care: Option<String>,
     patient: String,
     reason: String,
     errors: FormErrors,
@@ -218,7 +220,15 @@ pub struct EmergencyForm {
 }
 
 fn emergency_page(user: &WebUser, patient: String, reason: String, errors: FormErrors) -> EmergencyPage {
-    EmergencyPage { nav: Nav::signed_in(user), patient, reason, errors, min_reason: emergency::MIN_REASON, minutes: emergency::MINUTES }
+    EmergencyPage {
+        nav: Nav::signed_in(user),
+        in_care: None,
+        patient,
+        reason,
+        errors,
+        min_reason: emergency::MIN_REASON,
+        minutes: emergency::MINUTES,
+    }
 }
 
 /// `GET /emergency-access`: the break-glass form (a doctor names the patient and types why).
@@ -248,7 +258,10 @@ pub async fn emergency_open(
     let patient = match emergency::find_patient(&state, &form.patient).await {
         Ok(p) => p,
         Err(Error::NotFound(_)) => {
-            let mut errors = vec![FieldError::new("patient", "No active patient has this email or id.")];
+            actor.audit().detail("no active patient matched");
+            let message =
+                if form.patient.trim().is_empty() { "Give the patient's email or id." } else { "No active patient has this email or id." };
+            let mut errors = vec![FieldError::new("patient", message)];
             if body.reason.trim().chars().count() < emergency::MIN_REASON {
                 errors.push(FieldError::new(
                     "reason",
@@ -262,7 +275,12 @@ pub async fn emergency_open(
     match emergency::open(&state, &actor, patient, &body).await {
         Ok(_) => Ok(Redirect::to(&format!("/history?patient_id={patient}")).into_response()),
         Err(Error::Validation(errors)) => again(errors, StatusCode::UNPROCESSABLE_ENTITY),
-        Err(Error::Conflict("already_has_access", _)) => Ok(Redirect::to(&format!("/history?patient_id={patient}")).into_response()),
+        Err(Error::Conflict("already_has_access", _)) => {
+            // Nothing to open: say so, with the way to the history.
+            let mut page = emergency_page(&user, form.patient.clone(), form.reason.clone(), FormErrors::default());
+            page.in_care = Some(format!("/history?patient_id={patient}"));
+            Ok((StatusCode::CONFLICT, render(&page)?).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -73,10 +73,10 @@ pub struct ServeArgs {
     /// (milliseconds); rows newer than the last head are protected by the next one.
     #[arg(long, env = "CARELEDGER_AUDIT_CHECKPOINT_MS", default_value_t = defaults::AUDIT_CHECKPOINT_MS)]
     pub audit_checkpoint_ms: u64,
-    /// Keep audit rows this many days (default seven years); older rows have their fields
-    /// cleared, and their hashes stay so the trail still verifies.
+    /// Keep audit rows this many days (default seven years, at least 365); older rows have their
+    /// fields cleared, and their time and hashes stay so the trail still verifies.
     #[arg(long, env = "CARELEDGER_AUDIT_RETENTION_DAYS", default_value_t = defaults::AUDIT_RETENTION_DAYS,
-        value_parser = clap::value_parser!(u32).range(1..))]
+        value_parser = clap::value_parser!(u32).range(365..))]
     pub audit_retention_days: u32,
     /// SMTP relay for account emails (lockout notices): `smtps://user:pass@host`,
     /// `smtp://host:587?tls=required`. None by default.

@@ -295,14 +295,21 @@ impl Pending {
         let outcome = noted.outcome.unwrap_or_else(|| outcome_of(status));
         let mut subjects = noted.subjects;
         if subjects.is_empty() {
-            let patient = (self.audited.resource == "patient").then(|| self.path_id.clone()).flatten();
+            // The patient's id as careledger writes ids (a path may spell it in capitals), or
+            // none when the path does not hold one.
+            let patient = (self.audited.resource == "patient")
+                .then(|| self.path_id.as_deref().and_then(|p| p.parse::<crate::ids::UserId>().ok()).map(|p| p.to_string()))
+                .flatten();
             subjects.push(Subject { patient_id: patient, resource_type: self.audited.resource, resource_id: self.path_id.clone() });
         }
         subjects
             .into_iter()
             .map(|s| {
-                // A patient acting on their own account is acting on their own data.
-                let patient = s.patient_id.or_else(|| actor.as_ref().filter(|(_, role)| *role == "patient").map(|(id, _)| id.clone()));
+                // A patient acting on their own account, and let through, acted on their own
+                // data (a refusal may have been about someone else's).
+                let patient = s
+                    .patient_id
+                    .or_else(|| actor.as_ref().filter(|(_, role)| *role == "patient" && status.as_u16() < 400).map(|(id, _)| id.clone()));
                 NewAccess {
                     id: uuid::Uuid::now_v7().to_string(),
                     at: self.at.clone(),

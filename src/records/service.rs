@@ -192,7 +192,13 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error
         Scope::Everyone => store::get(&ctx.db, id).await?,
         Scope::Nothing => None,
     };
-    let record = found.ok_or(Error::NotFound("not_found"))?;
+    let Some(record) = found else {
+        // Refused (or missing): the attempt goes in the trail under the patient whose record
+        // it was, so their access log and an admin's search by patient show it.
+        let owner = store::get(&ctx.db, id).await?.map(|r| r.patient_id);
+        actor.audit().touched(owner, "record", Some(id));
+        return Err(Error::NotFound("not_found"));
+    };
     actor.audit().touched(Some(record.patient_id), "record", Some(id));
     Ok(record)
 }
@@ -381,6 +387,10 @@ pub async fn latest_entry(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<i64,
         Some((record, entry)) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => {
             actor.audit().touched(Some(record.patient_id), "record", Some(id));
             Ok(entry)
+        }
+        Some((record, _)) => {
+            actor.audit().touched(Some(record.patient_id), "record", Some(id));
+            Err(Error::NotFound("not_found"))
         }
         _ => Err(Error::NotFound("not_found")),
     }

@@ -75,6 +75,20 @@ async fn every_access_is_in_the_trail_and_the_patient_sees_who(backend: Backend)
     let rows = trail(&app, &c.admin, &format!("patient_id={}&action=history.read", c.patient.id)).await;
     assert!(rows.iter().any(|r| r["actor_id"] == c.visiting.id.as_str() && r["outcome"] == "not_found"), "{rows:?}");
 
+    // A path may spell the patient's id in capitals: the trail writes it as careledger does.
+    let upper = format!("/api/v1/patients/{}/history", c.patient.id.to_uppercase());
+    assert_eq!(get_as(&app, &upper, &c.visiting.access, "aud-upper", "x").await, 404);
+    let rows = trail(&app, &c.admin, "request_id=aud-upper").await;
+    assert_eq!(rows[0]["patient_id"], c.patient.id.as_str(), "{rows:?}");
+    // Another patient's refused read is filed under the patient whose record it is, and that
+    // patient's log does not name them.
+    let other = app.patient("other@example.org").await;
+    assert_eq!(get_as(&app, &format!("/api/v1/records/{rid}"), &other.access, "aud-other", "x").await, 404);
+    let rows = trail(&app, &c.admin, "request_id=aud-other").await;
+    assert_eq!((rows[0]["patient_id"].as_str(), rows[0]["outcome"].as_str()), (Some(c.patient.id.as_str()), Some("not_found")), "{rows:?}");
+    let log = app.get("/api/v1/me/access-log", Some(&c.patient.access)).await;
+    assert!(log.body["items"].as_array().unwrap().iter().any(|i| i["who"] == "Another patient"), "{}", log.text);
+
     // Lists, file downloads, proofs: each names the patient.
     assert_eq!(get_as(&app, "/api/v1/records", &c.house.access, "aud-list", "x").await, 200);
     let rows = trail(&app, &c.admin, "request_id=aud-list").await;
@@ -277,7 +291,7 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
     // Edited: a doctor's read made to look like someone else's.
     sqlx::query("UPDATE audit_log SET actor_id = $1 WHERE seq = $2").bind(&c.visiting.id).bind(seq).execute(db).await.unwrap();
     let problems = verify(&app).await;
-    assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: its fields no longer match its hash"))), "{problems:?}");
+    assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: its fields no longer match their hash"))), "{problems:?}");
     // Edited with its hash recomputed: the checkpoint in the ledger still tells.
     let row: (String, Option<String>, String) =
         sqlx::query_as("SELECT at, user_agent, id FROM audit_log WHERE seq = $1").bind(seq).fetch_one(db).await.unwrap();
@@ -297,14 +311,21 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
         detail: None,
     };
     let leaf = hex::encode(forged.leaf(seq).unwrap());
-    sqlx::query("UPDATE audit_log SET leaf_hash = $1 WHERE seq = $2").bind(&leaf).bind(seq).execute(db).await.unwrap();
+    sqlx::query("UPDATE audit_log SET fields_sha256 = $1, leaf_hash = $2 WHERE seq = $3")
+        .bind(forged.fields_sha256().unwrap())
+        .bind(&leaf)
+        .bind(seq)
+        .execute(db)
+        .await
+        .unwrap();
     let problems = verify(&app).await;
-    assert!(!problems.iter().any(|p| p.contains("fields no longer match")), "the forged row hashes to itself: {problems:?}");
-    assert!(problems.iter().any(|p| p.contains("the rows no longer hash to it")), "{problems:?}");
+    assert!(!problems.iter().any(|p| p.contains(&format!("audit row {seq}"))), "the forged row hashes to itself: {problems:?}");
+    assert!(problems.iter().any(|p| p.contains("no longer hash to it")), "{problems:?}");
     // Put back as it was: clean again.
     let original = careledger::audit::trail::NewAccess { actor_id: Some(c.house.id.clone()), ..forged.clone() };
-    sqlx::query("UPDATE audit_log SET actor_id = $1, leaf_hash = $2 WHERE seq = $3")
+    sqlx::query("UPDATE audit_log SET actor_id = $1, fields_sha256 = $2, leaf_hash = $3 WHERE seq = $4")
         .bind(&c.house.id)
+        .bind(original.fields_sha256().unwrap())
         .bind(hex::encode(original.leaf(seq).unwrap()))
         .bind(seq)
         .execute(db)
@@ -312,10 +333,45 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
         .unwrap();
     assert_eq!(verify(&app).await, Vec::<String>::new());
 
-    // Deleted.
+    // Backdated (to make retention clear it), and a recent row cleared as if past retention:
+    // the time is in the leaf, and no row is cleared within a year.
+    let at: String = sqlx::query_scalar("SELECT at FROM audit_log WHERE seq = $1").bind(seq).fetch_one(db).await.unwrap();
+    sqlx::query("UPDATE audit_log SET at = '2015-01-01T00:00:00.000000Z' WHERE seq = $1").bind(seq).execute(db).await.unwrap();
+    let problems = verify(&app).await;
+    assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: its time, place or hash was changed"))), "{problems:?}");
+    sqlx::query("UPDATE audit_log SET at = $1 WHERE seq = $2").bind(&at).bind(seq).execute(db).await.unwrap();
+    assert_eq!(verify(&app).await, Vec::<String>::new());
+    sqlx::query("UPDATE audit_log SET purged_at = $1, actor_id = NULL WHERE seq = $2").bind(&at).bind(seq).execute(db).await.unwrap();
+    let problems = verify(&app).await;
+    assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: cleared as past retention"))), "{problems:?}");
+    // ... and the API shows nothing of a row marked purged.
+    let rows = trail(&app, &c.admin, "sort=seq&limit=200").await;
+    let shown = rows.iter().find(|r| r["seq"] == seq).unwrap();
+    assert!(shown["purged"] == true && shown["request_id"].is_null() && shown["ip"].is_null(), "{shown}");
+    sqlx::query("UPDATE audit_log SET purged_at = NULL, actor_id = $1 WHERE seq = $2")
+        .bind(&c.house.id)
+        .bind(seq)
+        .execute(db)
+        .await
+        .unwrap();
+    assert_eq!(verify(&app).await, Vec::<String>::new());
+
+    // Inserted beyond the head.
+    sqlx::query(
+        "INSERT INTO audit_log (seq, id, at, action, outcome, fields_sha256, leaf_hash) VALUES (100000, 'forged', 'x', 'a', 'b', 'c', 'd')",
+    )
+    .execute(db)
+    .await
+    .unwrap();
+    let problems = verify(&app).await;
+    assert!(problems.iter().any(|p| p.contains("audit row 100000: beyond the trail's head")), "{problems:?}");
+    sqlx::query("DELETE FROM audit_log WHERE seq = 100000").execute(db).await.unwrap();
+
+    // Deleted: named once, and the rows after it are not.
     sqlx::query("DELETE FROM audit_log WHERE seq = $1").bind(seq).execute(db).await.unwrap();
     let problems = verify(&app).await;
     assert!(problems.iter().any(|p| p.contains(&format!("audit row {seq}: missing"))), "{problems:?}");
+    assert!(!problems.iter().any(|p| p.contains(&format!("audit row {}: missing", seq + 1))), "{problems:?}");
 
     // The command line says so too, and fails.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))

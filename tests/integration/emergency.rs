@@ -22,7 +22,18 @@ async fn a_doctor_breaks_the_glass_for_an_hour_and_everyone_sees_it(backend: Bac
     app.get(&history, Some(&er.access)).await.assert_problem(404, "patient_not_found");
 
     // Refused: no reason, a short one, the wrong role, an unknown patient, no sign-in.
-    for body in [json!({}), json!({"reason": ""}), json!({"reason": "   help needed now    "}), json!({"reason": 42})] {
+    let invisible = "\u{200b}\u{feff}\u{2060}\u{1}".repeat(8);
+    let combining = format!("a{}", "\u{301}".repeat(25));
+    let reversed = format!("\u{202e}{REASON}");
+    for body in [
+        json!({}),
+        json!({"reason": ""}),
+        json!({"reason": "   help needed now    "}),
+        json!({"reason": 42}),
+        json!({"reason": invisible}),
+        json!({"reason": combining}),
+        json!({"reason": reversed}),
+    ] {
         let r = app.post(&open, Some(&er.access), &body).await;
         r.assert_problem(422, "validation_failed");
         assert_eq!(r.error_fields(), vec!["reason".to_string()], "{body}");
@@ -53,6 +64,16 @@ async fn a_doctor_breaks_the_glass_for_an_hour_and_everyone_sees_it(backend: Bac
     assert_eq!(app.get(&format!("/api/v1/records/{record}"), Some(&er.access)).await.status, 200);
     assert_eq!(app.get(&format!("/api/v1/records/{record}/proof"), Some(&er.access)).await.status, 200);
     app.post(&open, Some(&er.access), &json!({"reason": REASON})).await.assert_problem(409, "already_has_access");
+    // It opens nothing to anyone else: no referrals on an emergency's strength.
+    let third = app.staff("third@example.org", "doctor", "Thea Third", &admin).await;
+    app.post(
+        &format!("/api/v1/patients/{}/care-team", patient.id),
+        Some(&er.access),
+        &json!({"doctor_id": third.id, "reason": "follow-up"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.get(&history, Some(&third.access)).await.assert_problem(404, "patient_not_found");
 
     // The patient sees it at the top of their dashboard and in their access log.
     let b = sign_in(&app, "pat@example.org").await;
@@ -153,6 +174,24 @@ async fn the_page_makes_the_doctor_type_the_reason(backend: Backend) {
     let report = app.get("/api/v1/admin/emergency-access", Some(&admin.access)).await;
     assert_eq!(report.body["items"].as_array().map(Vec::len), Some(1));
     let _: Value = report.body;
+    // The trail names whose history it was, though the page's path names no patient.
+    let all = app.get("/api/v1/audit?action=emergency_access.open", Some(&admin.access)).await;
+    let rows = app.get(&format!("/api/v1/audit?action=emergency_access.open&patient_id={}", patient.id), Some(&admin.access)).await;
+    assert_eq!(rows.body["items"].as_array().map(Vec::len), Some(1), "{}", all.text);
+    assert_eq!(rows.body["items"].as_array().map(Vec::len), Some(1), "{}", rows.text);
+    assert_eq!(rows.body["items"][0]["outcome"], "success");
+    // Again, now that the history is open to this doctor: nothing to open, and said so.
+    let r = b
+        .post(app.url("/emergency-access"))
+        .form(&[("csrf_token", csrf.as_str()), ("patient", "pat@example.org"), ("reason", REASON)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("already in your care") && html.contains(&format!("/history?patient_id={}", patient.id)), "{html}");
+    let report = app.get("/api/v1/admin/emergency-access", Some(&admin.access)).await;
+    assert_eq!(report.body["items"].as_array().map(Vec::len), Some(1), "no second opening");
     // Patients and admins are refused the page.
     let p = sign_in(&app, "pat@example.org").await;
     assert_eq!(p.get(app.url("/emergency-access")).send().await.unwrap().status(), 403);
