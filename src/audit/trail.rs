@@ -504,25 +504,7 @@ pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>,
     rows.iter()
         .map(|r| {
             let purged_at: Option<String> = r.try_get("purged_at")?;
-            let access = if purged_at.is_some() {
-                None
-            } else {
-                Some(NewAccess {
-                    id: r.try_get("id")?,
-                    at: r.try_get("at")?,
-                    actor_id: r.try_get("actor_id")?,
-                    actor_role: r.try_get("actor_role")?,
-                    action: r.try_get("action")?,
-                    patient_id: r.try_get("patient_id")?,
-                    resource_type: r.try_get("resource_type")?,
-                    resource_id: r.try_get("resource_id")?,
-                    outcome: r.try_get("outcome")?,
-                    ip: r.try_get("ip")?,
-                    user_agent: r.try_get("user_agent")?,
-                    request_id: r.try_get("request_id")?,
-                    detail: r.try_get("detail")?,
-                })
-            };
+            let access = if purged_at.is_some() { None } else { Some(access_from_row(r)?) };
             Ok(StoredAccess {
                 seq: r.try_get("seq")?,
                 at: r.try_get("at")?,
@@ -533,6 +515,25 @@ pub async fn stored(db: &Db, from: i64, limit: i64) -> Result<Vec<StoredAccess>,
             })
         })
         .collect()
+}
+
+/// A row's fields as stored.
+fn access_from_row(r: &sqlx::any::AnyRow) -> Result<NewAccess, Error> {
+    Ok(NewAccess {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_role: r.try_get("actor_role")?,
+        action: r.try_get("action")?,
+        patient_id: r.try_get("patient_id")?,
+        resource_type: r.try_get("resource_type")?,
+        resource_id: r.try_get("resource_id")?,
+        outcome: r.try_get("outcome")?,
+        ip: r.try_get("ip")?,
+        user_agent: r.try_get("user_agent")?,
+        request_id: r.try_get("request_id")?,
+        detail: r.try_get("detail")?,
+    })
 }
 
 /// A tree head of the trail written into the ledger.
@@ -606,21 +607,7 @@ pub async fn purge(db: &Db, before: &str, now: &str, after: i64, limit: i64) -> 
     let (mut good, mut bad) = (Vec::new(), Vec::new());
     for r in &rows {
         let seq: i64 = r.try_get("seq")?;
-        let access = NewAccess {
-            id: r.try_get("id")?,
-            at: r.try_get("at")?,
-            actor_id: r.try_get("actor_id")?,
-            actor_role: r.try_get("actor_role")?,
-            action: r.try_get("action")?,
-            patient_id: r.try_get("patient_id")?,
-            resource_type: r.try_get("resource_type")?,
-            resource_id: r.try_get("resource_id")?,
-            outcome: r.try_get("outcome")?,
-            ip: r.try_get("ip")?,
-            user_agent: r.try_get("user_agent")?,
-            request_id: r.try_get("request_id")?,
-            detail: r.try_get("detail")?,
-        };
+        let access = access_from_row(r)?;
         let fields = access.fields_sha256()?;
         let leaf: String = r.try_get("leaf_hash")?;
         if fields == r.try_get::<String, _>("fields_sha256")? && hex::encode(leaf_of(seq, &access.at, &fields)?) == leaf {
