@@ -1,4 +1,5 @@
-"""A doctor's record read against a running careledger, with wrk: `python3 bench/care_team_read.py BINARY PORT LABEL`.
+"""A doctor's record read against a running careledger, with wrk:
+`python3 bench/care_team_read.py BINARY PORT LABEL [CONNECTIONS [POSTGRES_URL]]`.
 
 Starts BINARY with `serve --demo --rate-limits off` on a fresh data directory (SQLite), signs in as
 a demo doctor (enrolling TOTP), and runs wrk (2 threads, 64 connections, 10 s, twice) on
@@ -21,8 +22,10 @@ def totp(secret):
     return '%06d' % ((struct.unpack('>I', h[o:o+4])[0] & 0x7fffffff) % 1000000)
 binary, port, label = sys.argv[1], sys.argv[2], sys.argv[3]
 conns = sys.argv[4] if len(sys.argv) > 4 else '64'
+# A fifth argument: a PostgreSQL URL (a fresh database) instead of SQLite in the data directory.
+db_args = ['--database-url', sys.argv[5]] if len(sys.argv) > 5 else []
 d = f'/tmp/careledger-bench-{label}'; shutil.rmtree(d, ignore_errors=True)
-p = subprocess.Popen([binary,'serve','--demo','--rate-limits','off','--listen',f'127.0.0.1:{port}','--data-dir',d], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+p = subprocess.Popen([binary,'serve','--demo','--rate-limits','off','--listen',f'127.0.0.1:{port}','--data-dir',d] + db_args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
 out = ''
 while 'password for all' not in out: out += p.stdout.readline()
 pw = re.search(r'password for all: ([^)]*)\)', out).group(1)

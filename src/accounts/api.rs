@@ -29,9 +29,10 @@ use crate::http::state::AppState;
 pub async fn register(
     State(state): State<AppState>,
     client: ClientInfo,
+    note: AuditNote,
     ApiJson(body): ApiJson<Registration>,
 ) -> Result<(StatusCode, ApiJson<User>), Error> {
-    let user = service::register(&state, body, &client).await?;
+    let user = service::register(&state, body, &client, &note).await?;
     Ok((StatusCode::CREATED, ApiJson(user)))
 }
 

@@ -226,11 +226,12 @@ pub async fn register(
     headers: HeaderMap,
     jar: CookieJar,
     client: ClientInfo,
+    note: AuditNote,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<Response, PageError> {
     let registration =
         Registration { email: form.email.clone(), password: form.password, role: form.role.clone(), full_name: form.full_name.clone() };
-    let (status, errors) = match service::register(&state, registration, &client).await {
+    let (status, errors) = match service::register(&state, registration, &client, &note).await {
         Ok(user) => {
             let token = service::start_web_session(&state, &user, false, &client).await?;
             let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, cookies_secure(&state, &headers)));

@@ -83,13 +83,19 @@ pub fn validate_registration(r: &Registration) -> Result<ValidRegistration, Erro
 /// Registers a patient (active at once) or staff member (pending approval unless the server
 /// runs with `--staff-approval off`).
 #[tracing::instrument(skip_all)]
-pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo) -> Result<User, Error> {
+pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo, note: &AuditNote) -> Result<User, Error> {
     ratelimit::check_auth_ip(&ctx.db, &ctx.settings.limits, client.ip, ctx.clock.now()).await?;
     let valid = validate_registration(&r)?;
     let (db, policy) = (&ctx.db, ctx.settings.staff_approval);
     let status = if valid.role.is_staff() && policy == StaffApproval::On { Status::PendingApproval } else { Status::Active };
     let privacy = Some(crate::accounts::privacy::NOTICE_VERSION);
-    create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now(), privacy).await
+    let user =
+        create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now(), privacy).await?;
+    // The new account and the privacy notice it accepted (consent to processing), in the trail.
+    note.actor(user.id, user.role.as_str());
+    note.touched((user.role == Role::Patient).then_some(user.id), "user", Some(user.id));
+    note.detail(format!("privacy notice {}", crate::accounts::privacy::NOTICE_VERSION));
+    Ok(user)
 }
 
 /// Makes an active admin (the command line's `careledger admin create`).

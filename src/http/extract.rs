@@ -162,7 +162,18 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
             .map(|c| c.0.ip())
             .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
         let user_agent =
-            parts.headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("").chars().take(200).collect();
+            // Bytes that are not UTF-8 (headers may carry Latin-1) become replacement
+            // characters, so that a client cannot blank its name in the audit trail with one
+            // odd byte; control characters are dropped.
+            parts
+                .headers
+                .get(axum::http::header::USER_AGENT)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect();
         Ok(Self { ip, user_agent })
     }
 }

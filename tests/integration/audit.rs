@@ -75,6 +75,20 @@ async fn every_access_is_in_the_trail_and_the_patient_sees_who(backend: Backend)
     let rows = trail(&app, &c.admin, &format!("patient_id={}&action=history.read", c.patient.id)).await;
     assert!(rows.iter().any(|r| r["actor_id"] == c.visiting.id.as_str() && r["outcome"] == "not_found"), "{rows:?}");
 
+    // A client name in Latin-1 is kept (as replacement characters), not blanked.
+    let r = app
+        .http
+        .get(app.url(&format!("/api/v1/records/{rid}")))
+        .bearer_auth(&c.house.access)
+        .header("x-request-id", "aud-latin1")
+        .header("user-agent", reqwest::header::HeaderValue::from_bytes(b"Caf\xe9Browser/1").unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let rows = trail(&app, &c.admin, "request_id=aud-latin1").await;
+    assert_eq!(rows[0]["user_agent"], "Caf\u{fffd}Browser/1", "{rows:?}");
+
     // A path may spell the patient's id in capitals: the trail writes it as careledger does.
     let upper = format!("/api/v1/patients/{}/history", c.patient.id.to_uppercase());
     assert_eq!(get_as(&app, &upper, &c.visiting.access, "aud-upper", "x").await, 404);
@@ -183,6 +197,11 @@ async fn sign_ins_sign_outs_and_lockouts_are_audited(backend: Backend) {
     // An unknown email has no actor, only its address.
     let rows = trail(&app, &admin, "action=auth.sign_in&outcome=failure").await;
     assert!(rows.iter().any(|r| r["actor_id"].is_null() && r["ip"] == "127.0.0.1"), "{rows:?}");
+    // Registration: the new account, and the privacy notice it accepted.
+    let rows = trail(&app, &admin, &format!("action=account.register&resource_id={}", patient.id)).await;
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0]["patient_id"].as_str(), rows[0]["outcome"].as_str()), (Some(patient.id.as_str()), Some("success")));
+    assert!(rows[0]["detail"].as_str().unwrap().starts_with("privacy notice "), "{rows:?}");
     // Sign-out.
     let s = app.login("admin@clinic.test").await;
     assert_eq!(app.post("/api/v1/auth/logout", Some(&s.access), &json!({})).await.status, 204);
