@@ -68,7 +68,7 @@ impl AppState {
         if imported > 0 {
             tracing::info!(imported, "privilege changes kept by an earlier release copied into the audit trail");
         }
-        let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone(), &ctx.settings.data_dir).await?;
+        let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone(), &ctx.settings.data_dir, ctx.clock.clone()).await?;
         Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit })
     }
 }

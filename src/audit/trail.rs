@@ -414,18 +414,28 @@ pub async fn append_cached(conn: &mut AnyConnection, events: &[NewAccess], cache
 }
 
 /// The rows of `events` not in the trail yet (a batch moved again after a crash or a commit
-/// whose answer was lost), in the caller's transaction.
-pub async fn not_yet_in(conn: &mut AnyConnection, events: Vec<NewAccess>) -> Result<Vec<NewAccess>, Error> {
-    let mut present = std::collections::HashSet::new();
+/// whose answer was lost), in the caller's transaction; and the ids already there with other
+/// content (a journal line that does not match the row it claims to be).
+pub async fn not_yet_in(conn: &mut AnyConnection, events: Vec<NewAccess>) -> Result<(Vec<NewAccess>, Vec<String>), Error> {
+    let mut present = std::collections::HashMap::new();
     for chunk in events.chunks(500) {
         let mut f = Filters::default();
         let list = chunk.iter().map(|e| f.placeholder(Bind::Text(e.id.clone()))).collect::<Vec<_>>().join(",");
-        let sql = format!("SELECT id FROM audit_log WHERE id IN ({list})");
+        let sql = format!("SELECT id, fields_sha256 FROM audit_log WHERE id IN ({list})");
         for row in f.query(sql).fetch_all(&mut *conn).await? {
-            present.insert(row.try_get::<String, _>("id")?);
+            present.insert(row.try_get::<String, _>("id")?, row.try_get::<String, _>("fields_sha256")?);
         }
     }
-    Ok(events.into_iter().filter(|e| !present.contains(&e.id)).collect())
+    let mut conflicts = Vec::new();
+    let mut fresh = Vec::new();
+    for e in events {
+        match present.get(&e.id) {
+            None => fresh.push(e),
+            Some(stored) if *stored != e.fields_sha256()? => conflicts.push(e.id),
+            Some(_) => {}
+        }
+    }
+    Ok((fresh, conflicts))
 }
 
 /// Each row's leaf hash and fields hash at its position.

@@ -12,7 +12,9 @@ use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use hmac::{Hmac, KeyInit, Mac};
 use nix::fcntl::{Flock, FlockArg};
+use sha2::Sha256;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::audit::trail::{self, NewAccess};
@@ -27,6 +29,41 @@ const MAX_ROWS: usize = 4000;
 const QUEUE: usize = 8192;
 /// The journal folder in the data directory.
 pub const JOURNAL_DIR: &str = "audit-journal";
+/// How often a copy looks for journals left by copies that died.
+const RECOVER_EVERY: Duration = Duration::from_secs(5);
+
+/// The key every copy signs its journal lines with (HMAC-SHA256, RFC 2104), shared like the
+/// other keys in `<data-dir>/keys/`: a line written into a journal by anything but a copy of
+/// careledger is refused when the journal is moved.
+#[derive(Clone)]
+pub struct JournalKey(std::sync::Arc<crate::config::Secret<Vec<u8>>>);
+
+impl JournalKey {
+    fn mac(&self, line: &[u8]) -> Result<Hmac<Sha256>, Error> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose()).map_err(|e| Error::Internal(anyhow::anyhow!("journal key: {e}")))?;
+        mac.update(line);
+        Ok(mac)
+    }
+
+    /// `json` TAB hex(HMAC(json)).
+    fn sign(&self, json: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
+        let tag = self.mac(json)?.finalize().into_bytes();
+        out.extend_from_slice(json);
+        out.push(b'\t');
+        out.extend_from_slice(hex::encode(tag).as_bytes());
+        out.push(b'\n');
+        Ok(())
+    }
+
+    /// The row of a signed line, or `None` when the line is cut short, forged or altered.
+    fn open(&self, line: &str) -> Option<NewAccess> {
+        let (json, tag) = line.rsplit_once('\t')?;
+        let tag = hex::decode(tag).ok()?;
+        self.mac(json.as_bytes()).ok()?.verify_slice(&tag).ok()?;
+        let row: NewAccess = serde_json::from_str(json).ok()?;
+        uuid::Uuid::try_parse(&row.id).ok().map(|_| row)
+    }
+}
 
 enum Command {
     Rows(Vec<NewAccess>, oneshot::Sender<bool>),
@@ -64,18 +101,30 @@ impl Segment {
 impl AuditWriter {
     /// Moves the journals of copies that are gone into the trail, then starts this copy's
     /// journal and mover (tasks that end when every handle is dropped).
-    pub async fn start(db: Db, data_dir: &Path) -> anyhow::Result<Self> {
+    pub async fn start(db: Db, data_dir: &Path, clock: crate::clock::Clock) -> anyhow::Result<Self> {
         let dir = data_dir.join(JOURNAL_DIR);
         crate::datadir::create_private_dir(&dir)?;
-        let moved = recover(&db, &dir).await?;
-        if moved > 0 {
-            tracing::info!(moved, "audit rows journalled by a copy that stopped were moved into the trail");
-        }
+        let key = JournalKey(std::sync::Arc::new(crate::keys::load_or_create_secret(data_dir, "audit-journal.key")?));
+        recover(&db, &dir, &key, &clock).await?;
         let segment = Segment::create(&dir)?;
         let (tx, rx) = mpsc::channel(QUEUE);
         let (to_mover, mover_rx) = mpsc::unbounded_channel();
-        tokio::spawn(mover(db, mover_rx));
-        tokio::spawn(journal(segment, dir, rx, to_mover));
+        tokio::spawn(mover(db.clone(), mover_rx));
+        tokio::spawn(journal(segment, dir.clone(), rx, to_mover, key.clone()));
+        // A copy that dies leaves its journal; any live copy moves it within seconds.
+        let stop = tx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RECOVER_EVERY);
+            loop {
+                tick.tick().await;
+                if stop.is_closed() {
+                    return;
+                }
+                if let Err(e) = recover(&db, &dir, &key, &clock).await {
+                    tracing::warn!(error = %e, "could not move an audit journal left by a stopped copy");
+                }
+            }
+        });
         Ok(Self { tx })
     }
 
@@ -108,29 +157,52 @@ impl AuditWriter {
     }
 }
 
-/// Moves every journal nobody holds (its copy is gone) into the trail and deletes it.
-async fn recover(db: &Db, dir: &Path) -> anyhow::Result<usize> {
+/// Moves every journal nobody holds (its copy is gone) into the trail and deletes it. A line
+/// that is not signed with the journal key (forged, altered, or cut short by the crash, when
+/// its request got no response) is not moved: the file is kept aside as `*.refused` and an
+/// integrity alert is raised, unless the only such line is a last line cut short.
+async fn recover(db: &Db, dir: &Path, key: &JournalKey, clock: &crate::clock::Clock) -> anyhow::Result<usize> {
     let mut moved = 0;
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        if path.extension().and_then(|e| e.to_str()) != Some("jsonl") {
+        let named = path.extension().and_then(|e| e.to_str()) == Some("jsonl")
+            && path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| uuid::Uuid::try_parse(s).is_ok());
+        if !named {
+            if path.extension().and_then(|e| e.to_str()) != Some("refused") {
+                tracing::error!(file = %path.display(), "a file that is not a careledger journal in the audit journal folder; left as it is");
+            }
             continue;
         }
         let Ok(file) = File::open(&path) else { continue };
         // Held: a live copy's journal, not ours to move.
         let Ok(locked) = Flock::lock(file, FlockArg::LockExclusiveNonblock) else { continue };
+        let lines: Vec<String> = std::io::BufReader::new(&*locked).lines().collect::<Result<_, _>>()?;
         let mut rows = Vec::new();
-        for line in std::io::BufReader::new(&*locked).lines() {
-            // A line cut short by the crash was never answered: its request got no response.
-            if let Ok(row) = serde_json::from_str::<NewAccess>(&line?) {
-                rows.push(row);
+        let mut refused = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            match key.open(line) {
+                Some(row) => rows.push(row),
+                None => refused.push(n + 1),
             }
         }
+        // A last line cut short by the crash never got its response: nothing to keep.
+        let cut_short = refused == [lines.len()] && !lines.last().is_some_and(|l| l.contains('\t'));
         commit(db, rows.clone(), true, &mut trail::HeadCache::default())
             .await
             .map_err(|e| anyhow::anyhow!("cannot move the audit journal {}: {e:?}", path.display()))?;
         moved += rows.len();
-        std::fs::remove_file(&path)?;
+        if refused.is_empty() || cut_short {
+            std::fs::remove_file(&path)?;
+        } else {
+            tracing::error!(file = %path.display(), lines = ?refused, "audit journal lines not signed by careledger; not moved, file kept aside");
+            let at = crate::clock::format(clock.now());
+            let detail = format!("{} journal line(s) not signed by careledger were refused (kept as .refused)", refused.len());
+            crate::records::files::raise_alert(db, &at, "audit_journal", &path.display().to_string(), &detail).await?;
+            std::fs::rename(&path, path.with_extension("refused"))?;
+        }
+    }
+    if moved > 0 {
+        tracing::info!(moved, "audit rows journalled by a copy that stopped were moved into the trail");
     }
     Ok(moved)
 }
@@ -141,6 +213,7 @@ async fn journal(
     dir: PathBuf,
     mut rx: mpsc::Receiver<Command>,
     mover: mpsc::UnboundedSender<(Segment, Option<oneshot::Sender<bool>>)>,
+    key: JournalKey,
 ) {
     let mut tick = tokio::time::interval(MOVE_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -176,15 +249,20 @@ async fn journal(
                         Err(_) => break,
                     }
                 }
-                let mut buf = Vec::with_capacity(n * 400);
+                let mut buf = Vec::with_capacity(n * 480);
+                let mut json = Vec::with_capacity(480);
+                let mut signed = Ok(());
                 for (rows, _) in &batch {
                     for row in rows {
-                        if serde_json::to_writer(&mut buf, row).is_ok() {
-                            buf.push(b'\n');
-                        }
+                        json.clear();
+                        signed = signed.and(serde_json::to_writer(&mut json, row).map_err(|e| Error::Internal(e.into())));
+                        signed = signed.and(key.sign(&json, &mut buf));
                     }
                 }
-                let written = segment.file.write_all(&buf);
+                let written = match signed {
+                    Ok(()) => segment.file.write_all(&buf),
+                    Err(e) => Err(std::io::Error::other(format!("{e:?}"))),
+                };
                 if let Err(e) = &written {
                     tracing::error!(error = %e, "could not write the audit journal");
                 }
@@ -285,7 +363,15 @@ async fn commit(db: &Db, rows: Vec<NewAccess>, dedupe: bool, head: &mut trail::H
         return Ok(());
     }
     let mut tx = db.pool.begin().await?;
-    let rows = if dedupe { trail::not_yet_in(&mut tx, rows).await? } else { rows };
+    let rows = if dedupe {
+        let (fresh, conflicts) = trail::not_yet_in(&mut tx, rows).await?;
+        if !conflicts.is_empty() {
+            tracing::error!(ids = ?conflicts, "journal lines claim ids already in the audit trail with other content; the trail is kept");
+        }
+        fresh
+    } else {
+        rows
+    };
     let appended = trail::append_cached(&mut tx, &rows, head).await;
     let committed = match appended {
         Ok(_) => tx.commit().await.map_err(Error::from),

@@ -505,3 +505,50 @@ async fn two_copies_append_to_one_trail_without_gaps(backend: Backend) {
     assert_eq!(verify(&app).await, Vec::<String>::new());
 }
 dual!(two_copies_append_to_one_trail_without_gaps);
+
+async fn journals_left_by_stopped_copies_are_moved_and_forged_lines_refused(backend: Backend) {
+    use hmac::{Hmac, KeyInit, Mac};
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let dir = app.data_dir.0.join("audit-journal");
+    let key = hex::decode(std::fs::read_to_string(app.data_dir.0.join("keys").join("audit-journal.key")).unwrap().trim()).unwrap();
+    let line = |id: &str, request: &str, signed: bool| {
+        let row = json!({"id": id, "at": careledger::clock::format(app.clock.now()), "actor_id": c.house.id, "actor_role": "doctor",
+            "action": "record.read", "patient_id": c.patient.id, "resource_type": "record", "resource_id": c.record, "outcome": "success",
+            "ip": "127.0.0.1", "user_agent": null, "request_id": request, "detail": null})
+        .to_string();
+        let tag = if signed {
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+            mac.update(row.as_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        } else {
+            "00".repeat(32)
+        };
+        format!("{row}\t{tag}\n")
+    };
+    // A copy that died (nobody holds its journal): its signed rows reach the trail at the live
+    // copy within seconds, with no restart.
+    let dead = dir.join(format!("{}.jsonl", uuid::Uuid::now_v7()));
+    std::fs::write(&dead, line(&uuid::Uuid::now_v7().to_string(), "from-a-dead-copy", true)).unwrap();
+    // A journal with a line written by someone else: refused, kept aside, an alert raised.
+    let forged = dir.join(format!("{}.jsonl", uuid::Uuid::now_v7()));
+    std::fs::write(&forged, format!("{}{}", line(&uuid::Uuid::now_v7().to_string(), "forged-line", false), "{\"half\":")).unwrap();
+    let mut moved = false;
+    for _ in 0..80 {
+        if !dead.exists() && !forged.exists() {
+            moved = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(moved, "journals left by stopped copies are moved within seconds");
+    assert_eq!(trail(&app, &c.admin, "request_id=from-a-dead-copy").await.len(), 1);
+    assert!(trail(&app, &c.admin, "request_id=forged-line").await.is_empty());
+    assert!(forged.with_extension("refused").exists());
+    let alerts = app.get("/api/v1/admin/integrity-alerts", Some(&c.admin.access)).await;
+    assert!(alerts.text.contains("audit_journal"), "{}", alerts.text);
+    app.state.audit.flush().await.unwrap();
+    careledger::audit::checkpoint(&app.state).await.unwrap();
+    assert_eq!(verify(&app).await, Vec::<String>::new());
+}
+dual!(journals_left_by_stopped_copies_are_moved_and_forged_lines_refused);
