@@ -106,15 +106,16 @@ fn migrator() -> sqlx::migrate::Migrator {
     migrator
 }
 
-/// SHA-384 (sqlx's migration checksum) of the text migration 0006 had in release a7719ed, which
-/// edited it in place to make its index unique. That change now lives in 0010 and 0006 is back
-/// to the text it first landed with, so a database made by a7719ed records a checksum no file
-/// has any more.
-const EDITED_0006_CHECKSUM: &str = "b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd";
+/// SHA-384 (sqlx's migration checksum) of the text migration 0006 first landed with (18a1724:
+/// a plain index on the email skeleton). Release a7719ed edited it in place to make the index
+/// unique, and that text is the one main has kept since; releases f58fbcb and 2e0a1cc shipped the
+/// first text again, with 0010 making the index unique. So a database may record either text.
+const FIRST_0006_CHECKSUM: &str = "3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29";
 
-/// Makes a database from a7719ed upgrade like any other: its record of 0006 takes the checksum
-/// of 0006 as it stands (the unique index it made is exactly what 0010 makes, and 0010 runs on
-/// it unchanged). Any other history is left to the migrator, which refuses edited migrations.
+/// Makes a database that recorded 0006's first text upgrade like any other: its record of 0006
+/// takes the checksum of 0006 as it stands. Its plain index is what 0010 then makes unique (or
+/// has made unique already); 0010 runs the same on either text. Any other history is left to
+/// the migrator, which refuses edited migrations.
 async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()> {
     let Some(landed) = migrator().iter().find(|m| m.version == 6).map(|m| m.checksum.to_vec()) else { return Ok(()) };
     let recorded: Option<Vec<u8>> =
@@ -123,9 +124,9 @@ async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()>
             // No migrations table yet: a new database.
             Err(_) => return Ok(()),
         };
-    if recorded.is_some_and(|c| hex::encode(c) == EDITED_0006_CHECKSUM) {
+    if recorded.is_some_and(|c| hex::encode(c) == FIRST_0006_CHECKSUM) {
         sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(landed).execute(pool).await?;
-        tracing::info!("migration 0006 as release a7719ed edited it: recorded as landed; 0010 makes its unique index");
+        tracing::info!("migration 0006 as it first landed: recorded as it stands; 0010 makes its index unique");
     }
     Ok(())
 }

@@ -25,6 +25,17 @@ pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Optio
     Some((url, pool))
 }
 
+/// Makes a database's 0006 what its first text left (a plain index on the email skeleton, and
+/// that text's checksum): the databases of releases 18a1724, f58fbcb and 2e0a1cc.
+async fn as_first_0006(pool: &sqlx::AnyPool) {
+    let first = hex::decode("3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29").unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(first).execute(pool).await.unwrap();
+    sqlx::raw_sql("DROP INDEX users_email_skeleton; CREATE INDEX users_email_skeleton ON users (email_skeleton)")
+        .execute(pool)
+        .await
+        .unwrap();
+}
+
 /// A user row as the first release wrote it.
 pub async fn insert_user_v1(pool: &sqlx::AnyPool, id: &str, email: &str, role: &str, totp_secret: Option<&str>) {
     let hash = careledger::accounts::password::Hasher::default().hash(careledger::config::Secret::new(PASSWORD.to_string())).await.unwrap();
@@ -257,6 +268,7 @@ async fn look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique
     // accounts with one skeleton; 0010 makes the index unique and keeps the oldest's.
     let dir = std::sync::Arc::new(TempDir::new());
     let Some((url, pool)) = database_at(backend, &dir, 6).await else { return };
+    as_first_0006(&pool).await;
     let (first, second) = (uuid::Uuid::now_v7().to_string(), uuid::Uuid::now_v7().to_string());
     insert_user_v1(&pool, &first, "joe@clinic.example", "patient", None).await;
     insert_user_v1(&pool, &second, "\u{0458}oe@clinic.example", "patient", None).await;
@@ -277,17 +289,13 @@ async fn look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique
 }
 dual!(look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique_one);
 
-async fn a_database_made_by_the_release_that_edited_0006_upgrades(backend: Backend) {
-    // Release a7719ed shipped 0006 edited in place (a unique index): its databases record that
-    // text's checksum. They upgrade like any other.
+async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend) {
+    // Releases 18a1724, f58fbcb and 2e0a1cc made 0006 with its first text (a plain index);
+    // main keeps the text a7719ed gave it (a unique index). Such databases record the first
+    // text's checksum, and upgrade like any other.
     let dir = std::sync::Arc::new(TempDir::new());
     let Some((url, pool)) = database_at(backend, &dir, 7).await else { return };
-    let edited = hex::decode("b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd").unwrap();
-    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(edited).execute(&pool).await.unwrap();
-    sqlx::raw_sql("DROP INDEX users_email_skeleton; CREATE UNIQUE INDEX users_email_skeleton ON users (email_skeleton)")
-        .execute(&pool)
-        .await
-        .unwrap();
+    as_first_0006(&pool).await;
     insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "p@example.org", "patient", None).await;
     pool.close().await;
     let app = spawn_on(backend, dir, url, Options::default()).await;
@@ -301,8 +309,17 @@ async fn a_database_made_by_the_release_that_edited_0006_upgrades(backend: Backe
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
+    // A database of f58fbcb or 2e0a1cc: 0006's first text, and 0010 already applied.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_at(backend, &dir, 10).await else { return };
+    let first = hex::decode("3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29").unwrap();
+    sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(first).execute(&pool).await.unwrap();
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let applied: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&app.state.db.pool).await.unwrap();
+    assert_eq!(applied, 12);
 }
-dual!(a_database_made_by_the_release_that_edited_0006_upgrades);
+dual!(a_database_made_with_0006_as_it_first_landed_upgrades);
 
 async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backend: Backend) {
     // Before migration 0011, privilege changes were kept only in audit_events; the trail takes
