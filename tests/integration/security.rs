@@ -75,6 +75,18 @@ async fn doctors_and_admins_must_enrol_first(backend: Backend) {
         .await
         .assert_problem(403, "mfa_enrollment_required");
     app.get(&format!("/api/v1/patients/{}/history", patient.id), Some(&s.access)).await.assert_problem(403, "mfa_enrollment_required");
+    // Break-glass too, and the refused attempt is in the audit trail as such.
+    app.post(
+        &format!("/api/v1/patients/{}/emergency-access", patient.id),
+        Some(&s.access),
+        &json!({"reason": "Collapsed in the waiting room, unresponsive"}),
+    )
+    .await
+    .assert_problem(403, "mfa_enrollment_required");
+    let rows =
+        app.get(&format!("/api/v1/audit?actor_id={}&action=emergency_access.open", doc["id"].as_str().unwrap()), Some(&admin.access)).await;
+    assert_eq!(rows.body["items"][0]["outcome"], "denied", "{}", rows.text);
+    assert_eq!(rows.body["items"][0]["patient_id"], patient.id.as_str(), "{}", rows.text);
     assert_eq!(app.get("/api/v1/me", Some(&s.access)).await.body["mfa_enabled"], false);
     app.enrol(&s).await;
     assert_eq!(app.get("/api/v1/records", Some(&s.access)).await.status, 200);
@@ -86,6 +98,9 @@ async fn doctors_and_admins_must_enrol_first(backend: Backend) {
     assert!(!fresh_admin.mfa_enabled);
     let a2 = app.login("a2@clinic.test").await;
     app.get("/api/v1/admin/users", Some(&a2.access)).await.assert_problem(403, "mfa_enrollment_required");
+    for path in ["/api/v1/audit", "/api/v1/audit/export", "/api/v1/admin/emergency-access"] {
+        app.get(path, Some(&a2.access)).await.assert_problem(403, "mfa_enrollment_required");
+    }
     assert_eq!(app.post("/api/v1/auth/logout", Some(&a2.access), &json!({})).await.status, 204);
 }
 dual!(doctors_and_admins_must_enrol_first);
