@@ -52,6 +52,16 @@ impl AppState {
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(LedgerKeys::load(&settings.data_dir)?);
         let files = crate::files::FileStore::for_settings(&settings)?;
+        let vault = Arc::new(crate::vault::Vault::load(&settings.data_dir, settings.master_key.as_ref())?);
+        let now = crate::clock::format(clock.now());
+        let (records, sealed_files) = seal_earlier(&db, &vault, &files, &now)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot encrypt records stored in clear by an earlier release: {e:?}"))?;
+        if records + sealed_files > 0 {
+            tracing::info!(records, files = sealed_files, "records and files stored in clear by an earlier release are now encrypted");
+            // What the clear rows held must not linger in the database's files.
+            db.scrub().await.map_err(|e| anyhow::anyhow!("cannot scrub the database after encrypting: {e:?}"))?;
+        }
         let ctx = Ctx {
             db,
             clock,
@@ -61,6 +71,7 @@ impl AppState {
             settings: Arc::new(settings),
             tokens: Arc::new(TokenKeys::new(&secret)),
             totp_key: Arc::new(totp_key),
+            vault,
             passwords,
             dummy_hash: dummy.into(),
         };
@@ -186,7 +197,31 @@ async fn housekeeping(state: AppState) {
         if let Err(e) = crate::audit::purge_expired(&state.ctx).await {
             tracing::warn!(error = %e, "could not purge audit rows past retention");
         }
+        // Rows a copy of the previous release wrote in clear during a rolling upgrade.
+        match seal_earlier(&state.db, &state.vault, &state.files, &crate::clock::format(state.clock.now())).await {
+            Ok((records, files)) if records + files > 0 => {
+                tracing::info!(records, files, "records written in clear by an earlier release encrypted");
+                if let Err(e) = state.db.scrub().await {
+                    tracing::warn!(error = %e, "could not scrub the database after encrypting");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not encrypt records written in clear"),
+        }
     }
+}
+
+/// Encrypts the records, then the files, that an earlier release stored in clear (the start-up
+/// upgrade; housekeeping repeats it during a rolling upgrade). Returns how many of each.
+async fn seal_earlier(
+    db: &Db,
+    vault: &crate::vault::Vault,
+    files: &crate::files::FileStore,
+    now: &str,
+) -> Result<(u64, u64), crate::error::Error> {
+    let records = crate::records::sealing::seal_earlier(db, vault, now).await?;
+    let files = crate::records::files::seal_earlier(db, vault, files, now).await?;
+    Ok((records, files))
 }
 
 /// Seals new ledger entries into a signed block every `ledger_block_ms` (when there are any),
@@ -215,13 +250,14 @@ async fn sealer(state: AppState) {
 /// adding its declaration here.
 pub async fn verify_ledger(
     db: &Db,
+    vault: &crate::vault::Vault,
     key: Option<&ed25519_dalek::VerifyingKey>,
     files: Option<&crate::files::FileStore>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<crate::ledger::verify::Report, crate::error::Error> {
     let declarations = vec![
-        crate::records::service::ledgered(db).await?,
-        crate::records::files::ledgered(db, files).await?,
+        crate::records::service::ledgered(db, vault).await?,
+        crate::records::files::ledgered(db, vault, files).await?,
         crate::accounts::admin::ledgered(db).await?,
         crate::care_team::ledgered(db).await?,
         crate::audit::ledgered(db).await?,

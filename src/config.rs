@@ -31,6 +31,15 @@ impl From<String> for Secret<String> {
     }
 }
 
+/// Where the master keys come from.
+#[derive(Clone, Debug)]
+pub enum MasterKeySource {
+    /// A keyring file (one hex key per line, the current one first).
+    File(std::path::PathBuf),
+    /// The keys themselves, from `CARELEDGER_MASTER_KEY` (hex, comma- or line-separated).
+    Inline(Secret<String>),
+}
+
 /// Whether newly registered staff wait for an admin (`on`, the secure default) or not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum StaffApproval {
@@ -110,6 +119,9 @@ pub struct Settings {
     /// The address people reach careledger at (`https://records.clinic.example`): links in
     /// emails, and the origin forms must come from. Without it, the request's Host is used.
     pub public_url: Option<url::Url>,
+    /// Where the master keys come from (`--master-key-file`, `CARELEDGER_MASTER_KEY`); `None`:
+    /// `<data-dir>/keys/master.key`.
+    pub master_key: Option<MasterKeySource>,
     /// Serve `/metrics` on this address too, to any caller there (a scraper on another host).
     pub metrics_listen: Option<SocketAddr>,
     /// A bearer token that lets a scraper read `/metrics` on the main address from elsewhere.
@@ -165,6 +177,7 @@ impl Settings {
             audit_retention_days: defaults::AUDIT_RETENTION_DAYS,
             ledger_block_max_entries: defaults::LEDGER_BLOCK_MAX_ENTRIES,
             public_url: None,
+            master_key: None,
             metrics_listen: None,
             metrics_token: None,
         }

@@ -31,6 +31,8 @@ pub struct Ctx {
     pub tokens: Arc<TokenKeys>,
     /// The key TOTP secrets are stored under (`<data-dir>/keys/totp-secrets.key`).
     pub totp_key: Arc<FieldKey>,
+    /// The master keyring, the patients' data keys and the blind index key.
+    pub vault: Arc<crate::vault::Vault>,
     /// Account emails, when SMTP is configured.
     pub mailer: Option<Mailer>,
     /// Password hashing, bounded to one job per core.

@@ -14,6 +14,8 @@ use crate::error::Error;
 
 const PREFIX: &str = "v1:";
 const NONCE_LEN: usize = 24;
+/// The first bytes of a sealed blob.
+const BLOB_TAG: &[u8] = b"CLE1";
 
 /// A 256-bit key for column values, from a key file. `Debug` never shows it.
 #[derive(Clone)]
@@ -65,6 +67,34 @@ impl FieldKey {
         let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| broken())?;
         let plain = self.0.decrypt(&XNonce::from(nonce), Payload { msg: sealed, aad: context.as_bytes() }).map_err(|_| broken())?;
         String::from_utf8(plain).map(Secret::new).map_err(|_| broken())
+    }
+
+    /// Encrypts bytes (a file) for the thing named by `context`: `nonce || ciphertext || tag`,
+    /// after a four-byte format tag, so a sealed blob is told from an older clear one.
+    pub fn seal_bytes(&self, plain: &[u8], context: &str) -> Result<Vec<u8>, Error> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .0
+            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad: context.as_bytes() })
+            .map_err(|_| Error::Internal(anyhow::anyhow!("encryption failed")))?;
+        let mut out = Vec::with_capacity(BLOB_TAG.len() + NONCE_LEN + sealed.len());
+        out.extend_from_slice(BLOB_TAG);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        Ok(out)
+    }
+
+    /// Decrypts bytes [`FieldKey::seal_bytes`] made for the same `context`; `None` when they do
+    /// not open (another key or context, or edited).
+    pub fn open_bytes(&self, stored: &[u8], context: &str) -> Option<Vec<u8>> {
+        let rest = stored.strip_prefix(BLOB_TAG)?;
+        if rest.len() < NONCE_LEN {
+            return None;
+        }
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
+        self.0.decrypt(&XNonce::from(nonce), Payload { msg: sealed, aad: context.as_bytes() }).ok()
     }
 
     /// Whether a stored value is in the encrypted form (older releases stored some in clear).

@@ -163,13 +163,32 @@ impl Db {
                     // writers queue instead of failing; foreign keys are off by default.
                     conn.execute(
                         "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;",
+                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;",
                     )
                     .await?;
                 }
                 Ok(())
             })
         })
+    }
+
+    /// Makes sure text just replaced (clear rows now encrypted) is not left in the database's
+    /// files: on SQLite, `secure_delete` (set on every connection) zeroes freed content, and a
+    /// truncating checkpoint empties the WAL, which still held the old pages; on PostgreSQL,
+    /// `VACUUM FULL` rewrites the tables without their dead row versions.
+    pub async fn scrub(&self) -> Result<(), crate::error::Error> {
+        match self.backend {
+            Backend::Sqlite => {
+                sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
+            }
+            Backend::Postgres => {
+                for table in ["records", "record_versions", "record_files"] {
+                    // Names from this fixed list only.
+                    sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM FULL {table}"))).execute(&self.pool).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Closes every connection (shutdown; tests simulate an outage with it).

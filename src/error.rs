@@ -81,6 +81,9 @@ pub enum Error {
     /// Nothing the caller may see answers to this (code such as `not_found`).
     #[error("not found ({0})")]
     NotFound(&'static str),
+    /// It existed and was destroyed for good (an erased patient's records: `erased`).
+    #[error("gone ({0})")]
+    Gone(&'static str),
     /// The request conflicts with the current state (code such as `not_pending`).
     #[error("conflict ({0})")]
     Conflict(&'static str, &'static str),

@@ -32,6 +32,14 @@ fn key(sha256: &str) -> Result<Path, Error> {
     Ok(Path::from(format!("{}/{}", &sha256[..2], sha256)))
 }
 
+fn sealed_key(patient: crate::ids::UserId, sha256: &str) -> Result<Path, Error> {
+    if !is_sha256_hex(sha256) {
+        return Err(Error::NotFound("file_not_found"));
+    }
+    // A UserId is a UUID: nothing in it can climb out of the folder.
+    Ok(Path::from(format!("sealed/{patient}/{sha256}")))
+}
+
 fn internal(e: impl std::fmt::Display) -> Error {
     Error::Internal(anyhow::anyhow!("file store: {e}"))
 }
@@ -72,6 +80,44 @@ impl FileStore {
     pub async fn put(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.0.put(&key(sha256)?, PutPayload::from(bytes)).await.map_err(internal)?;
         Ok(())
+    }
+
+    /// Stores a patient's sealed blob under `sealed/<patient>/<sha256>` (per patient, so the
+    /// same file attached for two patients is two blobs, and erasure deletes one folder).
+    pub async fn put_sealed(&self, patient: crate::ids::UserId, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        self.0.put(&sealed_key(patient, sha256)?, PutPayload::from(bytes)).await.map_err(internal)?;
+        Ok(())
+    }
+
+    /// A patient's sealed blob, or `None` when missing.
+    pub async fn get_sealed(&self, patient: crate::ids::UserId, sha256: &str) -> Result<Option<Vec<u8>>, Error> {
+        match self.0.get(&sealed_key(patient, sha256)?).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(internal)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// Deletes every sealed blob of a patient (erasure); returns how many.
+    pub async fn delete_patient(&self, patient: crate::ids::UserId) -> Result<u64, Error> {
+        use futures_util::TryStreamExt;
+        let prefix = Path::from(format!("sealed/{patient}"));
+        let found: Vec<object_store::ObjectMeta> = self.0.list(Some(&prefix)).try_collect().await.map_err(internal)?;
+        for meta in &found {
+            match self.0.delete(&meta.location).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(internal(e)),
+            }
+        }
+        Ok(found.len() as u64)
+    }
+
+    /// Deletes a clear blob an earlier release stored (once sealed elsewhere).
+    pub async fn delete(&self, sha256: &str) -> Result<(), Error> {
+        match self.0.delete(&key(sha256)?).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(internal(e)),
+        }
     }
 
     /// The stored bytes, or `None` when missing.

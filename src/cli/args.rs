@@ -21,6 +21,12 @@ pub struct DataArgs {
     /// Also read from `CARELEDGER_DATABASE_URL`.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// The master key file: hex keys of 256 bits, one per line, the first wrapping new data
+    /// keys (`careledger keys rotate` rewrites it); default `<data-dir>/keys/master.key`,
+    /// created with mode 0600 on first start. Or give the keys themselves in
+    /// `CARELEDGER_MASTER_KEY` (hex, comma-separated).
+    #[arg(long, env = "CARELEDGER_MASTER_KEY_FILE")]
+    pub master_key_file: Option<PathBuf>,
 }
 
 impl DataArgs {
@@ -29,6 +35,13 @@ impl DataArgs {
         // DESIGN.md names DATABASE_URL; the CARELEDGER_ prefixed name works too.
         let url = self.database_url.or_else(|| std::env::var("CARELEDGER_DATABASE_URL").ok());
         let mut settings = Settings::new(self.data_dir, url.filter(|u| !u.is_empty()));
+        // The file flag wins; the variable holds the keys themselves (never a flag: a command
+        // line is visible to every user of the machine).
+        settings.master_key = match (self.master_key_file, std::env::var("CARELEDGER_MASTER_KEY").ok().filter(|k| !k.trim().is_empty())) {
+            (Some(path), _) => Some(crate::vault::MasterKeySource::File(path)),
+            (None, Some(keys)) => Some(crate::vault::MasterKeySource::Inline(crate::config::Secret::new(keys))),
+            (None, None) => None,
+        };
         settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(|url| {
             // The AWS_* variables every S3 tool reads, passed on as object_store options.
             let options =

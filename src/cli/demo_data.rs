@@ -282,7 +282,7 @@ const RECORDS: [(usize, usize, i64, RecordType, &str, &str); 30] = [
 ];
 
 /// Loads the demo clinic unless it is already there; returns the logins either way.
-pub async fn load(db: &Db, clock: &Clock) -> Result<DemoLogins, Error> {
+pub async fn load(db: &Db, vault: &crate::vault::Vault, clock: &Clock) -> Result<DemoLogins, Error> {
     let logins = DemoLogins { password: DEMO_PASSWORD, accounts: PEOPLE.iter().map(|p| (p.2.as_str(), p.0)).collect() };
     let mut tx = db.pool.begin().await?;
     // The marker row is the lock: of two copies starting with --demo at once, one inserts it
@@ -322,9 +322,12 @@ pub async fn load(db: &Db, clock: &Clock) -> Result<DemoLogins, Error> {
     }
     for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
         let at = now - Duration::days(*days_ago) + Duration::minutes(n as i64);
+        let key = vault.key_for(&mut tx, ids[*patient], &clock::format(at)).await?;
         crate::records::service::write_new(
             &mut tx,
             crate::config::ClinicianAccess::CareTeam,
+            vault,
+            &key,
             &RecordRow {
                 id: RecordId::new(),
                 patient_id: ids[*patient],
@@ -378,12 +381,13 @@ pub struct Generated {
 /// hashed once: this is demo and benchmark data. `progress(done, total)` follows the records.
 pub async fn generate(
     db: &Db,
+    vault: &crate::vault::Vault,
     clock: &Clock,
     patients: u64,
     per_patient: u64,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Generated, Error> {
-    load(db, clock).await?;
+    load(db, vault, clock).await?;
     let doctors: Vec<UserId> = {
         let mut ids = Vec::new();
         for (email, _, _) in PEOPLE.iter().filter(|p| p.2 == Role::Doctor) {
@@ -425,9 +429,12 @@ pub async fn generate(
             let doctor = doctors[((p + r) as usize) % doctors.len()];
             // Spread over two years, oldest first.
             let at = now - Duration::minutes(((per_patient - r) as i64) * 60 * 24 * 730 / (per_patient as i64 + 1));
+            let key = vault.key_for(&mut tx, user.id, &clock::format(at)).await?;
             crate::records::service::write_new(
                 &mut tx,
                 crate::config::ClinicianAccess::CareTeam,
+                vault,
+                &key,
                 &RecordRow {
                     id: RecordId::new(),
                     patient_id: user.id,

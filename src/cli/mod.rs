@@ -1,4 +1,4 @@
-//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `demo`). Every flag can
+//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `keys`, `demo`). Every flag can
 //! also be given as a `CARELEDGER_*` environment variable; each default is written once (in
 //! `config::defaults` or `ratelimit`).
 
@@ -6,6 +6,7 @@ pub mod admin;
 pub mod args;
 pub mod demo;
 pub mod demo_data;
+pub mod keys;
 pub mod ledger;
 pub mod serve;
 
@@ -15,6 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use admin::AdminCommand;
 use demo::DemoArgs;
+use keys::KeysCommand;
 use ledger::LedgerCommand;
 use serve::ServeArgs;
 
@@ -52,6 +54,9 @@ pub enum Command {
     /// Check or export the integrity ledger.
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Manage the encryption keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Load the demo clinic and add generated patients and records (demos and benchmarks).
     Demo(DemoArgs),
 }
@@ -74,6 +79,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Admin(AdminCommand::Create(args)) => admin::create(args).await.map(|()| ExitCode::SUCCESS),
             Command::Ledger(LedgerCommand::Verify(args)) => ledger::verify(args).await,
             Command::Ledger(LedgerCommand::ExportHead(args)) => ledger::export_head(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args).await,
             Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
         }
     });

@@ -175,7 +175,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let app = crate::Application::build(settings).await?;
     if demo {
-        let logins = demo_data::load(&app.state().db, &app.state().clock).await.context("cannot load the demo clinic")?;
+        let logins =
+            demo_data::load(&app.state().db, &app.state().vault, &app.state().clock).await.context("cannot load the demo clinic")?;
         print_demo_logins(&logins);
     }
     let addr = app.local_addr()?;

@@ -135,6 +135,12 @@ pub trait Ledgered: Send + Sync {
     /// The content whose SHA-256 the entry carries (never the content itself, so erasing it
     /// leaves the log verifiable).
     fn content(&self) -> Value;
+    /// Whether the content was destroyed (an erased patient's): `ledger verify` then checks
+    /// the entry's kind, ids, actor and time against the row, and takes the content hash as
+    /// the entry states it.
+    fn content_erased(&self) -> bool {
+        false
+    }
 }
 
 /// What a clinical write appends: a [`Ledgered`] value reduced to the entry's fields.

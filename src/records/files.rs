@@ -9,13 +9,16 @@ use utoipa::ToSchema;
 use crate::accounts::permissions::{Actor, Permission};
 use crate::clock;
 use crate::context::Ctx;
+use crate::crypt::FieldKey;
 use crate::db::Db;
 use crate::error::{Error, FieldError};
 use crate::files::FileStore;
 use crate::ids::RecordId;
+use crate::ids::UserId;
 use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
 use crate::ledger::merkle;
 use crate::records::service;
+use crate::vault::Vault;
 
 /// Largest file accepted.
 pub const MAX_FILE_BYTES: usize = 25 * 1024 * 1024;
@@ -99,9 +102,15 @@ pub struct Attachment {
     pub info: FileInfo,
     /// [`files_root`] of the record's files, this one last.
     pub files_root: String,
+    /// The patient was erased: the file name is gone, so `ledger verify` checks the rest.
+    pub erased: bool,
 }
 
 impl Ledgered for Attachment {
+    fn content_erased(&self) -> bool {
+        self.erased
+    }
+
     fn kind(&self) -> EntryKind {
         EntryKind::FileAttached
     }
@@ -168,35 +177,82 @@ pub fn content_disposition(stored: &str) -> String {
     format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
-fn info_from_row(r: &sqlx::any::AnyRow) -> Result<FileInfo, Error> {
-    Ok(FileInfo {
-        sha256: r.try_get("sha256")?,
-        size: r.try_get("size")?,
-        content_type: r.try_get("content_type")?,
-        filename: r.try_get("filename")?,
-        created_at: r.try_get("created_at")?,
-        entry_index: r.try_get("entry_index")?,
+/// Where a file's name is sealed: its record and hash.
+fn name_place(record: &str, sha256: &str) -> String {
+    format!("file:{record}:{sha256}:name")
+}
+
+/// Where a file's bytes are sealed: its patient and hash.
+fn blob_place(patient: UserId, sha256: &str) -> String {
+    format!("file:{patient}:{sha256}")
+}
+
+/// A file row with whether it is sealed (name and bytes) or an earlier release's clear one.
+struct StoredFile {
+    info: FileInfo,
+    sealed: bool,
+}
+
+fn info_from_row(key: Option<&FieldKey>, record: &str, r: &sqlx::any::AnyRow) -> Result<StoredFile, Error> {
+    let sha256: String = r.try_get("sha256")?;
+    let sealed = r.try_get::<i64, _>("sealed")? == 1;
+    let stored_name: String = r.try_get("filename")?;
+    let filename = if sealed {
+        let key = key.ok_or_else(|| Error::Internal(anyhow::anyhow!("file {sha256} is sealed but its patient has no data key")))?;
+        key.open(&stored_name, &name_place(record, &sha256))?.expose().clone()
+    } else {
+        stored_name
+    };
+    Ok(StoredFile {
+        info: FileInfo {
+            sha256,
+            size: r.try_get("size")?,
+            content_type: r.try_get("content_type")?,
+            filename,
+            created_at: r.try_get("created_at")?,
+            entry_index: r.try_get("entry_index")?,
+        },
+        sealed,
     })
 }
 
-/// The files of a record, in attachment order.
-pub async fn rows(db: &Db, record: RecordId) -> Result<Vec<FileInfo>, Error> {
+async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<StoredFile>, Error> {
     let rows = sqlx::query(
-        "SELECT sha256, size, content_type, filename, created_at, entry_index FROM record_files WHERE record_id = $1 ORDER BY entry_index",
+        "SELECT f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.sealed, r.patient_id, \
+                k.wrapped_key AS k_wrapped, k.master_key_id AS k_master \
+         FROM record_files f JOIN records r ON r.id = f.record_id LEFT JOIN patient_keys k ON k.patient_id = r.patient_id \
+         WHERE f.record_id = $1 ORDER BY f.entry_index",
     )
     .bind(record.to_string())
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(info_from_row).collect()
+    let Some(first) = rows.first() else { return Ok(Vec::new()) };
+    let patient: UserId = first
+        .try_get::<String, _>("patient_id")?
+        .parse()
+        .map_err(|_| Error::Internal(anyhow::anyhow!("corrupt record row: patient_id")))?;
+    let wrapped: Option<String> = first.try_get("k_wrapped")?;
+    let master: Option<String> = first.try_get("k_master")?;
+    let key = vault.key_from_columns(wrapped.as_deref(), master.as_deref(), patient)?;
+    let record = record.to_string();
+    rows.iter().map(|r| info_from_row(key.as_ref(), &record, r)).collect()
 }
 
-/// What the files of records have put in the ledger: every attachment by its entry, rebuilt
-/// from the rows (each with the Merkle root of its record's files up to it); with a file store,
-/// also every file whose bytes are missing or changed.
-pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration, Error> {
+/// A record's files, in attachment order, their names opened.
+pub async fn rows(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<FileInfo>, Error> {
+    Ok(stored(db, vault, record).await?.into_iter().map(|f| f.info).collect())
+}
+
+/// What the files part of the records domain has put in the ledger (every file row, by its
+/// entry, with the Merkle root of its record's files up to it); with a file store, the bytes
+/// of every file are opened and hashed too. An erased patient's files are gone: their rows
+/// are checked without content.
+pub async fn ledgered(db: &Db, vault: &Vault, blobs: Option<&FileStore>) -> Result<Declaration, Error> {
     let rows = sqlx::query(
-        "SELECT f.record_id, f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.uploaded_by, r.patient_id \
-         FROM record_files f LEFT JOIN records r ON r.id = f.record_id ORDER BY f.entry_index",
+        "SELECT f.record_id, f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.uploaded_by, f.sealed, \
+                r.patient_id, p.erased_at, k.wrapped_key AS k_wrapped, k.master_key_id AS k_master \
+         FROM record_files f LEFT JOIN records r ON r.id = f.record_id LEFT JOIN users p ON p.id = r.patient_id \
+         LEFT JOIN patient_keys k ON k.patient_id = r.patient_id ORDER BY f.entry_index",
     )
     .fetch_all(&db.pool)
     .await?;
@@ -204,40 +260,148 @@ pub async fn ledgered(db: &Db, blobs: Option<&FileStore>) -> Result<Declaration,
     let mut shas: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     for r in &rows {
         let record_id: String = r.try_get("record_id")?;
-        let info = info_from_row(r)?;
+        let sha256: String = r.try_get("sha256")?;
+        let index: i64 = r.try_get("entry_index")?;
         let so_far = shas.entry(record_id.clone()).or_default();
-        so_far.push(info.sha256.clone());
+        so_far.push(sha256.clone());
         let root = files_root(so_far);
         // A file row whose record is gone is named, and its bytes still checked.
         let patient_id: Option<String> = r.try_get("patient_id")?;
+        let patient: Option<UserId> = patient_id.as_deref().and_then(|p| p.parse().ok());
         if patient_id.is_none() {
-            declaration.problems.push(format!("file {} of record {record_id}: the record it is attached to is missing", info.sha256));
+            declaration.problems.push(format!("file {sha256} of record {record_id}: the record it is attached to is missing"));
         }
-        if let Some(store) = blobs {
-            let index = info.entry_index;
-            match store.get(&info.sha256).await {
-                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == info.sha256 => {}
+        let erased = r.try_get::<Option<String>, _>("erased_at")?.is_some();
+        let key = match (patient, erased) {
+            (Some(p), false) => {
+                let wrapped: Option<String> = r.try_get("k_wrapped")?;
+                let master: Option<String> = r.try_get("k_master")?;
+                vault.key_from_columns(wrapped.as_deref(), master.as_deref(), p)?
+            }
+            _ => None,
+        };
+        let stored = if erased {
+            let mut info = FileInfo {
+                sha256: sha256.clone(),
+                size: r.try_get("size")?,
+                content_type: r.try_get("content_type")?,
+                filename: String::new(),
+                created_at: r.try_get("created_at")?,
+                entry_index: index,
+            };
+            info.filename.clear();
+            StoredFile { info, sealed: true }
+        } else {
+            match info_from_row(key.as_ref(), &record_id, r) {
+                Ok(f) => f,
+                Err(_) => {
+                    // A name that no longer opens was edited or moved: the row no longer
+                    // matches its entry, which verify names from the content.
+                    let mut f = StoredFile {
+                        info: FileInfo {
+                            sha256: sha256.clone(),
+                            size: r.try_get("size")?,
+                            content_type: r.try_get("content_type")?,
+                            filename: r.try_get("filename")?,
+                            created_at: r.try_get("created_at")?,
+                            entry_index: index,
+                        },
+                        sealed: true,
+                    };
+                    f.info.filename.insert_str(0, "(does not open) ");
+                    f
+                }
+            }
+        };
+        if let (Some(store), false) = (blobs, erased) {
+            match read_blob(store, key.as_ref(), patient, &stored).await {
+                Ok(Some(bytes)) if hex::encode(Sha256::digest(&bytes)) == sha256 => {}
                 Ok(Some(_)) => declaration
                     .problems
-                    .push(format!("entry {index} (file_attached, {record_id}): file {} bytes no longer match their hash", info.sha256)),
+                    .push(format!("entry {index} (file_attached, {record_id}): file {sha256} bytes no longer match their hash")),
                 Ok(None) | Err(_) => {
-                    declaration.problems.push(format!("entry {index} (file_attached, {record_id}): file {} is missing", info.sha256))
+                    declaration.problems.push(format!("entry {index} (file_attached, {record_id}): file {sha256} is missing"))
                 }
             }
         }
         declaration.rows.push(Declared {
-            entry: EntryRef::Index(info.entry_index),
-            row: format!("file {} of record {record_id}", info.sha256),
+            entry: EntryRef::Index(index),
+            row: format!("file {sha256} of record {record_id}"),
             item: Box::new(Attachment {
                 record_id,
                 patient_id: patient_id.unwrap_or_default(),
                 uploaded_by: r.try_get("uploaded_by")?,
-                info,
+                info: stored.info,
                 files_root: root,
+                erased,
             }),
         });
     }
     Ok(declaration)
+}
+
+/// A file's bytes in clear: a sealed blob opened with the patient's key (bytes that do not
+/// open count as changed: an empty result), or an earlier release's clear blob.
+async fn read_blob(store: &FileStore, key: Option<&FieldKey>, patient: Option<UserId>, f: &StoredFile) -> Result<Option<Vec<u8>>, Error> {
+    if !f.sealed {
+        return store.get(&f.info.sha256).await;
+    }
+    let (Some(key), Some(patient)) = (key, patient) else { return Ok(None) };
+    Ok(store
+        .get_sealed(patient, &f.info.sha256)
+        .await?
+        .map(|b| key.open_bytes(&b, &blob_place(patient, &f.info.sha256)).unwrap_or_default()))
+}
+
+/// Seals the files earlier releases stored in clear: each blob is sealed under its patient's
+/// key into the patient's folder, the row's name sealed and marked, and the clear blob deleted
+/// once no clear row needs it. Returns how many rows were sealed.
+pub async fn seal_earlier(db: &Db, vault: &Vault, store: &FileStore, now: &str) -> Result<u64, Error> {
+    let mut done = 0;
+    loop {
+        let batch = sqlx::query(
+            "SELECT f.record_id, f.sha256, f.filename, r.patient_id FROM record_files f JOIN records r ON r.id = f.record_id \
+             WHERE f.sealed = 0 LIMIT 50",
+        )
+        .fetch_all(&db.pool)
+        .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        for row in &batch {
+            let record: String = row.try_get("record_id")?;
+            let sha256: String = row.try_get("sha256")?;
+            let name: String = row.try_get("filename")?;
+            let patient: UserId = row
+                .try_get::<String, _>("patient_id")?
+                .parse()
+                .map_err(|_| Error::Internal(anyhow::anyhow!("corrupt record row: patient_id")))?;
+            let key = vault.key_for(&mut *db.pool.acquire().await?, patient, now).await?;
+            let mut tx = db.pool.begin().await?;
+            // The blob first (a crash after it leaves a sealed copy and the clear row, which the
+            // next run seals again); a clear blob already gone leaves the row for verify to name.
+            if let Some(bytes) = store.get(&sha256).await? {
+                store.put_sealed(patient, &sha256, key.seal_bytes(&bytes, &blob_place(patient, &sha256))?).await?;
+            } else if store.get_sealed(patient, &sha256).await?.is_none() {
+                tracing::warn!(record_id = %record, "a file to seal is missing from the file store");
+            }
+            sqlx::query("UPDATE record_files SET filename = $1, sealed = 1 WHERE record_id = $2 AND sha256 = $3 AND sealed = 0")
+                .bind(key.seal(&name, &name_place(&record, &sha256))?)
+                .bind(&record)
+                .bind(&sha256)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            let still_clear = sqlx::query("SELECT 1 FROM record_files WHERE sha256 = $1 AND sealed = 0 LIMIT 1")
+                .bind(&sha256)
+                .fetch_optional(&db.pool)
+                .await?;
+            if still_clear.is_none() {
+                store.delete(&sha256).await?;
+            }
+            done += 1;
+        }
+    }
 }
 
 /// Attaches a file (the record's author only), storing it and appending its entry.
@@ -256,14 +420,21 @@ pub async fn attach(ctx: &Ctx, actor: &Actor, id: RecordId, filename: &str, byte
     }
     let content_type = sniff(&bytes).ok_or(Error::UnsupportedMediaType("Attach a PDF, PNG, JPEG or plain-text file."))?;
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    let existing = rows(&ctx.db, id).await?;
+    let existing = rows(&ctx.db, &ctx.vault, id).await?;
     if existing.iter().any(|f| f.sha256 == sha256) {
         return Err(Error::Conflict("file_already_attached", "This file is already attached to the record."));
     }
     let size = bytes.len() as i64;
-    // Content-addressed: a blob stored by an attempt that then fails is harmless.
-    ctx.files.put(&sha256, bytes).await?;
     let now = clock::format(ctx.clock.now());
+    let key = {
+        let mut conn = ctx.db.pool.acquire().await?;
+        ctx.vault.key_for(&mut conn, record.patient_id, &now).await?
+    };
+    // Sealed under the patient's key, in the patient's folder, by content: a blob stored by an
+    // attempt that then fails is harmless.
+    let sealed_bytes = key.seal_bytes(&bytes, &blob_place(record.patient_id, &sha256))?;
+    drop(bytes);
+    ctx.files.put_sealed(record.patient_id, &sha256, sealed_bytes).await?;
     let mut info = FileInfo {
         sha256: sha256.clone(),
         size,
@@ -281,17 +452,18 @@ pub async fn attach(ctx: &Ctx, actor: &Actor, id: RecordId, filename: &str, byte
         uploaded_by: actor.id().to_string(),
         info: info.clone(),
         files_root: files_root(&shas),
+        erased: false,
     };
     info.entry_index = crate::ledger::append(&mut tx, &entry).await?;
     sqlx::query(
-        "INSERT INTO record_files (record_id, sha256, size, content_type, filename, uploaded_by, created_at, entry_index) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO record_files (record_id, sha256, size, content_type, filename, uploaded_by, created_at, entry_index, sealed) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)",
     )
     .bind(id.to_string())
     .bind(&info.sha256)
     .bind(info.size)
     .bind(&info.content_type)
-    .bind(&info.filename)
+    .bind(key.seal(&info.filename, &name_place(&id.to_string(), &info.sha256))?)
     .bind(actor.id().to_string())
     .bind(&now)
     .bind(info.entry_index)
@@ -305,16 +477,19 @@ pub async fn attach(ctx: &Ctx, actor: &Actor, id: RecordId, filename: &str, byte
 /// The files of a record the caller may read.
 pub async fn list(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<FileInfo>, Error> {
     service::get(ctx, actor, id).await?;
-    rows(&ctx.db, id).await
+    rows(&ctx.db, &ctx.vault, id).await
 }
 
 /// A file's bytes, only after their SHA-256 matched. A mismatch (or a missing blob) is
 /// refused with `file_integrity_failed` and raises an integrity alert for admins.
 pub async fn fetch(ctx: &Ctx, actor: &Actor, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
-    service::get(ctx, actor, id).await?;
+    let record = service::get(ctx, actor, id).await?;
     let sha256 = sha256.to_ascii_lowercase();
-    let info = rows(&ctx.db, id).await?.into_iter().find(|f| f.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
-    let bytes = ctx.files.get(&sha256).await?;
+    let file =
+        stored(&ctx.db, &ctx.vault, id).await?.into_iter().find(|f| f.info.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
+    let key = ctx.vault.existing(&ctx.db.pool, record.patient_id).await?;
+    let bytes = read_blob(&ctx.files, key.as_ref(), Some(record.patient_id), &file).await?;
+    let info = file.info;
     let ok = bytes.as_ref().is_some_and(|b| hex::encode(Sha256::digest(b)) == sha256);
     match bytes {
         Some(bytes) if ok => Ok((info, bytes)),

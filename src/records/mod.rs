@@ -4,6 +4,7 @@ pub mod api;
 pub mod files;
 pub mod model;
 pub mod pages;
+pub mod sealing;
 pub mod service;
 pub mod store;
 pub mod view;

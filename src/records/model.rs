@@ -118,7 +118,8 @@ pub struct RecordFilter {
     /// Only records of this type.
     #[serde(rename = "type")]
     pub record_type: Option<String>,
-    /// Text to look for in title and notes (case-insensitive).
+    /// Words to look for in title and notes: each must begin a word of the record (at least
+    /// three characters for a prefix; shorter words match whole words), case-insensitive.
     pub q: Option<String>,
 }
 
@@ -172,9 +173,16 @@ pub struct VersionEntry {
     pub reason: String,
     /// When.
     pub time: String,
+    /// The patient was erased: the text is gone, so `ledger verify` cannot rebuild the content
+    /// and checks the rest of the entry only.
+    pub erased: bool,
 }
 
 impl Ledgered for VersionEntry {
+    fn content_erased(&self) -> bool {
+        self.erased
+    }
+
     fn kind(&self) -> EntryKind {
         if self.version == 1 { EntryKind::RecordCreated } else { EntryKind::RecordAmended }
     }

@@ -10,13 +10,16 @@ use crate::care_team::{self, Scope};
 use crate::clock;
 use crate::config::ClinicianAccess;
 use crate::context::Ctx;
+use crate::crypt::FieldKey;
 use crate::db::Db;
 use crate::error::{Error, Validator};
 use crate::ids::{Email, RecordId, UserId};
 use crate::ledger::entry::{Declaration, Declared, EntryRef};
 use crate::pagination::{Page, PageRequest};
 use crate::records::model::{NewRecord, Record, RecordFilter, RecordType, RecordVersion, VersionEntry};
+use crate::records::sealing;
 use crate::records::store::{self, ListQuery, RecordRow};
+use crate::vault::Vault;
 
 /// Longest title, in characters.
 pub const MAX_TITLE: usize = 200;
@@ -36,7 +39,7 @@ pub async fn create(ctx: &Ctx, actor: &Actor, input: NewRecord) -> Result<Record
 /// instead of writing a second one.
 pub async fn create_once(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId) -> Result<Record, Error> {
     match create_with_id(ctx, actor, input, id).await {
-        Err(Error::Conflict("record_exists", _)) => match store::get(&ctx.db, id).await? {
+        Err(Error::Conflict("record_exists", _)) => match store::get(&ctx.db, &ctx.vault, id).await? {
             Some(existing) if existing.doctor_id == actor.id() => Ok(existing),
             _ => Err(Error::Conflict("record_exists", "A record with this id exists already.")),
         },
@@ -50,10 +53,15 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
     let ValidRecord { title, record_type, patient } = validate(&input)?;
     let patient = find_active_patient(&ctx.db, patient).await?;
     let now = clock::format(ctx.clock.now());
+    // The key before the transaction: the write's first statement takes SQLite's write lock,
+    // so concurrent writers queue instead of finding their snapshot stale.
+    let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient.id, &now).await?;
     let mut tx = ctx.db.pool.begin().await?;
     write_new(
         &mut tx,
         ctx.settings.clinician_access,
+        &ctx.vault,
+        &key,
         &RecordRow { id, patient_id: patient.id, doctor_id: actor.id(), title, notes: &input.notes, record_type, created_at: &now },
     )
     .await?;
@@ -76,10 +84,18 @@ async fn create_with_id(ctx: &Ctx, actor: &Actor, input: NewRecord, id: RecordId
 
 /// Writes a new record, its first version and that version's ledger entry in the caller's
 /// transaction, and puts its author on the patient's care team (refused when the patient took
-/// them off it; see `care_team::join_by_record`). The demo loader writes its records through
-/// here too. Returns the entry index.
-pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, access: ClinicianAccess, r: &RecordRow<'_>) -> Result<i64, Error> {
-    store::insert_record(&mut **tx, r).await?;
+/// them off it; see `care_team::join_by_record`). The text is sealed under the patient's data
+/// key (`key`, from [`Vault::key_for`]) and indexed blind. The demo loader writes its records
+/// through here too. Returns the entry index.
+pub async fn write_new(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    access: ClinicianAccess,
+    vault: &Vault,
+    key: &FieldKey,
+    r: &RecordRow<'_>,
+) -> Result<i64, Error> {
+    let text = sealing::seal_version(key, r.id, 1, r.title, r.notes, "")?;
+    store::insert_record(&mut **tx, r, &text).await?;
     let entry = VersionEntry {
         record_id: r.id.to_string(),
         patient_id: r.patient_id.to_string(),
@@ -91,11 +107,13 @@ pub async fn write_new(tx: &mut sqlx::Transaction<'_, sqlx::Any>, access: Clinic
         author_id: r.doctor_id.to_string(),
         reason: String::new(),
         time: r.created_at.to_string(),
+        erased: false,
     };
     // The entry first: its row lock orders this write after any care-team change in flight.
     let index = crate::ledger::append(tx, &entry).await?;
     care_team::join_by_record(tx, access, r.patient_id, r.doctor_id, r.created_at).await?;
-    store::insert_version(tx, r.id, 1, r.title, r.notes, r.doctor_id, "", r.created_at, index).await?;
+    store::insert_version(tx, r.id, 1, &text, r.doctor_id, r.created_at, index).await?;
+    sealing::index_record(tx, vault, r.id, r.title, r.notes).await?;
     Ok(index)
 }
 
@@ -186,16 +204,22 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Record, Error
     let found = match care_team::scope(ctx, actor) {
         Scope::CareTeamOf(doctor) => {
             let now = clock::format(ctx.clock.now());
-            store::get_with_membership(&ctx.db, id, doctor, &now).await?.filter(|(_, on_team)| *on_team).map(|(record, _)| record)
+            store::get_with_membership(&ctx.db, &ctx.vault, id, doctor, &now)
+                .await?
+                .filter(|(_, on_team)| *on_team)
+                .map(|(record, _)| record)
         }
-        Scope::Patient(me) => store::get(&ctx.db, id).await?.filter(|r| r.patient_id == me),
-        Scope::Everyone => store::get(&ctx.db, id).await?,
+        Scope::Patient(me) => match store::owner(&ctx.db, id).await? {
+            Some(owner) if owner == me => store::get(&ctx.db, &ctx.vault, id).await?,
+            _ => None,
+        },
+        Scope::Everyone => store::get(&ctx.db, &ctx.vault, id).await?,
         Scope::Nothing => None,
     };
     let Some(record) = found else {
         // Refused (or missing): the attempt goes in the trail under the patient whose record
         // it was, so their access log and an admin's search by patient show it.
-        let owner = store::get(&ctx.db, id).await?.map(|r| r.patient_id);
+        let owner = store::owner(&ctx.db, id).await?;
         actor.audit().touched(owner, "record", Some(id));
         return Err(Error::NotFound("not_found"));
     };
@@ -228,7 +252,9 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &RecordFilter, page: &PageRe
     }
     q.after = page.after.clone();
     q.limit = page.fetch_limit();
-    let rows = store::list(&ctx.db, &q).await?;
+    // Words searched for become blind index tokens: the search never opens a row.
+    q.terms = q.terms.iter().map(|t| ctx.vault.blind(t)).collect();
+    let rows = store::list(&ctx.db, &ctx.vault, &q).await?;
     let page = page.finish(rows, |r| (r.created_at.clone(), r.id.to_string()));
     // One audit row per patient whose records the list showed (not one per record: a page
     // of fifty is one look at each patient's history).
@@ -284,7 +310,10 @@ pub fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
         if text.chars().count() > MAX_QUERY {
             v.add("q", format!("q must be at most {MAX_QUERY} characters"));
         } else {
-            q.like = Some(crate::db::like_pattern(&text));
+            q.terms = sealing::query_terms(&text);
+            if q.terms.is_empty() {
+                v.add("q", "q must hold a word (letters or digits) to search for");
+            }
         }
     }
     v.finish()?;
@@ -362,13 +391,17 @@ pub async fn amend(ctx: &Ctx, actor: &Actor, id: RecordId, a: Amendment) -> Resu
         author_id: actor.id().to_string(),
         reason: reason.clone(),
         time: now.clone(),
+        erased: false,
     };
+    let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, record.patient_id, &now).await?;
+    let text = sealing::seal_version(&key, id, version, &title, &notes, &reason)?;
     let mut tx = ctx.db.pool.begin().await?;
-    if !store::set_latest(&mut tx, id, version, &title, &notes).await? {
+    if !store::set_latest(&mut tx, id, version, &text).await? {
         return Err(Error::Conflict("record_changed", "The record was amended meanwhile; reload it and try again."));
     }
     let index = crate::ledger::append(&mut tx, &entry).await?;
-    store::insert_version(&mut tx, id, version, &title, &notes, actor.id(), &reason, &now, index).await?;
+    store::insert_version(&mut tx, id, version, &text, actor.id(), &now, index).await?;
+    sealing::index_record(&mut tx, &ctx.vault, id, &title, &notes).await?;
     tx.commit().await?;
     tracing::info!(version, "record amended");
     Ok(Record { title, notes, version, ..record })
@@ -376,8 +409,8 @@ pub async fn amend(ctx: &Ctx, actor: &Actor, id: RecordId, a: Amendment) -> Resu
 
 /// Every version of a record the caller may read, oldest first.
 pub async fn versions(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<RecordVersion>, Error> {
-    get(ctx, actor, id).await?;
-    store::versions(&ctx.db, id).await
+    let record = get(ctx, actor, id).await?;
+    store::versions(&ctx.db, &ctx.vault, id, record.patient_id).await
 }
 
 /// The ledger entry index of a readable record's latest version.
@@ -417,8 +450,8 @@ pub async fn counterparts(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, Strin
 
 /// What the records domain has put in the ledger (every version row, by its entry), and the
 /// records whose current text is not their latest proven version.
-pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
-    let rows = store::version_entries(db)
+pub async fn ledgered(db: &Db, vault: &Vault) -> Result<Declaration, Error> {
+    let rows = store::version_entries(db, vault)
         .await?
         .into_iter()
         .map(|(index, v)| Declared {

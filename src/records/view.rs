@@ -29,8 +29,8 @@ pub struct RecordView {
 pub async fn record(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<RecordView, Error> {
     // One access check; then the record's versions and files without checking again.
     let record = service::get(ctx, actor, id).await?;
-    let versions = store::versions(&ctx.db, id).await?;
-    let files = files::rows(&ctx.db, id).await?;
+    let versions = store::versions(&ctx.db, &ctx.vault, id, record.patient_id).await?;
+    let files = files::rows(&ctx.db, &ctx.vault, id).await?;
     let index = service::latest_index(&record, &versions)?;
     let proof = crate::ledger::service::inclusion(ctx, index).await?;
     Ok(RecordView { record, versions, files, proof })

@@ -44,7 +44,8 @@ async fn everything_careledger_writes_is_private_whatever_the_umask(backend: Bac
     let sha = r.json::<serde_json::Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
     let data = app.state.settings.data_dir.clone();
     assert_eq!(mode(&data), 0o700, "data directory");
-    let mut checked = vec![data.join("keys"), data.join("files"), data.join("files").join(&sha[..2])];
+    let blobs = data.join("files").join("sealed").join(&patient.id);
+    let mut checked = vec![data.join("keys"), data.join("files"), data.join("files").join("sealed"), blobs.clone()];
     for dir in &checked {
         assert_eq!(mode(dir), 0o700, "{}", dir.display());
     }
@@ -53,7 +54,7 @@ async fn everything_careledger_writes_is_private_whatever_the_umask(backend: Bac
         checked.push(key.unwrap().path());
     }
     assert!(checked.len() >= 3, "token, ledger and TOTP keys: {checked:?}");
-    checked.push(data.join("files").join(&sha[..2]).join(&sha));
+    checked.push(blobs.join(&sha));
     if backend == Backend::Sqlite {
         for f in ["careledger.db", "careledger.db-wal", "careledger.db-shm"] {
             checked.push(data.join(f));

@@ -46,7 +46,10 @@ async fn trail(app: &TestApp, admin: &Session, query: &str) -> Vec<Value> {
 }
 
 async fn verify(app: &TestApp) -> Vec<String> {
-    careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap().problems
+    careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {})
+        .await
+        .unwrap()
+        .problems
 }
 
 async fn every_access_is_in_the_trail_and_the_patient_sees_who(backend: Backend) {

@@ -141,7 +141,8 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
 
     // Each explicit change is a ledger entry, and verify checks them against the rows.
     app.sealed_head().await;
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM ledger_entries WHERE kind LIKE 'care_team%' ORDER BY idx")
         .fetch_all(&app.state.db.pool)
@@ -149,7 +150,8 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
         .unwrap();
     assert_eq!(kinds, ["care_team_added", "care_team_removed", "care_team_added"]);
     sqlx::query("UPDATE care_team SET reason = 'edited' WHERE how = 'referral'").execute(&app.state.db.pool).await.unwrap();
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.problems.iter().any(|p| p.contains("care_team_added") && p.contains("no longer matches")), "{:?}", report.problems);
 }
 dual!(a_doctor_reads_the_history_only_while_on_the_care_team);
@@ -320,7 +322,8 @@ async fn a_patient_grants_and_revokes_consent_and_it_expires(backend: Backend) {
     app.get("/api/v1/consents?limit=0", Some(&patient.access)).await.assert_problem(422, "validation_failed");
     // Every grant and revocation is in the ledger and checks out.
     app.sealed_head().await;
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 dual!(a_patient_grants_and_revokes_consent_and_it_expires);
@@ -400,8 +403,9 @@ async fn the_patients_removal_stands_against_referrals_races_and_forged_rows(bac
     // Memberships forged in SQL are named by verify: one "made by a record" that no record made,
     // and a referral without its ledger entry.
     app.sealed_head().await;
-    let verify =
-        || async { careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap() };
+    let verify = || async {
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap()
+    };
     let report = verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     let outsider = app.staff("outsider@example.org", "doctor", "Out Sider", &c.admin).await;
@@ -445,7 +449,8 @@ async fn in_clinic_mode_the_team_still_holds_the_patients_choices(backend: Backe
     let members = app.get(&team, Some(&c.patient.access)).await;
     assert_eq!(members.body["items"], json!([]), "{}", members.text);
     app.sealed_head().await;
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 dual!(in_clinic_mode_the_team_still_holds_the_patients_choices);
@@ -502,8 +507,9 @@ async fn a_removed_doctor_stays_removed_after_a_consent_ends_and_forgeries_are_n
 
     // Untampered, verify passes; a membership forged from one of his earlier records is named.
     app.sealed_head().await;
-    let verify =
-        || async { careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap() };
+    let verify = || async {
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap()
+    };
     let report = verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     // (The expired consent is closed first, as the next join would.)

@@ -118,7 +118,8 @@ async fn a_doctor_breaks_the_glass_for_an_hour_and_everyone_sees_it(backend: Bac
     assert_eq!(app.post(&open, Some(&er.access), &json!({"reason": REASON})).await.status, 201);
 
     // Everything it wrote is in the ledger and verifies.
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
 }
 dual!(a_doctor_breaks_the_glass_for_an_hour_and_everyone_sees_it);

@@ -149,7 +149,9 @@ async fn amendments_make_versions_each_proven(backend: Backend) {
 dual!(amendments_make_versions_each_proven);
 
 async fn verify(app: &TestApp) -> careledger::ledger::verify::Report {
-    careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {}).await.unwrap()
+    careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {})
+        .await
+        .unwrap()
 }
 
 async fn exec(app: &TestApp, sql: &str) {
@@ -369,7 +371,7 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     let report = verify(&app).await;
     assert!(report.ok(), "{:?}", report.problems);
     // Bytes changed on disk: refused, alerted, and named by verify.
-    let path = app.data_dir.0.join("files").join(&sha[..2]).join(&sha);
+    let path = app.data_dir.0.join("files").join("sealed").join(&patient.id).join(&sha);
     std::fs::write(&path, b"%PDF-1.4 tampered").unwrap();
     app.get(&format!("/api/v1/records/{id}/files/{sha}"), Some(&patient.access)).await.assert_problem(409, "file_integrity_failed");
     let alerts = app.get("/api/v1/admin/integrity-alerts", Some(&admin.access)).await;
@@ -505,13 +507,13 @@ async fn files_in_an_s3_compatible_store(backend: Backend) {
     assert_eq!(r.status, 201, "{}", r.text);
     let sha = r.body["sha256"].as_str().unwrap().to_string();
     // It comes back checked, and it lives in the bucket, not the local folder.
-    assert!(!app.data_dir.0.join("files").join(&sha[..2]).exists(), "not in the local folder");
+    assert!(!app.data_dir.0.join("files").join("sealed").exists(), "not in the local folder");
     let r = app.http.get(app.url(&format!("/api/v1/records/{id}/files/{sha}"))).bearer_auth(&patient.access).send().await.unwrap();
     assert_eq!(r.bytes().await.unwrap().to_vec(), text);
     assert!(verify(&app).await.ok());
     // Changed in the bucket behind careledger's back: refused and reported.
     let bucket = careledger::files::FileStore::from_url("s3://careledger-test/clinic-files", &options).unwrap();
-    bucket.put(&sha, b"LVEF 20%".to_vec()).await.unwrap();
+    bucket.put_sealed(patient.id.parse().unwrap(), &sha, b"LVEF 20%".to_vec()).await.unwrap();
     app.get(&format!("/api/v1/records/{id}/files/{sha}"), Some(&patient.access)).await.assert_problem(409, "file_integrity_failed");
     assert!(verify(&app).await.problems.iter().any(|p| p.contains(&sha)));
     let _ = moto.kill();

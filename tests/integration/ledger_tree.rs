@@ -50,7 +50,8 @@ fn check_consistency(leaves: &[H], c: &Value) {
 }
 
 async fn node_problems(app: &TestApp) -> Vec<String> {
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     report.problems.into_iter().filter(|p| p.contains("ledger node") || p.contains("root does not match")).collect()
 }
 
@@ -93,7 +94,8 @@ async fn proofs_do_not_read_the_leaves_outside_their_path(backend: Backend) {
     check_consistency(&leaves, &consistency(&app, 40, 64).await);
     check_consistency(&leaves, &consistency(&app, 64, 64).await);
     // The damage itself is named by verify.
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.problems.iter().any(|p| p.starts_with("entry 5 ") && p.contains("leaf hash")), "{:?}", report.problems);
 }
 dual!(proofs_do_not_read_the_leaves_outside_their_path);

@@ -17,6 +17,7 @@ mod audit;
 mod care_team;
 mod cluster;
 mod emergency;
+mod encryption;
 mod flood;
 mod matrix;
 mod nul;

@@ -178,10 +178,17 @@ async fn filters_and_pagination(backend: Backend) {
     assert_eq!(titles(&app.get("/api/v1/records?type=imaging", pa).await), vec!["Knee X-ray"]);
     assert_eq!(titles(&app.get("/api/v1/records?q=KNEE", pa).await), vec!["Knee arthroscopy", "Knee X-ray"]);
     assert_eq!(titles(&app.get("/api/v1/records?q=notes%20for%20knee%20x", pa).await), vec!["Knee X-ray"]);
-    // LIKE wildcards in q are literal.
+    // Search is by words (the blind index): punctuation is not searchable, and a q without a
+    // word is refused rather than matching everything.
     assert_eq!(titles(&app.get("/api/v1/records?q=100%25", pa).await), vec!["Blood count 100% normal"]);
-    assert!(titles(&app.get("/api/v1/records?q=%25", pa).await).len() == 1);
-    assert!(titles(&app.get("/api/v1/records?q=_", pa).await).is_empty());
+    assert_eq!(titles(&app.get("/api/v1/records?q=arthro", pa).await), vec!["Knee arthroscopy"], "a prefix of a word");
+    assert!(titles(&app.get("/api/v1/records?q=scopy", pa).await).is_empty(), "not the middle of a word");
+    assert!(titles(&app.get("/api/v1/records?q=knee%20migraine", pa).await).is_empty(), "every word must match");
+    for q in ["%25", "_", "%20-%20"] {
+        let r = app.get(&format!("/api/v1/records?q={q}"), pa).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.body["errors"][0]["field"], "q", "{}", r.text);
+    }
     assert_eq!(titles(&app.get(&format!("/api/v1/records?provider={}", doctor2.id), pa).await), vec!["Knee arthroscopy"]);
     let today = chrono::Utc::now().date_naive();
     let tomorrow = today.succ_opt().unwrap();

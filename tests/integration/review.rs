@@ -302,8 +302,16 @@ async fn file_names_cannot_lie_about_their_type(backend: Backend) {
     let info: Value = r.json().await.unwrap();
     assert_eq!(info["filename"], "invoicefdp.exe", "stored without the override");
     let sha = info["sha256"].as_str().unwrap();
-    // A name stored before the cleaning is cleaned on the way out.
-    sqlx::query("UPDATE record_files SET filename = $1").bind("report\u{202E}fdp.exe").execute(&app.state.db.pool).await.unwrap();
+    // A name stored before the cleaning (by a release that also stored names and files in
+    // clear) is cleaned on the way out.
+    sqlx::query("UPDATE record_files SET filename = $1, sealed = 0")
+        .bind("report\u{202E}fdp.exe")
+        .execute(&app.state.db.pool)
+        .await
+        .unwrap();
+    let legacy = app.data_dir.0.join("files").join(&sha[..2]);
+    std::fs::create_dir_all(&legacy).unwrap();
+    std::fs::write(legacy.join(sha), b"%PDF-1.4 lab report").unwrap();
     let r = app.http.get(app.url(&format!("/api/v1/records/{rid}/files/{sha}"))).bearer_auth(&patient.access).send().await.unwrap();
     assert_eq!(r.status(), 200);
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_string();

@@ -216,8 +216,15 @@ async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(back
     let proof = app.get(&format!("/api/v1/records/{record}/proof"), Some(&me.access)).await;
     assert_eq!(proof.status, 200, "{}", proof.text);
     assert_eq!(proof.body["leaf_index"], 1);
-    let report =
-        careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {}).await.unwrap();
+    let report = careledger::app::verify_ledger(
+        &app.state.db,
+        &app.state.vault,
+        Some(&app.state.ledger.verifying),
+        Some(&app.state.files),
+        &|_, _| {},
+    )
+    .await
+    .unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, 2);
     // The doctor who wrote it before care teams existed is on the patient's team.
@@ -317,7 +324,7 @@ async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend)
     pool.close().await;
     let app = spawn_on(backend, dir, url, Options::default()).await;
     let applied: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations").fetch_one(&app.state.db.pool).await.unwrap();
-    assert_eq!(applied, 12);
+    assert_eq!(applied, 13);
 }
 dual!(a_database_made_with_0006_as_it_first_landed_upgrades);
 
@@ -350,7 +357,8 @@ async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backen
     assert_eq!(imported, vec![("user.deactivate", None), ("user.reactivate", None), ("user.unlock", Some("lock lifted"))]);
     assert!(rows.iter().take(3).all(|(_, _, target, _)| target.as_deref() == Some(doctor.as_str())));
     careledger::audit::checkpoint(&app.state).await.unwrap();
-    let report = careledger::app::verify_ledger(&app.state.db, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report =
+        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     // A second start (another copy, a restart) copies nothing again.
     let again = crate::helpers::spawn_beside(&app, url).await;

@@ -1,0 +1,32 @@
+-- Field encryption (issue 11): record text, amendment text, file names and file bytes are
+-- sealed under a per-patient data key, stored here wrapped by the master key. A destroyed key
+-- (erasure) keeps its row, without the key, so the patient's data is known to be gone.
+CREATE TABLE patient_keys (
+    patient_id    TEXT PRIMARY KEY REFERENCES users(id),
+    wrapped_key   TEXT,                             -- NULL once destroyed
+    master_key_id TEXT NOT NULL,                    -- which master key wraps it (rotation's filter)
+    created_at    TEXT NOT NULL,
+    destroyed_at  TEXT
+);
+CREATE INDEX patient_keys_master ON patient_keys (master_key_id);
+
+-- Rows written by earlier releases hold clear text (sealed = 0) until the start-up upgrade
+-- seals them; the partial indexes find the few that are left without scanning the rest.
+ALTER TABLE records ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE record_versions ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE record_files ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX records_unsealed ON records (id) WHERE sealed = 0;
+CREATE INDEX record_versions_unsealed ON record_versions (record_id) WHERE sealed = 0;
+CREATE INDEX record_files_unsealed ON record_files (record_id) WHERE sealed = 0;
+
+-- The blind search index: keyed HMACs of the normalised words (and their prefixes) of each
+-- record's current title and notes, so keyword search never decrypts rows.
+CREATE TABLE record_terms (
+    term      TEXT NOT NULL,
+    record_id TEXT NOT NULL REFERENCES records(id),
+    PRIMARY KEY (term, record_id)
+);
+CREATE INDEX record_terms_record ON record_terms (record_id);
+
+-- Erasure: when an admin erased the account (its data key destroyed, its files deleted).
+ALTER TABLE users ADD COLUMN erased_at TEXT;
