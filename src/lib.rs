@@ -28,6 +28,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod records;
 pub mod router;
+pub mod shares;
 
 pub use app::{Application, build_app};
 pub use error::Error;
