@@ -151,9 +151,7 @@ pub async fn create(
                     "record_ids" if record_ids.is_empty() => {
                         FieldError::new("records", "Tick at least one record, or share the whole history.")
                     }
-                    "record_ids" => {
-                        FieldError::new("records", "One of the ticked records is not one of yours; reload the page and tick again.")
-                    }
+                    "record_ids" => FieldError::new("records", e.message),
                     "expires_in_minutes" => FieldError::new("minutes", "Choose how long the link works, up to seven days."),
                     _ => e,
                 })
