@@ -28,6 +28,7 @@ pub mod pagination;
 pub mod ratelimit;
 pub mod records;
 pub mod router;
+pub mod shares;
 pub mod vault;
 
 pub use app::{Application, build_app};

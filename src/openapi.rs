@@ -55,6 +55,9 @@ use crate::records;
         crate::care_team::api::revoke,
         crate::care_team::api::emergency_open,
         crate::care_team::api::emergency_report,
+        crate::shares::api::create,
+        crate::shares::api::list,
+        crate::shares::api::revoke,
         crate::ledger::api::alerts,
         crate::ledger::api::head,
         crate::ledger::api::public_key,
@@ -69,7 +72,7 @@ use crate::records;
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
         (name = "care team", description = "Which doctors read a patient's history"),
-        (name = "privacy", description = "What a patient sees of who accessed their records"),
+        (name = "privacy", description = "What a patient sees of who accessed their records, and the links they share them by"),
         (name = "records", description = "Clinical records"),
         (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, ledger, records};
+use crate::{accounts, audit, care_team, ledger, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -142,6 +142,13 @@ pub fn routes(state: AppState) -> Routes {
         .audited("consent.list", "consent")
         .add(Method::DELETE, "/api/v1/consents/{id}", Api, ConsentManage, care_team::api::revoke)
         .audited("consent.revoke", "consent")
+        // Share links: the patient makes, lists and revokes links to their records.
+        .add(post.clone(), "/api/v1/shares", Api, SharesManage, shares::api::create)
+        .audited("share.create", "share")
+        .add(get.clone(), "/api/v1/shares", Api, SharesManage, shares::api::list)
+        .audited("share.list", "share")
+        .add(Method::DELETE, "/api/v1/shares/{id}", Api, SharesManage, shares::api::revoke)
+        .audited("share.revoke", "share")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -222,6 +229,16 @@ pub fn routes(state: AppState) -> Routes {
         .audited("emergency_access.open", "patient")
         .add(get.clone(), "/admin/emergency-access", Page, AuditRead, care_team::pages::emergency_report)
         .audited("emergency_access.report", "emergency_access")
+        .add(get.clone(), "/me/shares", Page, SharesManage, shares::pages::show)
+        .audited("share.list", "share")
+        .add(post.clone(), "/me/shares", Page, SharesManage, shares::pages::create)
+        .audited("share.create", "share")
+        .add(post.clone(), "/me/shares/{id}/revoke", Page, SharesManage, shares::pages::revoke)
+        .audited("share.revoke", "share")
+        // A share link's page: anyone holding the link, no sign-in. The path's parameter is
+        // not `{id}`, so the token never reaches the audit trail; the service notes the link.
+        .add(get.clone(), "/share/{token}", Page, Public, shares::pages::view)
+        .audited("share.view", "share")
         .add(get.clone(), "/static/style.css", Page, Public, pages::stylesheet)
         // Operations.
         .add_probe("/healthz", ops::healthz)

@@ -36,6 +36,8 @@ pub enum Permission {
     /// `emergency_access.open`: open a patient's history for an hour in an emergency, with a
     /// reason ("break-glass"; doctors).
     EmergencyAccess,
+    /// `shares.manage`: make, list and revoke links to one's own records (patients).
+    SharesManage,
 }
 
 impl Permission {
@@ -54,6 +56,7 @@ impl Permission {
             Permission::ConsentManage => "consent.manage",
             Permission::AccessLogRead => "access_log.read",
             Permission::EmergencyAccess => "emergency_access.open",
+            Permission::SharesManage => "shares.manage",
         }
     }
 }
@@ -67,6 +70,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::CareTeamManage,
             Permission::ConsentManage,
             Permission::AccessLogRead,
+            Permission::SharesManage,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,

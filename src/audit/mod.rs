@@ -283,7 +283,8 @@ pub fn spreadsheet_safe(cell: &str) -> String {
 pub struct AccessLogItem {
     /// When (RFC 3339).
     pub at: String,
-    /// Their name (`null` for someone not signed in, such as a share-link viewer).
+    /// Their name ("Someone with your share link" for a share link's viewer; `null` for
+    /// anyone else not signed in).
     pub who: Option<String>,
     /// Their role.
     pub role: Option<String>,
@@ -322,8 +323,13 @@ pub async fn access_log(ctx: &Ctx, actor: &Actor, limit: i64, cursor: Option<&st
         .into_iter()
         .map(|e| AccessLogItem {
             at: e.at,
-            // Another patient's attempt (refused: patients read only their own) names no one.
-            who: if e.actor_role.as_deref() == Some("patient") { Some("Another patient".into()) } else { e.actor_name },
+            // Another patient's attempt (refused: patients read only their own) names no one;
+            // a share link is opened by whoever holds it, unsigned.
+            who: match (e.actor_role.as_deref(), e.action.as_str()) {
+                (Some("patient"), _) => Some("Another patient".into()),
+                (None, "share.view") => Some("Someone with your share link".into()),
+                _ => e.actor_name,
+            },
             role: e.actor_role,
             action: e.action,
             resource_type: e.resource_type,

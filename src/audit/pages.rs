@@ -182,6 +182,8 @@ fn describe(action: &str) -> &str {
         "care_team.add" => "Added a doctor to your care team",
         "care_team.remove" => "Removed a doctor from your care team",
         "emergency_access.open" => "Opened your records in an emergency",
+        "share.view" => "Opened a link you shared",
+        "share.revoke" => "Tried to revoke a link you shared",
         other => other,
     }
 }

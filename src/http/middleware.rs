@@ -122,7 +122,10 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     set(h, "x-frame-options", "DENY");
     // `same-origin`, not `no-referrer`: nothing leaks to other sites, and browsers keep sending
     // this site's own Origin on its form posts (under `no-referrer` they send `Origin: null`).
-    set(h, "referrer-policy", "same-origin");
+    // A page with a secret in its own address (a share link) sets `no-referrer` itself.
+    if !h.contains_key(axum::http::header::REFERRER_POLICY) {
+        set(h, "referrer-policy", "same-origin");
+    }
     set(h, "permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()");
     set(h, "cross-origin-opener-policy", "same-origin");
     // Clinical pages and API answers must not linger in shared or browser caches (RFC 9111

@@ -100,14 +100,29 @@ fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), PageError> {
     }
     let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
     let origin = origin.to_str().map_err(|_| refused())?;
-    let expected = match &state.settings.public_url {
-        Some(public) => public.origin().ascii_serialization(),
-        None => {
-            let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).ok_or_else(refused)?;
-            format!("{}://{host}", if cookies_secure(state, headers) { "https" } else { "http" })
-        }
-    };
+    let expected = site_origin(state, headers, None).ok_or_else(refused)?;
     if origin.eq_ignore_ascii_case(&expected) { Ok(()) } else { Err(refused()) }
+}
+
+/// This site's origin (`https://records.clinic.example`, no trailing slash): `--public-url`'s
+/// when set, else the scheme of the connection (TLS here or at a proxy) and the request's
+/// `Host` (or, over HTTP/2, the request URI's authority). `None` when neither names a valid
+/// host. Links made from a request's `Host` point wherever that request said it was going,
+/// so a clinic behind a proxy sets `--public-url`.
+pub fn site_origin(ctx: &crate::context::Ctx, headers: &HeaderMap, uri: Option<&axum::http::Uri>) -> Option<String> {
+    if let Some(public) = &ctx.settings.public_url {
+        return Some(public.origin().ascii_serialization());
+    }
+    let host = match headers.get(header::HOST) {
+        Some(h) => h.to_str().ok()?.to_string(),
+        None => uri?.authority()?.as_str().to_string(),
+    };
+    // Only a host and port: nothing that would change where a link leads.
+    let authority: axum::http::uri::Authority = host.parse().ok()?;
+    if authority.as_str().contains('@') {
+        return None;
+    }
+    Some(format!("{}://{}", if cookies_secure(ctx, headers) { "https" } else { "http" }, authority.as_str()))
 }
 
 /// `GET /static/style.css`.

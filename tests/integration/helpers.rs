@@ -250,6 +250,14 @@ impl TestApp {
         Reply::from(req.send().await.expect("request")).await
     }
 
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        let mut req = self.http.delete(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::from(req.send().await.expect("request")).await
+    }
+
     pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
         let mut req = self.http.post(self.url(path)).header("content-type", content_type).body(body);
         if let Some(t) = token {

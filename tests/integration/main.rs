@@ -29,4 +29,5 @@ mod rfc9162;
 mod schema;
 mod security;
 mod sessions;
+mod shares;
 mod upgrade;

@@ -96,9 +96,13 @@ async fn every_role_against_every_route(backend: Backend) {
             p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" => p.replace("{id}", &pending_id),
             "/admin/users/{id}/{action}" => format!("/admin/users/{pending_id}/unlock"),
             // Someone else's or nobody's session: allowed callers get 404, refused ones 401/403.
-            "/api/v1/me/sessions/{id}" | "/me/sessions/{id}/revoke" | "/api/v1/consents/{id}" => {
-                spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string())
-            }
+            "/api/v1/me/sessions/{id}"
+            | "/me/sessions/{id}/revoke"
+            | "/api/v1/consents/{id}"
+            | "/api/v1/shares/{id}"
+            | "/me/shares/{id}/revoke" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
+            // A token no link has: anyone gets the same 404 page.
+            "/share/{token}" => spec.path.replace("{token}", "bm90LWEtcmVhbC1zaGFyZS1saW5rLXRva2VuLWF0LWFsbA"),
             p if p.contains('{') => panic!("matrix: give the route {p} a real id to test with"),
             p => p.to_string(),
         };
