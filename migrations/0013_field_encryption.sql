@@ -30,3 +30,12 @@ CREATE INDEX record_terms_record ON record_terms (record_id);
 
 -- Erasure: when an admin erased the account (its data key destroyed, its files deleted).
 ALTER TABLE users ADD COLUMN erased_at TEXT;
+
+-- Each erasure: who erased whom, when, why, and the ledger entry that records it.
+CREATE TABLE patient_erasures (
+    patient_id  TEXT PRIMARY KEY REFERENCES users(id),
+    erased_at   TEXT NOT NULL,
+    erased_by   TEXT NOT NULL REFERENCES users(id),
+    reason      TEXT NOT NULL,
+    entry_index INTEGER NOT NULL
+);

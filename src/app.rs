@@ -261,6 +261,7 @@ pub async fn verify_ledger(
         crate::accounts::admin::ledgered(db).await?,
         crate::care_team::ledgered(db).await?,
         crate::audit::ledgered(db).await?,
+        crate::erasure::ledgered(db).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

@@ -58,6 +58,7 @@ use crate::records;
         crate::shares::api::create,
         crate::shares::api::list,
         crate::shares::api::revoke,
+        crate::erasure::api::erase,
         crate::ledger::api::alerts,
         crate::ledger::api::head,
         crate::ledger::api::public_key,

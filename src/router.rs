@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, ledger, records, shares};
+use crate::{accounts, audit, care_team, erasure, ledger, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -149,6 +149,9 @@ pub fn routes(state: AppState) -> Routes {
         .audited("share.list", "share")
         .add(Method::DELETE, "/api/v1/shares/{id}", Api, SharesManage, shares::api::revoke)
         .audited("share.revoke", "share")
+        // Erasure: an admin erases a patient at their request.
+        .add(post.clone(), "/api/v1/admin/patients/{id}/erase", Api, PatientsErase, erasure::api::erase)
+        .audited("patient.erase", "patient")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -227,6 +230,10 @@ pub fn routes(state: AppState) -> Routes {
         .add(get.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_form)
         .add(post.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_open)
         .audited("emergency_access.open", "patient")
+        .add(get.clone(), "/admin/patients/{id}/erase", Page, PatientsErase, erasure::pages::form)
+        .audited("patient.erase_form", "patient")
+        .add(post.clone(), "/admin/patients/{id}/erase", Page, PatientsErase, erasure::pages::erase)
+        .audited("patient.erase", "patient")
         .add(get.clone(), "/admin/emergency-access", Page, AuditRead, care_team::pages::emergency_report)
         .audited("emergency_access.report", "emergency_access")
         .add(get.clone(), "/me/shares", Page, SharesManage, shares::pages::show)

@@ -38,6 +38,8 @@ pub enum Permission {
     EmergencyAccess,
     /// `shares.manage`: make, list and revoke links to one's own records (patients).
     SharesManage,
+    /// `patients.erase`: erase a patient's data at their request (admins).
+    PatientsErase,
 }
 
 impl Permission {
@@ -57,6 +59,7 @@ impl Permission {
             Permission::AccessLogRead => "access_log.read",
             Permission::EmergencyAccess => "emergency_access.open",
             Permission::SharesManage => "shares.manage",
+            Permission::PatientsErase => "patients.erase",
         }
     }
 }
@@ -82,7 +85,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
         // Their own permissions arrive with prescriptions, lab orders and appointments.
         Role::Pharmacist | Role::Lab | Role::Receptionist => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.
-        Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead],
+        Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead, Permission::PatientsErase],
     }
 }
 

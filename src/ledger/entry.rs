@@ -83,11 +83,13 @@ pub enum EntryKind {
     /// A tree head of the audit trail (its size and root), so the trail is as tamper-evident
     /// as the ledger.
     AuditCheckpoint,
+    /// A patient's data erased (their data key destroyed, their files deleted).
+    PatientErased,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 8] = [
+    pub const ALL: [EntryKind; 9] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -96,6 +98,7 @@ impl EntryKind {
         EntryKind::CareTeamAdded,
         EntryKind::CareTeamRemoved,
         EntryKind::AuditCheckpoint,
+        EntryKind::PatientErased,
     ];
 
     /// The name written in entries.
@@ -109,6 +112,7 @@ impl EntryKind {
             EntryKind::CareTeamAdded => "care_team_added",
             EntryKind::CareTeamRemoved => "care_team_removed",
             EntryKind::AuditCheckpoint => "audit_checkpoint",
+            EntryKind::PatientErased => "patient_erased",
         }
     }
 

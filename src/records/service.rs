@@ -273,6 +273,9 @@ pub async fn history(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageReque
     if !care_team::may_read_patient(ctx, actor, patient).await? {
         return Err(Error::NotFound("patient_not_found"));
     }
+    if crate::erasure::is_erased(&ctx.db, patient).await? {
+        return Err(Error::Gone("erased"));
+    }
     let filter = RecordFilter { patient_id: Some(patient.to_string()), ..RecordFilter::default() };
     list(ctx, actor, &filter, page).await
 }

@@ -89,6 +89,8 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/api/v1/patients/{id}/care-team"
             | "/patients/{id}/care-team"
             | "/api/v1/patients/{id}/emergency-access" => spec.path.replace("{id}", &patient.id),
+            // The admin's attempts carry no reason or no confirmation: 422, nothing erased.
+            "/api/v1/admin/patients/{id}/erase" | "/admin/patients/{id}/erase" => spec.path.replace("{id}", &patient.id),
             // A doctor who is not on the team: allowed callers get 404, refused ones 401/403.
             "/api/v1/patients/{id}/care-team/{doctor_id}" | "/patients/{id}/care-team/{doctor_id}/remove" => {
                 spec.path.replace("{id}", &patient.id).replace("{doctor_id}", &uuid::Uuid::now_v7().to_string())
