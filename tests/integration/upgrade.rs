@@ -212,6 +212,19 @@ async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(back
     );
     let history = app.get(&format!("/api/v1/patients/{patient}/history"), Some(&me.access)).await;
     assert_eq!(history.body["items"].as_array().map(Vec::len), Some(1), "{}", history.text);
+    // The text the first release stored in clear was encrypted by the upgrade (item 6), and is
+    // found by search through the blind index the upgrade built.
+    let stored: Vec<(String, String)> =
+        sqlx::query_as("SELECT title, notes FROM records UNION ALL SELECT title, notes FROM record_versions")
+            .fetch_all(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(stored.len(), 2);
+    for (t, n) in &stored {
+        assert!(!t.contains("check-up") && !n.contains("BP 120") && t.starts_with("v1:"), "{t} {n}");
+    }
+    let found = app.get("/api/v1/records?q=ausculta", Some(&me.access)).await;
+    assert_eq!(found.body["items"].as_array().map(Vec::len), Some(1), "{}", found.text);
     // The old entries are sealed by the new release and prove the old record.
     let proof = app.get(&format!("/api/v1/records/{record}/proof"), Some(&me.access)).await;
     assert_eq!(proof.status, 200, "{}", proof.text);
