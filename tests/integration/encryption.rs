@@ -145,15 +145,7 @@ async fn nothing_is_stored_in_clear(backend: Backend) {
     let r = app.get("/api/v1/records?q=pangolimab", Some(&other.access)).await;
     assert_eq!(r.body["items"].as_array().map(Vec::len), Some(0), "{}", r.text);
     // The ledger still verifies (it proves the clear text the rows open to).
-    let report = careledger::app::verify_ledger(
-        &app.state.db,
-        &app.state.vault,
-        Some(&app.state.ledger.verifying),
-        Some(&app.state.files),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
+    let report = app.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     // Sealed text moved to another record does not open there: verify names it.
     let second = app.record(&doctor, &patient.id, "Other", "visit").await["id"].as_str().unwrap().to_string();
@@ -168,8 +160,7 @@ async fn nothing_is_stored_in_clear(backend: Backend) {
         .execute(&app.state.db.pool)
         .await
         .unwrap();
-    let report =
-        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report = app.verify().await;
     assert!(report.problems.iter().any(|p| p.contains(&second)), "{:?}", report.problems);
 }
 dual!(nothing_is_stored_in_clear);
@@ -220,22 +211,10 @@ async fn rows_written_in_clear_before_are_sealed_by_the_upgrade(backend: Backend
     assert!(!files.join(&sha[..2]).join(&sha).exists(), "the clear blob is gone");
     nothing_in_clear(&upgraded, backend).await;
     reads_back(&upgraded, &patient, &id).await;
-    let report = careledger::app::verify_ledger(
-        pool_db(&upgraded),
-        &upgraded.state.vault,
-        Some(&upgraded.state.ledger.verifying),
-        Some(&upgraded.state.files),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
+    let report = upgraded.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
 }
 dual!(rows_written_in_clear_before_are_sealed_by_the_upgrade);
-
-fn pool_db(app: &TestApp) -> &careledger::db::Db {
-    &app.state.db
-}
 
 fn master_ids(app: &TestApp) -> Vec<String> {
     app.state.vault.key_ids()

@@ -119,15 +119,7 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     // The ledger: the erasure is an entry, everything still verifies, and the proof handed out
     // before still checks against the signed heads after (consistency from its tree to now).
     let head = app.sealed_head().await;
-    let report = careledger::app::verify_ledger(
-        &app.state.db,
-        &app.state.vault,
-        Some(&app.state.ledger.verifying),
-        Some(&app.state.files),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
+    let report = app.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM ledger_entries ORDER BY idx").fetch_all(pool).await.unwrap();
     assert_eq!(kinds.last().map(String::as_str), Some("patient_erased"), "{kinds:?}");
@@ -139,8 +131,7 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     assert!(rfc9162::consistency_ok(m, n, &r1, &r2, &path), "the earlier proof's root is a prefix of today's");
     // The erasure row edited in SQL: verify names it.
     sqlx::query("UPDATE patient_erasures SET reason = 'changed later'").execute(pool).await.unwrap();
-    let report =
-        careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), None, &|_, _| {}).await.unwrap();
+    let report = app.verify().await;
     assert!(report.problems.iter().any(|p| p.contains("erasure of patient")), "{:?}", report.problems);
 
     // The trail keeps the erasure and the refusals, under the patient.

@@ -310,6 +310,19 @@ impl TestApp {
     }
 
     /// Makes an active admin the way the command line does, and signs in.
+    /// `ledger verify` over this app's database, keys and file store.
+    pub async fn verify(&self) -> careledger::ledger::verify::Report {
+        careledger::app::verify_ledger(
+            &self.state.db,
+            &self.state.vault,
+            Some(&self.state.ledger.verifying),
+            Some(&self.state.files),
+            &|_, _| {},
+        )
+        .await
+        .unwrap()
+    }
+
     pub async fn admin(&self) -> Session {
         careledger::accounts::service::create_admin(&self.state.db, &self.state.clock, "admin@clinic.test", PASSWORD.into(), "Ada Admin")
             .await

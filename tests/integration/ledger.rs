@@ -149,9 +149,7 @@ async fn amendments_make_versions_each_proven(backend: Backend) {
 dual!(amendments_make_versions_each_proven);
 
 async fn verify(app: &TestApp) -> careledger::ledger::verify::Report {
-    careledger::app::verify_ledger(&app.state.db, &app.state.vault, Some(&app.state.ledger.verifying), Some(&app.state.files), &|_, _| {})
-        .await
-        .unwrap()
+    app.verify().await
 }
 
 async fn exec(app: &TestApp, sql: &str) {

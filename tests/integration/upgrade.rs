@@ -229,15 +229,7 @@ async fn a_clinic_written_by_the_first_release_reads_back_after_the_upgrade(back
     let proof = app.get(&format!("/api/v1/records/{record}/proof"), Some(&me.access)).await;
     assert_eq!(proof.status, 200, "{}", proof.text);
     assert_eq!(proof.body["leaf_index"], 1);
-    let report = careledger::app::verify_ledger(
-        &app.state.db,
-        &app.state.vault,
-        Some(&app.state.ledger.verifying),
-        Some(&app.state.files),
-        &|_, _| {},
-    )
-    .await
-    .unwrap();
+    let report = app.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, 2);
     // The doctor who wrote it before care teams existed is on the patient's team.
