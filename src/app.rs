@@ -52,7 +52,7 @@ impl AppState {
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(LedgerKeys::load(&settings.data_dir)?);
         let files = crate::files::FileStore::for_settings(&settings)?;
-        let vault = Arc::new(crate::vault::Vault::load(&settings.data_dir, settings.master_key.as_ref())?);
+        let vault = Arc::new(crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, true).await?);
         let now = crate::clock::format(clock.now());
         let (records, sealed_files) = seal_earlier(&db, &vault, &files, &now)
             .await
@@ -60,7 +60,9 @@ impl AppState {
         if records + sealed_files > 0 {
             tracing::info!(records, files = sealed_files, "records and files stored in clear by an earlier release are now encrypted");
             // What the clear rows held must not linger in the database's files.
-            db.scrub().await.map_err(|e| anyhow::anyhow!("cannot scrub the database after encrypting: {e:?}"))?;
+            db.scrub(&["records", "record_versions", "record_files"])
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot scrub the database after encrypting: {e:?}"))?;
         }
         let ctx = Ctx {
             db,
@@ -201,7 +203,7 @@ async fn housekeeping(state: AppState) {
         match seal_earlier(&state.db, &state.vault, &state.files, &crate::clock::format(state.clock.now())).await {
             Ok((records, files)) if records + files > 0 => {
                 tracing::info!(records, files, "records written in clear by an earlier release encrypted");
-                if let Err(e) = state.db.scrub().await {
+                if let Err(e) = state.db.scrub(&["records", "record_versions", "record_files"]).await {
                     tracing::warn!(error = %e, "could not scrub the database after encrypting");
                 }
             }

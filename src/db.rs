@@ -176,14 +176,14 @@ impl Db {
     /// files: on SQLite, `secure_delete` (set on every connection) zeroes freed content, and a
     /// truncating checkpoint empties the WAL, which still held the old pages; on PostgreSQL,
     /// `VACUUM FULL` rewrites the tables without their dead row versions.
-    pub async fn scrub(&self) -> Result<(), crate::error::Error> {
+    pub async fn scrub(&self, tables: &[&'static str]) -> Result<(), crate::error::Error> {
         match self.backend {
             Backend::Sqlite => {
                 sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
             }
             Backend::Postgres => {
-                for table in ["records", "record_versions", "record_files"] {
-                    // Names from this fixed list only.
+                for table in tables {
+                    // Table names are `&'static str` chosen in code, never input.
                     sqlx::query(sqlx::AssertSqlSafe(format!("VACUUM FULL {table}"))).execute(&self.pool).await?;
                 }
             }

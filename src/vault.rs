@@ -27,6 +27,7 @@ use sqlx::Row;
 pub use crate::config::MasterKeySource;
 use crate::config::Secret;
 use crate::crypt::FieldKey;
+use crate::db::Db;
 use crate::error::Error;
 use crate::ids::UserId;
 
@@ -94,23 +95,70 @@ impl std::fmt::Debug for Vault {
 }
 
 impl Vault {
-    /// Loads the keyring (creating `<data-dir>/keys/master.key` when no source is given and it
-    /// does not exist yet) and the blind index key.
-    pub fn load(data_dir: &Path, source: Option<&MasterKeySource>) -> anyhow::Result<Self> {
+    /// Loads the keyring and the blind index key for a database, and checks them against it.
+    ///
+    /// The default key files (`<data-dir>/keys/master.key`, `search-index.key`) are made on
+    /// first start, but only while the database holds nothing sealed or indexed under earlier
+    /// ones: a key file lost from a clinic in use must be restored from its backup, never
+    /// silently replaced (a new key would answer every read with an error, and wrap new data
+    /// under a key the other copies lack). With `create` false (tools such as `ledger verify`)
+    /// nothing is ever made. Every master key a stored data key names must be in the ring.
+    pub async fn open(data_dir: &Path, source: Option<&MasterKeySource>, db: &Db, create: bool) -> anyhow::Result<Self> {
+        let wrapped: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM patient_keys WHERE wrapped_key IS NOT NULL").fetch_one(&db.pool).await?;
+        let indexed: Option<i64> = sqlx::query_scalar("SELECT 1 FROM record_terms LIMIT 1").fetch_optional(&db.pool).await?;
+        let keys = data_dir.join("keys");
         let source = match source {
             Some(s) => s.clone(),
             None => {
-                let path = data_dir.join("keys").join(MASTER_KEY_FILE);
-                if !path.exists() {
+                let path = keys.join(MASTER_KEY_FILE);
+                if !path.exists() && !create && wrapped == 0 {
+                    // A tool on a database with nothing sealed: a key of its own, in memory
+                    // only, opens everything there is (nothing) and leaves no file behind.
+                    MasterKeySource::Inline(random_key_hex())
+                } else if !path.exists() {
+                    anyhow::ensure!(
+                        create && wrapped == 0,
+                        "the master key file {} is missing{}: restore it from your key backup, or give --master-key-file \
+                         (a new key cannot open what was stored under the lost one)",
+                        path.display(),
+                        if wrapped > 0 { format!(" but {wrapped} patients' data keys are stored under it") } else { String::new() }
+                    );
                     // Written race-free with 0600 permissions, like every other key file.
                     crate::keys::load_or_create_secret(data_dir, MASTER_KEY_FILE)?;
+                    MasterKeySource::File(path)
+                } else {
+                    MasterKeySource::File(path)
                 }
-                MasterKeySource::File(path)
             }
         };
         let ring = read_source(&source)?;
-        let search = crate::keys::load_or_create_secret(data_dir, SEARCH_KEY_FILE)?;
-        Ok(Self { source, ring: RwLock::new(Arc::new(ring)), search })
+        let search = if keys.join(SEARCH_KEY_FILE).exists() || create {
+            anyhow::ensure!(
+                keys.join(SEARCH_KEY_FILE).exists() || indexed.is_none(),
+                "the search index key {} is missing but records are indexed under it: restore it from your key backup",
+                keys.join(SEARCH_KEY_FILE).display()
+            );
+            crate::keys::load_or_create_secret(data_dir, SEARCH_KEY_FILE)?
+        } else {
+            Secret::new(hex::decode(random_key_hex().expose()).unwrap_or_default())
+        };
+        let vault = Self { source, ring: RwLock::new(Arc::new(ring)), search };
+        let named: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT master_key_id FROM patient_keys WHERE wrapped_key IS NOT NULL").fetch_all(&db.pool).await?;
+        let held = vault.key_ids();
+        let missing: Vec<&String> = named.iter().filter(|id| !held.contains(id)).collect();
+        anyhow::ensure!(
+            missing.is_empty(),
+            "data keys are stored under master key(s) {} which the keyring ({}) does not hold: restore the key file from \
+             your backup, or put the missing key after the current one in it",
+            missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "),
+            match &vault.source {
+                MasterKeySource::File(p) => p.display().to_string(),
+                MasterKeySource::Inline(_) => "CARELEDGER_MASTER_KEY".to_string(),
+            }
+        );
+        Ok(vault)
     }
 
     /// A vault over given keys (tests of this module).

@@ -136,6 +136,13 @@ pub async fn find_by_id(db: &Db, id: UserId) -> Result<Option<User>, Error> {
     row.as_ref().map(user_from_row).transpose()
 }
 
+/// Whether a user was erased (their personal data and clinical text destroyed).
+pub async fn is_erased(db: &Db, id: UserId) -> Result<bool, Error> {
+    let at: Option<Option<String>> =
+        sqlx::query_scalar("SELECT erased_at FROM users WHERE id = $1").bind(id.to_string()).fetch_optional(&db.pool).await?;
+    Ok(at.flatten().is_some())
+}
+
 /// A user by email.
 pub async fn find_by_email(db: &Db, email: &Email) -> Result<Option<User>, Error> {
     let row =

@@ -130,6 +130,10 @@ pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest)
 pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> Result<(Member, bool), Error> {
     actor.require(Permission::CareTeamManage)?;
     visible_patient(ctx, actor, patient).await?;
+    // Nobody joins the team of an erased patient: there is nothing left to read.
+    if crate::accounts::store::is_erased(&ctx.db, patient).await? {
+        return Err(Error::Gone("erased"));
+    }
     // Past `visible_patient`, an actor who holds `care_team.manage` is the patient or a doctor
     // who may read the patient.
     let how = if actor.id() == patient { Joined::Patient } else { Joined::Referral };

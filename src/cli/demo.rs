@@ -30,7 +30,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         bar.set_position(done);
     };
     let started = std::time::Instant::now();
-    let vault = crate::vault::Vault::load(&settings.data_dir, settings.master_key.as_ref())?;
+    let vault = crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, true).await?;
     let made = demo_data::generate(&db, &vault, &crate::clock::Clock::system(), args.patients, args.records_per_patient, &progress)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;

@@ -36,22 +36,29 @@ pub struct RotateArgs {
     /// Stop after this many batches, as an interruption would (for testing resumption).
     #[arg(long, hide = true)]
     pub stop_after_batches: Option<u64>,
+    /// Milliseconds to wait, once nothing is left under an older key, for wraps a copy began
+    /// under the old keyring (longer than a write can wait for the database's lock).
+    #[arg(long, hide = true, default_value_t = 10_000)]
+    pub settle_ms: u64,
     #[command(flatten)]
     pub data: DataArgs,
 }
-
-/// How long step (3) waits after the last batch, so that a copy that read the keyring just
-/// before step (1) and was wrapping a first data key at that moment has stored it (and the
-/// final pass sees it) before the old key leaves the file.
-const SETTLE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Runs the rotation; exit 0 when every data key is under the new master key.
 pub async fn rotate(args: RotateArgs) -> anyhow::Result<ExitCode> {
     let settings = args.data.settings();
     crate::datadir::prepare(&settings.data_dir)?;
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
-    // Loading creates `<data-dir>/keys/master.key` when nothing was ever encrypted.
-    let vault = Vault::load(&settings.data_dir, settings.master_key.as_ref())?;
+    // Never makes a first key: a server makes it (rotation needs one to rotate from).
+    if settings.master_key.is_none() {
+        let default = settings.data_dir.join("keys").join(vault::MASTER_KEY_FILE);
+        anyhow::ensure!(
+            default.exists(),
+            "{} does not exist: start careledger once (it makes the first key), or give --master-key-file",
+            default.display()
+        );
+    }
+    let vault = Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, false).await?;
     let file = match vault.source() {
         MasterKeySource::File(path) => Some(path.clone()),
         MasterKeySource::Inline(_) => None,
@@ -88,7 +95,7 @@ pub async fn rotate(args: RotateArgs) -> anyhow::Result<ExitCode> {
     let mut batches = 0u64;
     let mut settled = false;
     loop {
-        let n = rewrap_batch(&db, &vault, &current, args.batch_size.max(1)).await?;
+        let n = with_retries(|| rewrap_batch(&db, &vault, &current, args.batch_size.max(1))).await?;
         rewrapped += n;
         bar.inc(n);
         if n > 0 {
@@ -105,16 +112,29 @@ pub async fn rotate(args: RotateArgs) -> anyhow::Result<ExitCode> {
         if settled {
             break;
         }
-        // Nothing left: wait once for wraps begun under the old keyring, then look again.
-        tokio::time::sleep(SETTLE).await;
+        // Nothing left: wait once for wraps begun under the old keyring (a copy that read it
+        // just before step 1 and was storing a first data key: longer than its write can wait
+        // for the database's lock), then look again.
+        tokio::time::sleep(std::time::Duration::from_millis(args.settle_ms)).await;
         settled = true;
     }
     bar.finish_and_clear();
     let retired: Vec<String> = vault.key_ids().into_iter().skip(1).collect();
     match &file {
         Some(path) => {
-            let keys: Vec<Secret<String>> = vault::read_ring_hex(path)?.into_iter().take(1).collect();
+            let ring = vault::read_ring_hex(path)?;
+            let keys: Vec<Secret<String>> = ring.iter().take(1).map(|k| Secret::new(k.expose().clone())).collect();
             vault::write_ring_file(path, &keys)?;
+            // A straggler stored under a retiring key after all: the ring goes back as it was
+            // (nothing unreadable), and a rerun finishes.
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM patient_keys WHERE wrapped_key IS NOT NULL AND master_key_id <> $1")
+                .bind(&current)
+                .fetch_one(&db.pool)
+                .await?;
+            if left > 0 {
+                vault::write_ring_file(path, &ring)?;
+                anyhow::bail!("{left} data key(s) were stored under the old key while rotating; the old key is kept: run this again");
+            }
             println!(
                 "keys rotated: {rewrapped} data keys re-wrapped under master key {current}; retired {} (removed from {})",
                 retired.join(", "),
@@ -128,6 +148,27 @@ pub async fn rotate(args: RotateArgs) -> anyhow::Result<ExitCode> {
         ),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a database step again (up to five times, waiting longer each time) when it fails, as
+/// it may while the servers hold the database's write lock.
+async fn with_retries<F, Fut>(step: F) -> anyhow::Result<u64>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<u64>>,
+{
+    let mut wait = std::time::Duration::from_millis(200);
+    for _ in 0..4 {
+        match step().await {
+            Ok(n) => return Ok(n),
+            Err(e) => {
+                tracing::warn!(error = %e, "a batch failed; trying again");
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        }
+    }
+    step().await
 }
 
 /// Re-wraps up to `limit` data keys not yet under `current`, in one transaction; returns how

@@ -33,7 +33,8 @@ pub async fn verify(args: DataArgs) -> anyhow::Result<ExitCode> {
         bar.set_position(done);
     };
     let files = crate::files::FileStore::for_settings(&settings)?;
-    let vault = crate::vault::Vault::load(&settings.data_dir, settings.master_key.as_ref())?;
+    // Never makes a key: a lost one is reported, not replaced.
+    let vault = crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, false).await?;
     let report = crate::app::verify_ledger(&db, &vault, keys.as_ref().map(|k| &k.verifying), Some(&files), &progress)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;

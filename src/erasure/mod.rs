@@ -198,17 +198,19 @@ pub async fn erase(ctx: &Ctx, actor: &Actor, patient: UserId, request: EraseRequ
             files_deleted += 1;
         }
     }
+    // The old name and email must not linger in the database's files (SQLite: the WAL and the
+    // pages it has not checkpointed; PostgreSQL: the dead row versions). Best effort: the
+    // erasure stands even when a busy database refuses it now (the next checkpoint does it).
+    if let Err(e) = ctx.db.scrub(&["users"]).await {
+        tracing::warn!(error = %e, "could not scrub the database after an erasure");
+    }
     actor.audit().detail(format!("{records} records, {files_deleted} files"));
     Ok(Erasure { patient_id: patient, erased_at: now, records, files_deleted, entry_index: index })
 }
 
 /// Whether a patient was erased.
 pub async fn is_erased(db: &Db, patient: UserId) -> Result<bool, Error> {
-    let row = sqlx::query("SELECT erased_at FROM users WHERE id = $1").bind(patient.to_string()).fetch_optional(&db.pool).await?;
-    Ok(match row {
-        Some(r) => r.try_get::<Option<String>, _>("erased_at")?.is_some(),
-        None => false,
-    })
+    accounts_store::is_erased(db, patient).await
 }
 
 /// What erasure has put in the ledger: one entry per erasure row.

@@ -273,7 +273,7 @@ pub async fn history(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageReque
     if !care_team::may_read_patient(ctx, actor, patient).await? {
         return Err(Error::NotFound("patient_not_found"));
     }
-    if crate::erasure::is_erased(&ctx.db, patient).await? {
+    if accounts_store::is_erased(&ctx.db, patient).await? {
         return Err(Error::Gone("erased"));
     }
     let filter = RecordFilter { patient_id: Some(patient.to_string()), ..RecordFilter::default() };
@@ -422,6 +422,9 @@ pub async fn latest_entry(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<i64,
     match store::get_with_entry(&ctx.db, id).await? {
         Some((record, entry)) if care_team::may_read_patient(ctx, actor, record.patient_id).await? => {
             actor.audit().touched(Some(record.patient_id), "record", Some(id));
+            if accounts_store::is_erased(&ctx.db, record.patient_id).await? {
+                return Err(Error::Gone("erased"));
+            }
             Ok(entry)
         }
         Some((record, _)) => {

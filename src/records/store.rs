@@ -260,10 +260,8 @@ pub async fn get_with_entry(db: &Db, id: RecordId) -> Result<Option<(Record, i64
     .fetch_optional(&db.pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let erased: Option<String> = row.try_get("patient_erased_at")?;
-    if erased.is_some() {
-        return Err(Error::Gone("erased"));
-    }
+    // Whether its patient was erased is the service's to say, after the access check (to
+    // anyone else an erased patient's record is as unknown as any other).
     let record = placeholder(&row)?;
     let entry: Option<i64> = row.try_get("latest_entry")?;
     let entry = entry.ok_or_else(|| Error::Internal(anyhow!("record {id} has no row for its latest version")))?;

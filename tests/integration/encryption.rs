@@ -243,7 +243,7 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
     let url = app.state.settings.database_url.expose().clone();
     let rotate = |extra: &[&str]| {
         std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-            .args(["keys", "rotate", "--batch-size", "1"])
+            .args(["keys", "rotate", "--batch-size", "1", "--settle-ms", "300"])
             .args(extra)
             .arg("--data-dir")
             .arg(&app.data_dir.0)
@@ -304,6 +304,51 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 dual!(key_rotation_runs_beside_the_server_and_resumes);
+
+async fn a_lost_key_file_is_refused_not_replaced(backend: Backend) {
+    let app = app!(backend);
+    let (_, doctor, patient) = setup(&app).await;
+    full_record(&app, &doctor, &patient).await;
+    let url = app.state.settings.database_url.expose().clone();
+    let keys = app.data_dir.0.join("keys");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
+            .args(args)
+            .arg("--data-dir")
+            .arg(&app.data_dir.0)
+            .args(["--database-url", &url])
+            .output()
+            .unwrap()
+    };
+    for lost in ["master.key", "search-index.key"] {
+        let saved = std::fs::read(keys.join(lost)).unwrap();
+        std::fs::remove_file(keys.join(lost)).unwrap();
+        // A server does not start (it would answer every read with an error and wrap new data
+        // keys under a key the other copies lack), and no tool makes a key in its place.
+        let out = run(&["serve", "--listen", "127.0.0.1:0"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{lost}: {err}");
+        assert!(err.contains(lost) && err.contains("missing") && err.contains("restore"), "{lost}: {err}");
+        // `ledger verify` needs the master key (not the index's): without it, it fails.
+        let out = run(&["ledger", "verify"]);
+        if lost == "master.key" {
+            assert_eq!(out.status.code(), Some(1), "{lost}: {}", String::from_utf8_lossy(&out.stdout));
+        }
+        assert!(!keys.join(lost).exists(), "{lost} was not made anew");
+        std::fs::write(keys.join(lost), saved).unwrap();
+    }
+    // A keyring that lacks the key data keys are wrapped under: refused, naming the key.
+    let ring = std::fs::read_to_string(keys.join("master.key")).unwrap();
+    std::fs::write(keys.join("master.key"), format!("{}\n", "cd".repeat(32))).unwrap();
+    let out = run(&["serve", "--listen", "127.0.0.1:0"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(&app.state.vault.key_ids()[0]) && err.contains("does not hold"), "{err}");
+    std::fs::write(keys.join("master.key"), ring).unwrap();
+    let out = run(&["ledger", "verify"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+}
+dual!(a_lost_key_file_is_refused_not_replaced);
 
 async fn a_master_key_from_the_environment_or_a_file(backend: Backend) {
     // Given in CARELEDGER_MASTER_KEY (keys themselves), rotation needs the new key first.

@@ -95,6 +95,23 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     ] {
         app.get(&p, Some(&doctor.access)).await.assert_problem(410, "erased");
     }
+    // To anyone who could not read them, they stay as unknown as any other record.
+    let outsider = app.doctor("outsider@example.org", &admin).await;
+    for p in [format!("/api/v1/records/{id}"), format!("/api/v1/records/{id}/proof")] {
+        app.get(&p, Some(&outsider.access)).await.assert_problem(404, "not_found");
+    }
+    app.get(&format!("/api/v1/records/{id}/proof"), Some(&other.access)).await.assert_problem(404, "not_found");
+    // Nothing more happens to the erased account: no referral, no reactivation.
+    app.post(
+        &format!("/api/v1/patients/{}/care-team", patient.id),
+        Some(&doctor.access),
+        &json!({"doctor_id": outsider.id, "reason": "second opinion"}),
+    )
+    .await
+    .assert_problem(410, "erased");
+    app.post(&format!("/api/v1/admin/users/{}/reactivate", patient.id), Some(&admin.access), &json!({}))
+        .await
+        .assert_problem(410, "erased");
     let list = app.get("/api/v1/records", Some(&doctor.access)).await;
     let ids: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert_eq!(ids, vec![kept.as_str()], "{}", list.text);
@@ -115,6 +132,16 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     assert!(!email.contains("pat@") && name == "Erased patient", "{email} {name}");
     let terms: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM record_terms WHERE record_id = $1").bind(&id).fetch_one(pool).await.unwrap();
     assert_eq!(terms, 0);
+    // Nor is the old email left in the database's files (SQLite: file and WAL; every test
+    // patient is named "Pat Ient", so the name proves nothing here).
+    if backend == Backend::Sqlite {
+        for f in ["careledger.db", "careledger.db-wal"] {
+            let bytes = std::fs::read(app.data_dir.0.join(f)).unwrap_or_default();
+            for gone in [&b"pat@example.org"[..]] {
+                assert!(!bytes.windows(gone.len()).any(|w| w == gone), "{} still in {f}", String::from_utf8_lossy(gone));
+            }
+        }
+    }
 
     // The ledger: the erasure is an entry, everything still verifies, and the proof handed out
     // before still checks against the signed heads after (consistency from its tree to now).
@@ -122,7 +149,7 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     let report = app.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM ledger_entries ORDER BY idx").fetch_all(pool).await.unwrap();
-    assert_eq!(kinds.last().map(String::as_str), Some("patient_erased"), "{kinds:?}");
+    assert_eq!(kinds.iter().filter(|k| *k == "patient_erased").count(), 1, "{kinds:?}");
     assert!(inclusion_checks(&proof.body));
     let (m, n) = (proof.body["tree_size"].as_u64().unwrap(), head["tree_size"].as_u64().unwrap());
     let c = app.get(&format!("/api/v1/ledger/consistency?first={m}&second={n}"), None).await;

@@ -77,6 +77,10 @@ pub async fn act(ctx: &Ctx, admin: &Actor, id: UserId, action: Action) -> Result
     admin.require(Permission::UsersManage)?;
     admin.audit().action(action.audit_action());
     let target = store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("user_not_found"))?;
+    // An erased account stays off for good: nothing of the person is left to act on.
+    if store::is_erased(&ctx.db, id).await? {
+        return Err(Error::Gone("erased"));
+    }
     if id == admin.id() && matches!(action, Action::Deactivate | Action::Reject) {
         return Err(Error::Conflict("cannot_change_self", "Admins cannot deactivate themselves."));
     }
