@@ -137,9 +137,8 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     if backend == Backend::Sqlite {
         for f in ["careledger.db", "careledger.db-wal"] {
             let bytes = std::fs::read(app.data_dir.0.join(f)).unwrap_or_default();
-            for gone in [&b"pat@example.org"[..]] {
-                assert!(!bytes.windows(gone.len()).any(|w| w == gone), "{} still in {f}", String::from_utf8_lossy(gone));
-            }
+            let gone = b"pat@example.org";
+            assert!(!bytes.windows(gone.len()).any(|w| w == gone), "the old email is still in {f}");
         }
     }
 
