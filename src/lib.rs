@@ -16,6 +16,7 @@ pub mod crypt;
 pub mod datadir;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod hasher;
 pub mod http;

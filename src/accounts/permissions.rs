@@ -38,6 +38,9 @@ pub enum Permission {
     EmergencyAccess,
     /// `shares.manage`: make, list and revoke links to one's own records (patients).
     SharesManage,
+    /// `export.own`: download everything careledger holds about oneself as a FHIR Bundle
+    /// (patients).
+    ExportOwn,
 }
 
 impl Permission {
@@ -57,6 +60,7 @@ impl Permission {
             Permission::AccessLogRead => "access_log.read",
             Permission::EmergencyAccess => "emergency_access.open",
             Permission::SharesManage => "shares.manage",
+            Permission::ExportOwn => "export.own",
         }
     }
 }
@@ -71,6 +75,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::ConsentManage,
             Permission::AccessLogRead,
             Permission::SharesManage,
+            Permission::ExportOwn,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,
