@@ -18,6 +18,7 @@ mod care_team;
 mod cluster;
 mod emergency;
 mod encryption;
+mod export;
 mod flood;
 mod matrix;
 mod nul;
