@@ -237,6 +237,16 @@ pub fn outcome_code(outcome: &str) -> &'static str {
     }
 }
 
+/// The FHIR resource type the Bundle writes a careledger resource kind as.
+fn fhir_type(kind: &str) -> Option<&'static str> {
+    match kind {
+        "record" => Some("DocumentReference"),
+        "consent" => Some("Consent"),
+        "patient" => Some("Patient"),
+        _ => None,
+    }
+}
+
 fn audit_event(item: &AccessLogItem, index: usize, patient_id: &str, known: &[String]) -> Value {
     let mut agent = Map::new();
     if let Some(role) = &item.role {
@@ -262,7 +272,10 @@ fn audit_event(item: &AccessLogItem, index: usize, patient_id: &str, known: &[St
     event.insert("source".into(), json!({ "observer": { "display": "careledger" } }));
     // What was touched: a reference when the Bundle holds it, else careledger's id for it.
     let what = match (item.resource_type.as_deref(), item.resource_id.as_deref()) {
-        (Some(kind), Some(id)) if known.iter().any(|k| k == id) => Some(json!({ "reference": urn(id), "type": kind })),
+        (Some(kind), Some(id)) if known.iter().any(|k| k == id) => Some(match fhir_type(kind) {
+            Some(t) => json!({ "reference": urn(id), "type": t }),
+            None => json!({ "reference": urn(id) }),
+        }),
         (Some("patient"), None) => Some(json!({ "reference": urn(patient_id) })),
         (Some(kind), Some(id)) => Some(json!({ "identifier": { "system": id_system(kind), "value": id } })),
         (Some(_), None) => Some(json!({ "reference": urn(patient_id), "display": "the patient's data" })),

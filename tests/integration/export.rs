@@ -310,6 +310,7 @@ async fn the_export_is_a_valid_fhir_bundle_of_everything_held_about_the_patient(
     assert_eq!(read["outcome"], "0");
     assert_eq!(read["agent"][0]["role"][0]["text"], "doctor");
     assert_eq!(read["entity"][0]["what"]["reference"], format!("urn:uuid:{visit}"));
+    assert_eq!(read["entity"][0]["what"]["type"], "DocumentReference");
     let refused = events
         .iter()
         .find(|e| e["subtype"][0]["code"] == "record.read" && e["agent"][0]["who"]["display"] == "Di Revoked")
