@@ -17,6 +17,7 @@ pub mod datadir;
 pub mod db;
 pub mod erasure;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod hasher;
 pub mod http;

@@ -59,6 +59,7 @@ use crate::records;
         crate::shares::api::list,
         crate::shares::api::revoke,
         crate::erasure::api::erase,
+        crate::export::api::export,
         crate::ledger::api::alerts,
         crate::ledger::api::head,
         crate::ledger::api::public_key,
@@ -73,7 +74,7 @@ use crate::records;
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
         (name = "care team", description = "Which doctors read a patient's history"),
-        (name = "privacy", description = "What a patient sees of who accessed their records, and the links they share them by"),
+        (name = "privacy", description = "What a patient sees of who accessed their records, the links they share them by, and their export (FHIR R4)"),
         (name = "records", description = "Clinical records"),
         (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )

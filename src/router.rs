@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, erasure, ledger, records, shares};
+use crate::{accounts, audit, care_team, erasure, export, ledger, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -152,6 +152,9 @@ pub fn routes(state: AppState) -> Routes {
         // Erasure: an admin erases a patient at their request.
         .add(post.clone(), "/api/v1/admin/patients/{id}/erase", Api, PatientsErase, erasure::api::erase)
         .audited("patient.erase", "patient")
+        // The patient's export: everything careledger holds about them, as a FHIR Bundle.
+        .add(get.clone(), "/api/v1/me/export", Api, ExportOwn, export::api::export)
+        .audited("export.download", "patient")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
@@ -242,6 +245,8 @@ pub fn routes(state: AppState) -> Routes {
         .audited("share.create", "share")
         .add(post.clone(), "/me/shares/{id}/revoke", Page, SharesManage, shares::pages::revoke)
         .audited("share.revoke", "share")
+        .add(get.clone(), "/me/export", Page, ExportOwn, export::pages::export)
+        .audited("export.download", "patient")
         // A share link's page: anyone holding the link, no sign-in. The path's parameter is
         // not `{id}`, so the token never reaches the audit trail; the service notes the link.
         .add(get.clone(), "/share/{token}", Page, Public, shares::pages::view)

@@ -40,6 +40,9 @@ pub enum Permission {
     SharesManage,
     /// `patients.erase`: erase a patient's data at their request (admins).
     PatientsErase,
+    /// `export.own`: download everything careledger holds about oneself as a FHIR Bundle
+    /// (patients).
+    ExportOwn,
 }
 
 impl Permission {
@@ -60,6 +63,7 @@ impl Permission {
             Permission::EmergencyAccess => "emergency_access.open",
             Permission::SharesManage => "shares.manage",
             Permission::PatientsErase => "patients.erase",
+            Permission::ExportOwn => "export.own",
         }
     }
 }
@@ -74,6 +78,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::ConsentManage,
             Permission::AccessLogRead,
             Permission::SharesManage,
+            Permission::ExportOwn,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,

@@ -345,6 +345,7 @@ pub async fn grant(ctx: &Ctx, actor: &Actor, body: NewConsent) -> Result<(Consen
         grantee_name: member.doctor_name,
         granted_at: member.added_at,
         expires_at: member.expires_at,
+        revoked_at: None,
         status,
     };
     Ok((consent, added))
@@ -371,6 +372,7 @@ pub async fn consents(ctx: &Ctx, actor: &Actor, page: &PageRequest) -> Result<Pa
                 grantee_name: c.doctor_name,
                 granted_at: c.granted_at,
                 expires_at: c.expires_at,
+                revoked_at: if c.revoked { c.removed_at } else { None },
                 status: status.into(),
             }
         })

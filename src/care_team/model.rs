@@ -179,6 +179,8 @@ pub struct Consent {
     pub granted_at: String,
     /// Until when, if it ends.
     pub expires_at: Option<String>,
+    /// When the patient revoked it, if they did.
+    pub revoked_at: Option<String>,
     /// `active`, `expired` or `revoked`.
     pub status: String,
 }

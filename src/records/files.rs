@@ -488,11 +488,36 @@ pub async fn fetch(ctx: &Ctx, actor: &Actor, id: RecordId, sha256: &str) -> Resu
     let file =
         stored(&ctx.db, &ctx.vault, id).await?.into_iter().find(|f| f.info.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
     let key = ctx.vault.existing(&ctx.db.pool, record.patient_id).await?;
-    let bytes = read_blob(&ctx.files, key.as_ref(), Some(record.patient_id), &file).await?;
-    let info = file.info;
-    let ok = bytes.as_ref().is_some_and(|b| hex::encode(Sha256::digest(b)) == sha256);
+    let bytes = checked_bytes(ctx, key.as_ref(), id, record.patient_id, &file).await?;
+    Ok((file.info, bytes))
+}
+
+/// Every file of `patient`'s record `id` with its bytes, in attachment order, each checked
+/// against its SHA-256 as [`fetch`] checks it (a mismatch refuses the whole answer with
+/// `file_integrity_failed` and raises an alert). No access rule here: the caller has decided
+/// the reader may see the patient's files (the patient's own export).
+pub async fn with_bytes(ctx: &Ctx, patient: UserId, id: RecordId) -> Result<Vec<(FileInfo, Vec<u8>)>, Error> {
+    let files = stored(&ctx.db, &ctx.vault, id).await?;
+    if files.is_empty() {
+        return Ok(Vec::new());
+    }
+    let key = ctx.vault.existing(&ctx.db.pool, patient).await?;
+    let mut out = Vec::with_capacity(files.len());
+    for file in files {
+        let bytes = checked_bytes(ctx, key.as_ref(), id, patient, &file).await?;
+        out.push((file.info, bytes));
+    }
+    Ok(out)
+}
+
+/// A stored file's bytes opened, after their SHA-256 matched the row's; otherwise an
+/// integrity alert and 409 `file_integrity_failed`.
+async fn checked_bytes(ctx: &Ctx, key: Option<&FieldKey>, id: RecordId, patient: UserId, file: &StoredFile) -> Result<Vec<u8>, Error> {
+    let sha256 = &file.info.sha256;
+    let bytes = read_blob(&ctx.files, key, Some(patient), file).await?;
+    let ok = bytes.as_ref().is_some_and(|b| hex::encode(Sha256::digest(b)) == *sha256);
     match bytes {
-        Some(bytes) if ok => Ok((info, bytes)),
+        Some(bytes) if ok => Ok(bytes),
         found => {
             let detail = if found.is_some() { "stored bytes no longer match their SHA-256" } else { "stored file is missing" };
             raise_alert(&ctx.db, &clock::format(ctx.clock.now()), "file_integrity", &format!("{id}/{sha256}"), detail).await?;

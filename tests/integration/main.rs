@@ -19,6 +19,7 @@ mod cluster;
 mod emergency;
 mod encryption;
 mod erasure;
+mod export;
 mod flood;
 mod matrix;
 mod nul;
