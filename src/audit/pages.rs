@@ -160,7 +160,15 @@ impl From<AccessLogItem> for LogLine {
             who: i.who.unwrap_or_else(|| "Someone not signed in".into()),
             role: i.role.unwrap_or_default(),
             what: describe(&i.action).to_string(),
-            outcome: if i.outcome == "success" { String::new() } else { format!("refused ({})", i.outcome.replace('_', " ")) },
+            // An attempt that did not go through, said so a patient is not alarmed by a verb
+            // describing what did not happen.
+            outcome: match i.outcome.as_str() {
+                "success" => String::new(),
+                "denied" => "this attempt was refused: nothing was shown".into(),
+                "not_found" => "this attempt found nothing".into(),
+                "conflict" => "this attempt changed and opened nothing".into(),
+                _ => "this attempt did not go through".into(),
+            },
         }
     }
 }

@@ -25,6 +25,7 @@ struct ErasePage {
     patient_name: String,
     patient_email: String,
     reason: String,
+    confirm_email: String,
     errors: FormErrors,
     min_reason: usize,
     done: Option<Erasure>,
@@ -54,6 +55,7 @@ async fn page(state: &AppState, user: &WebUser, patient: UserId) -> Result<Erase
         patient_name: found.full_name,
         patient_email: found.email.as_str().to_string(),
         reason: String::new(),
+        confirm_email: String::new(),
         errors: FormErrors::default(),
         min_reason: MIN_REASON,
         done: None,
@@ -77,6 +79,7 @@ pub async fn erase(
     let patient = parse_id(&id, "patient_not_found")?;
     let mut shown = page(&state, &user, patient).await?;
     shown.reason = form.reason.clone();
+    shown.confirm_email = form.confirm_email.clone();
     if !form.confirm_email.trim().eq_ignore_ascii_case(&shown.patient_email) {
         actor.audit().touched(Some(patient), "patient", Some(patient));
         actor.audit().detail("confirmation did not match");

@@ -311,11 +311,11 @@ pub fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
     }
     if let Some(text) = nonempty(&f.q) {
         if text.chars().count() > MAX_QUERY {
-            v.add("q", format!("q must be at most {MAX_QUERY} characters"));
+            v.add("q", format!("the search text (q) must be at most {MAX_QUERY} characters"));
         } else {
             q.terms = sealing::query_terms(&text);
             if q.terms.is_empty() {
-                v.add("q", "q must hold a word (letters or digits) to search for");
+                v.add("q", "the search text (q) must hold a word (letters or digits): punctuation alone is not searched");
             }
         }
     }

@@ -345,7 +345,7 @@ pub async fn counterparts(db: &Db, user: UserId, as_patient: bool, now: &str) ->
          WHERE r.patient_id = $1 ORDER BY u.full_name, u.id"
     } else {
         "SELECT DISTINCT u.id, u.full_name FROM care_team c JOIN users u ON u.id = c.patient_id \
-         WHERE c.doctor_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) ORDER BY u.full_name, u.id"
+         WHERE c.doctor_id = $1 AND u.erased_at IS NULL AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) ORDER BY u.full_name, u.id"
     };
     // The patient's query has no second placeholder; binding it anyway would be an error.
     let query = sqlx::query(sql).bind(user.to_string());

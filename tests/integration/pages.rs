@@ -84,7 +84,10 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     let (_, html) = get_page(&app, &doctor, "/history").await;
     assert!(html.contains(&format!("<option value=\"{}\">Pat Ient</option>", pat.id)), "{html}");
     let (_, html) = get_page(&app, &patient, "/history?q=fracture").await;
-    assert!(!html.contains(&record_path) && html.contains("No records yet."));
+    assert!(!html.contains(&record_path) && html.contains("No records match this search."), "{html}");
+    let (status, html) = get_page(&app, &patient, "/history?q=%21%21%21").await;
+    assert_eq!(status, 422);
+    assert!(html.contains("punctuation alone is not searched") && html.contains("Correct the search above"), "{html}");
     let (status, html) = get_page(&app, &patient, "/history?from=not-a-date").await;
     assert_eq!(status, 422);
     assert!(html.contains("id=\"from-error\"") && html.contains("aria-invalid=\"true\""));
