@@ -39,3 +39,9 @@ CREATE TABLE patient_erasures (
     reason      TEXT NOT NULL,
     entry_index INTEGER NOT NULL
 );
+
+-- The free-text reason of a referral or an emergency access is clinical text too: sealed under
+-- the patient's data key like record text (sealed = 1), rows of earlier releases by the
+-- start-up upgrade.
+ALTER TABLE care_team ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX care_team_unsealed ON care_team (id) WHERE sealed = 0;

@@ -60,7 +60,7 @@ impl AppState {
         if records + sealed_files > 0 {
             tracing::info!(records, files = sealed_files, "records and files stored in clear by an earlier release are now encrypted");
             // What the clear rows held must not linger in the database's files.
-            db.scrub(&["records", "record_versions", "record_files"])
+            db.scrub(&["records", "record_versions", "record_files", "care_team"])
                 .await
                 .map_err(|e| anyhow::anyhow!("cannot scrub the database after encrypting: {e:?}"))?;
         }
@@ -203,7 +203,7 @@ async fn housekeeping(state: AppState) {
         match seal_earlier(&state.db, &state.vault, &state.files, &crate::clock::format(state.clock.now())).await {
             Ok((records, files)) if records + files > 0 => {
                 tracing::info!(records, files, "records written in clear by an earlier release encrypted");
-                if let Err(e) = state.db.scrub(&["records", "record_versions", "record_files"]).await {
+                if let Err(e) = state.db.scrub(&["records", "record_versions", "record_files", "care_team"]).await {
                     tracing::warn!(error = %e, "could not scrub the database after encrypting");
                 }
             }
@@ -213,7 +213,7 @@ async fn housekeeping(state: AppState) {
     }
 }
 
-/// Encrypts the records, then the files, that an earlier release stored in clear (the start-up
+/// Encrypts the records (and care-team reasons), then the files, that an earlier release stored in clear (the start-up
 /// upgrade; housekeeping repeats it during a rolling upgrade). Returns how many of each.
 async fn seal_earlier(
     db: &Db,
@@ -222,8 +222,9 @@ async fn seal_earlier(
     now: &str,
 ) -> Result<(u64, u64), crate::error::Error> {
     let records = crate::records::sealing::seal_earlier(db, vault, now).await?;
+    let reasons = crate::care_team::store::seal_earlier(db, vault, now).await?;
     let files = crate::records::files::seal_earlier(db, vault, files, now).await?;
-    Ok((records, files))
+    Ok((records + reasons, files))
 }
 
 /// Seals new ledger entries into a signed block every `ledger_block_ms` (when there are any),
@@ -261,7 +262,7 @@ pub async fn verify_ledger(
         crate::records::service::ledgered(db, vault).await?,
         crate::records::files::ledgered(db, vault, files).await?,
         crate::accounts::admin::ledgered(db).await?,
-        crate::care_team::ledgered(db).await?,
+        crate::care_team::ledgered(db, vault).await?,
         crate::audit::ledgered(db).await?,
         crate::erasure::ledgered(db).await?,
     ];

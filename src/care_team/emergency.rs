@@ -11,10 +11,11 @@ use utoipa::ToSchema;
 use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::{Role, store as users};
 use crate::care_team::model::Joined;
+use crate::care_team::store;
 use crate::care_team::{MAX_REASON, join_explicitly, may_read_patient};
 use crate::clock;
 use crate::context::Ctx;
-use crate::db::{Bind, Db, Filters};
+use crate::db::{Bind, Filters};
 use crate::error::{Error, Validator};
 use crate::ids::{Email, UserId};
 use crate::pagination::{Page, PageRequest};
@@ -152,7 +153,7 @@ pub async fn find_patient(ctx: &Ctx, patient: &str) -> Result<UserId, Error> {
 }
 
 const SELECT: &str = "SELECT c.id, c.patient_id, p.full_name AS patient_name, c.doctor_id, d.full_name AS doctor_name, c.reason, \
-     c.added_at, c.expires_at, c.removed_at FROM care_team c JOIN users p ON p.id = c.patient_id JOIN users d ON d.id = c.doctor_id";
+     c.sealed, c.added_at, c.expires_at, c.removed_at FROM care_team c JOIN users p ON p.id = c.patient_id JOIN users d ON d.id = c.doctor_id";
 
 fn from_row(r: &sqlx::any::AnyRow, now: &str, with_count: bool) -> Result<EmergencyAccess, Error> {
     let expires: Option<String> = r.try_get("expires_at")?;
@@ -192,7 +193,19 @@ pub async fn recent_for_patient(ctx: &Ctx, actor: &Actor) -> Result<Vec<Emergenc
     .fetch_all(&ctx.db.pool)
     .await?;
     let now = clock::format(now);
-    rows.iter().map(|r| from_row(r, &now, false)).collect()
+    open_rows(ctx, &rows, &now, false).await
+}
+
+/// Rows as openings, their reasons opened with their patients' keys.
+async fn open_rows(ctx: &Ctx, rows: &[sqlx::any::AnyRow], now: &str, with_count: bool) -> Result<Vec<EmergencyAccess>, Error> {
+    let mut keys = store::ReasonKeys::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut e = from_row(r, now, with_count)?;
+        e.reason = keys.open(&ctx.db, &ctx.vault, &e.patient_id, &e.id, std::mem::take(&mut e.reason), r.try_get("sealed")?).await?;
+        out.push(e);
+    }
+    Ok(out)
 }
 
 /// Every emergency opening, newest first, with how many accesses the doctor made to the
@@ -200,11 +213,11 @@ pub async fn recent_for_patient(ctx: &Ctx, actor: &Actor) -> Result<Vec<Emergenc
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn report(ctx: &Ctx, actor: &Actor, page: &PageRequest) -> Result<Page<EmergencyAccess>, Error> {
     actor.require(Permission::AuditRead)?;
-    let rows = report_rows(&ctx.db, page.after.clone(), page.fetch_limit(), &clock::format(ctx.clock.now())).await?;
+    let rows = report_rows(ctx, page.after.clone(), page.fetch_limit(), &clock::format(ctx.clock.now())).await?;
     Ok(page.finish(rows, |e| (e.opened_at.clone(), e.id.clone())))
 }
 
-async fn report_rows(db: &Db, before: Option<(String, String)>, limit: i64, now: &str) -> Result<Vec<EmergencyAccess>, Error> {
+async fn report_rows(ctx: &Ctx, before: Option<(String, String)>, limit: i64, now: &str) -> Result<Vec<EmergencyAccess>, Error> {
     let mut f = Filters::default();
     f.and("c.how = 'emergency'", []);
     if let Some((at, id)) = before {
@@ -213,13 +226,13 @@ async fn report_rows(db: &Db, before: Option<(String, String)>, limit: i64, now:
     let limit = f.placeholder(Bind::Int(limit));
     // Served by care_team_how, and per opening by audit_log_actor.
     let sql = format!(
-        "SELECT c.id, c.patient_id, p.full_name AS patient_name, c.doctor_id, d.full_name AS doctor_name, c.reason, c.added_at, \
+        "SELECT c.id, c.patient_id, p.full_name AS patient_name, c.doctor_id, d.full_name AS doctor_name, c.reason, c.sealed, c.added_at, \
          c.expires_at, c.removed_at, (SELECT COUNT(*) FROM audit_log l WHERE l.actor_id = c.doctor_id AND l.patient_id = c.patient_id \
          AND l.at >= c.added_at AND l.at < COALESCE(c.removed_at, c.expires_at)) AS accesses \
          FROM care_team c JOIN users p ON p.id = c.patient_id JOIN users d ON d.id = c.doctor_id{} \
          ORDER BY c.added_at DESC, c.id DESC LIMIT {limit}",
         f.where_clause()
     );
-    let rows = f.query(sql).fetch_all(&db.pool).await?;
-    rows.iter().map(|r| from_row(r, now, true)).collect()
+    let rows = f.query(sql).fetch_all(&ctx.db.pool).await?;
+    open_rows(ctx, &rows, now, true).await
 }

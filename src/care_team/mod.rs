@@ -83,6 +83,7 @@ pub async fn join_by_record(
         added_by: doctor,
         how: Joined::Record,
         reason: "",
+        sealed: false,
         added_at: at,
         entry_index: None,
         expires_at: None,
@@ -112,7 +113,11 @@ async fn visible_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<()
 pub async fn list(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Member>, Error> {
     actor.require(Permission::CareTeamRead)?;
     visible_patient(ctx, actor, patient).await?;
-    let mut rows = store::live(&ctx.db, patient, &clock::format(ctx.clock.now()), page.after.clone(), page.fetch_limit()).await?;
+    if users::is_erased(&ctx.db, patient).await? {
+        return Err(Error::Gone("erased"));
+    }
+    let mut rows =
+        store::live(&ctx.db, &ctx.vault, patient, &clock::format(ctx.clock.now()), page.after.clone(), page.fetch_limit()).await?;
     // A referral's reason is clinical text: those who see the team without reading the
     // patient (admins) see who added whom, not why.
     if !may_read_patient(ctx, actor, patient).await? {
@@ -150,7 +155,7 @@ pub async fn add(ctx: &Ctx, actor: &Actor, patient: UserId, body: NewMember) -> 
     // Only a doctor on the team refers (with `--clinician-access clinic` too, where reading
     // does not need the team).
     if how == Joined::Referral {
-        match store::live_member(&ctx.db, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
+        match store::live_member(&ctx.db, &ctx.vault, patient, actor.id(), &clock::format(ctx.clock.now())).await? {
             None => return Err(Error::Forbidden("only a doctor on the patient's care team refers them")),
             // An hour's emergency access is the doctor's alone: it opens nothing to others.
             Some(m) if m.how == Joined::Emergency.as_str() => {
@@ -177,7 +182,7 @@ pub(crate) async fn join_explicitly(
         return Err(Error::NotFound("doctor_not_found"));
     }
     let now = clock::format(ctx.clock.now());
-    if let Some(existing) = store::live_member(&ctx.db, patient, doctor, &now).await? {
+    if let Some(existing) = store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await? {
         if how == Joined::Patient {
             // A consent must be the patient's own, revocable, with the end they chose.
             return Err(Error::Conflict(
@@ -198,6 +203,15 @@ pub(crate) async fn join_explicitly(
         reason: reason.to_string(),
         expires_at: expires_at.unwrap_or_default().to_string(),
         time: now.clone(),
+        erased: false,
+    };
+    // A reason is clinical text: sealed under the patient's data key (fetched before the
+    // transaction, as a record's write does).
+    let stored_reason = if reason.is_empty() {
+        None
+    } else {
+        let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
+        Some(key.seal(reason, &store::reason_place(&id))?)
     };
     let mut tx = ctx.db.pool.begin().await?;
     let index = crate::ledger::append(&mut tx, &change).await?;
@@ -211,7 +225,8 @@ pub(crate) async fn join_explicitly(
         doctor_id: doctor,
         added_by: actor.id(),
         how,
-        reason,
+        reason: stored_reason.as_deref().unwrap_or(""),
+        sealed: stored_reason.is_some(),
         added_at: &now,
         entry_index: Some(index),
         expires_at,
@@ -221,7 +236,7 @@ pub(crate) async fn join_explicitly(
     if !store::join(&mut tx, &m, how == Joined::Referral).await? {
         // Added by someone else meanwhile (this entry is not needed), or refused.
         drop(tx);
-        return match store::live_member(&ctx.db, patient, doctor, &now).await? {
+        return match store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await? {
             Some(_) if how == Joined::Patient => Err(Error::Conflict(
                 "already_on_care_team",
                 "This doctor is on your care team already; to limit their access, remove them and grant a consent with an end date.",
@@ -236,7 +251,7 @@ pub(crate) async fn join_explicitly(
     }
     tx.commit().await?;
     tracing::info!(doctor_id = %doctor, how = how.as_str(), "care team: doctor added");
-    let member = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    let member = store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
     Ok((member, true))
 }
 
@@ -247,7 +262,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -
     actor.require(Permission::CareTeamManage)?;
     visible_patient(ctx, actor, patient).await?;
     let now = clock::format(ctx.clock.now());
-    let member = store::live_member(&ctx.db, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
+    let member = store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await?.ok_or(Error::NotFound("not_on_care_team"))?;
     if actor.id() != patient {
         return Err(Error::Forbidden("only the patient removes a doctor from their care team"));
     }
@@ -261,6 +276,7 @@ pub async fn remove(ctx: &Ctx, actor: &Actor, patient: UserId, doctor: UserId) -
         reason: String::new(),
         expires_at: String::new(),
         time: now.clone(),
+        erased: false,
     };
     let mut tx = ctx.db.pool.begin().await?;
     let index = crate::ledger::append(&mut tx, &change).await?;
@@ -286,8 +302,8 @@ pub async fn candidates(ctx: &Ctx, actor: &Actor, patient: UserId, members: &[Me
 /// What care-team changes have put in the ledger (additions and removals, by entry), and the
 /// memberships nothing vouches for: one made by writing a record must match that record, and
 /// any other change must have its entry (so a membership forged in SQL is named).
-pub async fn ledgered(db: &Db) -> Result<Declaration, Error> {
-    let rows = store::ledgered_changes(db)
+pub async fn ledgered(db: &Db, vault: &crate::vault::Vault) -> Result<Declaration, Error> {
+    let rows = store::ledgered_changes(db, vault)
         .await?
         .into_iter()
         .map(|(index, c)| Declared {
@@ -392,7 +408,7 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
     let doctor: UserId = doctor.parse().map_err(|_| Error::NotFound("consent_not_found"))?;
     let now = clock::format(ctx.clock.now());
     let ended = || Error::Conflict("consent_ended", "This consent has already ended.");
-    match store::live_member(&ctx.db, patient, doctor, &now).await? {
+    match store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await? {
         // Two revocations racing: the second finds it ended.
         Some(m) if m.id == id => match remove(ctx, actor, patient, doctor).await {
             Err(Error::NotFound("not_on_care_team")) => Err(ended()),

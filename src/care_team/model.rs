@@ -118,9 +118,15 @@ pub struct TeamChange {
     pub expires_at: String,
     /// When.
     pub time: String,
+    /// The patient was erased and the reason with them: `ledger verify` checks the rest.
+    pub erased: bool,
 }
 
 impl Ledgered for TeamChange {
+    fn content_erased(&self) -> bool {
+        self.erased
+    }
+
     fn kind(&self) -> EntryKind {
         self.kind
     }

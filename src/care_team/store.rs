@@ -4,11 +4,15 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use std::collections::HashMap;
+
 use crate::care_team::model::{Joined, Member, TeamChange};
+use crate::crypt::FieldKey;
 use crate::db::Db;
 use crate::error::Error;
 use crate::ids::UserId;
 use crate::ledger::entry::EntryKind;
+use crate::vault::Vault;
 
 /// Whether `doctor` is on `patient`'s care team at `now` (not ended, not past a consent's end),
 /// read from the pool or in the caller's transaction.
@@ -43,6 +47,59 @@ pub async fn removed(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, E
     })
 }
 
+/// Where a membership's reason is sealed.
+pub fn reason_place(membership: &str) -> String {
+    format!("care_team:{membership}:reason")
+}
+
+/// Patients' data keys for opening reasons, looked up once per patient; `None` for a patient
+/// whose key is gone (erased) or who never had one.
+#[derive(Default)]
+pub struct ReasonKeys(HashMap<String, Option<FieldKey>>);
+
+impl ReasonKeys {
+    /// A stored reason in clear: opened when sealed; "" when its patient's key is gone (the
+    /// reason was erased with the rest of their data).
+    pub async fn open(
+        &mut self,
+        db: &Db,
+        vault: &Vault,
+        patient: &str,
+        membership: &str,
+        stored: String,
+        sealed: i64,
+    ) -> Result<String, Error> {
+        if sealed != 1 {
+            return Ok(stored);
+        }
+        if !self.0.contains_key(patient) {
+            let id: UserId = patient.parse().map_err(|_| Error::Internal(anyhow::anyhow!("corrupt care_team row: patient_id")))?;
+            let key = match vault.existing(&db.pool, id).await {
+                Ok(k) => k,
+                Err(Error::Gone(_)) => None,
+                Err(e) => return Err(e),
+            };
+            self.0.insert(patient.to_string(), key);
+        }
+        match self.0.get(patient).and_then(Option::as_ref) {
+            Some(key) => Ok(key.open(&stored, &reason_place(membership))?.expose().clone()),
+            None => Ok(String::new()),
+        }
+    }
+}
+
+/// Opens the reasons of members of one patient's team.
+async fn open_members(db: &Db, vault: &Vault, patient: UserId, rows: &[AnyRow]) -> Result<Vec<Member>, Error> {
+    let mut keys = ReasonKeys::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut m = member_from_row(r)?;
+        m.reason = keys.open(db, vault, &patient.to_string(), &m.id, std::mem::take(&mut m.reason), r.try_get("sealed")?).await?;
+        out.push(m);
+    }
+    Ok(out)
+}
+
 fn member_from_row(r: &AnyRow) -> Result<Member, Error> {
     Ok(Member {
         id: r.try_get("id")?,
@@ -59,11 +116,18 @@ fn member_from_row(r: &AnyRow) -> Result<Member, Error> {
 
 /// A patient's care team at `now`, longest-standing first, with names, after a `(added_at, id)`
 /// cursor.
-pub async fn live(db: &Db, patient: UserId, now: &str, after: Option<(String, String)>, limit: i64) -> Result<Vec<Member>, Error> {
+pub async fn live(
+    db: &Db,
+    vault: &Vault,
+    patient: UserId,
+    now: &str,
+    after: Option<(String, String)>,
+    limit: i64,
+) -> Result<Vec<Member>, Error> {
     let (at, id) = after.unwrap_or_default();
     let rows = sqlx::query(
         "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at, \
-                c.expires_at \
+                c.expires_at, c.sealed \
          FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
          WHERE c.patient_id = $1 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $2) AND (c.added_at, c.id) > ($3, $4) \
          ORDER BY c.added_at, c.id LIMIT $5",
@@ -75,14 +139,14 @@ pub async fn live(db: &Db, patient: UserId, now: &str, after: Option<(String, St
     .bind(limit)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter().map(member_from_row).collect()
+    open_members(db, vault, patient, &rows).await
 }
 
 /// The live membership of `doctor` on `patient`'s team at `now`.
-pub async fn live_member(db: &Db, patient: UserId, doctor: UserId, now: &str) -> Result<Option<Member>, Error> {
+pub async fn live_member(db: &Db, vault: &Vault, patient: UserId, doctor: UserId, now: &str) -> Result<Option<Member>, Error> {
     let row = sqlx::query(
         "SELECT c.id, c.doctor_id, d.full_name AS doctor_name, c.added_by, a.full_name AS added_by_name, c.how, c.reason, c.added_at, \
-                c.expires_at \
+                c.expires_at, c.sealed \
          FROM care_team c JOIN users d ON d.id = c.doctor_id JOIN users a ON a.id = c.added_by \
          WHERE c.patient_id = $1 AND c.doctor_id = $2 AND c.removed_at IS NULL AND (c.expires_at IS NULL OR c.expires_at > $3)",
     )
@@ -91,7 +155,8 @@ pub async fn live_member(db: &Db, patient: UserId, doctor: UserId, now: &str) ->
     .bind(now)
     .fetch_optional(&db.pool)
     .await?;
-    row.as_ref().map(member_from_row).transpose()
+    let Some(row) = row else { return Ok(None) };
+    Ok(open_members(db, vault, patient, std::slice::from_ref(&row)).await?.pop())
 }
 
 /// A new membership row.
@@ -106,8 +171,10 @@ pub struct NewMembership<'a> {
     pub added_by: UserId,
     /// How.
     pub how: Joined,
-    /// Why (referrals).
+    /// Why (referrals), as stored: sealed when `sealed`.
     pub reason: &'a str,
+    /// Whether `reason` is sealed under the patient's data key.
+    pub sealed: bool,
     /// When.
     pub added_at: &'a str,
     /// The ledger entry of an explicit addition.
@@ -134,8 +201,8 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_remov
     .execute(&mut *conn)
     .await?;
     let done = sqlx::query(
-        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9 WHERE $10 = 0 OR NOT EXISTS ( \
+        "INSERT INTO care_team (id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at, sealed) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $11 WHERE $10 = 0 OR NOT EXISTS ( \
              SELECT 1 FROM care_team l WHERE l.patient_id = $2 AND l.doctor_id = $3 AND l.removed_by IS NOT NULL \
              AND NOT EXISTS (SELECT 1 FROM care_team n WHERE n.patient_id = $2 AND n.doctor_id = $3 AND n.added_at > l.removed_at \
                              AND n.how = 'patient' AND n.expires_at IS NULL)) \
@@ -151,6 +218,7 @@ pub async fn join(conn: &mut AnyConnection, m: &NewMembership<'_>, respect_remov
     .bind(m.entry_index)
     .bind(m.expires_at)
     .bind(i64::from(respect_removal))
+    .bind(i64::from(m.sealed))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -192,17 +260,29 @@ pub async fn active_doctors(db: &Db) -> Result<Vec<(String, String)>, Error> {
 
 /// Every explicit change the ledger covers, by entry index: additions (referrals, the patient
 /// adding a doctor) and removals.
-pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> {
+pub async fn ledgered_changes(db: &Db, vault: &Vault) -> Result<Vec<(i64, TeamChange)>, Error> {
     let rows = sqlx::query(
-        "SELECT id, patient_id, doctor_id, added_by, how, reason, added_at, entry_index, expires_at, removed_at, removed_by, \
-                removal_entry_index \
-         FROM care_team WHERE entry_index IS NOT NULL OR removal_entry_index IS NOT NULL",
+        "SELECT c.id, c.patient_id, c.doctor_id, c.added_by, c.how, c.reason, c.added_at, c.entry_index, c.expires_at, c.removed_at, \
+                c.removed_by, c.removal_entry_index, c.sealed, p.erased_at \
+         FROM care_team c JOIN users p ON p.id = c.patient_id WHERE c.entry_index IS NOT NULL OR c.removal_entry_index IS NOT NULL",
     )
     .fetch_all(&db.pool)
     .await?;
     let mut changes = Vec::new();
+    let mut keys = ReasonKeys::default();
     for r in &rows {
         let (id, patient_id, doctor_id): (String, String, String) = (r.try_get("id")?, r.try_get("patient_id")?, r.try_get("doctor_id")?);
+        // An erased patient's sealed reason is gone with their key: verify checks the rest.
+        let erased = r.try_get::<Option<String>, _>("erased_at")?.is_some();
+        let sealed: i64 = r.try_get("sealed")?;
+        let reason = if erased && sealed == 1 {
+            String::new()
+        } else {
+            // A reason that no longer opens was edited or moved: handed over unopened, so the
+            // entry's content names the row.
+            let stored: String = r.try_get("reason")?;
+            keys.open(db, vault, &patient_id, &id, stored.clone(), sealed).await.unwrap_or(stored)
+        };
         if let Some(index) = r.try_get::<Option<i64>, _>("entry_index")? {
             changes.push((
                 index,
@@ -213,9 +293,10 @@ pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> 
                     doctor_id: doctor_id.clone(),
                     by: r.try_get("added_by")?,
                     how: r.try_get("how")?,
-                    reason: r.try_get("reason")?,
+                    reason: reason.clone(),
                     expires_at: r.try_get::<Option<String>, _>("expires_at")?.unwrap_or_default(),
                     time: r.try_get("added_at")?,
+                    erased: erased && sealed == 1,
                 },
             ));
         }
@@ -232,6 +313,7 @@ pub async fn ledgered_changes(db: &Db) -> Result<Vec<(i64, TeamChange)>, Error> 
                     reason: String::new(),
                     expires_at: String::new(),
                     time: r.try_get::<Option<String>, _>("removed_at")?.unwrap_or_default(),
+                    erased: false,
                 },
             ));
         }
@@ -365,4 +447,37 @@ pub async fn unledgered_problems(db: &Db) -> Result<Vec<String>, Error> {
         live_until = Some(removed_at.or(expires));
     }
     Ok(problems)
+}
+
+/// Seals the reasons earlier releases stored in clear (the start-up upgrade; housekeeping
+/// repeats it during a rolling upgrade), a row at a time; returns how many. An erased
+/// patient's rows are left (their key is gone; erasure came after this release).
+pub async fn seal_earlier(db: &Db, vault: &Vault, now: &str) -> Result<u64, Error> {
+    let mut done = 0;
+    loop {
+        let rows = sqlx::query(
+            "SELECT c.id, c.patient_id, c.reason FROM care_team c JOIN users p ON p.id = c.patient_id \
+             WHERE c.sealed = 0 AND c.reason <> '' AND p.erased_at IS NULL LIMIT 100",
+        )
+        .fetch_all(&db.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(done);
+        }
+        for r in &rows {
+            let id: String = r.try_get("id")?;
+            let patient: UserId = r
+                .try_get::<String, _>("patient_id")?
+                .parse()
+                .map_err(|_| Error::Internal(anyhow::anyhow!("corrupt care_team row: patient_id")))?;
+            let reason: String = r.try_get("reason")?;
+            let key = vault.key_for(&mut *db.pool.acquire().await?, patient, now).await?;
+            sqlx::query("UPDATE care_team SET reason = $1, sealed = 1 WHERE id = $2 AND sealed = 0")
+                .bind(key.seal(&reason, &reason_place(&id))?)
+                .bind(&id)
+                .execute(&db.pool)
+                .await?;
+            done += 1;
+        }
+    }
 }

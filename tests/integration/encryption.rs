@@ -16,8 +16,11 @@ const AMENDED: &str = "Pangolimab dose halved after review.";
 const REASON: &str = "Ocelotrine interaction found";
 const FILE: &[u8] = b"Narwhaltapir antibody panel: negative.";
 const FILE_NAME: &str = "vireoscan-report.txt";
+const REFERRAL: &str = "Griffonella workup, please see soon";
+const EMERGENCY: &str = "Unconscious, Hippogrifoma suspected, no history on hand";
 /// Every secret above, as bytes, for the greps.
-const SECRETS: [&str; 6] = ["Quokkafinch", "Marmalodont", "Pangolimab", "Ocelotrine", "Narwhaltapir", "vireoscan"];
+const SECRETS: [&str; 8] =
+    ["Quokkafinch", "Marmalodont", "Pangolimab", "Ocelotrine", "Narwhaltapir", "vireoscan", "Griffonella", "Hippogrifoma"];
 
 async fn setup(app: &TestApp) -> (Session, Session, Session) {
     let admin = app.admin().await;
@@ -49,6 +52,20 @@ async fn full_record(app: &TestApp, doctor: &Session, patient: &Session) -> Stri
         .await
         .unwrap();
     assert_eq!(r.status(), 201);
+    // The care team's free text: a referral's reason and an emergency access's.
+    let admin = app.login("admin@clinic.test").await;
+    let colleague = app.doctor("colleague@example.org", &admin).await;
+    let er = app.doctor("er@example.org", &admin).await;
+    let r = app
+        .post(
+            &format!("/api/v1/patients/{}/care-team", patient.id),
+            Some(&doctor.access),
+            &json!({"doctor_id": colleague.id, "reason": REFERRAL}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = app.post(&format!("/api/v1/patients/{}/emergency-access", patient.id), Some(&er.access), &json!({"reason": EMERGENCY})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
     id
 }
 
@@ -62,6 +79,10 @@ async fn reads_back(app: &TestApp, patient: &Session, id: &str) {
     assert_eq!(v.body[1]["reason"], REASON, "{}", v.text);
     let files = app.get(&format!("/api/v1/records/{id}/files"), Some(&patient.access)).await;
     assert_eq!(files.body[0]["filename"], FILE_NAME, "{}", files.text);
+    // The reasons read back in clear where they are shown.
+    let team = app.get(&format!("/api/v1/patients/{}/care-team", patient.id), Some(&patient.access)).await;
+    let reasons: Vec<&str> = team.body["items"].as_array().unwrap().iter().map(|m| m["reason"].as_str().unwrap()).collect();
+    assert!(reasons.contains(&REFERRAL) && reasons.contains(&EMERGENCY), "{}", team.text);
     let sha = files.body[0]["sha256"].as_str().unwrap();
     let r = app.http.get(app.url(&format!("/api/v1/records/{id}/files/{sha}"))).bearer_auth(&patient.access).send().await.unwrap();
     assert_eq!(r.status(), 200);
@@ -117,6 +138,7 @@ async fn nothing_in_clear(app: &TestApp, backend: Backend) {
         "SELECT title || ' ' || notes || ' ' || reason AS t FROM record_versions",
         "SELECT filename AS t FROM record_files",
         "SELECT term AS t FROM record_terms",
+        "SELECT reason AS t FROM care_team",
     ] {
         let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(&app.state.db.pool).await.unwrap();
         assert!(!rows.is_empty(), "{sql}");
@@ -188,6 +210,8 @@ async fn rows_written_in_clear_before_are_sealed_by_the_upgrade(backend: Backend
         .await
         .unwrap();
     sqlx::query("UPDATE record_files SET filename = $1, sealed = 0").bind(FILE_NAME).execute(pool).await.unwrap();
+    sqlx::query("UPDATE care_team SET reason = $1, sealed = 0 WHERE how = 'referral'").bind(REFERRAL).execute(pool).await.unwrap();
+    sqlx::query("UPDATE care_team SET reason = $1, sealed = 0 WHERE how = 'emergency'").bind(EMERGENCY).execute(pool).await.unwrap();
     sqlx::query("DELETE FROM record_terms").execute(pool).await.unwrap();
     sqlx::query("DELETE FROM patient_keys").execute(pool).await.unwrap();
     let files = app.data_dir.0.join("files");

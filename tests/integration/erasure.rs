@@ -51,6 +51,16 @@ async fn erasure_destroys_the_data_and_the_ledger_still_verifies(backend: Backen
     let other = app.patient("other@example.org").await;
     let id = patient_with_everything(&app, &doctor, &patient).await;
     let kept = app.record(&doctor, &other.id, "Other patient's visit", "visit").await["id"].as_str().unwrap().to_string();
+    // A referral with a reason (sealed under the patient's key, so erased with it).
+    let colleague = app.doctor("colleague@example.org", &admin).await;
+    let r = app
+        .post(
+            &format!("/api/v1/patients/{}/care-team", patient.id),
+            Some(&doctor.access),
+            &json!({"doctor_id": colleague.id, "reason": "asthma clinic"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
     app.sealed_head().await;
     let proof = app.get(&format!("/api/v1/records/{id}/proof"), Some(&patient.access)).await;
     assert_eq!(proof.status, 200, "{}", proof.text);
