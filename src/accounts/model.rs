@@ -121,6 +121,9 @@ pub struct User {
     /// Set while (or since) the account was locked after failed sign-ins.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub locked_until: Option<String>,
+    /// Erased at the patient's request (present only then): nothing of the person is left.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
 }
 
 impl User {

@@ -221,6 +221,7 @@ mod tests {
             created_at: String::new(),
             mfa_enabled: false,
             locked_until: None,
+            erased: false,
         };
         assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
         assert_eq!(check(&doctor, false, Permission::SignedIn), Ok(()));
@@ -244,6 +245,7 @@ mod tests {
             created_at: String::new(),
             mfa_enabled: true,
             locked_until: None,
+            erased: false,
         };
         let session = SessionId::new();
         let patient = authorize(user(Role::Patient, Status::Active), session, false, Permission::RecordsRead);

@@ -131,8 +131,17 @@ async fn create_user(
         None => {}
     }
     let hash = hasher.hash(Secret::new(password)).await?;
-    let user =
-        User { id: UserId::new(), email, role, full_name, status, created_at: clock::format(now), mfa_enabled: false, locked_until: None };
+    let user = User {
+        id: UserId::new(),
+        email,
+        role,
+        full_name,
+        status,
+        created_at: clock::format(now),
+        mfa_enabled: false,
+        locked_until: None,
+        erased: false,
+    };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash, privacy_notice).await?;
     tracing::info!(user_id = %user.id, role = role.as_str(), status = status.as_str(), "user registered");

@@ -13,10 +13,10 @@ use crate::ids::{Email, UserId};
 /// SQL stays `'static`).
 macro_rules! user_cols {
     () => {
-        "id, email, role, full_name, status, created_at, totp_enabled, locked_until"
+        "id, email, role, full_name, status, created_at, totp_enabled, locked_until, erased_at"
     };
     (u) => {
-        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until"
+        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until, u.erased_at"
     };
 }
 pub(crate) use user_cols;
@@ -37,6 +37,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
         created_at: row.try_get("created_at")?,
         mfa_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
         locked_until: row.try_get("locked_until")?,
+        erased: row.try_get::<Option<String>, _>("erased_at")?.is_some(),
     })
 }
 

@@ -316,6 +316,7 @@ pub async fn load(db: &Db, vault: &crate::vault::Vault, clock: &Clock) -> Result
             created_at: clock::format(now - Duration::days(400) + Duration::minutes(i as i64)),
             mfa_enabled: false,
             locked_until: None,
+            erased: false,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         ids.push(user.id);
@@ -422,6 +423,7 @@ pub async fn generate(
             created_at: clock::format(now - Duration::days(800)),
             mfa_enabled: false,
             locked_until: None,
+            erased: false,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         for r in 0..per_patient {

@@ -211,8 +211,12 @@ async fn the_erasure_page_asks_for_the_email_back(backend: Backend) {
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("was erased"));
     assert!(careledger::erasure::is_erased(&app.state.db, patient.id.parse().unwrap()).await.unwrap());
-    // Once erased, the page says so; a doctor may not open it at all.
+    // Once erased, the page says so; the users list offers nothing more for the account.
     assert_eq!(b.get(&url).send().await.unwrap().status(), 410);
+    let users = b.get(app.url("/admin/users?role=patient")).send().await.unwrap().text().await.unwrap();
+    assert!(users.contains("erased") && !users.contains(&format!("/admin/patients/{}/erase", patient.id)), "{users}");
+    assert!(!users.contains(&format!("/admin/users/{}/reactivate", patient.id)), "{users}");
+    // A doctor may not open the page at all.
     let d = sign_in(&app, "doc@example.org").await;
     assert_eq!(d.get(&url).send().await.unwrap().status(), 403);
 }

@@ -34,6 +34,10 @@ struct UsersPage {
 impl UsersPage {
     /// The actions that make sense for a user's state.
     fn actions_for(&self, u: &User) -> Vec<&'static str> {
+        // An erased account stays off: nothing to offer.
+        if u.erased {
+            return Vec::new();
+        }
         let mut actions = match u.status {
             Status::PendingApproval => vec!["approve", "reject"],
             Status::Active => vec!["deactivate"],
