@@ -106,27 +106,60 @@ fn migrator() -> sqlx::migrate::Migrator {
     migrator
 }
 
-/// SHA-384 (sqlx's migration checksum) of the text migration 0006 first landed with (18a1724:
-/// a plain index on the email skeleton). Release a7719ed edited it in place to make the index
-/// unique, and that text is the one main has kept since; releases f58fbcb and 2e0a1cc shipped the
-/// first text again, with 0010 making the index unique. So a database may record either text.
-const FIRST_0006_CHECKSUM: &str = "3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29";
+/// Texts of earlier migrations that landed on main and were later put back to their first
+/// text (migrations are append-only; these two were edited once): (version, SHA-384 of the
+/// text that landed, migration a database with that text already has the effect of).
+///
+/// - 0006 with a unique index (main from a7719ed, again at stop 19, 44b524f): the first text's
+///   plain index is what 0010 makes unique, so 0006 is simply recorded as it stands.
+/// - 0011 with the `id` and `fields_sha256` columns and the `audit_log_id` index (stop 19,
+///   44b524f): 0015 adds exactly those, so such a database has 0015 recorded as done.
+const LANDED_EDITS: [(i64, &str, Option<i64>); 2] = [
+    (6, "b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd", None),
+    (11, "38e029fe29d59e2cd950dab471fac49bdc8a645711e69537f4383375ca886898b6d90d072f9b38520767217bb9d57d0f", Some(15)),
+];
 
-/// Makes a database that recorded 0006's first text upgrade like any other: its record of 0006
-/// takes the checksum of 0006 as it stands. Its plain index is what 0010 then makes unique (or
-/// has made unique already); 0010 runs the same on either text. Any other history is left to
-/// the migrator, which refuses edited migrations.
+/// Makes a database that recorded an edited text of a migration (`LANDED_EDITS`) upgrade like
+/// any other: its record of that migration takes the checksum of the text as it stands, and a
+/// later migration whose effect it already has is recorded as done, so the migrator applies the
+/// rest as usual. Any other history is left to the migrator, which refuses edited migrations.
 async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()> {
-    let Some(landed) = migrator().iter().find(|m| m.version == 6).map(|m| m.checksum.to_vec()) else { return Ok(()) };
-    let recorded: Option<Vec<u8>> =
-        match sqlx::query_scalar::<_, Vec<u8>>("SELECT checksum FROM _sqlx_migrations WHERE version = 6").fetch_optional(pool).await {
+    let migrator = migrator();
+    for (version, landed, covers) in LANDED_EDITS {
+        let recorded: Option<Vec<u8>> = match sqlx::query_scalar::<_, Vec<u8>>("SELECT checksum FROM _sqlx_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_optional(pool)
+            .await
+        {
             Ok(found) => found,
             // No migrations table yet: a new database.
             Err(_) => return Ok(()),
         };
-    if recorded.is_some_and(|c| hex::encode(c) == FIRST_0006_CHECKSUM) {
-        sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = 6").bind(landed).execute(pool).await?;
-        tracing::info!("migration 0006 as it first landed: recorded as it stands; 0010 makes its index unique");
+        if !recorded.is_some_and(|c| hex::encode(c) == landed) {
+            continue;
+        }
+        let Some(current) = migrator.iter().find(|m| m.version == version) else { continue };
+        let mut tx = pool.begin().await?;
+        sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2")
+            .bind(current.checksum.to_vec())
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(done) = covers.and_then(|v| migrator.iter().find(|m| m.version == v)) {
+            sqlx::query(
+                "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (version) DO NOTHING",
+            )
+            .bind(done.version)
+            .bind(done.description.to_string())
+            .bind(true)
+            .bind(done.checksum.to_vec())
+            .bind(0_i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        tracing::info!(version, "a migration recorded with a text that was later put back: recorded as it stands");
     }
     Ok(())
 }

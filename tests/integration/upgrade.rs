@@ -302,9 +302,9 @@ async fn look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique
 dual!(look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique_one);
 
 async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend) {
-    // Releases 18a1724, f58fbcb and 2e0a1cc made 0006 with its first text (a plain index);
-    // main keeps the text a7719ed gave it (a unique index). Such databases record the first
-    // text's checksum, and upgrade like any other.
+    // Releases 18a1724, f58fbcb and 2e0a1cc made 0006 with its first text (a plain index),
+    // which is 0006 as it stands again (the databases of the unique-index text are the next
+    // test's).
     let dir = std::sync::Arc::new(TempDir::new());
     let Some((url, pool)) = database_at(backend, &dir, 7).await else { return };
     as_first_0006(&pool).await;
@@ -341,6 +341,69 @@ async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend)
     assert_eq!(applied, latest);
 }
 dual!(a_database_made_with_0006_as_it_first_landed_upgrades);
+
+/// A database as main at stop 19 (44b524f) made it: 0006 and 0011 with the texts they had then
+/// (tests/fixtures), every migration to 0012 applied.
+async fn database_as_at_stop_19(backend: Backend, dir: &TempDir) -> Option<(String, sqlx::AnyPool)> {
+    let folder = dir.0.join("migrations-at-stop-19");
+    std::fs::create_dir_all(&folder).unwrap();
+    let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for entry in std::fs::read_dir(ours.join("migrations")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if name.as_str() < "0013" {
+            std::fs::copy(&path, folder.join(&name)).unwrap();
+        }
+    }
+    for (name, fixture) in
+        [("0006_email_skeleton.sql", "0006_as_landed_at_stop_19.sql"), ("0011_access_audit.sql", "0011_as_landed_at_stop_19.sql")]
+    {
+        std::fs::copy(ours.join("tests/fixtures").join(fixture), folder.join(name)).unwrap();
+    }
+    sqlx::any::install_default_drivers();
+    let url = fresh_database(backend, &dir.0).await?;
+    if backend == Backend::Sqlite {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(url.trim_start_matches("sqlite://")).unwrap();
+    }
+    let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
+    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap().run(&pool).await.expect("stop 19's migrations");
+    Some((url, pool))
+}
+
+async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
+    // Main at stop 19 had 0006 with a unique index and 0011 with the audit rows' id and fields
+    // hash; both files are back to their first texts and 0015 adds what 0011 had gained. Such a
+    // database records both as they stand, has 0015 recorded as done, and upgrades.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_as_at_stop_19(backend, &dir).await else { return };
+    insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "p@example.org", "patient", None).await;
+    pool.close().await;
+    let app = spawn_on(backend, dir, url, Options::default()).await;
+    let r = app.post("/api/v1/auth/login", None, &json!({"email": "p@example.org", "password": PASSWORD})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let migrator = sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).await.unwrap();
+    let recorded: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version").fetch_all(&app.state.db.pool).await.unwrap();
+    assert_eq!(recorded.len(), migrator.iter().count());
+    for (m, (version, checksum)) in migrator.iter().zip(&recorded) {
+        assert_eq!((m.version, m.checksum.to_vec()), (*version, checksum.clone()));
+    }
+    // The trail works on it: the sign-in above is a row, found by search and verified.
+    app.state.audit.flush().await.unwrap();
+    let rows: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'auth.sign_in' AND id IS NOT NULL AND fields_sha256 <> ''")
+            .fetch_one(&app.state.db.pool)
+            .await
+            .unwrap();
+    assert_eq!(rows, 1);
+    careledger::audit::checkpoint(&app.state.ctx).await.unwrap();
+    app.sealed_head().await;
+    let report = app.verify().await;
+    assert!(report.ok(), "{:?}", report.problems);
+}
+dual!(a_database_made_by_main_at_stop_19_upgrades);
 
 async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backend: Backend) {
     // Before migration 0011, privilege changes were kept only in audit_events; the trail takes
