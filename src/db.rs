@@ -135,7 +135,7 @@ async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()>
             // No migrations table yet: a new database.
             Err(_) => return Ok(()),
         };
-        if !recorded.is_some_and(|c| hex::encode(c) == landed) {
+        if recorded.is_none_or(|c| hex::encode(c) != landed) {
             continue;
         }
         let Some(current) = migrator.iter().find(|m| m.version == version) else { continue };
