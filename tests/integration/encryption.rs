@@ -265,8 +265,10 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
     let old = master_ids(&app);
     assert_eq!(old.len(), 1);
     let url = app.state.settings.database_url.expose().clone();
+    // Awaited, not blocking: the server under test runs on this test's runtime, and a write it
+    // had begun must be able to commit while the command runs beside it.
     let rotate = |extra: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
             .args(["keys", "rotate", "--batch-size", "1", "--settle-ms", "300"])
             .args(extra)
             .arg("--data-dir")
@@ -274,10 +276,9 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
             .args(["--database-url", &url])
             .env("CARELEDGER_LOG", "warn")
             .output()
-            .unwrap()
     };
     // Interrupted after one data key of four.
-    let out = rotate(&["--stop-after-batches", "1"]);
+    let out = rotate(&["--stop-after-batches", "1"]).await.unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(ring_lines(&app), 2, "new key first, old key kept");
     let under: Vec<(String, i64)> = sqlx::query_as("SELECT master_key_id, COUNT(*) FROM patient_keys GROUP BY master_key_id ORDER BY 2")
@@ -304,7 +305,7 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
         .unwrap();
     assert_eq!(late_key, new_id);
     // Run again: it finishes without making yet another key, and retires the old one.
-    let out = rotate(&[]);
+    let out = rotate(&[]).await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("3 data keys re-wrapped") && stdout.contains(&new_id), "{stdout}");
