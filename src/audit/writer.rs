@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::error::Error;
 
 /// How often journalled rows are moved into the trail.
-pub const MOVE_EVERY: Duration = Duration::from_millis(200);
+pub const MOVE_EVERY: Duration = Duration::from_millis(1000);
 /// Most rows taken from the queue for one journal write.
 const MAX_ROWS: usize = 4000;
 /// Requests that may wait for the writer before senders wait too (back-pressure).
@@ -36,18 +36,23 @@ const RECOVER_EVERY: Duration = Duration::from_secs(5);
 /// other keys in `<data-dir>/keys/`: a line written into a journal by anything but a copy of
 /// careledger is refused when the journal is moved.
 #[derive(Clone)]
-pub struct JournalKey(std::sync::Arc<crate::config::Secret<Vec<u8>>>);
+pub struct JournalKey(Hmac<Sha256>);
 
 impl JournalKey {
-    fn mac(&self, line: &[u8]) -> Result<Hmac<Sha256>, Error> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(self.0.expose()).map_err(|e| Error::Internal(anyhow::anyhow!("journal key: {e}")))?;
+    /// The HMAC keyed once (its padded key hashed), cloned for each line.
+    fn new(key: &crate::config::Secret<Vec<u8>>) -> Result<Self, Error> {
+        Hmac::<Sha256>::new_from_slice(key.expose()).map(Self).map_err(|e| Error::Internal(anyhow::anyhow!("journal key: {e}")))
+    }
+
+    fn mac(&self, line: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.0.clone();
         mac.update(line);
-        Ok(mac)
+        mac
     }
 
     /// `json` TAB hex(HMAC(json)).
     fn sign(&self, json: &[u8], out: &mut Vec<u8>) -> Result<(), Error> {
-        let tag = self.mac(json)?.finalize().into_bytes();
+        let tag = self.mac(json).finalize().into_bytes();
         out.extend_from_slice(json);
         out.push(b'\t');
         out.extend_from_slice(hex::encode(tag).as_bytes());
@@ -59,7 +64,7 @@ impl JournalKey {
     fn open(&self, line: &str) -> Option<NewAccess> {
         let (json, tag) = line.rsplit_once('\t')?;
         let tag = hex::decode(tag).ok()?;
-        self.mac(json.as_bytes()).ok()?.verify_slice(&tag).ok()?;
+        self.mac(json.as_bytes()).verify_slice(&tag).ok()?;
         let row: NewAccess = serde_json::from_str(json).ok()?;
         uuid::Uuid::try_parse(&row.id).ok().map(|_| row)
     }
@@ -104,7 +109,7 @@ impl AuditWriter {
     pub async fn start(db: Db, data_dir: &Path, clock: crate::clock::Clock) -> anyhow::Result<Self> {
         let dir = data_dir.join(JOURNAL_DIR);
         crate::datadir::create_private_dir(&dir)?;
-        let key = JournalKey(std::sync::Arc::new(crate::keys::load_or_create_secret(data_dir, "audit-journal.key")?));
+        let key = JournalKey::new(&crate::keys::load_or_create_secret(data_dir, "audit-journal.key")?).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         recover(&db, &dir, &key, &clock).await?;
         let segment = Segment::create(&dir)?;
         let (tx, rx) = mpsc::channel(QUEUE);
