@@ -52,6 +52,12 @@ impl AppState {
         let mailer = settings.smtp.as_ref().map(crate::mail::Mailer::new).transpose()?;
         let ledger = Arc::new(LedgerKeys::load(&settings.data_dir)?);
         let files = crate::files::FileStore::for_settings(&settings)?;
+        let drugs = crate::drugs::DrugBase::load(settings.drug_data.as_deref()).map_err(|errors| {
+            let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            anyhow::anyhow!("the drug knowledge base has errors (check the files with `careledger drugs check`):\n{}", lines.join("\n"))
+        })?;
+        let (drug_count, class_count, interaction_count) = drugs.counts();
+        tracing::info!(drugs = drug_count, classes = class_count, interactions = interaction_count, "drug knowledge base loaded");
         let vault = Arc::new(crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, true).await?);
         let now = crate::clock::format(clock.now());
         let (records, sealed_files) = seal_earlier(&db, &vault, &files, &now)
@@ -82,7 +88,7 @@ impl AppState {
             tracing::info!(imported, "privilege changes kept by an earlier release copied into the audit trail");
         }
         let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone(), &ctx.settings.data_dir, ctx.clock.clone()).await?;
-        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit })
+        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit, drugs: Arc::new(drugs) })
     }
 }
 

@@ -126,6 +126,8 @@ pub struct Settings {
     pub metrics_listen: Option<SocketAddr>,
     /// A bearer token that lets a scraper read `/metrics` on the main address from elsewhere.
     pub metrics_token: Option<Secret<String>>,
+    /// A folder of the clinic's own drug knowledge-base files, added to the shipped ones.
+    pub drug_data: Option<PathBuf>,
 }
 
 /// A file store named by URL, with its options (credentials among them, hence redacted).
@@ -180,6 +182,7 @@ impl Settings {
             master_key: None,
             metrics_listen: None,
             metrics_token: None,
+            drug_data: None,
         }
     }
 

@@ -15,6 +15,7 @@ pub mod context;
 pub mod crypt;
 pub mod datadir;
 pub mod db;
+pub mod drugs;
 pub mod erasure;
 pub mod error;
 pub mod export;

@@ -109,7 +109,8 @@ impl AuditWriter {
     pub async fn start(db: Db, data_dir: &Path, clock: crate::clock::Clock) -> anyhow::Result<Self> {
         let dir = data_dir.join(JOURNAL_DIR);
         crate::datadir::create_private_dir(&dir)?;
-        let key = JournalKey::new(&crate::keys::load_or_create_secret(data_dir, "audit-journal.key")?).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let key =
+            JournalKey::new(&crate::keys::load_or_create_secret(data_dir, "audit-journal.key")?).map_err(|e| anyhow::anyhow!("{e:?}"))?;
         recover(&db, &dir, &key, &clock).await?;
         let segment = Segment::create(&dir)?;
         let (tx, rx) = mpsc::channel(QUEUE);

@@ -1,5 +1,5 @@
-//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `keys`, `demo`). Every flag can
-//! also be given as a `CARELEDGER_*` environment variable; each default is written once (in
+//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `keys`, `demo`; `drugs`
+//! lives with its domain). Every flag can also be given as a `CARELEDGER_*` environment variable; each default is written once (in
 //! `config::defaults` or `ratelimit`).
 
 pub mod admin;
@@ -59,6 +59,9 @@ pub enum Command {
     Keys(KeysCommand),
     /// Load the demo clinic and add generated patients and records (demos and benchmarks).
     Demo(DemoArgs),
+    /// Check the drug knowledge base's files.
+    #[command(subcommand)]
+    Drugs(crate::drugs::cli::DrugsCommand),
 }
 
 /// Runs a parsed command line; errors print as one line and exit 1.
@@ -81,6 +84,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Ledger(LedgerCommand::ExportHead(args)) => ledger::export_head(args).await.map(|()| ExitCode::SUCCESS),
             Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args).await,
             Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
+            Command::Drugs(crate::drugs::cli::DrugsCommand::Check(args)) => Ok(crate::drugs::cli::check(&args)),
         }
     });
     match result {

@@ -97,6 +97,11 @@ pub struct ServeArgs {
     /// A bearer token that lets a scraper elsewhere read `/metrics` on the main address.
     #[arg(long, env = "CARELEDGER_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// A folder of the clinic's own drug knowledge-base files (`*.csv`, the formats of
+    /// `data/drugs/`), added to the shipped ones at start; any error stops the start. Check
+    /// them first with `careledger drugs check`.
+    #[arg(long, env = "CARELEDGER_DRUG_DATA")]
+    pub drug_data: Option<PathBuf>,
 }
 
 /// The flags of `serve`, checked and resolved: this is the one place a flag becomes a setting.
@@ -149,6 +154,7 @@ impl TryFrom<ServeArgs> for Settings {
         };
         settings.metrics_listen = args.metrics_listen;
         settings.metrics_token = args.metrics_token.filter(|t| !t.is_empty()).map(crate::config::Secret::new);
+        settings.drug_data = args.drug_data;
         if settings.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
             anyhow::bail!("--metrics-token must be at least 16 characters");
         }

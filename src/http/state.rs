@@ -1,11 +1,12 @@
 //! The state handlers receive: the services' context plus what only the web layer needs
-//! (metrics recorder, request limiters, the audit writer).
+//! (metrics recorder, request limiters, the audit writer, the drug knowledge base).
 
 use std::ops::Deref;
 use std::sync::Arc;
 
 use crate::audit::writer::AuditWriter;
 use crate::context::Ctx;
+use crate::drugs::DrugBase;
 use crate::http::metrics::Metrics;
 use crate::ratelimit::{PublicLimiter, UserLimiter};
 
@@ -21,8 +22,11 @@ pub struct AppState {
     pub user_limiter: Arc<UserLimiter>,
     /// The per-IP limiter for callers who are not signed in (counted in the database).
     pub public_limiter: Arc<PublicLimiter>,
-    /// This copy's audit-trail writer (group commit).
+    /// This copy's audit-trail writer (journal, then batched moves).
     pub audit: AuditWriter,
+    /// The drug knowledge base (shipped files and the clinic's own), loaded at start; the
+    /// prescription checks are given it.
+    pub drugs: Arc<DrugBase>,
 }
 
 impl Deref for AppState {

@@ -16,6 +16,7 @@ mod at_rest;
 mod audit;
 mod care_team;
 mod cluster;
+mod drugs;
 mod emergency;
 mod encryption;
 mod erasure;

@@ -1,0 +1,52 @@
+//! `careledger drugs check FILE…`: validates knowledge-base files before a clinic puts them in
+//! its `--drug-data` folder.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+
+use crate::drugs::base::{self, DrugBase, FileKind};
+
+/// `careledger drugs …`.
+#[derive(Debug, Subcommand)]
+pub enum DrugsCommand {
+    /// Check knowledge-base files (drugs or interactions CSV) against the shipped base; prints
+    /// every error with its file and line, exits 1 if there is any.
+    Check(CheckArgs),
+}
+
+/// `careledger drugs check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs `careledger drugs check`.
+pub fn check(args: &CheckArgs) -> ExitCode {
+    let mut failed = false;
+    for path in &args.files {
+        match base::check_file(path) {
+            Ok((kind, rows)) => {
+                let kind = match kind {
+                    FileKind::Drugs => "drugs",
+                    FileKind::Interactions => "interactions",
+                };
+                println!("{}: ok ({kind}, {rows} rows)", path.display());
+            }
+            Err(errors) => {
+                failed = true;
+                for e in errors {
+                    println!("{e}");
+                }
+            }
+        }
+    }
+    if let Ok(shipped) = DrugBase::builtin() {
+        let (drugs, classes, interactions) = shipped.counts();
+        println!("shipped knowledge base: {drugs} drugs, {classes} classes, {interactions} interactions");
+    }
+    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
