@@ -371,6 +371,8 @@ pub fn check_file(path: &Path) -> Result<(FileKind, usize), Vec<DrugFileError>> 
 }
 
 #[cfg(test)]
+// In tests a failed unwrap is a failed test (the lint holds outside tests).
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
