@@ -19,6 +19,9 @@ const BUILTIN: [(&str, &str); 2] = [
     ("data/drugs/interactions.csv", include_str!("../../data/drugs/interactions.csv")),
 ];
 
+/// Classes within which an allergy to one member counts as an allergy to all.
+const CROSS_REACTIVE: [&str; 1] = ["penicillin"];
+
 const DRUGS_HEADER: [&str; 6] = ["name", "synonyms", "classes", "min_daily_mg", "max_daily_mg", "source"];
 const INTERACTIONS_HEADER: [&str; 5] = ["a", "b", "severity", "message", "source"];
 
@@ -217,10 +220,20 @@ impl DrugBase {
             return Err(format!("`{name}` names no source"));
         }
         let index = self.drugs.len();
-        for n in std::iter::once(name.to_string()).chain(synonyms.iter().cloned()) {
-            if let Some(&other) = self.names.get(&n) {
+        // Every name checked before any is taken, so a refused row leaves nothing behind.
+        let all: Vec<String> = std::iter::once(name.to_string()).chain(synonyms.iter().cloned()).collect();
+        for (i, n) in all.iter().enumerate() {
+            if n.contains(':') {
+                return Err(format!("the name `{n}` must not hold `:` (it would read as `class:`)"));
+            }
+            if all[..i].contains(n) {
+                return Err(format!("`{n}` is given twice in this row"));
+            }
+            if let Some(&other) = self.names.get(n) {
                 return Err(format!("`{n}` is already a name of `{}`", self.drugs[other].name));
             }
+        }
+        for n in all {
             self.names.insert(n, index);
         }
         self.drugs.push(Drug { name: name.to_string(), synonyms, classes, daily_mg, source: source.trim().to_string() });
@@ -229,7 +242,7 @@ impl DrugBase {
 
     fn party(&self, s: &str) -> Result<Party, String> {
         let s = s.trim();
-        match s.strip_prefix("class:") {
+        match s.strip_prefix("class:").map(str::trim) {
             Some(class) if self.drugs.iter().any(|d| d.classes.iter().any(|c| c == class)) => Ok(Party::Class(class.to_string())),
             Some(class) => Err(format!("no drug in the knowledge base has the class `{class}`")),
             None => self.find(s).map(|d| Party::Drug(d.name.clone())).ok_or_else(|| format!("`{s}` is not a drug in the knowledge base")),
@@ -272,16 +285,22 @@ impl DrugBase {
         found
     }
 
-    /// Whether an allergy to `substance` (a drug, a synonym or a class, such as `penicillin`)
-    /// rules out `drug`.
+    /// Whether an allergy to `substance` (a drug, a synonym or a class, such as `penicillin`,
+    /// `Penicillins` or `class:nsaid`) rules out `drug`. An allergy to one drug of a
+    /// cross-reactive class (the penicillins: a shared beta-lactam ring) covers the whole class.
     pub fn allergy_covers(&self, substance: &str, drug: &Drug) -> bool {
         let substance = normalise(substance);
-        if let Some(named) = self.find(&substance) {
+        let substance = substance.strip_prefix("class:").map_or(substance.as_str(), str::trim);
+        if let Some(named) = self.find(substance) {
             if named.name == drug.name {
                 return true;
             }
+            if named.classes.iter().any(|c| CROSS_REACTIVE.contains(&c.as_str()) && drug.classes.contains(c)) {
+                return true;
+            }
         }
-        drug.classes.contains(&substance)
+        let singular = substance.strip_suffix('s').unwrap_or(substance);
+        drug.classes.iter().any(|c| c == substance || c == singular)
     }
 
     /// How many drugs, classes and interactions the base holds.
@@ -349,25 +368,46 @@ fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, Vec<DrugFileError>> {
         .collect()
 }
 
-/// Validates one file against the shipped base (an interaction file may name shipped drugs):
-/// its kind and how many rows it adds, or every error in it.
-pub fn check_file(path: &Path) -> Result<(FileKind, usize), Vec<DrugFileError>> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![DrugFileError { file: name.clone(), line: 0, message: format!("cannot read: {e}") }])?;
-    let (kind, rows) = parse_csv(&name, &text).map_err(|e| vec![e])?;
-    let mut base = DrugBase::builtin()?;
-    let shipped = BUILTIN.iter().any(|(n, _)| path.ends_with(n));
-    if shipped {
-        // One of the shipped files itself: it is already in; check it from scratch instead.
-        base = DrugBase::default();
-        if kind == FileKind::Interactions {
-            let (drugs_name, drugs_text) = BUILTIN[0];
-            base.add_files(vec![(drugs_name.to_string(), drugs_text.to_string())])?;
+/// Validates files together against the shipped base, as `serve --drug-data` would load them
+/// (an interaction file may name drugs from the shipped files or from another file given):
+/// each file's kind and row count, or every error found.
+pub fn check_files(paths: &[std::path::PathBuf]) -> Result<Vec<(FileKind, usize)>, Vec<DrugFileError>> {
+    let mut files = Vec::new();
+    let mut summary = Vec::new();
+    let mut errors = Vec::new();
+    let mut shipped_given = Vec::new();
+    for path in paths {
+        let name = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                errors.push(DrugFileError { file: name, line: 0, message: format!("cannot read: {e}") });
+                continue;
+            }
+        };
+        match parse_csv(&name, &text) {
+            Ok((kind, rows)) => summary.push((kind, rows.len())),
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
         }
+        // A shipped file itself (same text): checked from scratch, not against itself.
+        if let Some(i) = BUILTIN.iter().position(|(_, t)| *t == text) {
+            shipped_given.push(i);
+        }
+        files.push((name, text));
     }
-    base.add_files(vec![(name, text)])?;
-    Ok((kind, rows.len()))
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut base = DrugBase::default();
+    // The shipped files not given are the base the given ones are checked against.
+    let rest: Vec<(String, String)> =
+        BUILTIN.iter().enumerate().filter(|(i, _)| !shipped_given.contains(i)).map(|(_, (n, t))| (n.to_string(), t.to_string())).collect();
+    base.add_files(rest)?;
+    base.add_files(files)?;
+    Ok(summary)
 }
 
 #[cfg(test)]
@@ -448,6 +488,14 @@ mod tests {
         assert!(!b.allergy_covers("ibuprofen", amox));
         assert!(b.allergy_covers("nsaid", b.find("ibuprofen").unwrap()));
         assert!(b.allergy_covers("acetaminophen", b.find("paracetamol").unwrap()));
+        // Cross-reactive class, plurals and the class: form.
+        assert!(b.allergy_covers("amoxicillin", b.find("ampicillin").unwrap()));
+        assert!(b.allergy_covers("penicillin vk", amox));
+        assert!(b.allergy_covers("Penicillins", amox));
+        assert!(b.allergy_covers("NSAIDs", b.find("naproxen").unwrap()));
+        assert!(b.allergy_covers("class:nsaid", b.find("naproxen").unwrap()));
+        // NSAIDs are not one cross-reactive class here: an ibuprofen allergy names ibuprofen.
+        assert!(!b.allergy_covers("ibuprofen", b.find("naproxen").unwrap()));
     }
 
     fn check(kind_header: &str, body: &str) -> Vec<DrugFileError> {
@@ -470,6 +518,10 @@ mod tests {
         assert!(check(DRUGS, "newdrug,,nsaid,,,")[0].message.contains("source"));
         assert!(check(DRUGS, "newdrug,acetaminophen,nsaid,,,label")[0].message.contains("paracetamol"));
         assert!(check(DRUGS, "ibuprofen,,nsaid,,,label")[0].message.contains("already"));
+        // A name given twice in its own row, and a name that would read as a class.
+        assert!(check(DRUGS, "newdrug,Newdrug,nsaid,,,label")[0].message.contains("twice"));
+        assert!(check(DRUGS, "newdrug,nd|ND,nsaid,,,label")[0].message.contains("twice"));
+        assert!(check(DRUGS, "newdrug,class:nsaid,nsaid,,,label")[0].message.contains(":"));
         assert!(check(INTER, "ibuprofen,nodrug,high,x,src")[0].message.contains("nodrug"));
         assert!(check(INTER, "ibuprofen,class:nope,high,x,src")[0].message.contains("nope"));
         assert!(check(INTER, "ibuprofen,metformin,severe,x,src")[0].message.contains("severity"));

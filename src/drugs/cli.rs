@@ -11,8 +11,9 @@ use crate::drugs::base::{self, DrugBase, FileKind};
 /// `careledger drugs …`.
 #[derive(Debug, Subcommand)]
 pub enum DrugsCommand {
-    /// Check knowledge-base files (drugs or interactions CSV) against the shipped base; prints
-    /// every error with its file and line, exits 1 if there is any.
+    /// Check knowledge-base files (drugs or interactions CSV) together against the shipped base,
+    /// as `serve --drug-data` loads them; prints every error with its file and line, exits 1 if
+    /// there is any.
     Check(CheckArgs),
 }
 
@@ -26,21 +27,20 @@ pub struct CheckArgs {
 
 /// Runs `careledger drugs check`.
 pub fn check(args: &CheckArgs) -> ExitCode {
-    let mut failed = false;
-    for path in &args.files {
-        match base::check_file(path) {
-            Ok((kind, rows)) => {
+    let result = base::check_files(&args.files);
+    match &result {
+        Ok(summary) => {
+            for (path, (kind, rows)) in args.files.iter().zip(summary) {
                 let kind = match kind {
                     FileKind::Drugs => "drugs",
                     FileKind::Interactions => "interactions",
                 };
                 println!("{}: ok ({kind}, {rows} rows)", path.display());
             }
-            Err(errors) => {
-                failed = true;
-                for e in errors {
-                    println!("{e}");
-                }
+        }
+        Err(errors) => {
+            for e in errors {
+                println!("{e}");
             }
         }
     }
@@ -48,5 +48,5 @@ pub fn check(args: &CheckArgs) -> ExitCode {
         let (drugs, classes, interactions) = shipped.counts();
         println!("shipped knowledge base: {drugs} drugs, {classes} classes, {interactions} interactions");
     }
-    if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+    if result.is_ok() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }

@@ -23,7 +23,7 @@ fn the_shipped_files_pass_the_check() {
     let text = said(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("drugs.csv: ok (drugs, 34 rows)"), "{text}");
-    assert!(text.contains("interactions.csv: ok (interactions, 18 rows)"), "{text}");
+    assert!(text.contains("interactions.csv: ok (interactions, 23 rows)"), "{text}");
     assert!(text.contains("shipped knowledge base: 34 drugs"), "{text}");
 }
 
@@ -52,6 +52,25 @@ fn a_bad_file_is_refused_with_every_error_and_its_line() {
     assert!(!out.status.success());
     assert!(text.contains("x.csv:1: the header must be"), "{text}");
     assert!(text.contains("missing.csv:0: cannot read"), "{text}");
+}
+
+#[test]
+fn a_clinics_files_are_checked_together_as_the_server_loads_them() {
+    let dir = TempDir::new();
+    let drugs = dir.0.join("clinic-drugs.csv");
+    let interactions = dir.0.join("clinic-interactions.csv");
+    std::fs::write(&drugs, format!("{DRUGS}clinicdrug,cd-9,nsaid,10,40,Clinic formulary 2026\n")).unwrap();
+    std::fs::write(&interactions, format!("{INTERACTIONS}clinicdrug,metformin,low,Watch glucose,Clinic formulary 2026\n")).unwrap();
+    // The interaction names a drug from the other file: fine together, in either order.
+    let out = careledger(&["drugs", "check", interactions.to_str().unwrap(), drugs.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", said(&out));
+    // The same drug added by two files: refused, as the server would refuse it.
+    let again = dir.0.join("more-drugs.csv");
+    std::fs::write(&again, format!("{DRUGS}clinicdrug,,nsaid,,,Another list\n")).unwrap();
+    let out = careledger(&["drugs", "check", drugs.to_str().unwrap(), again.to_str().unwrap()]);
+    let text = said(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("more-drugs.csv:2: `clinicdrug` is already a name of `clinicdrug`"), "{text}");
 }
 
 #[tokio::test]
