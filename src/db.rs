@@ -106,26 +106,33 @@ fn migrator() -> sqlx::migrate::Migrator {
     migrator
 }
 
-/// Texts of earlier migrations that landed on main and were later put back to their first
-/// text (migrations are append-only; these two were edited once): (version, SHA-384 of the
-/// text that landed, migration a database with that text already has the effect of).
+/// Migrations that landed on main with two texts over time (migrations are append-only; these
+/// two were edited once, and both texts made databases): (version, SHA-384 of the other text).
+/// A database that recorded the other text has its record set to the text as it stands.
 ///
-/// - 0006 with a unique index (main from a7719ed, again at stop 19, 44b524f): the first text's
-///   plain index is what 0010 makes unique, so 0006 is simply recorded as it stands.
-/// - 0011 with the `id` and `fields_sha256` columns and the `audit_log_id` index (stop 19,
-///   44b524f): 0015 adds exactly those, so such a database has 0015 recorded as done.
-const LANDED_EDITS: [(i64, &str, Option<i64>); 2] = [
-    (6, "b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd", None),
-    (11, "38e029fe29d59e2cd950dab471fac49bdc8a645711e69537f4383375ca886898b6d90d072f9b38520767217bb9d57d0f", Some(15)),
+/// - 0006: its first text made a plain index (18a1724, f58fbcb, 2e0a1cc, and again at stop
+///   20); the text as it stands makes it unique (a7719ed, stop 19). 0010 makes the index
+///   unique on either, so the record is all that differs.
+/// - 0011: its first text (7a5bf3c, and again at stop 20) lacks the audit rows' `id` and
+///   `fields_sha256` and the `audit_log_id` index, which the text as it stands creates (stop
+///   19) and which 0015 adds to a database made with the first text.
+const LANDED_EDITS: [(i64, &str); 2] = [
+    (6, "3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29"),
+    (11, "0534c147f14ba223ee8875d4d4e35cd5ca27fc7f83753e8db6da391db5fb142c0b22e9c965b5ec73f24518477d51256d"),
 ];
 
-/// Makes a database that recorded an edited text of a migration (`LANDED_EDITS`) upgrade like
-/// any other: its record of that migration takes the checksum of the text as it stands, and a
-/// later migration whose effect it already has is recorded as done, so the migrator applies the
-/// rest as usual. Any other history is left to the migrator, which refuses edited migrations.
+/// Migrations whose effect a database may already have from an earlier migration's text as it
+/// stands: (version, a query that succeeds only when the effect is there). 0015 adds the
+/// columns that 0011 as it stands already creates: on such a database (a new one, or one made
+/// at stop 19) it is recorded as done instead of run.
+const ALREADY_THERE: [(i64, &str); 1] = [(15, "SELECT id, fields_sha256 FROM audit_log WHERE 1 = 0")];
+
+/// Makes a database that recorded the other text of a migration (`LANDED_EDITS`) upgrade like
+/// any other: its record of that migration takes the checksum of the text as it stands. Any
+/// other history is left to the migrator, which refuses edited migrations.
 async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()> {
     let migrator = migrator();
-    for (version, landed, covers) in LANDED_EDITS {
+    for (version, other) in LANDED_EDITS {
         let recorded: Option<Vec<u8>> = match sqlx::query_scalar::<_, Vec<u8>>("SELECT checksum FROM _sqlx_migrations WHERE version = $1")
             .bind(version)
             .fetch_optional(pool)
@@ -135,32 +142,46 @@ async fn reconcile_edited_migrations(pool: &sqlx::AnyPool) -> anyhow::Result<()>
             // No migrations table yet: a new database.
             Err(_) => return Ok(()),
         };
-        if recorded.is_none_or(|c| hex::encode(c) != landed) {
+        if recorded.is_none_or(|c| hex::encode(c) != other) {
             continue;
         }
         let Some(current) = migrator.iter().find(|m| m.version == version) else { continue };
-        let mut tx = pool.begin().await?;
         sqlx::query("UPDATE _sqlx_migrations SET checksum = $1 WHERE version = $2")
             .bind(current.checksum.to_vec())
             .bind(version)
-            .execute(&mut *tx)
+            .execute(pool)
             .await?;
-        if let Some(done) = covers.and_then(|v| migrator.iter().find(|m| m.version == v)) {
+        tracing::info!(version, "a migration recorded with its other landed text: recorded as it stands");
+    }
+    Ok(())
+}
+
+/// Applies this release's migrations as every start does, recording each of `ALREADY_THERE`
+/// as done, instead of running it, on a database that already has its effect once the
+/// migrations before it are applied.
+pub async fn migrate(pool: &sqlx::AnyPool) -> anyhow::Result<()> {
+    for (version, probe) in ALREADY_THERE {
+        let mut before = migrator();
+        before.migrations = before.migrations.iter().filter(|m| m.version < version).cloned().collect::<Vec<_>>().into();
+        before.run(pool).await?;
+        let full = migrator();
+        let Some(m) = full.iter().find(|m| m.version == version) else { continue };
+        if sqlx::query(probe).execute(pool).await.is_ok() {
+            // Several copies may start at once: the first record stands.
             sqlx::query(
                 "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (version) DO NOTHING",
             )
-            .bind(done.version)
-            .bind(done.description.to_string())
+            .bind(m.version)
+            .bind(m.description.to_string())
             .bind(true)
-            .bind(done.checksum.to_vec())
+            .bind(m.checksum.to_vec())
             .bind(0_i64)
-            .execute(&mut *tx)
+            .execute(pool)
             .await?;
         }
-        tx.commit().await?;
-        tracing::info!(version, "a migration recorded with a text that was later put back: recorded as it stands");
     }
+    migrator().run(pool).await?;
     Ok(())
 }
 
@@ -183,7 +204,7 @@ impl Db {
             .await
             .context("cannot connect to the database")?;
         reconcile_edited_migrations(&pool).await.context("database migration failed")?;
-        migrator().run(&pool).await.context("database migration failed")?;
+        migrate(&pool).await.context("database migration failed")?;
         let health = Self::pool_options(backend, 1, Duration::from_secs(2)).connect_lazy_with(options);
         Ok(Self { pool, backend, health })
     }

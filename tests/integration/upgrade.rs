@@ -19,9 +19,16 @@ pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Optio
     }
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
-    let migrator =
-        sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations")).await.expect("migrations folder");
-    migrator.run_to(version, &pool).await.expect("older migrations");
+    if version == i64::MAX {
+        // Every migration, as careledger applies them (0015 is recorded, not run, after 0011).
+        careledger::db::migrate(&pool).await.expect("migrations");
+    } else {
+        assert!(version < 15, "a database at {version} is made with careledger::db::migrate");
+        let migrator = sqlx::migrate::Migrator::new(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations"))
+            .await
+            .expect("migrations folder");
+        migrator.run_to(version, &pool).await.expect("older migrations");
+    }
     Some((url, pool))
 }
 
@@ -342,22 +349,20 @@ async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend)
 }
 dual!(a_database_made_with_0006_as_it_first_landed_upgrades);
 
-/// A database as main at stop 19 (44b524f) made it: 0006 and 0011 with the texts they had then
-/// (tests/fixtures), every migration to 0012 applied.
-async fn database_as_at_stop_19(backend: Backend, dir: &TempDir) -> Option<(String, sqlx::AnyPool)> {
-    let folder = dir.0.join("migrations-at-stop-19");
+/// A database made with the migrations below `below`, with the given files' texts put in
+/// place of the ones that stand (tests/fixtures): how an earlier main made it.
+async fn database_made_with(backend: Backend, dir: &TempDir, below: &str, texts: &[(&str, &str)]) -> Option<(String, sqlx::AnyPool)> {
+    let folder = dir.0.join("migrations-then");
     std::fs::create_dir_all(&folder).unwrap();
     let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for entry in std::fs::read_dir(ours.join("migrations")).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        if name.as_str() < "0013" {
+        if name.as_str() < below {
             std::fs::copy(&path, folder.join(&name)).unwrap();
         }
     }
-    for (name, fixture) in
-        [("0006_email_skeleton.sql", "0006_as_landed_at_stop_19.sql"), ("0011_access_audit.sql", "0011_as_landed_at_stop_19.sql")]
-    {
+    for (name, fixture) in texts {
         std::fs::copy(ours.join("tests/fixtures").join(fixture), folder.join(name)).unwrap();
     }
     sqlx::any::install_default_drivers();
@@ -368,16 +373,14 @@ async fn database_as_at_stop_19(backend: Backend, dir: &TempDir) -> Option<(Stri
     }
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
-    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap().run(&pool).await.expect("stop 19's migrations");
+    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap().run(&pool).await.expect("the earlier migrations");
     Some((url, pool))
 }
 
-async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
-    // Main at stop 19 had 0006 with a unique index and 0011 with the audit rows' id and fields
-    // hash; both files are back to their first texts and 0015 adds what 0011 had gained. Such a
-    // database records both as they stand, has 0015 recorded as done, and upgrades.
-    let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_as_at_stop_19(backend, &dir).await else { return };
+/// Starts this release on an earlier main's database and checks that it upgraded: the sign-in
+/// works, every migration is recorded with the checksum of its text as it stands, and the audit
+/// trail writes, finds and verifies a row.
+async fn upgrades_and_audits(backend: Backend, dir: std::sync::Arc<TempDir>, url: String, pool: sqlx::AnyPool) {
     insert_user_v1(&pool, &uuid::Uuid::now_v7().to_string(), "p@example.org", "patient", None).await;
     pool.close().await;
     let app = spawn_on(backend, dir, url, Options::default()).await;
@@ -403,7 +406,38 @@ async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
     let report = app.verify().await;
     assert!(report.ok(), "{:?}", report.problems);
 }
+
+async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
+    // Main at stop 19 (44b524f) had 0006 and 0011 as they stand (a unique index; the audit
+    // rows' id and fields hash) and migrations to 0012. 0015 adds what 0011 already made: it is
+    // recorded as done, not run.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0013", &[]).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
 dual!(a_database_made_by_main_at_stop_19_upgrades);
+
+async fn a_database_made_by_main_at_stop_20_upgrades(backend: Backend) {
+    // Main at stop 20 (e16500f) had 0006 and 0011 with their first texts (a plain index; no id
+    // or fields hash, which its 0015 added) and migrations to 0015. Such a database has its
+    // records of 0006 and 0011 set to the texts as they stand.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let texts = [("0006_email_skeleton.sql", "0006_first_text.sql"), ("0011_access_audit.sql", "0011_first_text.sql")];
+    let Some((url, pool)) = database_made_with(backend, &dir, "0016", &texts).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_by_main_at_stop_20_upgrades);
+
+async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
+    // Main between 7a5bf3c and stop 19 had 0011's first text and no 0015: 0015 runs and adds
+    // the columns.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0012", &[("0011_access_audit.sql", "0011_first_text.sql")]).await else {
+        return;
+    };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_before_the_audit_row_ids_upgrades);
 
 async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backend: Backend) {
     // Before migration 0011, privilege changes were kept only in audit_events; the trail takes
