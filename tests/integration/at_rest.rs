@@ -31,17 +31,9 @@ async fn everything_careledger_writes_is_private_whatever_the_umask(backend: Bac
     let doctor = app.doctor("doc@example.org", &admin).await;
     let patient = app.patient("p@example.org").await;
     let record = app.record(&doctor, &patient.id, "Scan", "imaging").await;
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 private scan".to_vec()).file_name("scan.pdf");
-    let r = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{}/files", record["id"].as_str().unwrap())))
-        .bearer_auth(&doctor.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let sha = r.json::<serde_json::Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
+    let r = app.attach(&doctor.access, record["id"].as_str().unwrap(), "scan.pdf", b"%PDF-1.4 private scan".to_vec()).await;
+    assert_eq!(r.status, 201);
+    let sha = r.body["sha256"].as_str().unwrap().to_string();
     let data = app.state.settings.data_dir.clone();
     assert_eq!(mode(&data), 0o700, "data directory");
     let blobs = data.join("files").join("sealed").join(&patient.id);

@@ -111,16 +111,8 @@ async fn every_access_is_in_the_trail_and_the_patient_sees_who(backend: Backend)
     let rows = trail(&app, &c.admin, "request_id=aud-list").await;
     assert_eq!(rows[0]["action"], "record.search");
     assert_eq!(rows[0]["patient_id"], c.patient.id.as_str());
-    let part = reqwest::multipart::Part::bytes(b"ANA 1:640".to_vec()).file_name("labs.txt");
-    let up = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{rid}/files")))
-        .bearer_auth(&c.house.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let sha = up.json::<Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
+    let up = app.attach(&c.house.access, rid, "labs.txt", b"ANA 1:640".to_vec()).await;
+    let sha = up.body["sha256"].as_str().unwrap().to_string();
     assert_eq!(get_as(&app, &format!("/api/v1/records/{rid}/files/{sha}"), &c.house.access, "aud-file", "x").await, 200);
     let rows = trail(&app, &c.admin, "request_id=aud-file").await;
     assert_eq!((rows[0]["action"].as_str(), rows[0]["patient_id"].as_str()), (Some("file.download"), Some(c.patient.id.as_str())));
@@ -396,13 +388,7 @@ async fn an_edited_inserted_or_deleted_audit_row_is_detected(backend: Backend) {
     assert!(!problems.iter().any(|p| p.contains(&format!("audit row {}: missing", seq + 1))), "{problems:?}");
 
     // The command line says so too, and fails.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-        .args(["ledger", "verify", "--data-dir"])
-        .arg(&app.data_dir.0)
-        .args(["--database-url", app.state.settings.database_url.expose()])
-        .env("CARELEDGER_LOG", "warn")
-        .output()
-        .unwrap();
+    let out = app.careledger(&["ledger", "verify"]).output().await.unwrap();
     assert!(!out.status.success());
     let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(said.contains(&format!("audit row {seq}: missing")), "{said}");

@@ -24,17 +24,9 @@ async fn clinic(app: &TestApp) -> Clinic {
     let visiting = app.staff("visiting@example.org", "doctor", "Lisa Cuddy", &admin).await;
     let patient = app.patient("pat@example.org").await;
     let record = app.record(&house, &patient.id, "Lupus workup", "diagnosis").await["id"].as_str().unwrap().to_string();
-    let part = reqwest::multipart::Part::bytes(b"ANA 1:640".to_vec()).file_name("labs.txt");
-    let up = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{record}/files")))
-        .bearer_auth(&house.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(up.status(), 201);
-    let sha = up.json::<Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
+    let up = app.attach(&house.access, &record, "labs.txt", b"ANA 1:640".to_vec()).await;
+    assert_eq!(up.status, 201);
+    let sha = up.body["sha256"].as_str().unwrap().to_string();
     Clinic { admin, house, visiting, patient, record, sha }
 }
 

@@ -42,16 +42,8 @@ async fn full_record(app: &TestApp, doctor: &Session, patient: &Session) -> Stri
     let id = r.body["id"].as_str().unwrap().to_string();
     let r = app.post(&format!("/api/v1/records/{id}/amendments"), Some(&doctor.access), &json!({"notes": AMENDED, "reason": REASON})).await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let part = reqwest::multipart::Part::bytes(FILE.to_vec()).file_name(FILE_NAME);
-    let r = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{id}/files")))
-        .bearer_auth(&doctor.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let r = app.attach(&doctor.access, &id, FILE_NAME, FILE.to_vec()).await;
+    assert_eq!(r.status, 201);
     // The care team's free text: a referral's reason and an emergency access's.
     let admin = app.login("admin@clinic.test").await;
     let colleague = app.doctor("colleague@example.org", &admin).await;
@@ -268,14 +260,9 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
     // Awaited, not blocking: the server under test runs on this test's runtime, and a write it
     // had begun must be able to commit while the command runs beside it.
     let rotate = |extra: &[&str]| {
-        tokio::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-            .args(["keys", "rotate", "--batch-size", "1", "--settle-ms", "300"])
-            .args(extra)
-            .arg("--data-dir")
-            .arg(&app.data_dir.0)
-            .args(["--database-url", &url])
-            .env("CARELEDGER_LOG", "warn")
-            .output()
+        let args: Vec<&str> = ["keys", "rotate", "--batch-size", "1", "--settle-ms", "300"].iter().chain(extra).copied().collect();
+        let mut c = app.careledger(&args);
+        async move { c.output().await }
     };
     // Interrupted after one data key of four.
     let out = rotate(&["--stop-after-batches", "1"]).await.unwrap();
@@ -320,12 +307,7 @@ async fn key_rotation_runs_beside_the_server_and_resumes(backend: Backend) {
         let r = fresh.get(&format!("/api/v1/records/{id}"), Some(&p.access)).await;
         assert_eq!((r.status.as_u16(), r.body["notes"].as_str()), (200, Some(NOTES)), "{}", r.text);
     }
-    let verify = std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-        .args(["ledger", "verify", "--data-dir"])
-        .arg(&app.data_dir.0)
-        .args(["--database-url", &url])
-        .output()
-        .unwrap();
+    let verify = app.careledger(&["ledger", "verify"]).output().await.unwrap();
     assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stdout));
 }
 dual!(key_rotation_runs_beside_the_server_and_resumes);
@@ -334,28 +316,22 @@ async fn a_lost_key_file_is_refused_not_replaced(backend: Backend) {
     let app = app!(backend);
     let (_, doctor, patient) = setup(&app).await;
     full_record(&app, &doctor, &patient).await;
-    let url = app.state.settings.database_url.expose().clone();
     let keys = app.data_dir.0.join("keys");
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(&app.data_dir.0)
-            .args(["--database-url", &url])
-            .output()
-            .unwrap()
+        let mut c = app.careledger(args);
+        async move { c.output().await.unwrap() }
     };
     for lost in ["master.key", "search-index.key"] {
         let saved = std::fs::read(keys.join(lost)).unwrap();
         std::fs::remove_file(keys.join(lost)).unwrap();
         // A server does not start (it would answer every read with an error and wrap new data
         // keys under a key the other copies lack), and no tool makes a key in its place.
-        let out = run(&["serve", "--listen", "127.0.0.1:0"]);
+        let out = run(&["serve", "--listen", "127.0.0.1:0"]).await;
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{lost}: {err}");
         assert!(err.contains(lost) && err.contains("missing") && err.contains("restore"), "{lost}: {err}");
         // `ledger verify` needs the master key (not the index's): without it, it fails.
-        let out = run(&["ledger", "verify"]);
+        let out = run(&["ledger", "verify"]).await;
         if lost == "master.key" {
             assert_eq!(out.status.code(), Some(1), "{lost}: {}", String::from_utf8_lossy(&out.stdout));
         }
@@ -365,12 +341,12 @@ async fn a_lost_key_file_is_refused_not_replaced(backend: Backend) {
     // A keyring that lacks the key data keys are wrapped under: refused, naming the key.
     let ring = std::fs::read_to_string(keys.join("master.key")).unwrap();
     std::fs::write(keys.join("master.key"), format!("{}\n", "cd".repeat(32))).unwrap();
-    let out = run(&["serve", "--listen", "127.0.0.1:0"]);
+    let out = run(&["serve", "--listen", "127.0.0.1:0"]).await;
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains(&app.state.vault.key_ids()[0]) && err.contains("does not hold"), "{err}");
     std::fs::write(keys.join("master.key"), ring).unwrap();
-    let out = run(&["ledger", "verify"]);
+    let out = run(&["ledger", "verify"]).await;
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
 }
 dual!(a_lost_key_file_is_refused_not_replaced);
@@ -378,28 +354,14 @@ dual!(a_lost_key_file_is_refused_not_replaced);
 async fn a_master_key_from_the_environment_or_a_file(backend: Backend) {
     // Given in CARELEDGER_MASTER_KEY (keys themselves), rotation needs the new key first.
     let app = app!(backend);
-    let url = app.state.settings.database_url.expose().clone();
     let key = "ab".repeat(32);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-        .args(["keys", "rotate", "--data-dir"])
-        .arg(&app.data_dir.0)
-        .args(["--database-url", &url])
-        .env("CARELEDGER_MASTER_KEY", &key)
-        .output()
-        .unwrap();
+    let out = app.careledger(&["keys", "rotate"]).env("CARELEDGER_MASTER_KEY", &key).output().await.unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("CARELEDGER_MASTER_KEY=<new>,<old>"), "{}", String::from_utf8_lossy(&out.stderr));
     // A key file that is not a key refuses to start, naming the file (never its content).
     let bad = app.data_dir.0.join("bad.key");
     std::fs::write(&bad, "not a key").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-        .args(["keys", "rotate", "--master-key-file"])
-        .arg(&bad)
-        .arg("--data-dir")
-        .arg(&app.data_dir.0)
-        .args(["--database-url", &url])
-        .output()
-        .unwrap();
+    let out = app.careledger(&["keys", "rotate", "--master-key-file", bad.to_str().unwrap()]).output().await.unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("bad.key") && !err.contains("not a key"), "{err}");

@@ -22,16 +22,8 @@ async fn patient_with_everything(app: &TestApp, doctor: &Session, patient: &Sess
         .post(&format!("/api/v1/records/{id}/amendments"), Some(&doctor.access), &json!({"notes": "Peak flow 420.", "reason": "misread"}))
         .await;
     assert_eq!(r.status, 201, "{}", r.text);
-    let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 spirometry".to_vec()).file_name("spiro.pdf");
-    let r = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{id}/files")))
-        .bearer_auth(&doctor.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
+    let r = app.attach(&doctor.access, &id, "spiro.pdf", b"%PDF-1.4 spirometry".to_vec()).await;
+    assert_eq!(r.status, 201);
     id
 }
 

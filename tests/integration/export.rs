@@ -184,16 +184,8 @@ async fn the_export_is_a_valid_fhir_bundle_of_everything_held_about_the_patient(
     assert_eq!(r.body["version"], 2);
     let labs = app.record(&bo, &patient.id, "Blood count", "lab_result").await["id"].as_str().unwrap().to_string();
     let file_bytes: Vec<u8> = b"%PDF-1.7\n\xff\xfe\x00\x01 binary lab report \xe2\x82\xac".to_vec();
-    let part = reqwest::multipart::Part::bytes(file_bytes.clone()).file_name("blood count.pdf");
-    let up = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{labs}/files")))
-        .bearer_auth(&bo.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(up.status(), 201);
+    let up = app.attach(&bo.access, &labs, "blood count.pdf", file_bytes.clone()).await;
+    assert_eq!(up.status, 201);
     let theirs = app.record(&dana, &other.id, "Other patient's secret", "diagnosis").await["id"].as_str().unwrap().to_string();
 
     // A consent that stands and one revoked.

@@ -118,6 +118,15 @@ impl Default for Options {
     }
 }
 
+/// The careledger binary with `args`, then `--data-dir DIR --database-url URL`, quiet logs. Run it
+/// awaited (`.output().await`): a server under test shares the test's runtime, and a blocking
+/// wait could hold back a write it had begun (the 'database is locked' flake).
+pub fn careledger_on(dir: &std::path::Path, url: &str, args: &[&str]) -> tokio::process::Command {
+    let mut c = tokio::process::Command::new(env!("CARGO_BIN_EXE_careledger"));
+    c.args(args).arg("--data-dir").arg(dir).args(["--database-url", url]).env("CARELEDGER_LOG", "warn");
+    c
+}
+
 /// Starts careledger on port 0 over a fresh database. `None` when the backend is unavailable
 /// (PostgreSQL not configured and not required).
 pub async fn spawn_app(backend: Backend) -> Option<TestApp> {
@@ -247,6 +256,19 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
+        Reply::from(req.send().await.expect("request")).await
+    }
+
+    /// The careledger binary on this app's data directory and database (see [`careledger_on`]).
+    pub fn careledger(&self, args: &[&str]) -> tokio::process::Command {
+        careledger_on(&self.data_dir.0, self.state.settings.database_url.expose(), args)
+    }
+
+    /// Attaches a file to a record (`POST /api/v1/records/{id}/files`, multipart field `file`).
+    pub async fn attach(&self, token: &str, record_id: &str, name: &str, bytes: Vec<u8>) -> Reply {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let req = self.http.post(self.url(&format!("/api/v1/records/{record_id}/files"))).bearer_auth(token).multipart(form);
         Reply::from(req.send().await.expect("request")).await
     }
 

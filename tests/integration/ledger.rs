@@ -214,27 +214,20 @@ dual!(tampering_is_caught_and_named);
 
 async fn the_command_line_verifies_and_exports(backend: Backend) {
     let Some((app, ids)) = written(backend).await else { return };
-    let url = app.state.settings.database_url.expose().clone();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(&app.data_dir.0)
-            .args(["--database-url", &url])
-            .env("CARELEDGER_LOG", "warn")
-            .output()
-            .unwrap()
+        let mut c = app.careledger(args);
+        async move { c.output().await.unwrap() }
     };
-    let ok = run(&["ledger", "verify"]);
+    let ok = run(&["ledger", "verify"]).await;
     let out = String::from_utf8_lossy(&ok.stdout);
     assert!(ok.status.success(), "{out}");
     assert!(out.starts_with("ledger ok: 5 entries, "), "{out}");
-    let head = run(&["ledger", "export-head"]);
+    let head = run(&["ledger", "export-head"]).await;
     let json: Value = serde_json::from_slice(&head.stdout).unwrap();
     assert_eq!(json["tree_size"], 5);
     assert_eq!(json["public_key"].as_str().unwrap().len(), 64);
     exec(&app, &format!("UPDATE records SET title = 'Changed' WHERE id = '{}'", ids[0])).await;
-    let bad = run(&["ledger", "verify"]);
+    let bad = run(&["ledger", "verify"]).await;
     let out = String::from_utf8_lossy(&bad.stdout);
     assert_eq!(bad.status.code(), Some(1), "{out}");
     assert!(out.contains(&ids[0]) && out.contains("ledger FAILED"), "{out}");
@@ -306,23 +299,6 @@ async fn staff_approvals_are_entries(backend: Backend) {
 }
 dual!(staff_approvals_are_entries);
 
-async fn upload(app: &TestApp, who: &Session, record_id: &str, name: &str, bytes: Vec<u8>) -> crate::helpers::Reply {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    let r = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{record_id}/files")))
-        .bearer_auth(&who.access)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let text = r.text().await.unwrap();
-    crate::helpers::Reply { status, headers, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
-}
-
 async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     let app = app!(backend);
     let (admin, doctor, patient) = setup(&app).await;
@@ -330,7 +306,7 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     let rec = app.record(&doctor, &patient.id, "Chest X-ray", "imaging").await;
     let id = rec["id"].as_str().unwrap();
     let pdf = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n".to_vec();
-    let r = upload(&app, &doctor, id, "../report \"final\".pdf", pdf.clone()).await;
+    let r = app.attach(&doctor.access, id, "../report \"final\".pdf", pdf.clone()).await;
     assert_eq!(r.status, 201, "{}", r.text);
     use sha2::Digest;
     let sha = hex::encode(sha2::Sha256::digest(&pdf));
@@ -339,14 +315,14 @@ async fn files_are_stored_by_hash_and_checked_on_the_way_out(backend: Backend) {
     assert_eq!(r.body["size"], pdf.len());
     assert_eq!(r.body["filename"], "report \"final\".pdf");
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR".to_vec();
-    assert_eq!(upload(&app, &doctor, id, "scan.png", png).await.body["content_type"], "image/png");
+    assert_eq!(app.attach(&doctor.access, id, "scan.png", png).await.body["content_type"], "image/png");
     // Refusals: not the author, wrong type, empty, duplicate, too big, no file field.
-    upload(&app, &patient, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
-    upload(&app, &other, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
-    upload(&app, &doctor, id, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await.assert_problem(415, "unsupported_media_type");
-    upload(&app, &doctor, id, "empty.txt", vec![]).await.assert_problem(422, "validation_failed");
-    upload(&app, &doctor, id, "again.pdf", pdf.clone()).await.assert_problem(409, "file_already_attached");
-    upload(&app, &doctor, id, "huge.txt", vec![b'a'; 26 * 1024 * 1024]).await.assert_problem(413, "payload_too_large");
+    app.attach(&patient.access, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
+    app.attach(&other.access, id, "x.txt", b"hello".to_vec()).await.assert_problem(403, "forbidden");
+    app.attach(&doctor.access, id, "tool.exe", b"MZ\x90\x00\x03\x00\x00\x00".to_vec()).await.assert_problem(415, "unsupported_media_type");
+    app.attach(&doctor.access, id, "empty.txt", vec![]).await.assert_problem(422, "validation_failed");
+    app.attach(&doctor.access, id, "again.pdf", pdf.clone()).await.assert_problem(409, "file_already_attached");
+    app.attach(&doctor.access, id, "huge.txt", vec![b'a'; 26 * 1024 * 1024]).await.assert_problem(413, "payload_too_large");
     let r = app
         .http
         .post(app.url(&format!("/api/v1/records/{id}/files")))
@@ -394,7 +370,7 @@ async fn pages_show_the_proof_and_the_ledger(backend: Backend) {
     let (_, doctor, patient) = setup(&app).await;
     let rec = app.record(&doctor, &patient.id, "Fracture follow-up", "visit").await;
     let id = rec["id"].as_str().unwrap();
-    upload(&app, &doctor, id, "xray.png", b"\x89PNG\r\n\x1a\nrest".to_vec()).await;
+    app.attach(&doctor.access, id, "xray.png", b"\x89PNG\r\n\x1a\nrest".to_vec()).await;
     let b = crate::helpers::sign_in(&app, "pat@example.org").await;
     let html = b.get(app.url(&format!("/records/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Proof that this record was not altered") && html.contains(&format!("/records/{id}/proof")), "{html}");
@@ -417,21 +393,15 @@ async fn the_generator_writes_proven_records(backend: Backend) {
     let dir = crate::helpers::TempDir::new();
     let Some(url) = crate::helpers::fresh_database(backend, &dir.0).await else { return };
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_careledger"))
-            .args(args)
-            .arg("--data-dir")
-            .arg(&dir.0)
-            .args(["--database-url", &url])
-            .env("CARELEDGER_LOG", "warn")
-            .output()
-            .unwrap()
+        let mut c = crate::helpers::careledger_on(&dir.0, &url, args);
+        async move { c.output().await.unwrap() }
     };
-    let out = run(&["demo", "--patients", "3", "--records-per-patient", "4"]);
+    let out = run(&["demo", "--patients", "3", "--records-per-patient", "4"]).await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains("generated 3 patients and 12 records"), "{text}");
     // Again: the demo clinic is not loaded twice, and new patients get new addresses.
-    assert!(run(&["demo", "--patients", "1", "--records-per-patient", "2"]).status.success());
-    let verify = run(&["ledger", "verify"]);
+    assert!(run(&["demo", "--patients", "1", "--records-per-patient", "2"]).await.status.success());
+    let verify = run(&["ledger", "verify"]).await;
     let text = String::from_utf8_lossy(&verify.stdout);
     // The sealer only runs in a server, so verify sees entries without blocks yet.
     assert!(verify.status.success() && text.starts_with("ledger ok: 44 entries"), "30 demo + 12 + 2: {text} {verify:?}");
@@ -501,7 +471,7 @@ async fn files_in_an_s3_compatible_store(backend: Backend) {
     let rec = app.record(&doctor, &patient.id, "Echocardiogram", "imaging").await;
     let id = rec["id"].as_str().unwrap();
     let text = b"LVEF 60%, no regional wall motion abnormality.".to_vec();
-    let r = upload(&app, &doctor, id, "echo.txt", text.clone()).await;
+    let r = app.attach(&doctor.access, id, "echo.txt", text.clone()).await;
     assert_eq!(r.status, 201, "{}", r.text);
     let sha = r.body["sha256"].as_str().unwrap().to_string();
     // It comes back checked, and it lives in the bucket, not the local folder.

@@ -29,16 +29,8 @@ async fn every_role_against_every_route(backend: Backend) {
     }
     let record = app.record(&doctor, &patient.id, "Matrix", "visit").await;
     let record_id = record["id"].as_str().unwrap().to_string();
-    let part = reqwest::multipart::Part::bytes(b"lab values".to_vec()).file_name("labs.txt");
-    let up = app
-        .http
-        .post(app.url(&format!("/api/v1/records/{record_id}/files")))
-        .bearer_auth(&doctor.access)
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let file_sha = up.json::<serde_json::Value>().await.unwrap()["sha256"].as_str().unwrap().to_string();
+    let up = app.attach(&doctor.access, &record_id, "labs.txt", b"lab values".to_vec()).await;
+    let file_sha = up.body["sha256"].as_str().unwrap().to_string();
     let head = app.sealed_head().await;
     let block_hash = head["hash"].as_str().unwrap().to_string();
     let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
