@@ -65,10 +65,6 @@ impl AppState {
             .map_err(|e| anyhow::anyhow!("cannot encrypt records stored in clear by an earlier release: {e:?}"))?;
         if records + sealed_files > 0 {
             tracing::info!(records, files = sealed_files, "records and files stored in clear by an earlier release are now encrypted");
-            // What the clear rows held must not linger in the database's files.
-            db.scrub(&["records", "record_versions", "record_files", "care_team"])
-                .await
-                .map_err(|e| anyhow::anyhow!("cannot scrub the database after encrypting: {e:?}"))?;
         }
         let ctx = Ctx {
             db,
@@ -181,9 +177,12 @@ impl Application {
         housekeeping.abort();
         sealer.abort();
         // What this copy journalled goes into the trail before it stops (a crash leaves it to
-        // the next copy to start).
-        if let Err(e) = self.state.audit.flush().await {
-            tracing::warn!(error = ?e, "audit rows left in the journal for the next start");
+        // the next copy to start). Not for ever: with the database away the journal stays on
+        // disk, and the next copy to start moves it.
+        match tokio::time::timeout(std::time::Duration::from_secs(10), self.state.audit.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::warn!(error = ?e, "audit rows left in the journal for the next start"),
+            Err(_) => tracing::warn!("audit rows not moved within 10 s; left in the journal for the next start"),
         }
         if let Some(m) = metrics {
             m.abort();
@@ -209,9 +208,6 @@ async fn housekeeping(state: AppState) {
         match seal_earlier(&state.db, &state.vault, &state.files, &crate::clock::format(state.clock.now())).await {
             Ok((records, files)) if records + files > 0 => {
                 tracing::info!(records, files, "records written in clear by an earlier release encrypted");
-                if let Err(e) = state.db.scrub(&["records", "record_versions", "record_files", "care_team"]).await {
-                    tracing::warn!(error = %e, "could not scrub the database after encrypting");
-                }
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not encrypt records written in clear"),
@@ -220,7 +216,8 @@ async fn housekeeping(state: AppState) {
 }
 
 /// Encrypts the records (and care-team reasons), then the files, that an earlier release stored in clear (the start-up
-/// upgrade; housekeeping repeats it during a rolling upgrade). Returns how many of each.
+/// upgrade; housekeeping repeats it during a rolling upgrade), then scrubs the tables so what the
+/// clear rows held does not linger in the database's files. Returns how many of each.
 async fn seal_earlier(
     db: &Db,
     vault: &crate::vault::Vault,
@@ -230,6 +227,9 @@ async fn seal_earlier(
     let records = crate::records::sealing::seal_earlier(db, vault, now).await?;
     let reasons = crate::care_team::store::seal_earlier(db, vault, now).await?;
     let files = crate::records::files::seal_earlier(db, vault, files, now).await?;
+    if records + reasons + files > 0 {
+        db.scrub(&["records", "record_versions", "record_files", "care_team"]).await?;
+    }
     Ok((records + reasons, files))
 }
 

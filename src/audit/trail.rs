@@ -43,7 +43,35 @@ pub struct NewAccess {
     pub detail: Option<String>,
 }
 
+/// The longest ids and user agent a row keeps (characters), and its detail: what the route
+/// guard keeps of a path's id, the trail's indexes can hold on every backend (PostgreSQL's
+/// B-tree refuses keys over 2,704 bytes, which would stop the mover on that row).
+const MAX_ID: usize = 100;
+const MAX_USER_AGENT: usize = 200;
+const MAX_DETAIL: usize = 500;
+
+fn cut(value: &mut Option<String>, max: usize) {
+    if let Some(v) = value
+        && v.len() > max
+        && let Some((at, _)) = v.char_indices().nth(max)
+    {
+        v.truncate(at);
+    }
+}
+
 impl NewAccess {
+    /// The row with every field a caller or a service supplied cut to what the trail keeps,
+    /// applied where rows are made and again where they are moved in (journals written before
+    /// the cut included).
+    pub fn bounded(mut self) -> Self {
+        for id in [&mut self.actor_id, &mut self.patient_id, &mut self.resource_id, &mut self.request_id] {
+            cut(id, MAX_ID);
+        }
+        cut(&mut self.user_agent, MAX_USER_AGENT);
+        cut(&mut self.detail, MAX_DETAIL);
+        self
+    }
+
     /// The row's fields but its position and time, as canonical bytes (RFC 8785): what its
     /// `fields_sha256` covers. Written directly (the members in RFC 8785's key order, strings
     /// escaped as JSON.stringify does), since every row of every read goes through it; a test

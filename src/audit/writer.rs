@@ -368,6 +368,7 @@ async fn commit(db: &Db, rows: Vec<NewAccess>, dedupe: bool, head: &mut trail::H
     if rows.is_empty() {
         return Ok(());
     }
+    let rows: Vec<NewAccess> = rows.into_iter().map(NewAccess::bounded).collect();
     let mut tx = db.pool.begin().await?;
     let rows = if dedupe {
         let (fresh, conflicts) = trail::not_yet_in(&mut tx, rows).await?;

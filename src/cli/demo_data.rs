@@ -426,12 +426,13 @@ pub async fn generate(
             erased: false,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
+        // One data key per patient, made with the account.
+        let key = vault.key_for(&mut tx, user.id, &user.created_at).await?;
         for r in 0..per_patient {
             let (_, _, _, record_type, title, notes) = RECORDS[((p + r) as usize) % RECORDS.len()];
             let doctor = doctors[((p + r) as usize) % doctors.len()];
             // Spread over two years, oldest first.
             let at = now - Duration::minutes(((per_patient - r) as i64) * 60 * 24 * 730 / (per_patient as i64 + 1));
-            let key = vault.key_for(&mut tx, user.id, &clock::format(at)).await?;
             crate::records::service::write_new(
                 &mut tx,
                 crate::config::ClinicianAccess::CareTeam,

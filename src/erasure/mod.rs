@@ -90,6 +90,18 @@ impl Ledgered for ErasureEntry {
     }
 }
 
+/// The patient an admin may erase (the actor holds `patients.erase`): another role's account
+/// is refused as an unknown id (404 `patient_not_found`), an erased one answers 410 `erased`.
+pub async fn target(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<crate::accounts::User, Error> {
+    actor.require(Permission::PatientsErase)?;
+    let found = accounts_store::find_by_id(&ctx.db, patient).await?.filter(|u| u.role == Role::Patient);
+    let found = found.ok_or(Error::NotFound("patient_not_found"))?;
+    if found.erased {
+        return Err(Error::Gone("erased"));
+    }
+    Ok(found)
+}
+
 /// Erases a patient (the actor holds `patients.erase`). Another role's account is refused
 /// (404 `patient_not_found`, as for an unknown id); an erased one answers 410 `erased`.
 #[tracing::instrument(skip_all, fields(admin_id = %actor.id(), patient_id = %patient))]
@@ -105,7 +117,7 @@ pub async fn erase(ctx: &Ctx, actor: &Actor, patient: UserId, request: EraseRequ
         v.add("reason", format!("reason must be at most {MAX_REASON} characters"));
     }
     v.finish()?;
-    accounts_store::find_by_id(&ctx.db, patient).await?.filter(|u| u.role == Role::Patient).ok_or(Error::NotFound("patient_not_found"))?;
+    target(ctx, actor, patient).await?;
     let now = clock::format(ctx.clock.now());
     let entry =
         ErasureEntry { patient_id: patient.to_string(), erased_by: actor.id().to_string(), reason: reason.clone(), time: now.clone() };
@@ -206,11 +218,6 @@ pub async fn erase(ctx: &Ctx, actor: &Actor, patient: UserId, request: EraseRequ
     }
     actor.audit().detail(format!("{records} records, {files_deleted} files"));
     Ok(Erasure { patient_id: patient, erased_at: now, records, files_deleted, entry_index: index })
-}
-
-/// Whether a patient was erased.
-pub async fn is_erased(db: &Db, patient: UserId) -> Result<bool, Error> {
-    accounts_store::is_erased(db, patient).await
 }
 
 /// What erasure has put in the ledger: one entry per erasure row.

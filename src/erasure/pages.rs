@@ -8,7 +8,6 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::accounts::permissions::Actor;
-use crate::accounts::store as users;
 use crate::care_team::parse_id;
 use crate::erasure::{self as service, EraseRequest, Erasure, MIN_REASON};
 use crate::error::{Error, FieldError};
@@ -43,12 +42,8 @@ pub struct EraseForm {
     confirm_email: String,
 }
 
-async fn page(state: &AppState, user: &WebUser, patient: UserId) -> Result<ErasePage, PageError> {
-    let found = users::find_by_id(&state.db, patient).await?.filter(|u| u.role == crate::accounts::Role::Patient);
-    let found = found.ok_or(Error::NotFound("patient_not_found"))?;
-    if service::is_erased(&state.db, patient).await? {
-        return Err(Error::Gone("erased").into());
-    }
+async fn page(state: &AppState, actor: &Actor, user: &WebUser, patient: UserId) -> Result<ErasePage, PageError> {
+    let found = service::target(state, actor, patient).await?;
     Ok(ErasePage {
         nav: Nav::signed_in(user),
         patient_id: patient,
@@ -63,9 +58,9 @@ async fn page(state: &AppState, user: &WebUser, patient: UserId) -> Result<Erase
 }
 
 /// `GET /admin/patients/{id}/erase`: the erasure form for one patient.
-pub async fn form(State(state): State<AppState>, _actor: Actor, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
+pub async fn form(State(state): State<AppState>, actor: Actor, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
     let patient = parse_id(&id, "patient_not_found")?;
-    Ok(render(&page(&state, &user, patient).await?)?.into_response())
+    Ok(render(&page(&state, &actor, &user, patient).await?)?.into_response())
 }
 
 /// `POST /admin/patients/{id}/erase`: erases once the patient's email is typed back exactly.
@@ -77,7 +72,7 @@ pub async fn erase(
     CsrfForm(form): CsrfForm<EraseForm>,
 ) -> Result<Response, PageError> {
     let patient = parse_id(&id, "patient_not_found")?;
-    let mut shown = page(&state, &user, patient).await?;
+    let mut shown = page(&state, &actor, &user, patient).await?;
     shown.reason = form.reason.clone();
     shown.confirm_email = form.confirm_email.clone();
     if !form.confirm_email.trim().eq_ignore_ascii_case(&shown.patient_email) {

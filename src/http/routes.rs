@@ -325,6 +325,7 @@ impl Pending {
                     request_id: self.request_id.clone(),
                     detail: noted.detail.clone(),
                 }
+                .bounded()
             })
             .collect()
     }

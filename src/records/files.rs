@@ -216,7 +216,9 @@ fn info_from_row(key: Option<&FieldKey>, record: &str, r: &sqlx::any::AnyRow) ->
     })
 }
 
-async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<StoredFile>, Error> {
+/// A record's stored files with their names opened, and the patient's data key that opened
+/// them (from the same query), for opening their bytes too.
+async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<(Option<FieldKey>, Vec<StoredFile>), Error> {
     let rows = sqlx::query(
         "SELECT f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.sealed, r.patient_id, \
                 k.wrapped_key AS k_wrapped, k.master_key_id AS k_master \
@@ -226,7 +228,7 @@ async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<StoredFi
     .bind(record.to_string())
     .fetch_all(&db.pool)
     .await?;
-    let Some(first) = rows.first() else { return Ok(Vec::new()) };
+    let Some(first) = rows.first() else { return Ok((None, Vec::new())) };
     let patient: UserId = first
         .try_get::<String, _>("patient_id")?
         .parse()
@@ -235,12 +237,13 @@ async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<StoredFi
     let master: Option<String> = first.try_get("k_master")?;
     let key = vault.key_from_columns(wrapped.as_deref(), master.as_deref(), patient)?;
     let record = record.to_string();
-    rows.iter().map(|r| info_from_row(key.as_ref(), &record, r)).collect()
+    let files = rows.iter().map(|r| info_from_row(key.as_ref(), &record, r)).collect::<Result<_, _>>()?;
+    Ok((key, files))
 }
 
 /// A record's files, in attachment order, their names opened.
 pub async fn rows(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<FileInfo>, Error> {
-    Ok(stored(db, vault, record).await?.into_iter().map(|f| f.info).collect())
+    Ok(stored(db, vault, record).await?.1.into_iter().map(|f| f.info).collect())
 }
 
 /// What the files part of the records domain has put in the ledger (every file row, by its
@@ -485,9 +488,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor, id: RecordId) -> Result<Vec<FileInfo
 pub async fn fetch(ctx: &Ctx, actor: &Actor, id: RecordId, sha256: &str) -> Result<(FileInfo, Vec<u8>), Error> {
     let record = service::get(ctx, actor, id).await?;
     let sha256 = sha256.to_ascii_lowercase();
-    let file =
-        stored(&ctx.db, &ctx.vault, id).await?.into_iter().find(|f| f.info.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
-    let key = ctx.vault.existing(&ctx.db.pool, record.patient_id).await?;
+    let (key, files) = stored(&ctx.db, &ctx.vault, id).await?;
+    let file = files.into_iter().find(|f| f.info.sha256 == sha256).ok_or(Error::NotFound("file_not_found"))?;
     let bytes = checked_bytes(ctx, key.as_ref(), id, record.patient_id, &file).await?;
     Ok((file.info, bytes))
 }
@@ -497,11 +499,7 @@ pub async fn fetch(ctx: &Ctx, actor: &Actor, id: RecordId, sha256: &str) -> Resu
 /// `file_integrity_failed` and raises an alert). No access rule here: the caller has decided
 /// the reader may see the patient's files (the patient's own export).
 pub async fn with_bytes(ctx: &Ctx, patient: UserId, id: RecordId) -> Result<Vec<(FileInfo, Vec<u8>)>, Error> {
-    let files = stored(&ctx.db, &ctx.vault, id).await?;
-    if files.is_empty() {
-        return Ok(Vec::new());
-    }
-    let key = ctx.vault.existing(&ctx.db.pool, patient).await?;
+    let (key, files) = stored(&ctx.db, &ctx.vault, id).await?;
     let mut out = Vec::with_capacity(files.len());
     for file in files {
         let bytes = checked_bytes(ctx, key.as_ref(), id, patient, &file).await?;

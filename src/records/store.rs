@@ -33,43 +33,27 @@ macro_rules! select_records {
 /// A record row decoded, its title and notes opened with the patient's data key (joined in, so
 /// reading a record costs no second query). An erased patient's records are gone: 410.
 fn record_from_row(vault: &Vault, row: &AnyRow) -> Result<Record, Error> {
-    let bad = |what: &str| Error::Internal(anyhow!("corrupt record row: {what}"));
-    let id: String = row.try_get("id")?;
-    let patient_id: String = row.try_get("patient_id")?;
-    let doctor_id: String = row.try_get("doctor_id")?;
-    let record_type: String = row.try_get("record_type")?;
-    let id: RecordId = id.parse().map_err(|_| bad("id"))?;
-    let patient_id: UserId = patient_id.parse().map_err(|_| bad("patient_id"))?;
     let erased: Option<String> = row.try_get("patient_erased_at")?;
     if erased.is_some() {
         return Err(Error::Gone("erased"));
     }
-    let version: i64 = row.try_get("version")?;
+    let mut record = placeholder(row)?;
     let sealed: i64 = row.try_get("sealed")?;
     let (title, notes): (String, String) = (row.try_get("title")?, row.try_get("notes")?);
-    let (title, notes) = if sealed == 1 {
+    (record.title, record.notes) = if sealed == 1 {
         let wrapped: Option<String> = row.try_get("k_wrapped")?;
         let master: Option<String> = row.try_get("k_master")?;
         let key = vault
-            .key_from_columns(wrapped.as_deref(), master.as_deref(), patient_id)?
-            .ok_or_else(|| Error::Internal(anyhow!("record {id} is sealed but its patient has no data key")))?;
-        let text = sealing::open_version(&key, id, version, &title, &notes, None)?;
+            .key_from_columns(wrapped.as_deref(), master.as_deref(), record.patient_id)?
+            .ok_or_else(|| Error::Internal(anyhow!("record {} is sealed but its patient has no data key", record.id)))?;
+        let text = sealing::open_version(&key, record.id, record.version, &title, &notes, None)?;
         (text.title, text.notes)
     } else {
         (title, notes)
     };
-    Ok(Record {
-        id,
-        patient_id,
-        doctor_id: doctor_id.parse().map_err(|_| bad("doctor_id"))?,
-        title,
-        notes,
-        record_type: RecordType::parse(&record_type).ok_or_else(|| bad("record_type"))?,
-        created_at: row.try_get("created_at")?,
-        patient_name: row.try_get("patient_name")?,
-        doctor_name: row.try_get("doctor_name")?,
-        version,
-    })
+    record.patient_name = row.try_get("patient_name")?;
+    record.doctor_name = row.try_get("doctor_name")?;
+    Ok(record)
 }
 
 /// The columns of a new record (its text in clear: the service seals it).
@@ -227,7 +211,8 @@ pub async fn owner(db: &Db, id: RecordId) -> Result<Option<UserId>, Error> {
         .transpose()
 }
 
-/// A record's ids and dates with no text (a refused read opens nothing).
+/// A record's ids, type, date and version with no text and no names (a refused read opens
+/// nothing; [`record_from_row`] fills them in).
 fn placeholder(row: &AnyRow) -> Result<Record, Error> {
     let bad = |what: &str| Error::Internal(anyhow!("corrupt record row: {what}"));
     let id: String = row.try_get("id")?;

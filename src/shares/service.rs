@@ -193,10 +193,9 @@ pub async fn revoke(ctx: &Ctx, actor: &Actor, id: &str) -> Result<(), Error> {
         Ok(_) => store::by_id(&ctx.db, id).await?,
         Err(_) => None,
     };
-    let Some(share) = found.filter(|s| s.patient_id == actor.id().to_string()) else {
+    let Some(share) = found.as_ref().filter(|s| s.patient_id == actor.id().to_string()) else {
         // The attempt on someone else's link goes in the trail under the link's patient.
-        let owner = store::by_id(&ctx.db, id).await?.map(|s| s.patient_id);
-        actor.audit().touched(owner, "share", Some(id));
+        actor.audit().touched(found.map(|s| s.patient_id), "share", Some(id));
         return Err(Error::NotFound("share_not_found"));
     };
     actor.audit().touched(Some(actor.id()), "share", Some(&share.id));

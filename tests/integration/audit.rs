@@ -541,3 +541,39 @@ async fn journals_left_by_stopped_copies_are_moved_and_forged_lines_refused(back
     assert_eq!(verify(&app).await, Vec::<String>::new());
 }
 dual!(journals_left_by_stopped_copies_are_moved_and_forged_lines_refused);
+
+async fn an_overlong_id_from_a_caller_cannot_stop_the_trail(backend: Backend) {
+    // A service notes the id a caller sent (a share's, here); PostgreSQL's index refuses keys
+    // over 2,704 bytes, and a row it refuses would stop the mover for every row after it.
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let patient = app.patient("long@example.org").await;
+    let long = "A".repeat(8000);
+    app.delete(&format!("/api/v1/shares/{long}"), Some(&patient.access)).await.assert_problem(404, "share_not_found");
+    // A row journalled before the cut existed is cut when it is moved in.
+    let earlier = careledger::audit::trail::NewAccess {
+        id: uuid::Uuid::now_v7().to_string(),
+        at: "2026-11-27T00:00:00.000000Z".into(),
+        action: "share.revoke".into(),
+        outcome: "not_found".into(),
+        resource_type: Some("share".into()),
+        resource_id: Some("é".repeat(5000)),
+        detail: Some("x".repeat(9000)),
+        ..Default::default()
+    };
+    app.state.audit.write(vec![earlier]).await.unwrap();
+    app.state.audit.flush().await.unwrap();
+    let rows = trail(&app, &admin, "action=share.revoke").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let ids: Vec<&str> = rows.iter().map(|r| r["resource_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"A".repeat(100).as_str()), "{ids:?}");
+    assert!(ids.contains(&"é".repeat(100).as_str()), "{ids:?}");
+    assert!(rows.iter().any(|r| r["detail"].as_str().is_some_and(|d| d.chars().count() == 500)), "{rows:?}");
+    // The trail goes on: a later read is a row, and the whole still verifies.
+    app.delete("/api/v1/shares/00000000-0000-0000-0000-000000000000", Some(&patient.access)).await.assert_problem(404, "share_not_found");
+    assert_eq!(trail(&app, &admin, "action=share.revoke").await.len(), 3);
+    careledger::audit::checkpoint(&app.state.ctx).await.unwrap();
+    app.sealed_head().await;
+    assert!(verify(&app).await.is_empty());
+}
+dual!(an_overlong_id_from_a_caller_cannot_stop_the_trail);

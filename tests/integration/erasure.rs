@@ -193,7 +193,7 @@ async fn the_erasure_page_asks_for_the_email_back(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("Type the patient"));
-    assert!(!careledger::erasure::is_erased(&app.state.db, patient.id.parse().unwrap()).await.unwrap());
+    assert!(!careledger::accounts::store::is_erased(&app.state.db, patient.id.parse().unwrap()).await.unwrap());
     let r = b
         .post(&url)
         .form(&[("csrf_token", csrf.as_str()), ("reason", "Written request DPO-9"), ("confirm_email", "PAT@example.org")])
@@ -202,7 +202,7 @@ async fn the_erasure_page_asks_for_the_email_back(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("was erased"));
-    assert!(careledger::erasure::is_erased(&app.state.db, patient.id.parse().unwrap()).await.unwrap());
+    assert!(careledger::accounts::store::is_erased(&app.state.db, patient.id.parse().unwrap()).await.unwrap());
     // Once erased, the page says so; the users list offers nothing more for the account.
     assert_eq!(b.get(&url).send().await.unwrap().status(), 410);
     let users = b.get(app.url("/admin/users?role=patient")).send().await.unwrap().text().await.unwrap();
