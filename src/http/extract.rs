@@ -93,6 +93,11 @@ pub fn refuse_nul_in_form(encoded: &[u8]) -> Result<(), Error> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
+        // Every request body is an object: serde would also fill a struct from an array of its
+        // fields in order (`["<doctor id>"]`), which is not what the API documents.
+        Ok(_) if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') => {
+            Err(Error::Validation(vec![FieldError::new("body", "the body must be a JSON object")]))
+        }
         Ok(value) => refuse_nul_in_json(bytes).map(|()| value),
         Err(err) => {
             let path = err.path().to_string();

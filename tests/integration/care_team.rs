@@ -86,6 +86,9 @@ async fn a_doctor_reads_the_history_only_while_on_the_care_team(backend: Backend
         .assert_problem(404, "doctor_not_found");
     app.post(&path, Some(&house.access), &json!({"doctor_id": "nope", "reason": "x"})).await.assert_problem(422, "validation_failed");
     app.post(&path, Some(&house.access), &json!({"doctor_id": 7})).await.assert_problem(422, "validation_failed");
+    // The fields as an array, in order, are not the documented object: refused, nobody added.
+    app.post(&path, Some(&house.access), &json!([visiting.id, "second opinion"])).await.assert_problem(422, "validation_failed");
+    app.post(&path, Some(&house.access), &json!("x")).await.assert_problem(422, "validation_failed");
 
     // Referred: the second doctor reads every record of every author, files, versions, proofs.
     let r = app.post(&path, Some(&house.access), &json!({"doctor_id": visiting.id, "reason": "Rheumatology opinion"})).await;
