@@ -98,7 +98,7 @@ pub struct ServeArgs {
     #[arg(long, env = "CARELEDGER_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
     /// A folder of the clinic's own drug knowledge-base files (`*.csv`, the formats of
-    /// `data/drugs/`), added to the shipped ones at start; any error stops the start. Check
+    /// `assets/drugs/`), added to the shipped ones at start; any error stops the start. Check
     /// them first with `careledger drugs check`.
     #[arg(long, env = "CARELEDGER_DRUG_DATA")]
     pub drug_data: Option<PathBuf>,

@@ -15,8 +15,8 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The files shipped with careledger, compiled in.
 const BUILTIN: [(&str, &str); 2] = [
-    ("data/drugs/drugs.csv", include_str!("../../data/drugs/drugs.csv")),
-    ("data/drugs/interactions.csv", include_str!("../../data/drugs/interactions.csv")),
+    ("assets/drugs/drugs.csv", include_str!("../../assets/drugs/drugs.csv")),
+    ("assets/drugs/interactions.csv", include_str!("../../assets/drugs/interactions.csv")),
 ];
 
 /// Classes within which an allergy to one member counts as an allergy to all.

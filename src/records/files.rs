@@ -283,37 +283,29 @@ pub async fn ledgered(db: &Db, vault: &Vault, blobs: Option<&FileStore>) -> Resu
             }
             _ => None,
         };
+        // The row as stored, its name left out: what an erased patient's file, or one whose
+        // name no longer opens, is checked as.
+        let unnamed = |filename: String| -> Result<StoredFile, Error> {
+            Ok(StoredFile {
+                info: FileInfo {
+                    sha256: sha256.clone(),
+                    size: r.try_get("size")?,
+                    content_type: r.try_get("content_type")?,
+                    filename,
+                    created_at: r.try_get("created_at")?,
+                    entry_index: index,
+                },
+                sealed: true,
+            })
+        };
         let stored = if erased {
-            let mut info = FileInfo {
-                sha256: sha256.clone(),
-                size: r.try_get("size")?,
-                content_type: r.try_get("content_type")?,
-                filename: String::new(),
-                created_at: r.try_get("created_at")?,
-                entry_index: index,
-            };
-            info.filename.clear();
-            StoredFile { info, sealed: true }
+            unnamed(String::new())?
         } else {
             match info_from_row(key.as_ref(), &record_id, r) {
                 Ok(f) => f,
-                Err(_) => {
-                    // A name that no longer opens was edited or moved: the row no longer
-                    // matches its entry, which verify names from the content.
-                    let mut f = StoredFile {
-                        info: FileInfo {
-                            sha256: sha256.clone(),
-                            size: r.try_get("size")?,
-                            content_type: r.try_get("content_type")?,
-                            filename: r.try_get("filename")?,
-                            created_at: r.try_get("created_at")?,
-                            entry_index: index,
-                        },
-                        sealed: true,
-                    };
-                    f.info.filename.insert_str(0, "(does not open) ");
-                    f
-                }
+                // A name that no longer opens was edited or moved: the row no longer matches
+                // its entry, which verify names from the content.
+                Err(_) => unnamed(format!("(does not open) {}", r.try_get::<String, _>("filename")?))?,
             }
         };
         if let (Some(store), false) = (blobs, erased) {

@@ -19,7 +19,7 @@ const INTERACTIONS: &str = "a,b,severity,message,source\n";
 #[test]
 fn the_shipped_files_pass_the_check() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = careledger(&["drugs", "check", &format!("{root}/data/drugs/drugs.csv"), &format!("{root}/data/drugs/interactions.csv")]);
+    let out = careledger(&["drugs", "check", &format!("{root}/assets/drugs/drugs.csv"), &format!("{root}/assets/drugs/interactions.csv")]);
     let text = said(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("drugs.csv: ok (drugs, 34 rows)"), "{text}");
