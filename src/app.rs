@@ -271,6 +271,8 @@ pub async fn verify_ledger(
         crate::care_team::ledgered(db, vault).await?,
         crate::audit::ledgered(db).await?,
         crate::erasure::ledgered(db).await?,
+        crate::chart::service::ledgered(db, vault).await?,
+        crate::prescriptions::service::ledgered(db, vault, key).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

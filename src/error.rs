@@ -18,6 +18,20 @@ impl FieldError {
     }
 }
 
+/// A drug-safety warning on a prescription (an interaction, an allergy, a dose out of range, a
+/// drug no check knows): listed in a 422 `safety_warnings` problem until acknowledged.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SafetyWarning {
+    /// `interaction`, `allergy`, `dose` or `unknown_drug`.
+    pub kind: String,
+    /// `high`, `moderate` or `low`.
+    pub severity: String,
+    /// The drugs concerned, as prescribed or as already taken.
+    pub drugs: Vec<String>,
+    /// What the risk is, for the prescriber.
+    pub message: String,
+}
+
 /// Everything a service can refuse or fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -84,6 +98,9 @@ pub enum Error {
     /// It existed and was destroyed for good (an erased patient's records: `erased`).
     #[error("gone ({0})")]
     Gone(&'static str),
+    /// A prescription with drug-safety warnings that were not acknowledged (with a reason).
+    #[error("safety warnings")]
+    SafetyWarnings(Vec<SafetyWarning>),
     /// The request conflicts with the current state (code such as `not_pending`).
     #[error("conflict ({0})")]
     Conflict(&'static str, &'static str),

@@ -180,10 +180,23 @@ impl LedgerKeys {
         hex::encode(self.signing.sign(message).to_bytes())
     }
 
+    /// Whether `signature_hex` is this key's signature of `message`.
+    pub fn verify(&self, message: &[u8], signature_hex: &str) -> bool {
+        verify_signature(&self.verifying, message, signature_hex)
+    }
+
     /// Loads `<data-dir>/keys/ledger-signing.key`, creating it on first start.
     pub fn load(data_dir: &std::path::Path) -> anyhow::Result<Self> {
         Self::from_seed(&load_or_create_secret(data_dir, "ledger-signing.key")?)
     }
+}
+
+/// Whether `signature_hex` is an Ed25519 signature (RFC 8032, checked strictly: no malleable
+/// encodings) of `message` by `key`.
+pub fn verify_signature(key: &VerifyingKey, message: &[u8], signature_hex: &str) -> bool {
+    let Ok(bytes) = hex::decode(signature_hex) else { return false };
+    let Ok(signature) = ed25519_dalek::Signature::from_slice(&bytes) else { return false };
+    key.verify_strict(message, &signature).is_ok()
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, erasure, export, ledger, records, shares};
+use crate::{accounts, audit, care_team, chart, erasure, export, ledger, prescriptions, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -124,6 +124,42 @@ pub fn routes(state: AppState) -> Routes {
         .audited("care_team.add", "patient")
         .add(Method::DELETE, "/api/v1/patients/{id}/care-team/{doctor_id}", Api, CareTeamManage, care_team::api::remove)
         .audited("care_team.remove", "patient")
+        // The chart: allergies and problems, written by doctors, read under the care-team rule.
+        .add(post.clone(), "/api/v1/patients/{id}/allergies", Api, RecordsCreate, chart::api::add_allergy)
+        .audited("allergy.create", "patient")
+        .add_refusing(
+            get.clone(),
+            "/api/v1/patients/{id}/allergies",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("patient_not_found"),
+            chart::api::allergies,
+        )
+        .audited("allergy.read", "patient")
+        .add(post.clone(), "/api/v1/patients/{id}/problems", Api, RecordsCreate, chart::api::add_problem)
+        .audited("problem.create", "patient")
+        .add_refusing(
+            get.clone(),
+            "/api/v1/patients/{id}/problems",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("patient_not_found"),
+            chart::api::problems,
+        )
+        .audited("problem.read", "patient")
+        // Prescriptions: doctors prescribe (checked), the pharmacy verifies.
+        .add(post.clone(), "/api/v1/prescriptions", Api, PrescriptionsWrite, prescriptions::api::create)
+        .audited("prescription.create", "prescription")
+        .add(get.clone(), "/api/v1/prescriptions", Api, PrescriptionsRead, prescriptions::api::list)
+        .audited("prescription.search", "prescription")
+        .add(get.clone(), "/api/v1/prescriptions/verify", Api, PrescriptionsDispense, prescriptions::api::verify)
+        .audited("prescription.verify", "prescription")
+        .add(get.clone(), "/api/v1/prescriptions/{id}", Api, PrescriptionsRead, prescriptions::api::get)
+        .audited("prescription.read", "prescription")
+        .add(Method::PATCH, "/api/v1/prescriptions/{id}", Api, PrescriptionsWrite, prescriptions::api::change)
+        .audited("prescription.change", "prescription")
+        .add(get.clone(), "/api/v1/prescriptions/{id}/versions", Api, PrescriptionsRead, prescriptions::api::versions)
+        .audited("prescription.versions", "prescription")
         // The audit trail: admins search and export it; patients see who accessed their records.
         .add(get.clone(), "/api/v1/audit", Api, AuditRead, audit::api::trail)
         .audited("audit.search", "audit")
@@ -230,6 +266,20 @@ pub fn routes(state: AppState) -> Routes {
         .audited("care_team.add", "patient")
         .add(post.clone(), "/patients/{id}/care-team/{doctor_id}/remove", Page, CareTeamManage, care_team::pages::remove)
         .audited("care_team.remove", "patient")
+        .add_refusing(get.clone(), "/patients/{id}/chart", Page, RecordsRead, Refusal::NotFound("patient_not_found"), chart::pages::show)
+        .audited("chart.read", "patient")
+        .add(post.clone(), "/patients/{id}/allergies", Page, RecordsCreate, chart::pages::add_allergy)
+        .audited("allergy.create", "patient")
+        .add(post.clone(), "/patients/{id}/problems", Page, RecordsCreate, chart::pages::add_problem)
+        .audited("problem.create", "patient")
+        .add(get.clone(), "/prescriptions/new", Page, PrescriptionsWrite, prescriptions::pages::new_form)
+        .audited("prescription.form", "prescription")
+        .add(post.clone(), "/prescriptions/new", Page, PrescriptionsWrite, prescriptions::pages::create)
+        .audited("prescription.create", "prescription")
+        .add(get.clone(), "/prescriptions/verify", Page, PrescriptionsDispense, prescriptions::pages::verify)
+        .audited("prescription.verify", "prescription")
+        .add(get.clone(), "/prescriptions/{id}", Page, PrescriptionsRead, prescriptions::pages::show)
+        .audited("prescription.read", "prescription")
         .add(get.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_form)
         .add(post.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_open)
         .audited("emergency_access.open", "patient")

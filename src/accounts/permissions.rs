@@ -43,6 +43,15 @@ pub enum Permission {
     /// `export.own`: download everything careledger holds about oneself as a FHIR Bundle
     /// (patients).
     ExportOwn,
+    /// `prescriptions.write`: prescribe, and change one's own prescription within the hour
+    /// (doctors).
+    PrescriptionsWrite,
+    /// `prescriptions.read`: read prescriptions one may see (one's own; a doctor's patients'
+    /// under the care-team rule; every one for the pharmacy).
+    PrescriptionsRead,
+    /// `prescriptions.dispense`: verify printed prescriptions and read every prescription to
+    /// dispense it (pharmacists).
+    PrescriptionsDispense,
 }
 
 impl Permission {
@@ -64,6 +73,9 @@ impl Permission {
             Permission::SharesManage => "shares.manage",
             Permission::PatientsErase => "patients.erase",
             Permission::ExportOwn => "export.own",
+            Permission::PrescriptionsWrite => "prescriptions.write",
+            Permission::PrescriptionsRead => "prescriptions.read",
+            Permission::PrescriptionsDispense => "prescriptions.dispense",
         }
     }
 }
@@ -79,6 +91,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::AccessLogRead,
             Permission::SharesManage,
             Permission::ExportOwn,
+            Permission::PrescriptionsRead,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,
@@ -86,9 +99,12 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::CareTeamRead,
             Permission::CareTeamManage,
             Permission::EmergencyAccess,
+            Permission::PrescriptionsWrite,
+            Permission::PrescriptionsRead,
         ],
-        // Their own permissions arrive with prescriptions, lab orders and appointments.
-        Role::Pharmacist | Role::Lab | Role::Receptionist => &[],
+        Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense],
+        // Their own permissions arrive with lab orders and appointments.
+        Role::Lab | Role::Receptionist => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.
         Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead, Permission::PatientsErase],
     }

@@ -63,6 +63,7 @@ pub async fn method_not_allowed(req: Request) -> Response {
             code: "method_not_allowed",
             detail,
             errors: vec![],
+            warnings: vec![],
             request_id: None,
         })
     } else {

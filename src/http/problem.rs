@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::error::{Error, FieldError};
+use crate::error::{Error, FieldError, SafetyWarning};
 
 /// An RFC 9457 problem details object with careledger's stable `code` member.
 #[derive(Debug, Serialize, ToSchema)]
@@ -27,6 +27,10 @@ pub struct Problem {
     /// With `validation_failed`: the offending fields.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// With `safety_warnings`: what the prescription risks; send it again with
+    /// `acknowledge_warnings: true` and an `override_reason` to go ahead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<SafetyWarning>,
     /// With 5xx: the request id to quote when reporting the failure.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -65,6 +69,7 @@ impl Error {
             Error::NotFound(code) => (StatusCode::NOT_FOUND, code),
             Error::Gone(code) => (StatusCode::GONE, code),
             Error::Conflict(code, _) => (StatusCode::CONFLICT, code),
+            Error::SafetyWarnings(_) => (StatusCode::UNPROCESSABLE_ENTITY, "safety_warnings"),
             Error::DatabaseUnavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"),
             Error::NotSealedYet => (StatusCode::SERVICE_UNAVAILABLE, "not_sealed_yet"),
             Error::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
@@ -101,6 +106,10 @@ impl Error {
             Error::NotFound(_) => "Nothing was found here that you may see.".into(),
             Error::Gone(_) => "This patient's data was erased at their request; it no longer exists.".into(),
             Error::Conflict(_, why) => (*why).into(),
+            Error::SafetyWarnings(w) => format!(
+                "The prescription has {} safety warning(s); see warnings. To go ahead, send it again with acknowledge_warnings: true and an override_reason.",
+                w.len()
+            ),
             Error::DatabaseUnavailable(_) => "The database is unavailable; try again shortly.".into(),
             Error::NotSealedYet => "The entry is being sealed into a signed block; try again in a moment.".into(),
             Error::Internal(_) => "Something went wrong on our side.".into(),
@@ -147,9 +156,10 @@ impl IntoResponse for Error {
         }
         let detail = self.public_detail();
         let retry_after = self.retry_after();
-        let errors = match self {
-            Error::Validation(errors) => errors,
-            _ => Vec::new(),
+        let (errors, warnings) = match self {
+            Error::Validation(errors) => (errors, Vec::new()),
+            Error::SafetyWarnings(warnings) => (Vec::new(), warnings),
+            _ => (Vec::new(), Vec::new()),
         };
         let mut response = problem_response(Problem {
             kind: "about:blank",
@@ -158,6 +168,7 @@ impl IntoResponse for Error {
             code,
             detail,
             errors,
+            warnings,
             request_id: None,
         });
         if let Some(secs) = retry_after {
@@ -194,6 +205,7 @@ pub fn opaque_problem(status: StatusCode, code: &'static str, request_id: Option
         code,
         detail: detail.into(),
         errors: Vec::new(),
+        warnings: Vec::new(),
         request_id,
     });
     if status == StatusCode::SERVICE_UNAVAILABLE {

@@ -85,11 +85,19 @@ pub enum EntryKind {
     AuditCheckpoint,
     /// A patient's data erased (their data key destroyed, their files deleted).
     PatientErased,
+    /// An allergy written in a patient's chart.
+    AllergyRecorded,
+    /// A problem written in a patient's problem list.
+    ProblemRecorded,
+    /// A prescription issued (its first version, signed).
+    PrescriptionIssued,
+    /// A prescription changed by its author within the hour (a later version, signed).
+    PrescriptionChanged,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 9] = [
+    pub const ALL: [EntryKind; 13] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -99,6 +107,10 @@ impl EntryKind {
         EntryKind::CareTeamRemoved,
         EntryKind::AuditCheckpoint,
         EntryKind::PatientErased,
+        EntryKind::AllergyRecorded,
+        EntryKind::ProblemRecorded,
+        EntryKind::PrescriptionIssued,
+        EntryKind::PrescriptionChanged,
     ];
 
     /// The name written in entries.
@@ -113,6 +125,10 @@ impl EntryKind {
             EntryKind::CareTeamRemoved => "care_team_removed",
             EntryKind::AuditCheckpoint => "audit_checkpoint",
             EntryKind::PatientErased => "patient_erased",
+            EntryKind::AllergyRecorded => "allergy_recorded",
+            EntryKind::ProblemRecorded => "problem_recorded",
+            EntryKind::PrescriptionIssued => "prescription_issued",
+            EntryKind::PrescriptionChanged => "prescription_changed",
         }
     }
 

@@ -272,6 +272,14 @@ impl TestApp {
         Reply::from(req.send().await.expect("request")).await
     }
 
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut req = self.http.patch(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::from(req.send().await.expect("request")).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         let mut req = self.http.delete(self.url(path));
         if let Some(t) = token {

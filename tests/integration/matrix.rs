@@ -80,7 +80,12 @@ async fn every_role_against_every_route(backend: Backend) {
             "/api/v1/patients/{id}/history"
             | "/api/v1/patients/{id}/care-team"
             | "/patients/{id}/care-team"
-            | "/api/v1/patients/{id}/emergency-access" => spec.path.replace("{id}", &patient.id),
+            | "/api/v1/patients/{id}/emergency-access"
+            | "/api/v1/patients/{id}/allergies"
+            | "/api/v1/patients/{id}/problems"
+            | "/patients/{id}/chart"
+            | "/patients/{id}/allergies"
+            | "/patients/{id}/problems" => spec.path.replace("{id}", &patient.id),
             // The admin's attempts carry no reason or no confirmation: 422, nothing erased.
             "/api/v1/admin/patients/{id}/erase" | "/admin/patients/{id}/erase" => spec.path.replace("{id}", &patient.id),
             // A doctor who is not on the team: allowed callers get 404, refused ones 401/403.
@@ -94,7 +99,10 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/me/sessions/{id}/revoke"
             | "/api/v1/consents/{id}"
             | "/api/v1/shares/{id}"
-            | "/me/shares/{id}/revoke" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
+            | "/me/shares/{id}/revoke"
+            | "/api/v1/prescriptions/{id}"
+            | "/api/v1/prescriptions/{id}/versions"
+            | "/prescriptions/{id}" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
             // A token no link has: anyone gets the same 404 page.
             "/share/{token}" => spec.path.replace("{token}", "bm90LWEtcmVhbC1zaGFyZS1saW5rLXRva2VuLWF0LWFsbA"),
             p if p.contains('{') => panic!("matrix: give the route {p} a real id to test with"),
