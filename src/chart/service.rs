@@ -122,36 +122,52 @@ pub async fn add_problem(ctx: &Ctx, actor: &Actor, patient: UserId, input: NewPr
 
 /// Seals `body`, appends its entry and writes the row, in one transaction.
 async fn write(ctx: &Ctx, actor: &Actor, patient: UserId, list: List, kind: EntryKind, body: &str) -> Result<StoredItem, Error> {
-    let id = uuid::Uuid::now_v7().to_string();
     let now = clock::format(ctx.clock.now());
     let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
-    let sealed = key.seal(body, &format!("{}:{id}", list.noun()))?;
-    let entry = ClinicalEntry {
+    let mut tx = ctx.db.pool.begin().await?;
+    let mut item = write_in(&mut tx, &key, list, new_entry(list, kind, patient, actor.id(), &now, body)).await?;
+    tx.commit().await?;
+    item.author_name = actor.user().full_name.clone();
+    actor.audit().touched(Some(patient), list.noun(), Some(&item.id));
+    tracing::info!(item_id = %item.id, kind = kind.as_str(), "chart entry written");
+    Ok(item)
+}
+
+/// A new row's ledger entry (a fresh id).
+pub fn new_entry(list: List, kind: EntryKind, patient: UserId, author: UserId, now: &str, body: &str) -> ClinicalEntry {
+    ClinicalEntry {
         kind,
         id_name: id_name(list),
-        id: id.clone(),
+        id: uuid::Uuid::now_v7().to_string(),
         patient_id: patient.to_string(),
-        author_id: actor.id().to_string(),
+        author_id: author.to_string(),
         version: None,
-        time: now.clone(),
+        time: now.to_string(),
         body: body.to_string(),
         erased: false,
-    };
-    let mut tx = ctx.db.pool.begin().await?;
-    let entry_index = crate::ledger::append(&mut tx, &entry).await?;
+    }
+}
+
+/// Writes the row `entry` describes, sealed with the patient's data key, and appends the entry,
+/// in the caller's transaction (the services above, and the demo clinic).
+pub async fn write_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &FieldKey,
+    list: List,
+    entry: ClinicalEntry,
+) -> Result<StoredItem, Error> {
+    let sealed = key.seal(&entry.body, &format!("{}:{}", list.noun(), entry.id))?;
+    let entry_index = crate::ledger::append(tx, &entry).await?;
     let item = StoredItem {
-        id,
-        patient_id: patient.to_string(),
-        author_id: actor.id().to_string(),
-        author_name: actor.user().full_name.clone(),
-        created_at: now,
+        id: entry.id,
+        patient_id: entry.patient_id,
+        author_id: entry.author_id,
+        author_name: String::new(),
+        created_at: entry.time,
         body: sealed,
         entry_index,
     };
-    store::insert(&mut tx, list, &item).await?;
-    tx.commit().await?;
-    actor.audit().touched(Some(patient), list.noun(), Some(&item.id));
-    tracing::info!(item_id = %item.id, kind = kind.as_str(), "chart entry written");
+    store::insert(tx, list, &item).await?;
     Ok(item)
 }
 
@@ -204,8 +220,8 @@ async fn page_of<T: serde::de::DeserializeOwned>(
     list: List,
     page: &PageRequest,
 ) -> Result<Page<(StoredItem, T)>, Error> {
+    // The route's audit row names the patient (the path's id): a list needs no row of its own.
     readable_patient(ctx, actor, patient).await?;
-    actor.audit().touched(Some(patient), list.noun(), None::<String>);
     let rows = store::list(&ctx.db, list, patient, page).await?;
     let Some(key) = ctx.vault.existing(&ctx.db.pool, patient).await? else {
         return Ok(Page { items: Vec::new(), next_cursor: None });

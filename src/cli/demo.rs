@@ -31,9 +31,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let started = std::time::Instant::now();
     let vault = crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, true).await?;
-    let made = demo_data::generate(&db, &vault, &crate::clock::Clock::system(), args.patients, args.records_per_patient, &progress)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let signer = crate::keys::LedgerKeys::load(&settings.data_dir)?;
+    let drugs = crate::drugs::DrugBase::load(settings.drug_data.as_deref()).map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let clock = crate::clock::Clock::system();
+    let clinic = demo_data::Clinic { db: &db, vault: &vault, clock: &clock, signer: &signer, drugs: &drugs };
+    let made =
+        demo_data::generate(clinic, args.patients, args.records_per_patient, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

@@ -1,5 +1,7 @@
-//! The demo clinic behind `serve --demo`: an admin, two doctors, five patients and thirty
-//! records with realistic text. Loaded once (a marker row decides), so repeating is safe.
+//! The demo clinic behind `serve --demo`: an admin, two doctors, a pharmacist, a lab technician,
+//! a receptionist, five patients and thirty records with realistic text, their allergies,
+//! problems and prescriptions (one with an acknowledged interaction). Loaded once (a marker row
+//! decides), so repeating is safe.
 
 use chrono::Duration;
 
@@ -26,7 +28,22 @@ pub struct DemoLogins {
     pub accounts: Vec<(&'static str, &'static str)>,
 }
 
-const PEOPLE: [(&str, &str, Role); 8] = [
+/// What loading the demo clinic needs: where it goes and what signs and checks its writes.
+#[derive(Clone, Copy)]
+pub struct Clinic<'a> {
+    /// The database.
+    pub db: &'a Db,
+    /// The patients' data keys.
+    pub vault: &'a crate::vault::Vault,
+    /// The clock.
+    pub clock: &'a Clock,
+    /// The server's signing key (prescriptions are signed).
+    pub signer: &'a crate::keys::LedgerKeys,
+    /// The drug knowledge base (prescriptions are checked).
+    pub drugs: &'a crate::drugs::DrugBase,
+}
+
+const PEOPLE: [(&str, &str, Role); 11] = [
     ("admin@demo.careledger.test", "Morgan Reyes", Role::Admin),
     ("dr.okafor@demo.careledger.test", "Amara Okafor", Role::Doctor),
     ("dr.lindqvist@demo.careledger.test", "Erik Lindqvist", Role::Doctor),
@@ -35,6 +52,35 @@ const PEOPLE: [(&str, &str, Role); 8] = [
     ("priya.raman@demo.careledger.test", "Priya Raman", Role::Patient),
     ("tom.becker@demo.careledger.test", "Tom Becker", Role::Patient),
     ("lena.novak@demo.careledger.test", "Lena Novak", Role::Patient),
+    ("pharmacy@demo.careledger.test", "Samir Haddad", Role::Pharmacist),
+    ("lab@demo.careledger.test", "Grace Mbeki", Role::Lab),
+    ("desk@demo.careledger.test", "Noor Jansen", Role::Receptionist),
+];
+
+/// Allergies: (patient, doctor, substance, reaction, severity), by index in `PEOPLE`.
+const ALLERGIES: [(usize, usize, &str, &str, &str); 3] = [
+    (3, 1, "Penicillin", "Hives and facial swelling", "severe"),
+    (5, 2, "NSAIDs", "Wheeze within an hour", "moderate"),
+    (6, 1, "Latex", "Contact dermatitis", "mild"),
+];
+
+/// Problems: (patient, doctor, description, ICD-10 code, onset).
+const PROBLEMS: [(usize, usize, &str, &str, &str); 4] = [
+    (3, 1, "Essential hypertension", "I10", "2021-04-12"),
+    (4, 1, "Type 2 diabetes mellitus", "E11.9", "2020-09-01"),
+    (5, 2, "Asthma", "J45.909", "2012-01-01"),
+    (7, 2, "Subclinical hypothyroidism", "E02", "2026-08-01"),
+];
+
+/// Prescriptions: (patient, doctor, days ago, drug, mg per intake, times a day, days,
+/// instructions, override reason). Maria's ibuprofen meets her lisinopril (an ACE inhibitor and
+/// an NSAID): the interaction is acknowledged with a reason.
+type DemoPrescription = (usize, usize, i64, &'static str, f64, i64, i64, &'static str, Option<&'static str>);
+const PRESCRIPTIONS: [DemoPrescription; 4] = [
+    (3, 1, 30, "lisinopril", 10.0, 1, 90, "Every morning", None),
+    (3, 1, 2, "ibuprofen", 400.0, 3, 5, "With food", Some("Five days for a sprained ankle; blood pressure and kidney function checked")),
+    (4, 1, 20, "metformin", 500.0, 2, 90, "With breakfast and dinner", None),
+    (5, 2, 10, "salbutamol", 0.2, 4, 30, "Two puffs when short of breath", None),
 ];
 
 /// (patient index 3..8, doctor index 1..3, days ago, type, title, notes)
@@ -282,7 +328,8 @@ const RECORDS: [(usize, usize, i64, RecordType, &str, &str); 30] = [
 ];
 
 /// Loads the demo clinic unless it is already there; returns the logins either way.
-pub async fn load(db: &Db, vault: &crate::vault::Vault, clock: &Clock) -> Result<DemoLogins, Error> {
+pub async fn load(clinic: Clinic<'_>) -> Result<DemoLogins, Error> {
+    let Clinic { db, vault, clock, .. } = clinic;
     let logins = DemoLogins { password: DEMO_PASSWORD, accounts: PEOPLE.iter().map(|p| (p.2.as_str(), p.0)).collect() };
     let mut tx = db.pool.begin().await?;
     // The marker row is the lock: of two copies starting with --demo at once, one inserts it
@@ -341,9 +388,68 @@ pub async fn load(db: &Db, vault: &crate::vault::Vault, clock: &Clock) -> Result
         )
         .await?;
     }
+    chart(clinic, &mut tx, &ids).await?;
     tx.commit().await?;
     tracing::info!(users = PEOPLE.len(), records = RECORDS.len(), "demo clinic loaded");
     Ok(logins)
+}
+
+/// The demo patients' allergies, problems and prescriptions, each checked and written as the
+/// services write them (sealed, ledgered; prescriptions signed), in the loader's transaction.
+async fn chart(clinic: Clinic<'_>, tx: &mut sqlx::Transaction<'_, sqlx::Any>, ids: &[UserId]) -> Result<(), Error> {
+    use crate::chart::model::{AllergyBody, ProblemBody};
+    use crate::chart::service::{new_entry, write_in};
+    use crate::chart::store::List;
+    use crate::ledger::entry::EntryKind;
+    use crate::prescriptions::{model, safety, service as rx};
+    let now = clinic.clock.now();
+    for (n, (patient, doctor, substance, reaction, severity)) in ALLERGIES.iter().enumerate() {
+        let at = clock::format(now - Duration::days(300) + Duration::minutes(n as i64));
+        let key = clinic.vault.key_for(tx, ids[*patient], &at).await?;
+        let body = AllergyBody { substance: (*substance).into(), reaction: Some((*reaction).into()), severity: Some((*severity).into()) };
+        let entry = new_entry(List::Allergies, EntryKind::AllergyRecorded, ids[*patient], ids[*doctor], &at, &to_json(&body)?);
+        write_in(tx, &key, List::Allergies, entry).await?;
+    }
+    for (n, (patient, doctor, description, code, onset)) in PROBLEMS.iter().enumerate() {
+        let at = clock::format(now - Duration::days(200) + Duration::minutes(n as i64));
+        let key = clinic.vault.key_for(tx, ids[*patient], &at).await?;
+        let body = ProblemBody {
+            description: (*description).into(),
+            code: Some((*code).into()),
+            onset: Some((*onset).into()),
+            status: "active".into(),
+        };
+        let entry = new_entry(List::Problems, EntryKind::ProblemRecorded, ids[*patient], ids[*doctor], &at, &to_json(&body)?);
+        write_in(tx, &key, List::Problems, entry).await?;
+    }
+    for (n, (patient, doctor, days_ago, drug, dose_mg, per_day, days, instructions, reason)) in PRESCRIPTIONS.iter().enumerate() {
+        let at = clock::format(now - Duration::days(*days_ago) + Duration::minutes(n as i64));
+        let items = vec![model::Item {
+            drug: (*drug).into(),
+            generic: clinic.drugs.find(drug).map(|d| d.name.clone()),
+            dose_mg: *dose_mg,
+            frequency_per_day: *per_day,
+            duration_days: *days,
+            instructions: Some((*instructions).into()),
+        }];
+        // What the patient already takes and is allergic to, as the service checks them.
+        let active: Vec<String> = PRESCRIPTIONS[..n].iter().filter(|p| p.0 == *patient).map(|p| p.3.to_string()).collect();
+        let allergies: Vec<String> = ALLERGIES.iter().filter(|a| a.0 == *patient).map(|a| a.2.to_string()).collect();
+        let warnings = safety::check(clinic.drugs, &items, &active, &allergies);
+        if safety::blocking(&warnings) != reason.is_some() {
+            return Err(Error::Internal(anyhow::anyhow!("demo prescription {n} ({drug}): its warnings and its override do not agree")));
+        }
+        let body = model::Body { items, warnings, override_reason: reason.map(str::to_string) };
+        let key = clinic.vault.key_for(tx, ids[*patient], &at).await?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let entry = rx::version_entry(&id, &ids[*patient].to_string(), &ids[*doctor].to_string(), 1, &at, rx::plain(&body)?, false);
+        rx::issue_in(tx, clinic.signer, &key, &entry).await?;
+    }
+    Ok(())
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<String, Error> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.into()))
 }
 
 const FIRST: [&str; 16] =
@@ -381,14 +487,13 @@ pub struct Generated {
 /// ledger entry, exactly as the API writes them). Generated patients share the demo password,
 /// hashed once: this is demo and benchmark data. `progress(done, total)` follows the records.
 pub async fn generate(
-    db: &Db,
-    vault: &crate::vault::Vault,
-    clock: &Clock,
+    clinic: Clinic<'_>,
     patients: u64,
     per_patient: u64,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Generated, Error> {
-    load(db, vault, clock).await?;
+    load(clinic).await?;
+    let Clinic { db, vault, clock, .. } = clinic;
     let doctors: Vec<UserId> = {
         let mut ids = Vec::new();
         for (email, _, _) in PEOPLE.iter().filter(|p| p.2 == Role::Doctor) {

@@ -181,8 +181,10 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let app = crate::Application::build(settings).await?;
     if demo {
-        let logins =
-            demo_data::load(&app.state().db, &app.state().vault, &app.state().clock).await.context("cannot load the demo clinic")?;
+        let state = app.state();
+        let clinic =
+            demo_data::Clinic { db: &state.db, vault: &state.vault, clock: &state.clock, signer: &state.ledger, drugs: &state.drugs };
+        let logins = demo_data::load(clinic).await.context("cannot load the demo clinic")?;
         print_demo_logins(&logins);
     }
     let addr = app.local_addr()?;

@@ -24,7 +24,9 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::AccessLogItem;
 use crate::care_team::model::{Consent, Member};
+use crate::chart::model::{Allergy, Problem};
 use crate::export::model::{ExportedRecord, Holdings};
+use crate::prescriptions::model::Prescription;
 use crate::records::model::{RecordType, RecordVersion};
 
 /// The namespace of careledger's own identifiers, code systems and extensions.
@@ -188,6 +190,107 @@ fn consent(c: &Consent, patient_id: &str, patient: &Value) -> Value {
     })
 }
 
+/// An allergy as a FHIR R4 AllergyIntolerance.
+fn allergy(a: &Allergy, patient: &Value) -> Value {
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("AllergyIntolerance"));
+    r.insert("id".into(), json!(a.id));
+    r.insert("identifier".into(), json!([{ "system": id_system("allergy"), "value": a.id }]));
+    r.insert(
+        "clinicalStatus".into(),
+        json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", "code": "active" }] }),
+    );
+    r.insert("code".into(), json!({ "text": a.substance }));
+    r.insert("patient".into(), patient.clone());
+    r.insert("recordedDate".into(), json!(a.created_at));
+    r.insert("recorder".into(), reference(&a.author_id, &a.author_name));
+    if a.reaction.is_some() || a.severity.is_some() {
+        let mut reaction = Map::new();
+        // FHIR asks for at least one manifestation with a reaction.
+        reaction.insert("manifestation".into(), json!([{ "text": a.reaction.clone().unwrap_or_else(|| "Not recorded".into()) }]));
+        if let Some(s) = &a.severity {
+            reaction.insert("severity".into(), json!(s));
+        }
+        r.insert("reaction".into(), json!([Value::Object(reaction)]));
+    }
+    Value::Object(r)
+}
+
+/// A problem as a FHIR R4 Condition on the problem list.
+fn condition(c: &Problem, patient: &Value) -> Value {
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("Condition"));
+    r.insert("id".into(), json!(c.id));
+    r.insert("identifier".into(), json!([{ "system": id_system("problem"), "value": c.id }]));
+    r.insert(
+        "clinicalStatus".into(),
+        json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": c.status }] }),
+    );
+    r.insert(
+        "category".into(),
+        json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-category", "code": "problem-list-item" }] }]),
+    );
+    let mut code = Map::new();
+    code.insert("text".into(), json!(c.description));
+    if let Some(k) = &c.code {
+        code.insert("coding".into(), json!([{ "code": k }]));
+    }
+    r.insert("code".into(), Value::Object(code));
+    r.insert("subject".into(), patient.clone());
+    if let Some(onset) = &c.onset {
+        r.insert("onsetDateTime".into(), json!(onset));
+    }
+    r.insert("recordedDate".into(), json!(c.created_at));
+    r.insert("recorder".into(), reference(&c.author_id, &c.author_name));
+    Value::Object(r)
+}
+
+/// A prescription as FHIR R4 MedicationRequests, one per item, grouped by the prescription's id.
+fn medication_requests(rx: &Prescription, patient: &Value) -> Vec<Value> {
+    let status = match rx.status.as_str() {
+        "open" => "active",
+        "dispensed" => "completed",
+        _ => "cancelled",
+    };
+    rx.items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut r = Map::new();
+            r.insert("resourceType".into(), json!("MedicationRequest"));
+            r.insert("id".into(), json!(derived_uuid(&format!("prescription:{}:{i}", rx.id))));
+            r.insert("identifier".into(), json!([{ "system": id_system("prescription-item"), "value": format!("{}/{i}", rx.id) }]));
+            r.insert("groupIdentifier".into(), json!({ "system": id_system("prescription"), "value": rx.id }));
+            r.insert("status".into(), json!(status));
+            r.insert("intent".into(), json!("order"));
+            r.insert("medicationCodeableConcept".into(), json!({ "text": item.generic.clone().unwrap_or_else(|| item.drug.clone()) }));
+            r.insert("subject".into(), patient.clone());
+            r.insert("authoredOn".into(), json!(rx.created_at));
+            r.insert("requester".into(), reference(&rx.doctor_id, &rx.doctor_name));
+            let mut dosage = Map::new();
+            if let Some(text) = &item.instructions {
+                dosage.insert("text".into(), json!(text));
+            }
+            dosage.insert(
+                "timing".into(),
+                json!({ "repeat": {
+                    "boundsDuration": { "value": item.duration_days, "unit": "d", "system": "http://unitsofmeasure.org", "code": "d" },
+                    "frequency": item.frequency_per_day, "period": 1, "periodUnit": "d",
+                }}),
+            );
+            dosage.insert(
+                "doseAndRate".into(),
+                json!([{ "doseQuantity": { "value": item.dose_mg, "unit": "mg", "system": "http://unitsofmeasure.org", "code": "mg" } }]),
+            );
+            r.insert("dosageInstruction".into(), json!([Value::Object(dosage)]));
+            if let Some(reason) = &rx.override_reason {
+                r.insert("note".into(), json!([{ "text": format!("Safety warnings acknowledged: {reason}") }]));
+            }
+            Value::Object(r)
+        })
+        .collect()
+}
+
 fn care_team(patient_id: &str, patient: &Value, members: &[Member]) -> Value {
     let participants: Vec<Value> = members
         .iter()
@@ -243,6 +346,8 @@ fn fhir_type(kind: &str) -> Option<&'static str> {
         "record" => Some("DocumentReference"),
         "consent" => Some("Consent"),
         "patient" => Some("Patient"),
+        "allergy" => Some("AllergyIntolerance"),
+        "problem" => Some("Condition"),
         _ => None,
     }
 }
@@ -332,6 +437,19 @@ pub fn bundle(h: &Holdings) -> Value {
     for c in &h.consents {
         known.push(c.id.clone());
         entries.push(entry(&c.id, consent(c, &patient_id, &patient_ref)));
+    }
+    for a in &h.allergies {
+        known.push(a.id.clone());
+        entries.push(entry(&a.id, allergy(a, &patient_ref)));
+    }
+    for c in &h.problems {
+        known.push(c.id.clone());
+        entries.push(entry(&c.id, condition(c, &patient_ref)));
+    }
+    for rx in &h.prescriptions {
+        for (i, request) in medication_requests(rx, &patient_ref).into_iter().enumerate() {
+            entries.push(entry(&derived_uuid(&format!("prescription:{}:{i}", rx.id)), request));
+        }
     }
     let team = care_team(&patient_id, &patient_ref, &h.care_team);
     let team_id = team["id"].as_str().unwrap_or_default().to_string();

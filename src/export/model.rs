@@ -5,6 +5,8 @@
 use crate::accounts::model::User;
 use crate::audit::AccessLogItem;
 use crate::care_team::model::{Consent, Member};
+use crate::chart::model::{Allergy, Problem};
+use crate::prescriptions::model::Prescription;
 use crate::records::files::FileInfo;
 use crate::records::model::{Record, RecordVersion};
 
@@ -45,4 +47,10 @@ pub struct Holdings {
     pub care_team: Vec<Member>,
     /// Who accessed their data (their access log), newest first.
     pub access_log: Vec<AccessLogItem>,
+    /// Their recorded allergies, newest first.
+    pub allergies: Vec<Allergy>,
+    /// Their problem list, newest first.
+    pub problems: Vec<Problem>,
+    /// Their prescriptions (each as it stands), newest first.
+    pub prescriptions: Vec<Prescription>,
 }

@@ -99,8 +99,52 @@ pub async fn gather(ctx: &Ctx, actor: &Actor) -> Result<Holdings, Error> {
         }
     }
 
+    let mut allergies = Vec::new();
+    let mut page = PageRequest { limit: BATCH, after: None };
+    loop {
+        let batch = crate::chart::service::allergies(ctx, actor, id, &page).await?;
+        let more = batch.next_cursor.is_some();
+        page.after = batch.items.last().map(|a| (a.created_at.clone(), a.id.clone()));
+        allergies.extend(batch.items);
+        if !more {
+            break;
+        }
+    }
+    let mut problems = Vec::new();
+    let mut page = PageRequest { limit: BATCH, after: None };
+    loop {
+        let batch = crate::chart::service::problems(ctx, actor, id, &page).await?;
+        let more = batch.next_cursor.is_some();
+        page.after = batch.items.last().map(|p| (p.created_at.clone(), p.id.clone()));
+        problems.extend(batch.items);
+        if !more {
+            break;
+        }
+    }
+    let mut prescriptions = Vec::new();
+    let mut page = PageRequest { limit: BATCH, after: None };
+    let mine = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(id.to_string()), status: None };
+    loop {
+        let batch = crate::prescriptions::service::list(ctx, actor, &mine, &page).await?;
+        let more = batch.next_cursor.is_some();
+        page.after = batch.items.last().map(|p| (p.created_at.clone(), p.id.clone()));
+        prescriptions.extend(batch.items);
+        if !more {
+            break;
+        }
+    }
+
     // Every doctor named anywhere, once: authors, consents' grantees, the care team.
     let mut doctors: BTreeMap<String, String> = BTreeMap::new();
+    for a in &allergies {
+        doctors.insert(a.author_id.clone(), a.author_name.clone());
+    }
+    for p in &problems {
+        doctors.insert(p.author_id.clone(), p.author_name.clone());
+    }
+    for p in &prescriptions {
+        doctors.insert(p.doctor_id.clone(), p.doctor_name.clone());
+    }
     for r in &records {
         doctors.insert(r.record.doctor_id.to_string(), r.record.doctor_name.clone());
     }
@@ -122,7 +166,7 @@ pub async fn gather(ctx: &Ctx, actor: &Actor) -> Result<Holdings, Error> {
     }
     let doctors = doctors.into_iter().map(|(id, name)| Doctor { id, name }).collect();
     actor.audit().detail(format!("{} records, {} consents, {} access-log lines", records.len(), consents.len(), access_log.len()));
-    Ok(Holdings { patient, at, records, doctors, consents, care_team: team, access_log })
+    Ok(Holdings { patient, at, records, doctors, consents, care_team: team, access_log, allergies, problems, prescriptions })
 }
 
 /// The signed-in patient's export as a FHIR R4 Bundle (JSON), with its download name.

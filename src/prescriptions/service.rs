@@ -17,6 +17,7 @@ use crate::db::Db;
 use crate::drugs::base::DrugBase;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
+use crate::keys::LedgerKeys;
 use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef, Ledgered};
 use crate::pagination::{Page, PageRequest};
 use crate::prescriptions::model::{
@@ -148,8 +149,8 @@ fn open_body(key: &FieldKey, v: &StoredVersion) -> Result<Body, Error> {
     serde_json::from_str(plain.expose()).map_err(|e| Error::Internal(e.into()))
 }
 
-/// A version's ledger entry (kind by version: issued or changed).
-fn version_entry(id: &str, patient_id: &str, author_id: &str, version: i64, time: &str, body: String, erased: bool) -> ClinicalEntry {
+/// A version's ledger entry (kind by version: issued or changed); `body` is [`plain`]'s JSON.
+pub fn version_entry(id: &str, patient_id: &str, author_id: &str, version: i64, time: &str, body: String, erased: bool) -> ClinicalEntry {
     ClinicalEntry {
         kind: if version == 1 { EntryKind::PrescriptionIssued } else { EntryKind::PrescriptionChanged },
         id_name: "prescription_id",
@@ -165,14 +166,14 @@ fn version_entry(id: &str, patient_id: &str, author_id: &str, version: i64, time
 
 /// Seals, ledgers and signs the version `entry` describes (its entry appended in `tx`).
 async fn seal_version(
-    ctx: &Ctx,
+    signer: &LedgerKeys,
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     key: &FieldKey,
     entry: &ClinicalEntry,
 ) -> Result<StoredVersion, Error> {
     let version = entry.version.unwrap_or(1);
     let content_sha256 = crate::ledger::entry::content_sha256(&entry.content())?;
-    let signature = ctx.ledger.sign(signed_message(&entry.id, version, &content_sha256).as_bytes());
+    let signature = signer.sign(signed_message(&entry.id, version, &content_sha256).as_bytes());
     let entry_index = crate::ledger::append(tx, entry).await?;
     Ok(StoredVersion {
         prescription_id: entry.id.clone(),
@@ -186,7 +187,8 @@ async fn seal_version(
     })
 }
 
-fn plain(body: &Body) -> Result<String, Error> {
+/// A version's body as the JSON text that is sealed and hashed.
+pub fn plain(body: &Body) -> Result<String, Error> {
     serde_json::to_string(body).map_err(|e| Error::Internal(e.into()))
 }
 
@@ -203,26 +205,13 @@ pub async fn create(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, input: NewPrescr
     v.finish()?;
     let patient = patient.map_err(|_| Error::NotFound("patient_not_found"))?;
     readable_patient(ctx, actor, patient).await?;
-    let id = uuid::Uuid::now_v7().to_string();
     let body = checked_body(ctx, drugs, patient, None, items, input.acknowledge_warnings, input.override_reason.as_deref()).await?;
     let now = clock::format(ctx.clock.now());
     let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
+    let id = uuid::Uuid::now_v7().to_string();
     let mut tx = ctx.db.pool.begin().await?;
     let entry = version_entry(&id, &patient.to_string(), &actor.id().to_string(), 1, &now, plain(&body)?, false);
-    let latest = seal_version(ctx, &mut tx, &key, &entry).await?;
-    let stored = StoredPrescription {
-        id: id.clone(),
-        patient_id: patient.to_string(),
-        patient_name: String::new(),
-        doctor_id: actor.id().to_string(),
-        doctor_name: actor.user().full_name.clone(),
-        created_at: now,
-        version: 1,
-        status: "open".into(),
-        latest,
-        key: (None, None),
-    };
-    store::insert(&mut tx, &stored).await?;
+    issue_in(&mut tx, &ctx.ledger, &key, &entry).await?;
     tx.commit().await?;
     actor.audit().touched(Some(patient), "prescription", Some(&id));
     if !body.warnings.is_empty() {
@@ -230,6 +219,31 @@ pub async fn create(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, input: NewPrescr
     }
     tracing::info!(prescription_id = %id, "prescription issued");
     get(ctx, actor, &id).await
+}
+
+/// Issues the prescription whose first version `entry` describes (its row and its signed,
+/// ledgered version) in the caller's transaction, checks already made: the service above, and
+/// the demo clinic.
+pub async fn issue_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    signer: &LedgerKeys,
+    key: &FieldKey,
+    entry: &ClinicalEntry,
+) -> Result<(), Error> {
+    let latest = seal_version(signer, tx, key, entry).await?;
+    let stored = StoredPrescription {
+        id: entry.id.clone(),
+        patient_id: entry.patient_id.clone(),
+        patient_name: String::new(),
+        doctor_id: entry.author_id.clone(),
+        doctor_name: String::new(),
+        created_at: entry.time.clone(),
+        version: 1,
+        status: "open".into(),
+        latest,
+        key: (None, None),
+    };
+    store::insert(tx, &stored).await
 }
 
 /// `PATCH /api/v1/prescriptions/{id}`: the author changes the items within the hour, while
@@ -260,7 +274,7 @@ pub async fn change(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, id: &str, input:
         return Err(locked_error());
     }
     let entry = version_entry(id, &current.patient_id, &actor.id().to_string(), current.version + 1, &now, plain(&body)?, false);
-    let version = seal_version(ctx, &mut tx, &key, &entry).await?;
+    let version = seal_version(&ctx.ledger, &mut tx, &key, &entry).await?;
     store::insert_version(&mut tx, &version).await?;
     tx.commit().await?;
     tracing::info!(version = version.version, "prescription changed");
@@ -400,7 +414,8 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &PrescriptionFilter, page: &
         if p.key.0.is_none() {
             continue;
         }
-        actor.audit().touched(Some(&p.patient_id), "prescription", Some(&p.id));
+        // One row per patient whose prescriptions were shown.
+        actor.audit().touched(Some(&p.patient_id), "prescription", None::<String>);
         items.push(shown(ctx, p, &mut keys)?);
     }
     Ok(page.finish(items, |p| (p.created_at.clone(), p.id.clone())))

@@ -397,3 +397,56 @@ async fn the_dashboard_downloads_the_same_bundle(backend: Backend) {
     assert_eq!(rows.body["items"].as_array().unwrap().len(), 1, "{}", rows.text);
 }
 dual!(the_dashboard_downloads_the_same_bundle);
+
+async fn the_export_holds_allergies_problems_and_prescriptions(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let dana = app.doctor("doc@example.org", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    let other = app.patient("other@example.org").await;
+    app.record(&dana, &patient.id, "Visit", "visit").await;
+    app.record(&dana, &other.id, "Visit", "visit").await;
+    let p = &patient.id;
+    let r = app
+        .post(&format!("/api/v1/patients/{p}/allergies"), Some(&dana.access), &json!({"substance": "Penicillin", "severity": "severe"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/patients/{p}/problems"),
+            Some(&dana.access),
+            &json!({"description": "Hypertension", "code": "I10", "onset": "2019-05-01"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let other_allergy =
+        app.post(&format!("/api/v1/patients/{}/allergies", other.id), Some(&dana.access), &json!({"substance": "Latex"})).await;
+    assert_eq!(other_allergy.status, 201);
+    let rx = json!({"patient_id": p, "items": [
+        {"drug": "lisinopril", "dose_mg": 10, "frequency_per_day": 1, "duration_days": 90, "instructions": "In the morning"},
+        {"drug": "ibuprofen", "dose_mg": 400, "frequency_per_day": 3, "duration_days": 5}],
+        "acknowledge_warnings": true, "override_reason": "Five days only, kidney function checked"});
+    let r = app.post("/api/v1/prescriptions", Some(&dana.access), &rx).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let rx_id = r.body["id"].as_str().unwrap().to_string();
+
+    let (reply, bundle) = export(&app, &patient.access).await;
+    assert_well_formed(&bundle);
+    assert_valid_fhir(&app, &reply.text);
+    let allergies = of_type(&bundle, "AllergyIntolerance");
+    assert_eq!(allergies.len(), 1, "only the patient's own");
+    assert_eq!(allergies[0]["code"]["text"], "Penicillin");
+    assert_eq!(allergies[0]["reaction"][0]["severity"], "severe");
+    let conditions = of_type(&bundle, "Condition");
+    assert_eq!(conditions.len(), 1);
+    assert_eq!(conditions[0]["code"]["coding"][0]["code"], "I10");
+    assert_eq!(conditions[0]["onsetDateTime"], "2019-05-01");
+    let requests = of_type(&bundle, "MedicationRequest");
+    assert_eq!(requests.len(), 2, "one per item");
+    assert!(requests.iter().all(|m| m["groupIdentifier"]["value"] == rx_id.as_str() && m["status"] == "active"));
+    assert_eq!(requests[0]["medicationCodeableConcept"]["text"], "lisinopril");
+    assert_eq!(requests[0]["dosageInstruction"][0]["timing"]["repeat"]["frequency"], 1);
+    assert!(requests[1]["note"][0]["text"].as_str().unwrap().contains("kidney function checked"));
+    assert!(!reply.text.contains("Latex"));
+}
+dual!(the_export_holds_allergies_problems_and_prescriptions);
