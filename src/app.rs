@@ -273,6 +273,7 @@ pub async fn verify_ledger(
         crate::erasure::ledgered(db).await?,
         crate::chart::service::ledgered(db, vault).await?,
         crate::prescriptions::service::ledgered(db, vault, key).await?,
+        crate::pharmacy::service::ledgered(db, vault).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

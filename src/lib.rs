@@ -29,6 +29,7 @@ pub mod ledger;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;
+pub mod pharmacy;
 pub mod prescriptions;
 pub mod ratelimit;
 pub mod records;

@@ -58,6 +58,10 @@ use crate::records;
         crate::prescriptions::api::change,
         crate::prescriptions::api::versions,
         crate::prescriptions::api::verify,
+        crate::pharmacy::api::dispense,
+        crate::pharmacy::api::add,
+        crate::pharmacy::api::list,
+        crate::pharmacy::api::change,
         crate::care_team::api::add,
         crate::care_team::api::remove,
         crate::care_team::api::grant,
@@ -87,6 +91,7 @@ use crate::records;
         (name = "privacy", description = "What a patient sees of who accessed their records, the links they share them by, and their export (FHIR R4)"),
         (name = "records", description = "Clinical records"),
         (name = "chart", description = "A patient's allergies and problem list"),
+        (name = "pharmacy", description = "The pharmacy's stock and dispensing"),
         (name = "prescriptions", description = "Prescriptions: offline drug-safety checks, an hour of changes, signed and verifiable"),
         (name = "ledger", description = "The integrity ledger: signed heads and RFC 9162 proofs"),
     )

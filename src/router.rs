@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, chart, erasure, export, ledger, prescriptions, records, shares};
+use crate::{accounts, audit, care_team, chart, erasure, export, ledger, pharmacy, prescriptions, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -160,6 +160,15 @@ pub fn routes(state: AppState) -> Routes {
         .audited("prescription.change", "prescription")
         .add(get.clone(), "/api/v1/prescriptions/{id}/versions", Api, PrescriptionsRead, prescriptions::api::versions)
         .audited("prescription.versions", "prescription")
+        .add(post.clone(), "/api/v1/prescriptions/{id}/dispense", Api, PrescriptionsDispense, pharmacy::api::dispense)
+        .audited("prescription.dispense", "prescription")
+        // The pharmacy's stock.
+        .add(post.clone(), "/api/v1/inventory", Api, InventoryManage, pharmacy::api::add)
+        .audited("inventory.add", "inventory")
+        .add(get.clone(), "/api/v1/inventory", Api, InventoryManage, pharmacy::api::list)
+        .audited("inventory.list", "inventory")
+        .add(Method::PATCH, "/api/v1/inventory/{id}", Api, InventoryManage, pharmacy::api::change)
+        .audited("inventory.change", "inventory")
         // The audit trail: admins search and export it; patients see who accessed their records.
         .add(get.clone(), "/api/v1/audit", Api, AuditRead, audit::api::trail)
         .audited("audit.search", "audit")
@@ -280,6 +289,12 @@ pub fn routes(state: AppState) -> Routes {
         .audited("prescription.verify", "prescription")
         .add(get.clone(), "/prescriptions/{id}", Page, PrescriptionsRead, prescriptions::pages::show)
         .audited("prescription.read", "prescription")
+        .add(post.clone(), "/prescriptions/{id}/dispense", Page, PrescriptionsDispense, pharmacy::pages::dispense)
+        .audited("prescription.dispense", "prescription")
+        .add(get.clone(), "/pharmacy", Page, InventoryManage, pharmacy::pages::show)
+        .audited("inventory.list", "inventory")
+        .add(post.clone(), "/pharmacy/inventory", Page, InventoryManage, pharmacy::pages::add_batch)
+        .audited("inventory.add", "inventory")
         .add(get.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_form)
         .add(post.clone(), "/emergency-access", Page, EmergencyAccess, care_team::pages::emergency_open)
         .audited("emergency_access.open", "patient")

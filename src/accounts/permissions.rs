@@ -52,6 +52,8 @@ pub enum Permission {
     /// `prescriptions.dispense`: verify printed prescriptions and read every prescription to
     /// dispense it (pharmacists).
     PrescriptionsDispense,
+    /// `inventory.manage`: keep the pharmacy's stock (pharmacists).
+    InventoryManage,
 }
 
 impl Permission {
@@ -76,6 +78,7 @@ impl Permission {
             Permission::PrescriptionsWrite => "prescriptions.write",
             Permission::PrescriptionsRead => "prescriptions.read",
             Permission::PrescriptionsDispense => "prescriptions.dispense",
+            Permission::InventoryManage => "inventory.manage",
         }
     }
 }
@@ -102,7 +105,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::PrescriptionsWrite,
             Permission::PrescriptionsRead,
         ],
-        Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense],
+        Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense, Permission::InventoryManage],
         // Their own permissions arrive with lab orders and appointments.
         Role::Lab | Role::Receptionist => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.

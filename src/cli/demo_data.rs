@@ -445,6 +445,29 @@ async fn chart(clinic: Clinic<'_>, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id
         let entry = rx::version_entry(&id, &ids[*patient].to_string(), &ids[*doctor].to_string(), 1, &at, rx::plain(&body)?, false);
         rx::issue_in(tx, clinic.signer, &key, &entry).await?;
     }
+    // The pharmacy's shelf: one batch low, one expiring within the month.
+    let stock: [(&str, &str, i64, i64, i64); 6] = [
+        ("lisinopril", "LS-2291", 280, 400, 50),
+        ("ibuprofen", "IB-0412", 12, 200, 20),
+        ("metformin", "MF-7730", 540, 500, 100),
+        ("salbutamol", "SB-1108", 18, 25, 5),
+        ("amoxicillin", "AX-5501", 90, 300, 30),
+        ("paracetamol", "PC-9012", 400, 18, 50),
+    ];
+    for (drug, batch, quantity, days_left, reorder) in stock {
+        let at = clock::format(now);
+        let b = crate::pharmacy::store::StoredBatch {
+            id: uuid::Uuid::now_v7().to_string(),
+            drug: drug.into(),
+            batch: batch.into(),
+            quantity,
+            expiry: (now + Duration::days(days_left)).format("%Y-%m-%d").to_string(),
+            reorder_level: reorder,
+            created_at: at.clone(),
+            updated_at: at,
+        };
+        crate::pharmacy::store::insert(&mut **tx, &b).await?;
+    }
     Ok(())
 }
 

@@ -93,11 +93,13 @@ pub enum EntryKind {
     PrescriptionIssued,
     /// A prescription changed by its author within the hour (a later version, signed).
     PrescriptionChanged,
+    /// A prescription dispensed by the pharmacy (the batches taken).
+    PrescriptionDispensed,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 13] = [
+    pub const ALL: [EntryKind; 14] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -111,6 +113,7 @@ impl EntryKind {
         EntryKind::ProblemRecorded,
         EntryKind::PrescriptionIssued,
         EntryKind::PrescriptionChanged,
+        EntryKind::PrescriptionDispensed,
     ];
 
     /// The name written in entries.
@@ -129,6 +132,7 @@ impl EntryKind {
             EntryKind::ProblemRecorded => "problem_recorded",
             EntryKind::PrescriptionIssued => "prescription_issued",
             EntryKind::PrescriptionChanged => "prescription_changed",
+            EntryKind::PrescriptionDispensed => "prescription_dispensed",
         }
     }
 

@@ -196,6 +196,15 @@ struct ShowPage {
     qr_svg: String,
     verify_url: String,
     is_pharmacy: bool,
+    /// For the pharmacy's dispense form: per item, the batches of its drug that can be used.
+    batches: Vec<(usize, String, Vec<crate::pharmacy::model::Batch>)>,
+    message: String,
+}
+
+/// `?done=` after a dispense.
+#[derive(Debug, Default, Deserialize)]
+struct Done {
+    done: Option<String>,
 }
 
 /// `GET /prescriptions/{id}`: the printable prescription, its QR code holding the verification
@@ -207,20 +216,37 @@ pub async fn show(
     headers: HeaderMap,
     uri: Uri,
     Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
     let rx = service::get(&state, &actor, &id).await?;
     let versions = service::versions(&state, &actor, &id).await?;
     let site = site_origin(&state, &headers, Some(&uri)).unwrap_or_default();
     let verify_url = format!("{site}/prescriptions/verify?token={}", rx.verification_token);
     let qr_svg = crate::shares::service::qr_svg(&verify_url)?;
-    let page = ShowPage {
-        nav: Nav::signed_in(&user),
-        rx,
-        versions,
-        qr_svg,
-        verify_url,
-        is_pharmacy: actor.holds(Permission::PrescriptionsDispense),
-    };
+    let is_pharmacy = actor.holds(Permission::PrescriptionsDispense);
+    let mut batches = Vec::new();
+    if is_pharmacy && rx.status == "open" && actor.holds(Permission::InventoryManage) {
+        for (n, item) in rx.items.iter().enumerate() {
+            let filter = crate::pharmacy::model::InventoryFilter { drug: Some(item.drug.clone()), ..Default::default() };
+            let usable = crate::pharmacy::service::list(&state, &actor, &state.drugs, &filter)
+                .await?
+                .into_iter()
+                .filter(|b| !b.expired && b.quantity > 0)
+                .collect();
+            batches.push((n, item.drug.clone(), usable));
+        }
+    }
+    let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let message = match done.done.as_deref() {
+        Some("dispensed") => "Dispensed: the stock is taken and the prescription is locked.",
+        Some("already_dispensed") => "This prescription was dispensed already: do not dispense it again.",
+        Some("batch_expired") => "A batch chosen is past its expiry date: choose another.",
+        Some("insufficient_stock") => "A batch chosen holds fewer units than asked: choose another or take fewer.",
+        Some("dispense_invalid") => "Choose a batch of each drug and a quantity of at least 1.",
+        _ => "",
+    }
+    .to_string();
+    let page = ShowPage { nav: Nav::signed_in(&user), rx, versions, qr_svg, verify_url, is_pharmacy, batches, message };
     Ok(render(&page)?.into_response())
 }
 

@@ -27,6 +27,7 @@ mod matrix;
 mod nul;
 mod ops;
 mod pages;
+mod pharmacy;
 mod prescriptions;
 mod records;
 mod review;
