@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod appointments;
 pub mod audit;
 pub mod care_team;
 pub mod chart;

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, audit, care_team, chart, erasure, export, ledger, pharmacy, prescriptions, records, shares};
+use crate::{accounts, appointments, audit, care_team, chart, erasure, export, ledger, pharmacy, prescriptions, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -162,6 +162,15 @@ pub fn routes(state: AppState) -> Routes {
         .audited("prescription.versions", "prescription")
         .add(post.clone(), "/api/v1/prescriptions/{id}/dispense", Api, PrescriptionsDispense, pharmacy::api::dispense)
         .audited("prescription.dispense", "prescription")
+        // Appointments: the front desk books for anyone, patients and doctors for themselves.
+        .add(post.clone(), "/api/v1/appointments", Api, AppointmentsBook, appointments::api::book)
+        .audited("appointment.book", "appointment")
+        .add(get.clone(), "/api/v1/appointments", Api, AppointmentsBook, appointments::api::list)
+        .audited("appointment.list", "appointment")
+        .add(get.clone(), "/api/v1/appointments/{id}", Api, AppointmentsBook, appointments::api::get)
+        .audited("appointment.read", "appointment")
+        .add(Method::PATCH, "/api/v1/appointments/{id}", Api, AppointmentsBook, appointments::api::change)
+        .audited("appointment.change", "appointment")
         // The pharmacy's stock.
         .add(post.clone(), "/api/v1/inventory", Api, InventoryManage, pharmacy::api::add)
         .audited("inventory.add", "inventory")
@@ -291,6 +300,12 @@ pub fn routes(state: AppState) -> Routes {
         .audited("prescription.read", "prescription")
         .add(post.clone(), "/prescriptions/{id}/dispense", Page, PrescriptionsDispense, pharmacy::pages::dispense)
         .audited("prescription.dispense", "prescription")
+        .add(get.clone(), "/appointments", Page, AppointmentsBook, appointments::pages::show)
+        .audited("appointment.list", "appointment")
+        .add(post.clone(), "/appointments/new", Page, AppointmentsBook, appointments::pages::book)
+        .audited("appointment.book", "appointment")
+        .add(post.clone(), "/appointments/{id}/status", Page, AppointmentsBook, appointments::pages::step)
+        .audited("appointment.change", "appointment")
         .add(get.clone(), "/pharmacy", Page, InventoryManage, pharmacy::pages::show)
         .audited("inventory.list", "inventory")
         .add(post.clone(), "/pharmacy/inventory", Page, InventoryManage, pharmacy::pages::add_batch)

@@ -29,6 +29,8 @@ struct Landing {
     csrf: String,
     pending: bool,
     role_note: &'static str,
+    /// The role's pages, once the account is active.
+    links: Vec<(&'static str, &'static str)>,
 }
 
 /// `GET /`: the landing page, or a welcome for someone signed in.
@@ -42,13 +44,22 @@ pub async fn landing(
         let role_note = match u.user.role {
             Role::Doctor | Role::Patient => "Your records are on your dashboard.",
             Role::Admin => "Approve staff and manage accounts on the Users page.",
-            _ => "Pages for your role come in a later release; your account is ready.",
+            Role::Pharmacist => "Dispense prescriptions, verify printed ones and keep the stock.",
+            Role::Receptionist => "Book appointments and move the day's queue.",
+            Role::Lab => "Pages for lab orders come in a later release; your account is ready.",
         };
-        let page = Landing { nav: Nav::signed_in(&u), csrf: String::new(), pending: u.user.status == Status::PendingApproval, role_note };
+        let active = u.user.status == Status::Active;
+        let links = match u.user.role {
+            Role::Pharmacist if active => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
+            Role::Receptionist if active => vec![("/appointments", "Front desk")],
+            _ => Vec::new(),
+        };
+        let page =
+            Landing { nav: Nav::signed_in(&u), csrf: String::new(), pending: u.user.status == Status::PendingApproval, role_note, links };
         return Ok(render(&page)?.into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = Landing { nav: Nav::anonymous(), csrf, pending: false, role_note: "" };
+    let page = Landing { nav: Nav::anonymous(), csrf, pending: false, role_note: "", links: Vec::new() };
     Ok((jar, render(&page)?).into_response())
 }
 

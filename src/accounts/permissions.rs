@@ -54,6 +54,11 @@ pub enum Permission {
     PrescriptionsDispense,
     /// `inventory.manage`: keep the pharmacy's stock (pharmacists).
     InventoryManage,
+    /// `appointments.book`: book, see and cancel one's own appointments (patients for
+    /// themselves, doctors in their calendar; the front desk for everyone).
+    AppointmentsBook,
+    /// `appointments.manage`: every appointment and the day's queue (receptionists).
+    AppointmentsManage,
 }
 
 impl Permission {
@@ -79,6 +84,8 @@ impl Permission {
             Permission::PrescriptionsRead => "prescriptions.read",
             Permission::PrescriptionsDispense => "prescriptions.dispense",
             Permission::InventoryManage => "inventory.manage",
+            Permission::AppointmentsBook => "appointments.book",
+            Permission::AppointmentsManage => "appointments.manage",
         }
     }
 }
@@ -95,6 +102,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::SharesManage,
             Permission::ExportOwn,
             Permission::PrescriptionsRead,
+            Permission::AppointmentsBook,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,
@@ -104,10 +112,12 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::EmergencyAccess,
             Permission::PrescriptionsWrite,
             Permission::PrescriptionsRead,
+            Permission::AppointmentsBook,
         ],
         Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense, Permission::InventoryManage],
-        // Their own permissions arrive with lab orders and appointments.
-        Role::Lab | Role::Receptionist => &[],
+        Role::Receptionist => &[Permission::AppointmentsBook, Permission::AppointmentsManage],
+        // Their own permissions arrive with lab orders.
+        Role::Lab => &[],
         // Admins run the clinic's accounts; they read no clinical content by default.
         Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead, Permission::PatientsErase],
     }

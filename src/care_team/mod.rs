@@ -231,9 +231,9 @@ pub(crate) async fn join_explicitly(
         entry_index: Some(index),
         expires_at,
     };
-    // A referral does not undo the patient's removal; the patient's own addition does, and an
-    // emergency opening passes it (for its hour, audited and reported).
-    if !store::join(&mut tx, &m, how == Joined::Referral).await? {
+    // A referral or an appointment does not undo the patient's removal; the patient's own
+    // addition does, and an emergency opening passes it (for its hour, audited and reported).
+    if !store::join(&mut tx, &m, matches!(how, Joined::Referral | Joined::Appointment)).await? {
         // Added by someone else meanwhile (this entry is not needed), or refused.
         drop(tx);
         return match store::live_member(&ctx.db, &ctx.vault, patient, doctor, &now).await? {

@@ -445,6 +445,37 @@ async fn chart(clinic: Clinic<'_>, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id
         let entry = rx::version_entry(&id, &ids[*patient].to_string(), &ids[*doctor].to_string(), 1, &at, rx::plain(&body)?, false);
         rx::issue_in(tx, clinic.signer, &key, &entry).await?;
     }
+    // Today's appointments (UTC), at every step of the front desk's queue, and one tomorrow.
+    let today = now.date_naive();
+    let visits: [(usize, usize, i64, u32, u32, &str, &str); 6] = [
+        (3, 1, 0, 9, 0, "done", "Blood pressure review"),
+        (4, 1, 0, 9, 30, "with_doctor", "Diabetes check"),
+        (5, 2, 0, 10, 0, "checked_in", "Asthma review"),
+        (6, 1, 0, 14, 0, "booked", "Latex allergy follow-up"),
+        (7, 2, 0, 15, 30, "booked", "Thyroid results"),
+        (3, 1, 1, 11, 0, "booked", "Ankle check"),
+    ];
+    for (patient, doctor, days, hh, mm, status, reason) in visits {
+        let Some(start) = (today + Duration::days(days)).and_hms_opt(hh, mm, 0).map(|t| t.and_utc()) else { continue };
+        let id = uuid::Uuid::now_v7().to_string();
+        let key = clinic.vault.key_for(tx, ids[patient], &clock::format(now)).await?;
+        let a = crate::appointments::store::StoredAppointment {
+            id: id.clone(),
+            doctor_id: ids[doctor].to_string(),
+            patient_id: ids[patient].to_string(),
+            starts_at: clock::format(start),
+            ends_at: clock::format(start + Duration::minutes(20)),
+            room: Some(format!("Room {}", doctor)),
+            reason: Some(key.seal(reason, &crate::appointments::service::reason_place(&id))?),
+            status: status.into(),
+            booked_by: ids[10].to_string(),
+            created_at: clock::format(now),
+            ..Default::default()
+        };
+        crate::appointments::store::insert(tx, &a).await?;
+        let slots = crate::appointments::service::slots(start, start + Duration::minutes(20));
+        crate::appointments::store::hold(tx, &id, &crate::appointments::service::resources(&a), slots).await?;
+    }
     // The pharmacy's shelf: one batch low, one expiring within the month.
     let stock: [(&str, &str, i64, i64, i64); 6] = [
         ("lisinopril", "LS-2291", 280, 400, 50),

@@ -11,6 +11,7 @@ mod lookalikes;
 
 mod accounts;
 mod admin;
+mod appointments;
 mod assurance;
 mod at_rest;
 mod audit;
