@@ -274,6 +274,7 @@ pub async fn verify_ledger(
         crate::chart::service::ledgered(db, vault).await?,
         crate::prescriptions::service::ledgered(db, vault, key).await?,
         crate::pharmacy::service::ledgered(db, vault).await?,
+        crate::lab::service::ledgered(db, vault).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

@@ -26,6 +26,7 @@ pub mod hasher;
 pub mod http;
 pub mod ids;
 pub mod keys;
+pub mod lab;
 pub mod ledger;
 pub mod mail;
 pub mod openapi;

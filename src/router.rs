@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, appointments, audit, care_team, chart, erasure, export, ledger, pharmacy, prescriptions, records, shares};
+use crate::{accounts, appointments, audit, care_team, chart, erasure, export, lab, ledger, pharmacy, prescriptions, records, shares};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -171,6 +171,15 @@ pub fn routes(state: AppState) -> Routes {
         .audited("appointment.read", "appointment")
         .add(Method::PATCH, "/api/v1/appointments/{id}", Api, AppointmentsBook, appointments::api::change)
         .audited("appointment.change", "appointment")
+        // Lab orders: doctors order, lab staff post results, patients and their doctors read.
+        .add(post.clone(), "/api/v1/lab-orders", Api, LabOrder, lab::api::order)
+        .audited("lab_order.create", "lab_order")
+        .add(get.clone(), "/api/v1/lab-orders", Api, LabRead, lab::api::list)
+        .audited("lab_order.list", "lab_order")
+        .add(get.clone(), "/api/v1/lab-orders/{id}", Api, LabRead, lab::api::get)
+        .audited("lab_order.read", "lab_order")
+        .add(post.clone(), "/api/v1/lab-orders/{id}/results", Api, LabWork, lab::api::post_result)
+        .audited("lab_order.result", "lab_order")
         // The pharmacy's stock.
         .add(post.clone(), "/api/v1/inventory", Api, InventoryManage, pharmacy::api::add)
         .audited("inventory.add", "inventory")
@@ -306,6 +315,12 @@ pub fn routes(state: AppState) -> Routes {
         .audited("appointment.book", "appointment")
         .add(post.clone(), "/appointments/{id}/status", Page, AppointmentsBook, appointments::pages::step)
         .audited("appointment.change", "appointment")
+        .add(get.clone(), "/lab", Page, LabWork, lab::pages::show)
+        .audited("lab_order.list", "lab_order")
+        .add(post.clone(), "/lab-orders/{id}/results", Page, LabWork, lab::pages::post_result)
+        .audited("lab_order.result", "lab_order")
+        .add(post.clone(), "/patients/{id}/lab-orders", Page, LabOrder, lab::pages::order)
+        .audited("lab_order.create", "patient")
         .add(get.clone(), "/pharmacy", Page, InventoryManage, pharmacy::pages::show)
         .audited("inventory.list", "inventory")
         .add(post.clone(), "/pharmacy/inventory", Page, InventoryManage, pharmacy::pages::add_batch)

@@ -46,12 +46,13 @@ pub async fn landing(
             Role::Admin => "Approve staff and manage accounts on the Users page.",
             Role::Pharmacist => "Dispense prescriptions, verify printed ones and keep the stock.",
             Role::Receptionist => "Book appointments and move the day's queue.",
-            Role::Lab => "Pages for lab orders come in a later release; your account is ready.",
+            Role::Lab => "Post results for the open lab orders.",
         };
         let active = u.user.status == Status::Active;
         let links = match u.user.role {
             Role::Pharmacist if active => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
             Role::Receptionist if active => vec![("/appointments", "Front desk")],
+            Role::Lab if active => vec![("/lab", "Lab orders")],
             _ => Vec::new(),
         };
         let page =

@@ -59,6 +59,13 @@ pub enum Permission {
     AppointmentsBook,
     /// `appointments.manage`: every appointment and the day's queue (receptionists).
     AppointmentsManage,
+    /// `lab.order`: order lab tests for patients one may read (doctors).
+    LabOrder,
+    /// `lab.read`: read lab orders and results one may see (the patient's own; a doctor's
+    /// patients under the care-team rule; every one for lab staff).
+    LabRead,
+    /// `lab.work`: see every open order and post results (lab staff).
+    LabWork,
 }
 
 impl Permission {
@@ -86,6 +93,9 @@ impl Permission {
             Permission::InventoryManage => "inventory.manage",
             Permission::AppointmentsBook => "appointments.book",
             Permission::AppointmentsManage => "appointments.manage",
+            Permission::LabOrder => "lab.order",
+            Permission::LabRead => "lab.read",
+            Permission::LabWork => "lab.work",
         }
     }
 }
@@ -103,6 +113,7 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::ExportOwn,
             Permission::PrescriptionsRead,
             Permission::AppointmentsBook,
+            Permission::LabRead,
         ],
         Role::Doctor => &[
             Permission::RecordsCreate,
@@ -113,11 +124,12 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::PrescriptionsWrite,
             Permission::PrescriptionsRead,
             Permission::AppointmentsBook,
+            Permission::LabOrder,
+            Permission::LabRead,
         ],
         Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense, Permission::InventoryManage],
         Role::Receptionist => &[Permission::AppointmentsBook, Permission::AppointmentsManage],
-        // Their own permissions arrive with lab orders.
-        Role::Lab => &[],
+        Role::Lab => &[Permission::LabRead, Permission::LabWork],
         // Admins run the clinic's accounts; they read no clinical content by default.
         Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead, Permission::PatientsErase],
     }

@@ -32,6 +32,8 @@ struct ChartPage {
     allergies: Vec<Allergy>,
     problems: Vec<Problem>,
     prescriptions: Vec<Prescription>,
+    lab_orders: Vec<crate::lab::model::LabOrder>,
+    can_order_lab: bool,
     message: String,
     form: Refill,
 }
@@ -72,8 +74,16 @@ async fn page(
     } else {
         Vec::new()
     };
+    let lab_orders = if actor.holds(Permission::LabRead) {
+        let filter = crate::lab::model::LabFilter { patient_id: Some(patient.to_string()), status: None };
+        crate::lab::service::list(state, actor, &filter).await?
+    } else {
+        Vec::new()
+    };
     let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
     Ok(ChartPage {
+        lab_orders,
+        can_order_lab: actor.holds(Permission::LabOrder),
         nav: Nav::signed_in(user),
         patient_id: patient,
         patient_name,
@@ -101,6 +111,8 @@ pub async fn show(
     let message = match done.done.as_deref() {
         Some("allergy") => "The allergy is recorded: new prescriptions are checked against it.",
         Some("problem") => "The problem is on the list.",
+        Some("lab_order") => "The test is ordered: the lab sees it now.",
+        Some("lab_order_invalid") => "To order a test, give its code and its name.",
         _ => "",
     };
     Ok(render(&page(&state, &actor, &user, patient, Refill::default(), message.into()).await?)?.into_response())

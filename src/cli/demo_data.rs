@@ -75,6 +75,8 @@ const PROBLEMS: [(usize, usize, &str, &str, &str); 4] = [
 /// Prescriptions: (patient, doctor, days ago, drug, mg per intake, times a day, days,
 /// instructions, override reason). Maria's ibuprofen meets her lisinopril (an ACE inhibitor and
 /// an NSAID): the interaction is acknowledged with a reason.
+/// A lab order: (patient, doctor, days ago, code, name, result as (value, unit, range)).
+type DemoLabOrder = (usize, usize, i64, &'static str, &'static str, Option<(&'static str, &'static str, &'static str)>);
 type DemoPrescription = (usize, usize, i64, &'static str, f64, i64, i64, &'static str, Option<&'static str>);
 const PRESCRIPTIONS: [DemoPrescription; 4] = [
     (3, 1, 30, "lisinopril", 10.0, 1, 90, "Every morning", None),
@@ -444,6 +446,25 @@ async fn chart(clinic: Clinic<'_>, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id
         let id = uuid::Uuid::now_v7().to_string();
         let entry = rx::version_entry(&id, &ids[*patient].to_string(), &ids[*doctor].to_string(), 1, &at, rx::plain(&body)?, false);
         rx::issue_in(tx, clinic.signer, &key, &entry).await?;
+    }
+    // Lab orders: one resulted out of range, two waiting for the lab.
+    let orders: [DemoLabOrder; 3] = [
+        (4, 1, 12, "4548-4", "Haemoglobin A1c", Some(("7.8", "%", "4.0-5.6"))),
+        (7, 2, 3, "3016-3", "Thyroid stimulating hormone (TSH)", None),
+        (3, 1, 1, "57698-3", "Lipid panel", None),
+    ];
+    for (patient, doctor, days_ago, code, name, result) in orders {
+        let at = clock::format(now - Duration::days(days_ago));
+        let key = clinic.vault.key_for(tx, ids[patient], &at).await?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let body = crate::lab::model::OrderBody { test_code: code.into(), test_name: name.into(), notes: None };
+        crate::lab::service::order_in(tx, &key, &id, ids[patient], ids[doctor], &at, &body).await?;
+        if let Some((value, unit, range)) = result {
+            let flag = crate::lab::service::flag_for(value, range).map(str::to_string);
+            let body = crate::lab::model::ResultBody { value: value.into(), unit: unit.into(), reference_range: Some(range.into()), flag };
+            let later = clock::format(now - Duration::days(days_ago) + Duration::hours(20));
+            crate::lab::service::result_in(tx, &key, &id, ids[patient], ids[9], &later, &body).await?;
+        }
     }
     // Today's appointments (UTC), at every step of the front desk's queue, and one tomorrow.
     let today = now.date_naive();

@@ -95,11 +95,15 @@ pub enum EntryKind {
     PrescriptionChanged,
     /// A prescription dispensed by the pharmacy (the batches taken).
     PrescriptionDispensed,
+    /// A lab test ordered by a doctor.
+    LabOrdered,
+    /// A lab result posted by lab staff.
+    LabResulted,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 14] = [
+    pub const ALL: [EntryKind; 16] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -114,6 +118,8 @@ impl EntryKind {
         EntryKind::PrescriptionIssued,
         EntryKind::PrescriptionChanged,
         EntryKind::PrescriptionDispensed,
+        EntryKind::LabOrdered,
+        EntryKind::LabResulted,
     ];
 
     /// The name written in entries.
@@ -133,6 +139,8 @@ impl EntryKind {
             EntryKind::PrescriptionIssued => "prescription_issued",
             EntryKind::PrescriptionChanged => "prescription_changed",
             EntryKind::PrescriptionDispensed => "prescription_dispensed",
+            EntryKind::LabOrdered => "lab_ordered",
+            EntryKind::LabResulted => "lab_resulted",
         }
     }
 

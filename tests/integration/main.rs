@@ -4,6 +4,7 @@
 
 mod hardening;
 mod helpers;
+mod lab;
 mod layout;
 mod ledger;
 mod ledger_tree;

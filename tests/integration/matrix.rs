@@ -90,7 +90,8 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/api/v1/patients/{id}/problems"
             | "/patients/{id}/chart"
             | "/patients/{id}/allergies"
-            | "/patients/{id}/problems" => spec.path.replace("{id}", &patient.id),
+            | "/patients/{id}/problems"
+            | "/patients/{id}/lab-orders" => spec.path.replace("{id}", &patient.id),
             // The admin's attempts carry no reason or no confirmation: 422, nothing erased.
             "/api/v1/admin/patients/{id}/erase" | "/admin/patients/{id}/erase" => spec.path.replace("{id}", &patient.id),
             // A doctor who is not on the team: allowed callers get 404, refused ones 401/403.
@@ -111,6 +112,9 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/prescriptions/{id}/dispense"
             | "/api/v1/inventory/{id}"
             | "/api/v1/appointments/{id}"
+            | "/api/v1/lab-orders/{id}"
+            | "/api/v1/lab-orders/{id}/results"
+            | "/lab-orders/{id}/results"
             | "/appointments/{id}/status"
             | "/prescriptions/{id}" => spec.path.replace("{id}", &uuid::Uuid::now_v7().to_string()),
             // A token no link has: anyone gets the same 404 page.
