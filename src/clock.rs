@@ -45,8 +45,25 @@ pub fn parse(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
+/// A calendar day written exactly `YYYY-MM-DD` (ISO 8601), in years 1900–2200: the one form
+/// days are stored in, so that their text order is their time order (`2026-2-1` or `+99999-01-01`
+/// would not sort as days do).
+pub fn parse_day(s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    let day = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    (s.len() == 10 && (1900..=2200).contains(&chrono::Datelike::year(&day))).then_some(day)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn days_are_read_in_one_form_only() {
+        assert!(super::parse_day("2026-02-01").is_some());
+        for bad in ["2026-2-1", "+99999-01-01", "0000-01-01", "2026-02-30", "01/02/2026", ""] {
+            assert!(super::parse_day(bad).is_none(), "{bad}");
+        }
+    }
+
     #[test]
     fn formatted_times_sort_as_text() {
         let a = super::parse("2026-01-02T03:04:05Z").unwrap_or_default();

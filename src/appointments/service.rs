@@ -69,7 +69,8 @@ pub fn slots(start: DateTime<Utc>, end: DateTime<Utc>) -> std::ops::Range<i64> {
 pub fn resources(a: &StoredAppointment) -> Vec<String> {
     let mut r = vec![format!("doctor:{}", a.doctor_id), format!("patient:{}", a.patient_id)];
     if let Some(room) = &a.room {
-        r.push(format!("room:{}", room.to_lowercase()));
+        // Rooms are the same whatever their case or spacing.
+        r.push(format!("room:{}", room.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()));
     }
     r
 }
@@ -143,6 +144,14 @@ pub async fn book(ctx: &Ctx, actor: &Actor, input: NewAppointment) -> Result<App
     if !users::find_by_id(&ctx.db, patient).await?.is_some_and(|u| u.is_active(Role::Patient)) {
         return Err(Error::NotFound("patient_not_found"));
     }
+    // A doctor books only patients whose history they may read already: a booking puts the
+    // doctor on the care team, which must not be a way onto it.
+    if actor.role() == Role::Doctor
+        && !actor.holds(Permission::AppointmentsManage)
+        && !care_team::may_read_patient(ctx, actor, patient).await?
+    {
+        return Err(Error::NotFound("patient_not_found"));
+    }
     let now = clock::format(ctx.clock.now());
     let id = uuid::Uuid::now_v7().to_string();
     let key = match &reason {
@@ -175,6 +184,7 @@ pub async fn book(ctx: &Ctx, actor: &Actor, input: NewAppointment) -> Result<App
     // A booked appointment puts the doctor on the care team (ledgered as a care-team change);
     // a doctor the patient took off their team stays off it.
     match care_team::join_explicitly(ctx, actor, patient, doctor, Joined::Appointment, "", None).await {
+        Ok((_, true)) => actor.audit().detail("the doctor joined the patient's care team by this booking"),
         Ok(_) | Err(Error::Conflict(..)) => {}
         Err(e) => return Err(e),
     }
@@ -276,7 +286,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &AppointmentFilter) -> Resul
 
 /// Which status may follow which, and who moves it: the front desk every step; the doctor from
 /// checked in on; anyone who may book it cancels it before it is done.
-fn may_move(actor: &Actor, a: &StoredAppointment, to: &str) -> Result<(), Error> {
+fn may_move(actor: &Actor, a: &StoredAppointment, to: &str, now: DateTime<Utc>) -> Result<(), Error> {
     let desk = actor.holds(Permission::AppointmentsManage);
     let doctor = a.doctor_id == actor.id().to_string();
     let next = match a.status.as_str() {
@@ -293,7 +303,20 @@ fn may_move(actor: &Actor, a: &StoredAppointment, to: &str) -> Result<(), Error>
         "checked_in" => desk,
         _ => desk || doctor,
     };
-    if allowed { Ok(()) } else { Err(Error::Forbidden("the front desk moves appointments through the queue")) }
+    if !allowed {
+        return Err(Error::Forbidden("the front desk moves appointments through the queue"));
+    }
+    // Checked in on the day: not more than 12 hours before it starts.
+    if to == "checked_in"
+        && let Some(start) = clock::parse(&a.starts_at)
+        && start - now > Duration::hours(12)
+    {
+        return Err(Error::Conflict(
+            "invalid_transition",
+            "An appointment is checked in on its day, not more than 12 hours before it starts.",
+        ));
+    }
+    Ok(())
 }
 
 /// `PATCH /api/v1/appointments/{id}`: a new time or room (while booked), or the next status.
@@ -346,7 +369,7 @@ pub async fn change(ctx: &Ctx, actor: &Actor, id: &str, input: AppointmentChange
         store::release(&mut tx, id).await?;
         store::hold(&mut tx, id, &resources(&next), slots(start, end)).await?;
     } else if let Some(to) = &input.status {
-        may_move(actor, &current, to)?;
+        may_move(actor, &current, to, ctx.clock.now())?;
         next.status = to.clone();
         if !store::update(&mut tx, &next, &current.status, &now).await? {
             return Err(Error::Conflict("appointment_changed", "The appointment changed meanwhile; reload and try again."));

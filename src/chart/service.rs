@@ -95,10 +95,10 @@ pub async fn add_problem(ctx: &Ctx, actor: &Actor, patient: UserId, input: NewPr
     let code = optional_text(&mut v, "code", input.code.as_deref(), MAX_CODE);
     let onset = optional_text(&mut v, "onset", input.onset.as_deref(), 10);
     if let Some(day) = &onset {
-        match chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d") {
-            Ok(d) if d <= ctx.clock.now().date_naive() => {}
-            Ok(_) => v.add("onset", "onset cannot be in the future"),
-            Err(_) => v.add("onset", "onset must be a date, YYYY-MM-DD"),
+        match clock::parse_day(day) {
+            Some(d) if d <= ctx.clock.now().date_naive() => {}
+            Some(_) => v.add("onset", "onset cannot be in the future"),
+            None => v.add("onset", "onset must be a date, YYYY-MM-DD, from 1900 on"),
         }
     }
     let status = optional_text(&mut v, "status", input.status.as_deref(), 20).map(|s| s.to_lowercase()).unwrap_or_else(|| "active".into());
@@ -222,7 +222,7 @@ async fn page_of<T: serde::de::DeserializeOwned>(
 ) -> Result<Page<(StoredItem, T)>, Error> {
     // The route's audit row names the patient (the path's id): a list needs no row of its own.
     readable_patient(ctx, actor, patient).await?;
-    let rows = store::list(&ctx.db, list, patient, page).await?;
+    let rows = store::list(&ctx.db.pool, list, patient, page).await?;
     let Some(key) = ctx.vault.existing(&ctx.db.pool, patient).await? else {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     };
@@ -243,10 +243,14 @@ pub async fn problems(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequ
 }
 
 /// Every allergy substance recorded for `patient` (for the prescription checks; the caller
-/// has decided access). At most 500, newest first.
-pub async fn allergy_substances(ctx: &Ctx, patient: UserId) -> Result<Vec<String>, Error> {
-    let rows = store::list(&ctx.db, List::Allergies, patient, &PageRequest { limit: 499, after: None }).await?;
-    let Some(key) = ctx.vault.existing(&ctx.db.pool, patient).await? else { return Ok(Vec::new()) };
+/// has decided access), read in the caller's transaction. At most 500, newest first.
+pub async fn allergy_substances(
+    conn: &mut sqlx::AnyConnection,
+    vault: &crate::vault::Vault,
+    patient: UserId,
+) -> Result<Vec<String>, Error> {
+    let rows = store::list(&mut *conn, List::Allergies, patient, &PageRequest { limit: 499, after: None }).await?;
+    let Some(key) = vault.existing(&mut *conn, patient).await? else { return Ok(Vec::new()) };
     rows.iter().map(|i| open::<AllergyBody>(&key, List::Allergies, i).map(|b| b.substance)).collect()
 }
 

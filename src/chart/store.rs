@@ -91,7 +91,10 @@ macro_rules! select_items {
 }
 
 /// A patient's rows, newest first, one page (its `after` key included).
-pub async fn list(db: &Db, list: List, patient: UserId, page: &PageRequest) -> Result<Vec<StoredItem>, Error> {
+pub async fn list<'e, E>(ex: E, list: List, patient: UserId, page: &PageRequest) -> Result<Vec<StoredItem>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let (after_at, after_id) = page.after.clone().unwrap_or_else(|| ("9999".into(), String::new()));
     let sql = match list {
         List::Allergies => select_items!(
@@ -111,7 +114,7 @@ pub async fn list(db: &Db, list: List, patient: UserId, page: &PageRequest) -> R
         .bind(after_id)
         .bind(i64::from(page.after.is_some()))
         .bind(page.fetch_limit())
-        .fetch_all(&db.pool)
+        .fetch_all(ex)
         .await?;
     rows.iter().map(item_from_row).collect()
 }

@@ -128,8 +128,31 @@ pub struct DrugBase {
 
 /// A name as the base compares it: letters without accents, lowercase, single spaces.
 pub fn normalise(name: &str) -> String {
-    let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase();
+    // Invisible format characters (zero-width space and joiners, soft hyphen, bidi marks, BOM)
+    // are dropped too: a name must not dodge the checks by holding one.
+    let invisible = |c: char| matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}');
+    let folded: String = name
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c) && !invisible(*c) && !c.is_control())
+        .collect::<String>()
+        .to_lowercase();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The Levenshtein distance between two names (insertions, deletions, substitutions).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(previous + 1);
+        }
+    }
+    row[b.len()]
 }
 
 fn is_class_name(s: &str) -> bool {
@@ -301,6 +324,26 @@ impl DrugBase {
         }
         let singular = substance.strip_suffix('s').unwrap_or(substance);
         drug.classes.iter().any(|c| c == substance || c == singular)
+    }
+
+    /// The drug a name not in the base was probably meant to be: the one name or synonym within
+    /// two edits (Levenshtein) of it, for names of five letters or more; `None` when there is
+    /// none or more than one.
+    pub fn closest(&self, name: &str) -> Option<&Drug> {
+        let name = normalise(name);
+        if name.chars().count() < 5 || self.names.contains_key(&name) {
+            return None;
+        }
+        let mut found: Option<usize> = None;
+        for (known, &i) in &self.names {
+            if edit_distance(&name, known) <= 2 {
+                match found {
+                    Some(j) if j != i => return None,
+                    _ => found = Some(i),
+                }
+            }
+        }
+        found.map(|i| &self.drugs[i])
     }
 
     /// How many drugs, classes and interactions the base holds.

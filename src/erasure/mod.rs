@@ -177,6 +177,22 @@ pub async fn erase(ctx: &Ctx, actor: &Actor, patient: UserId, request: EraseRequ
         .bind(patient.to_string())
         .execute(&mut *tx)
         .await?;
+    // Nothing of theirs stays in a queue: their appointments to come are cancelled (their
+    // slots freed) and their open prescriptions and lab orders leave the pharmacy's and the
+    // lab's lists (whose text can no longer be opened anyway).
+    sqlx::query("DELETE FROM appointment_slots WHERE appointment_id IN (SELECT id FROM appointments WHERE patient_id = $1)")
+        .bind(patient.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE appointments SET status = 'cancelled', updated_at = $1 WHERE patient_id = $2 AND status IN ('booked', 'checked_in', 'with_doctor')")
+        .bind(&now)
+        .bind(patient.to_string())
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE prescriptions SET status = 'cancelled' WHERE patient_id = $1 AND status = 'open'")
+        .bind(patient.to_string())
+        .execute(&mut *tx)
+        .await?;
     let records: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM records WHERE patient_id = $1").bind(patient.to_string()).fetch_one(&mut *tx).await?;
     let clear_files: Vec<String> = sqlx::query_scalar(

@@ -54,12 +54,15 @@ fn check_quantity(v: &mut Validator, field: &str, q: i64) {
     }
 }
 
+/// A day as stored (`YYYY-MM-DD` exactly: expiry is compared as text in SQL).
 fn check_day(v: &mut Validator, field: &str, day: &str) -> String {
-    let day = day.trim();
-    if chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
-        v.add(field, format!("{field} must be a date, YYYY-MM-DD"));
+    match clock::parse_day(day) {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        None => {
+            v.add(field, format!("{field} must be a date, YYYY-MM-DD"));
+            day.trim().to_string()
+        }
     }
-    day.to_string()
 }
 
 /// `POST /api/v1/inventory`: a batch received.
@@ -71,7 +74,8 @@ pub async fn add_batch(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, input: NewBat
     if written.is_empty() || written.chars().count() > 100 {
         v.add("drug", "drug must be 1 to 100 characters");
     }
-    let batch = input.batch.trim().to_string();
+    // Batch (lot) numbers are the same whatever their case.
+    let batch = input.batch.trim().to_uppercase();
     if batch.is_empty() || batch.chars().count() > 50 {
         v.add("batch", "batch must be 1 to 50 characters");
     }
@@ -79,6 +83,9 @@ pub async fn add_batch(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, input: NewBat
     let expiry = check_day(&mut v, "expiry", &input.expiry);
     let reorder_level = input.reorder_level.unwrap_or(0);
     check_quantity(&mut v, "reorder_level", reorder_level);
+    if clock::parse_day(&expiry).is_some() && expiry < today(ctx) {
+        v.add("expiry", "this batch is past its expiry date already: it cannot go on the shelf");
+    }
     v.finish()?;
     let now = clock::format(ctx.clock.now());
     let b = StoredBatch {
@@ -236,11 +243,15 @@ pub async fn dispense(
         .map_err(|e| Error::Internal(e.into()))?;
     let mut tx = ctx.db.pool.begin().await?;
     // The status first: of two pharmacists, the second waits here and then finds it dispensed.
-    if !store::mark_dispensed(&mut tx, prescription_id, &now).await? {
-        return Err(Error::Conflict(
-            "already_dispensed",
-            "This prescription was dispensed already (or cancelled): do not dispense it again.",
-        ));
+    if !store::mark_dispensed(&mut tx, prescription_id, rx.version, &now).await? {
+        drop(tx);
+        // Dispensed by someone else meanwhile, or changed by its prescriber since it was read.
+        let now_rx = crate::prescriptions::service::get(ctx, actor, prescription_id).await?;
+        return Err(if now_rx.status != "open" {
+            already(&now_rx.status)
+        } else {
+            Error::Conflict("prescription_changed", "The prescriber changed this prescription while you were dispensing it: read it again.")
+        });
     }
     for t in &taken {
         if !store::take(&mut tx, &t.inventory_id, t.quantity, &day, &now).await? {

@@ -136,14 +136,17 @@ pub async fn take(tx: &mut sqlx::AnyConnection, id: &str, n: i64, today: &str, n
     Ok(done.rows_affected() == 1)
 }
 
-/// Marks an open prescription dispensed: whether it was open (the one statement two
-/// pharmacists race on; the loser finds it dispensed already).
-pub async fn mark_dispensed(tx: &mut sqlx::AnyConnection, prescription: &str, now: &str) -> Result<bool, Error> {
-    let done = sqlx::query("UPDATE prescriptions SET status = 'dispensed', dispensed_at = $1 WHERE id = $2 AND status = 'open'")
-        .bind(now)
-        .bind(prescription)
-        .execute(tx)
-        .await?;
+/// Marks an open prescription dispensed if it is still at `version` (the one the pharmacist
+/// dispenses from): whether it was (the one statement two pharmacists, or a pharmacist and the
+/// prescriber changing it, race on; the loser finds it dispensed or changed).
+pub async fn mark_dispensed(tx: &mut sqlx::AnyConnection, prescription: &str, version: i64, now: &str) -> Result<bool, Error> {
+    let done =
+        sqlx::query("UPDATE prescriptions SET status = 'dispensed', dispensed_at = $1 WHERE id = $2 AND status = 'open' AND version = $3")
+            .bind(now)
+            .bind(prescription)
+            .bind(version)
+            .execute(tx)
+            .await?;
     Ok(done.rows_affected() == 1)
 }
 

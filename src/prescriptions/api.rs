@@ -73,7 +73,7 @@ pub struct ListQuery {
         (status = 410, description = "`erased`", body = Problem),
     ))]
 pub async fn get(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<ApiJson<Prescription>, Error> {
-    Ok(ApiJson(service::get(&state, &actor, &id).await?))
+    Ok(ApiJson(service::with_alerts(&state, &state.drugs, service::get(&state, &actor, &id).await?).await?))
 }
 
 /// `PATCH /api/v1/prescriptions/{id}`: the prescriber replaces the items within an hour of
@@ -128,5 +128,5 @@ pub async fn verify(
     actor: Actor,
     ApiQuery(q): ApiQuery<VerifyQuery>,
 ) -> Result<ApiJson<Verification>, Error> {
-    Ok(ApiJson(service::verify(&state, &actor, q.token.as_deref()).await?))
+    Ok(ApiJson(service::verify(&state, &actor, &state.drugs, q.token.as_deref()).await?))
 }

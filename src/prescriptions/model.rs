@@ -100,6 +100,9 @@ pub struct Prescription {
     pub warnings: Vec<SafetyWarning>,
     /// Why the warnings were acknowledged.
     pub override_reason: Option<String>,
+    /// Allergy warnings that arose after it was issued (an allergy recorded since), on a
+    /// prescription read alone and on its verification; empty in lists.
+    pub alerts: Vec<SafetyWarning>,
     /// Until when the author may change it (RFC 3339), while nothing is dispensed.
     pub editable_until: String,
     /// Whether it can no longer be changed (an hour passed, or it was dispensed or cancelled).

@@ -121,8 +121,16 @@ pub async fn create(
             }
         };
         let dose = number(&r.dose_mg, "dose_mg", &mut errors);
-        let frequency = number(&r.frequency_per_day, "frequency_per_day", &mut errors);
-        let duration = number(&r.duration_days, "duration_days", &mut errors);
+        let whole = |s: &str, name: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
+            let n = number(s, name, errors)?;
+            if n.fract() != 0.0 {
+                errors.push(FieldError::new(format!("{name}_{i}"), "Enter a whole number."));
+                return None;
+            }
+            Some(n)
+        };
+        let frequency = whole(&r.frequency_per_day, "frequency_per_day", &mut errors);
+        let duration = whole(&r.duration_days, "duration_days", &mut errors);
         row_of.push(i);
         items.push(NewItem {
             drug: r.drug.clone(),
@@ -218,7 +226,7 @@ pub async fn show(
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, PageError> {
-    let rx = service::get(&state, &actor, &id).await?;
+    let rx = service::with_alerts(&state, &state.drugs, service::get(&state, &actor, &id).await?).await?;
     let versions = service::versions(&state, &actor, &id).await?;
     let site = site_origin(&state, &headers, Some(&uri)).unwrap_or_default();
     let verify_url = format!("{site}/prescriptions/verify?token={}", rx.verification_token);
@@ -256,14 +264,31 @@ struct VerifyPage {
     nav: Nav,
     verdict: Option<Verification>,
     token: String,
+    message: String,
+}
+
+/// `%XX` escapes of a query value decoded (a link pasted whole still reads).
+fn percent_decode(s: &str) -> String {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&format!("t={s}"))
+        .ok()
+        .and_then(|v| v.into_iter().next())
+        .map(|(_, v)| v)
+        .unwrap_or_default()
 }
 
 /// `GET /prescriptions/verify?token=`: where a pharmacist's scan of the QR code lands.
 pub async fn verify(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let q: VerifyQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let token = q.token.unwrap_or_default();
-    let verdict = if token.trim().is_empty() { None } else { Some(service::verify(&state, &actor, Some(&token)).await?) };
-    Ok(render(&VerifyPage { nav: Nav::signed_in(&user), verdict, token })?.into_response())
+    // A scanner gives the whole link: its `token=` part is the code.
+    let mut token = q.token.unwrap_or_default().trim().to_string();
+    if let Some((_, rest)) = token.split_once("token=") {
+        token = percent_decode(rest.split('&').next().unwrap_or_default());
+    }
+    let empty_submit = raw.as_deref().is_some_and(|r| r.contains("token="));
+    let verdict = if token.trim().is_empty() { None } else { Some(service::verify(&state, &actor, &state.drugs, Some(&token)).await?) };
+    let message =
+        if verdict.is_none() && empty_submit { "Paste the code, or the whole link, from the prescription's QR code." } else { "" };
+    Ok(render(&VerifyPage { nav: Nav::signed_in(&user), verdict, token, message: message.into() })?.into_response())
 }
 
 crate::csrf_protected!(PrescribeForm);

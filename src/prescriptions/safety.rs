@@ -6,10 +6,28 @@ use crate::drugs::base::{Drug, DrugBase, Severity};
 use crate::error::SafetyWarning;
 use crate::prescriptions::model::Item;
 
-/// Warnings that stop a prescription until acknowledged: every kind but `unknown_drug`.
+/// Warnings that stop a prescription until acknowledged: every one but a `low` `unknown_drug`
+/// (a drug the base does not know and that looks like none it knows).
 pub fn blocking(warnings: &[SafetyWarning]) -> bool {
-    warnings.iter().any(|w| w.kind != "unknown_drug")
+    warnings.iter().any(|w| !(w.kind == "unknown_drug" && w.severity == "low"))
 }
+
+/// Therapeutic classes whose two members on one patient are duplicate therapy (mechanism
+/// classes such as `strong-cyp3a4-inhibitor` are not).
+const DUPLICATE_THERAPY: [&str; 12] = [
+    "nsaid",
+    "ssri",
+    "statin",
+    "pde5-inhibitor",
+    "ppi",
+    "ace-inhibitor",
+    "maoi",
+    "penicillin",
+    "macrolide",
+    "fluoroquinolone",
+    "calcium-channel-blocker",
+    "vitamin-k-antagonist",
+];
 
 fn severity(s: Severity) -> String {
     match s {
@@ -31,12 +49,25 @@ pub fn check(base: &DrugBase, items: &[Item], active: &[String], allergies: &[St
     let known: Vec<Option<&Drug>> = items.iter().map(|i| base.find(&i.drug)).collect();
     for (item, drug) in items.iter().zip(&known) {
         let Some(drug) = drug else {
-            out.push(warning(
-                "unknown_drug",
-                "low".into(),
-                vec![item.drug.clone()],
-                format!("{} is not in the drug knowledge base: no interaction, allergy or dose check was possible.", item.drug),
-            ));
+            // A near miss of a known name is most likely that drug misspelt: it stops the
+            // prescription (a misspelling must not skip the allergy check).
+            match base.closest(&item.drug) {
+                Some(meant) => out.push(warning(
+                    "unknown_drug",
+                    "moderate".into(),
+                    vec![item.drug.clone()],
+                    format!(
+                        "{} is not in the drug knowledge base. Did you mean {}? Nothing was checked: correct the name, or acknowledge to prescribe it as written.",
+                        item.drug, meant.name
+                    ),
+                )),
+                None => out.push(warning(
+                    "unknown_drug",
+                    "low".into(),
+                    vec![item.drug.clone()],
+                    format!("{} is not in the drug knowledge base: no interaction, allergy or dose check was possible.", item.drug),
+                )),
+            }
             // An allergy written with this very name still counts.
             for substance in allergies {
                 if crate::drugs::base::normalise(substance) == crate::drugs::base::normalise(&item.drug) {
@@ -111,6 +142,14 @@ fn pair(base: &DrugBase, x: &Drug, y: &Drug, x_as: &str, y_as: &str, note: &str,
         ));
         return;
     }
+    if let Some(class) = x.classes.iter().find(|c| DUPLICATE_THERAPY.contains(&c.as_str()) && y.classes.contains(c)) {
+        out.push(warning(
+            "interaction",
+            "moderate".into(),
+            vec![x_as.to_string(), format!("{y_as}{note}")],
+            format!("{} and {} are both {class} drugs: duplicate therapy, their effects and side effects add up.", x.name, y.name),
+        ));
+    }
     for i in base.interactions(x, y) {
         out.push(warning("interaction", severity(i.severity), vec![x_as.to_string(), format!("{y_as}{note}")], i.message.clone()));
     }
@@ -161,6 +200,21 @@ mod tests {
         assert!(w[0].message.contains("6000 mg a day"), "{}", w[0].message);
         // A synonym is the same drug, and a usual dose raises nothing.
         assert!(check(&base, &[item("acetaminophen", 500.0, 4)], &[], &[]).is_empty());
+    }
+
+    #[test]
+    fn a_misspelt_drug_and_a_second_drug_of_a_class_stop_the_prescription() {
+        let base = DrugBase::builtin().unwrap();
+        let w = check(&base, &[item("amoxicilin", 500.0, 3)], &[], &[]);
+        assert_eq!(kinds(&w), [("unknown_drug", "moderate")]);
+        assert!(w[0].message.contains("Did you mean amoxicillin?"), "{}", w[0].message);
+        assert!(blocking(&w));
+        // An invisible character does not hide a drug.
+        let w = check(&base, &[item("amoxi\u{200b}cillin", 500.0, 3)], &[], &["penicillin".into()]);
+        assert_eq!(kinds(&w), [("allergy", "high")]);
+        let w = check(&base, &[item("naproxen", 250.0, 2)], &["ibuprofen".into()], &[]);
+        assert_eq!(kinds(&w), [("interaction", "moderate")]);
+        assert!(w[0].message.contains("duplicate therapy"), "{}", w[0].message);
     }
 
     #[test]

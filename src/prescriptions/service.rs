@@ -85,22 +85,28 @@ fn valid_items(drugs: &DrugBase, items: &[NewItem], v: &mut Validator) -> Vec<It
         .collect()
 }
 
-/// Runs the checks and applies the acknowledgement: the body to keep, or 422
-/// `safety_warnings` (not acknowledged) or `validation_failed` (acknowledged without a reason).
-async fn checked_body(
-    ctx: &Ctx,
-    drugs: &DrugBase,
+/// What a prescription's checks need besides its items.
+struct Checking<'a> {
+    drugs: &'a DrugBase,
     patient: UserId,
-    except: Option<&str>,
-    items: Vec<Item>,
+    /// The prescription being changed (its own drugs are not "already taken").
+    except: Option<&'a str>,
     acknowledge: Option<bool>,
-    reason: Option<&str>,
-) -> Result<Body, Error> {
+    reason: Option<&'a str>,
+}
+
+/// Runs the checks, in the write's transaction after [`store::lock_patient`] (so a
+/// prescription written meanwhile at another copy is seen), and applies the acknowledgement:
+/// the body to keep, or 422 `safety_warnings` (not acknowledged) or `validation_failed`
+/// (acknowledged without a reason).
+async fn checked_body(ctx: &Ctx, tx: &mut sqlx::AnyConnection, c: Checking<'_>, items: Vec<Item>) -> Result<Body, Error> {
+    let (drugs, patient) = (c.drugs, c.patient);
     let mut v = Validator::default();
-    let reason = optional_text(&mut v, "override_reason", reason, MAX_TEXT);
+    let reason = optional_text(&mut v, "override_reason", c.reason, MAX_TEXT);
     v.finish()?;
-    let active = active_drugs(ctx, patient, except).await?;
-    let allergies = crate::chart::service::allergy_substances(ctx, patient).await?;
+    let acknowledge = c.acknowledge;
+    let active = active_drugs(ctx, &mut *tx, patient, c.except).await?;
+    let allergies = crate::chart::service::allergy_substances(&mut *tx, &ctx.vault, patient).await?;
     let warnings = safety::check(drugs, &items, &active, &allergies);
     if safety::blocking(&warnings) {
         if acknowledge != Some(true) {
@@ -118,7 +124,7 @@ async fn checked_body(
 
 /// The drugs `patient` is taking: items of their prescriptions that are not cancelled and whose
 /// course has not ended (issued within `duration_days`), but `except`.
-pub async fn active_drugs(ctx: &Ctx, patient: UserId, except: Option<&str>) -> Result<Vec<String>, Error> {
+pub async fn active_drugs(ctx: &Ctx, conn: &mut sqlx::AnyConnection, patient: UserId, except: Option<&str>) -> Result<Vec<String>, Error> {
     let now = ctx.clock.now();
     let q = ListQuery {
         patient_id: Some(patient.to_string()),
@@ -126,8 +132,8 @@ pub async fn active_drugs(ctx: &Ctx, patient: UserId, except: Option<&str>) -> R
         page: PageRequest { limit: 500, after: None },
         ..ListQuery::default()
     };
-    let rows = store::list(&ctx.db, &q).await?;
-    let Some(key) = ctx.vault.existing(&ctx.db.pool, patient).await? else { return Ok(Vec::new()) };
+    let rows = store::list(&mut *conn, &q).await?;
+    let Some(key) = ctx.vault.existing(&mut *conn, patient).await? else { return Ok(Vec::new()) };
     let mut drugs = Vec::new();
     for p in rows.iter().filter(|p| p.status != "cancelled" && Some(p.id.as_str()) != except) {
         let issued = clock::parse(&p.created_at).unwrap_or(now);
@@ -205,11 +211,14 @@ pub async fn create(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, input: NewPrescr
     v.finish()?;
     let patient = patient.map_err(|_| Error::NotFound("patient_not_found"))?;
     readable_patient(ctx, actor, patient).await?;
-    let body = checked_body(ctx, drugs, patient, None, items, input.acknowledge_warnings, input.override_reason.as_deref()).await?;
     let now = clock::format(ctx.clock.now());
     let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
     let id = uuid::Uuid::now_v7().to_string();
     let mut tx = ctx.db.pool.begin().await?;
+    store::lock_patient(&mut tx, &patient.to_string()).await?;
+    let checking =
+        Checking { drugs, patient, except: None, acknowledge: input.acknowledge_warnings, reason: input.override_reason.as_deref() };
+    let body = checked_body(ctx, &mut tx, checking, items).await?;
     let entry = version_entry(&id, &patient.to_string(), &actor.id().to_string(), 1, &now, plain(&body)?, false);
     issue_in(&mut tx, &ctx.ledger, &key, &entry).await?;
     tx.commit().await?;
@@ -264,10 +273,13 @@ pub async fn change(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, id: &str, input:
         return Err(locked_error());
     }
     let patient: UserId = current.patient_id.parse().map_err(|_| Error::NotFound("not_found"))?;
-    let body = checked_body(ctx, drugs, patient, Some(id), items, input.acknowledge_warnings, input.override_reason.as_deref()).await?;
     let now = clock::format(now);
     let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
     let mut tx = ctx.db.pool.begin().await?;
+    store::lock_patient(&mut tx, &current.patient_id).await?;
+    let checking =
+        Checking { drugs, patient, except: Some(id), acknowledge: input.acknowledge_warnings, reason: input.override_reason.as_deref() };
+    let body = checked_body(ctx, &mut tx, checking, items).await?;
     // The status, the version and the hour are checked again in the write itself: a dispense
     // or another change in between wins, and this one is refused.
     if !store::bump(&mut tx, id, current.version, &window_start).await? {
@@ -340,8 +352,25 @@ fn shown(ctx: &Ctx, p: StoredPrescription, keys: &mut HashMap<String, FieldKey>)
         items: body.items,
         warnings: body.warnings,
         override_reason: body.override_reason,
+        alerts: Vec::new(),
         editable_until,
     })
+}
+
+/// `rx` with the allergy warnings that arose since it was issued: its items checked against
+/// the patient's allergies as recorded now, less those its version already carried.
+pub async fn with_alerts(ctx: &Ctx, drugs: &DrugBase, mut rx: Prescription) -> Result<Prescription, Error> {
+    let patient: UserId = rx.patient_id.parse().map_err(|_| Error::NotFound("not_found"))?;
+    let allergies = crate::chart::service::allergy_substances(&mut *ctx.db.pool.acquire().await?, &ctx.vault, patient).await?;
+    rx.alerts = safety::check(drugs, &rx.items, &[], &allergies)
+        .into_iter()
+        .filter(|w| w.kind == "allergy" && !rx.warnings.contains(w))
+        .map(|mut w| {
+            w.message = format!("Since this was issued: {}", w.message);
+            w
+        })
+        .collect();
+    Ok(rx)
 }
 
 /// `GET /api/v1/prescriptions/{id}`.
@@ -406,13 +435,30 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &PrescriptionFilter, page: &
     } else {
         q.doctor_id = Some(actor.id().to_string());
     }
-    let rows = store::list(&ctx.db, &q).await?;
+    let rows = store::list(&ctx.db.pool, &q).await?;
     let mut keys = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());
+    // A doctor's own prescriptions show only patients they may still read (one check per
+    // patient, not per row).
+    let mut readable: HashMap<String, bool> = HashMap::new();
     for p in rows {
         // An erased patient's prescriptions are gone from every list.
         if p.key.0.is_none() {
             continue;
+        }
+        if q.doctor_id.is_some() {
+            let may = match readable.get(&p.patient_id) {
+                Some(may) => *may,
+                None => {
+                    let patient: UserId = p.patient_id.parse().map_err(|_| Error::NotFound("not_found"))?;
+                    let may = care_team::may_read_patient(ctx, actor, patient).await?;
+                    readable.insert(p.patient_id.clone(), may);
+                    may
+                }
+            };
+            if !may {
+                continue;
+            }
         }
         // One row per patient whose prescriptions were shown.
         actor.audit().touched(Some(&p.patient_id), "prescription", None::<String>);
@@ -425,7 +471,7 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &PrescriptionFilter, page: &
 /// by this server's key), unchanged (its version is the latest and its content as signed) and
 /// still open; with the prescription when it is genuine.
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
-pub async fn verify(ctx: &Ctx, actor: &Actor, token: Option<&str>) -> Result<Verification, Error> {
+pub async fn verify(ctx: &Ctx, actor: &Actor, drugs: &DrugBase, token: Option<&str>) -> Result<Verification, Error> {
     actor.require(Permission::PrescriptionsDispense)?;
     let token = token.map(str::trim).filter(|t| !t.is_empty());
     let Some(token) = token else {
@@ -465,6 +511,10 @@ pub async fn verify(ctx: &Ctx, actor: &Actor, token: Option<&str>) -> Result<Ver
         (true, true, true) => "Genuine, unchanged and open: it may be dispensed.",
     };
     let prescription = if genuine { Some(shown(ctx, current, &mut HashMap::new())?) } else { None };
+    let prescription = match prescription {
+        Some(rx) => Some(with_alerts(ctx, drugs, rx).await?),
+        None => None,
+    };
     Ok(Verification { genuine, unchanged, open, summary: summary.into(), prescription })
 }
 

@@ -117,7 +117,10 @@ pub struct ListQuery {
 }
 
 /// Prescriptions, newest first.
-pub async fn list(db: &Db, q: &ListQuery) -> Result<Vec<StoredPrescription>, Error> {
+pub async fn list<'e, E>(ex: E, q: &ListQuery) -> Result<Vec<StoredPrescription>, Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let mut f = Filters::default();
     if let Some(p) = &q.patient_id {
         f.and("p.patient_id = ?", [Bind::Text(p.clone())]);
@@ -139,8 +142,17 @@ pub async fn list(db: &Db, q: &ListQuery) -> Result<Vec<StoredPrescription>, Err
     }
     let limit = f.placeholder(Bind::Int(q.page.fetch_limit()));
     let sql = format!("{}{} ORDER BY p.created_at DESC, p.id DESC LIMIT {limit}", select_prescriptions!(""), f.where_clause());
-    let rows = f.query(sql).fetch_all(&db.pool).await?;
+    let rows = f.query(sql).fetch_all(ex).await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Holds the patient's prescribing lock until the caller's transaction ends: a no-op write to
+/// their data-key row (made before any prescription), so two prescriptions for one patient at
+/// any copies are checked one after the other, each seeing the other's drugs (PostgreSQL: the
+/// row lock; SQLite: the database's write lock).
+pub async fn lock_patient(tx: &mut sqlx::AnyConnection, patient: &str) -> Result<(), Error> {
+    sqlx::query("UPDATE patient_keys SET master_key_id = master_key_id WHERE patient_id = $1").bind(patient).execute(tx).await?;
+    Ok(())
 }
 
 /// Writes a new prescription and its first version, in the caller's transaction.

@@ -31,6 +31,13 @@ fn at(app: &TestApp, hh: u32, mm: u32) -> String {
     careledger::clock::format(day.and_hms_opt(hh, mm, 0).unwrap().and_utc())
 }
 
+/// `minutes` from now, on the next 5-minute boundary, RFC 3339.
+fn soon(app: &TestApp, minutes: i64) -> String {
+    let t = app.clock.now() + chrono::Duration::minutes(minutes);
+    let slot = (t.timestamp() / 300 + 1) * 300;
+    careledger::clock::format(chrono::DateTime::from_timestamp(slot, 0).unwrap())
+}
+
 fn booking(doctor: &Session, patient: &Session, start: &str, end: &str, room: Option<&str>) -> Value {
     json!({"doctor_id": doctor.id, "patient_id": patient.id, "start": start, "end": end, "room": room, "reason": "Follow-up"})
 }
@@ -77,10 +84,16 @@ async fn bookings_never_overlap_for_a_doctor_a_patient_or_a_room(backend: Backen
         .await
         .assert_problem(404, "doctor_not_found");
 
-    // Patients and doctors book only for themselves.
+    // Patients and doctors book only for themselves; a doctor only patients they may read
+    // already (a booking would put them on the care team).
     book(&d.other, booking(&d.house, &d.patient, &at(&app, 15, 0), &at(&app, 15, 30), None)).await.assert_problem(403, "forbidden");
     book(&d.wilson, booking(&d.house, &d.other, &at(&app, 15, 0), &at(&app, 15, 30), None)).await.assert_problem(403, "forbidden");
     assert_eq!(book(&d.other, booking(&d.house, &d.other, &at(&app, 15, 0), &at(&app, 15, 30), None)).await.status, 201);
+    book(&d.wilson, booking(&d.wilson, &d.patient, &at(&app, 16, 0), &at(&app, 16, 30), None))
+        .await
+        .assert_problem(404, "patient_not_found");
+    app.get(&format!("/api/v1/patients/{}/allergies", d.patient.id), Some(&d.wilson.access)).await.assert_problem(404, "patient_not_found");
+    app.record(&d.wilson, &d.patient.id, "Second opinion", "visit").await;
     assert_eq!(book(&d.wilson, booking(&d.wilson, &d.patient, &at(&app, 16, 0), &at(&app, 16, 30), None)).await.status, 201);
 
     // Who sees what: the desk all, a doctor and a patient their own.
@@ -117,9 +130,16 @@ dual!(bookings_never_overlap_for_a_doctor_a_patient_or_a_room);
 async fn the_front_desk_moves_the_queue_and_only_it_checks_in(backend: Backend) {
     let app = app!(backend);
     let d = desk(&app).await;
+    // One tomorrow, which cannot be checked in yet, and one within the hour, which can.
     let r = app
         .post("/api/v1/appointments", Some(&d.desk.access), &booking(&d.house, &d.patient, &at(&app, 10, 0), &at(&app, 10, 20), None))
         .await;
+    let later = r.body["id"].as_str().unwrap().to_string();
+    let r = app.patch(&format!("/api/v1/appointments/{later}"), Some(&d.desk.access), &json!({"status": "checked_in"})).await;
+    r.assert_problem(409, "invalid_transition");
+    let (start, end) = (soon(&app, 30), soon(&app, 50));
+    let r = app.post("/api/v1/appointments", Some(&d.desk.access), &booking(&d.house, &d.patient, &start, &end, None)).await;
+    assert_eq!(r.status, 201, "{}", r.text);
     let id = r.body["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/appointments/{id}");
     let step = |who: &Session, to: &str| {

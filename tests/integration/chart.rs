@@ -60,6 +60,12 @@ async fn allergies_and_problems_follow_the_care_team_rule(backend: Backend) {
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["onset", "status"]);
     app.post(&allergies, Some(&house.access), &json!({"substance": 5})).await.assert_problem(422, "validation_failed");
+    app.post(&problems, Some(&house.access), &json!({"description": "Old", "onset": "0000-01-01"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post(&problems, Some(&house.access), &json!({"description": "Old", "onset": "2020-1-1"}))
+        .await
+        .assert_problem(422, "validation_failed");
     app.post(&allergies, Some(&house.access), &json!(["Latex"])).await.assert_problem(422, "validation_failed");
     assert_eq!(app.get(&allergies, Some(&patient.access)).await.body["items"].as_array().unwrap().len(), 1);
 

@@ -27,7 +27,9 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     for who in [&lab, &patient, &pharmacist] {
         app.post("/api/v1/lab-orders", Some(&who.access), &order).await.assert_problem(403, "forbidden");
     }
-    let r = app.post("/api/v1/lab-orders", Some(&house.access), &json!({"patient_id": patient.id, "test_code": "", "test_name": "x".repeat(201)})).await;
+    let r = app
+        .post("/api/v1/lab-orders", Some(&house.access), &json!({"patient_id": patient.id, "test_code": "", "test_name": "x".repeat(201)}))
+        .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["test_code", "test_name"]);
 
@@ -38,7 +40,9 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     app.get(&path, Some(&other.access)).await.assert_problem(404, "not_found");
     app.get(&path, Some(&outsider.access)).await.assert_problem(404, "not_found");
     app.get(&path, Some(&pharmacist.access)).await.assert_problem(403, "forbidden");
-    app.get(&format!("/api/v1/lab-orders?patient_id={}", patient.id), Some(&outsider.access)).await.assert_problem(404, "patient_not_found");
+    app.get(&format!("/api/v1/lab-orders?patient_id={}", patient.id), Some(&outsider.access))
+        .await
+        .assert_problem(404, "patient_not_found");
     assert_eq!(app.get("/api/v1/lab-orders", Some(&other.access)).await.body, json!([]));
 
     // Only the lab posts, once; the value is flagged against its range.
@@ -46,12 +50,16 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     for who in [&house, &patient] {
         app.post(&format!("{path}/results"), Some(&who.access), &result).await.assert_problem(403, "forbidden");
     }
-    app.post(&format!("{path}/results"), Some(&lab.access), &json!({"value": "", "unit": "mmol/L", "flag": "weird"})).await.assert_problem(422, "validation_failed");
+    app.post(&format!("{path}/results"), Some(&lab.access), &json!({"value": "", "unit": "mmol/L", "flag": "weird"}))
+        .await
+        .assert_problem(422, "validation_failed");
     let r = app.post(&format!("{path}/results"), Some(&lab.access), &result).await;
     assert_eq!(r.status, 201, "{}", r.text);
     assert_eq!((r.body["result"]["flag"].as_str(), r.body["result"]["out_of_range"].as_bool()), (Some("high"), Some(true)));
     app.post(&format!("{path}/results"), Some(&lab.access), &result).await.assert_problem(409, "already_resulted");
-    app.post(&format!("/api/v1/lab-orders/{}/results", uuid::Uuid::now_v7()), Some(&lab.access), &result).await.assert_problem(404, "not_found");
+    app.post(&format!("/api/v1/lab-orders/{}/results", uuid::Uuid::now_v7()), Some(&lab.access), &result)
+        .await
+        .assert_problem(404, "not_found");
 
     // The patient and the doctor see it.
     let mine = app.get(&format!("/api/v1/lab-orders?patient_id={}", patient.id), Some(&patient.access)).await;
@@ -59,7 +67,10 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     assert_eq!(app.get(&path, Some(&house.access)).await.body["result"]["unit"], "mmol/L");
 
     // Sealed at rest; in the ledger.
-    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM lab_orders UNION ALL SELECT body FROM lab_results").fetch_all(&app.state.db.pool).await.unwrap();
+    let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM lab_orders UNION ALL SELECT body FROM lab_results")
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
     assert!(bodies.iter().all(|b| !b.contains("Potassium") && !b.contains("mmol")), "{bodies:?}");
     let report = app.verify().await;
     assert!(report.ok(), "{report:?}");
@@ -76,7 +87,12 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     let html = b.get(app.url("/lab")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Haemoglobin"), "{html}");
     let new_id = app.get("/api/v1/lab-orders?status=open", Some(&lab.access)).await.body[0]["id"].as_str().unwrap().to_string();
-    let form = [("csrf_token", csrf_from(&html)), ("value", "13.9".to_string()), ("unit", "g/dL".to_string()), ("reference_range", "13.5-17.5".to_string())];
+    let form = [
+        ("csrf_token", csrf_from(&html)),
+        ("value", "13.9".to_string()),
+        ("unit", "g/dL".to_string()),
+        ("reference_range", "13.5-17.5".to_string()),
+    ];
     let r = b.post(app.url(&format!("/lab-orders/{new_id}/results"))).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let done = app.get(&format!("/api/v1/lab-orders/{new_id}"), Some(&patient.access)).await;

@@ -123,7 +123,26 @@ async fn a_dispense_takes_stock_and_locks_the_prescription_once(backend: Backend
     let app = app!(backend);
     let p = pharmacy(&app).await;
     let good = batch(&app, &p.pharmacist, "metformin", "MF-1", 60, &day(&app, 200)).await["id"].as_str().unwrap().to_string();
-    let old = batch(&app, &p.pharmacist, "metformin", "MF-0", 60, &day(&app, -1)).await["id"].as_str().unwrap().to_string();
+    // A batch already past its day cannot go on the shelf; one whose expiry is corrected to a
+    // past day stays, and cannot be dispensed.
+    let r = app
+        .post(
+            "/api/v1/inventory",
+            Some(&p.pharmacist.access),
+            &json!({"drug": "metformin", "batch": "MF-9", "quantity": 5, "expiry": day(&app, -1)}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    app.post(
+        "/api/v1/inventory",
+        Some(&p.pharmacist.access),
+        &json!({"drug": "metformin", "batch": "MF-9", "quantity": 5, "expiry": "2030-2-1"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    let old = batch(&app, &p.pharmacist, "metformin", "MF-0", 60, &day(&app, 100)).await["id"].as_str().unwrap().to_string();
+    let r = app.patch(&format!("/api/v1/inventory/{old}"), Some(&p.pharmacist.access), &json!({"expiry": day(&app, -1)})).await;
+    assert_eq!(r.body["expired"], true, "{}", r.text);
     let other_drug = batch(&app, &p.pharmacist, "ibuprofen", "IB-1", 60, &day(&app, 200)).await["id"].as_str().unwrap().to_string();
     let rx = prescription(&app, &p, "metformin").await;
     let dispense = |items: Value| {

@@ -305,6 +305,31 @@ async fn a_doctor_prescribes_from_the_page_and_acknowledges_warnings_there(backe
 }
 dual!(a_doctor_prescribes_from_the_page_and_acknowledges_warnings_there);
 
+async fn two_copies_prescribing_interacting_drugs_at_once_both_see_the_interaction(backend: Backend) {
+    let app = app!(backend);
+    let c = clinic(&app).await;
+    let copy = crate::helpers::spawn_beside(&app, app.state.settings.database_url.expose().clone()).await;
+    let p = c.patient.id.as_str();
+    for round in 0..4 {
+        // Warfarin at one copy and naproxen at the other, at once: the second to be checked
+        // sees the first and is refused (never both issued without a warning).
+        let a = json!({"patient_id": p, "items": [item("warfarin", 5.0, 1)]});
+        let b = json!({"patient_id": p, "items": [item("naproxen", 250.0, 2)]});
+        let (x, y) = tokio::join!(
+            app.post("/api/v1/prescriptions", Some(&c.house.access), &a),
+            copy.post("/api/v1/prescriptions", Some(&c.house.access), &b)
+        );
+        let mut codes = [x.status.as_u16(), y.status.as_u16()];
+        codes.sort();
+        assert_eq!(codes, [201, 422], "round {round}: {} / {}", x.text, y.text);
+        let refused = if x.status == 422 { &x } else { &y };
+        assert_eq!(refused.body["code"], "safety_warnings", "{}", refused.text);
+        // Cancel what was issued, so the next round starts clean.
+        sqlx::query("UPDATE prescriptions SET status = 'cancelled'").execute(&app.state.db.pool).await.unwrap();
+    }
+}
+dual!(two_copies_prescribing_interacting_drugs_at_once_both_see_the_interaction);
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
