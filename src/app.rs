@@ -43,6 +43,11 @@ impl AppState {
         if skeletons > 0 {
             tracing::info!(skeletons, "look-alike index filled for accounts made by an earlier release");
         }
+        let profiles =
+            crate::patients::service::backfill(&db).await.map_err(|e| anyhow::anyhow!("cannot give patients their profiles: {e:?}"))?;
+        if profiles > 0 {
+            tracing::info!(profiles, "patients made by an earlier release now have a profile and a medical record number");
+        }
         crate::ledger::service::prepare(&db).await.map_err(|e| anyhow::anyhow!("cannot prepare the ledger: {e:?}"))?;
         let secret = crate::keys::load_or_create_secret(&settings.data_dir, "token-signing.key")?;
         let passwords = Hasher::default();

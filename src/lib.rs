@@ -31,6 +31,7 @@ pub mod ledger;
 pub mod mail;
 pub mod openapi;
 pub mod pagination;
+pub mod patients;
 pub mod pharmacy;
 pub mod prescriptions;
 pub mod ratelimit;

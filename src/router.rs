@@ -15,7 +15,9 @@ use crate::error::Error;
 use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
-use crate::{accounts, appointments, audit, care_team, chart, erasure, export, lab, ledger, pharmacy, prescriptions, records, shares};
+use crate::{
+    accounts, appointments, audit, care_team, chart, erasure, export, lab, ledger, patients, pharmacy, prescriptions, records, shares,
+};
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
 pub fn routes(state: AppState) -> Routes {
@@ -124,6 +126,13 @@ pub fn routes(state: AppState) -> Routes {
         .audited("care_team.add", "patient")
         .add(Method::DELETE, "/api/v1/patients/{id}/care-team/{doctor_id}", Api, CareTeamManage, care_team::api::remove)
         .audited("care_team.remove", "patient")
+        // Patients: the front desk registers them, staff find them (demographics only).
+        .add(post.clone(), "/api/v1/patients", Api, PatientsRegister, patients::api::register)
+        .audited("patient.register", "patient")
+        .add(get.clone(), "/api/v1/patients", Api, PatientsSearch, patients::api::search)
+        .audited("patient.search", "patient")
+        .add(post.clone(), "/api/v1/auth/set-password", Api, Public, patients::api::set_password)
+        .audited("account.set_password", "user")
         // The chart: allergies and problems, written by doctors, read under the care-team rule.
         .add(post.clone(), "/api/v1/patients/{id}/allergies", Api, RecordsCreate, chart::api::add_allergy)
         .audited("allergy.create", "patient")
@@ -315,6 +324,15 @@ pub fn routes(state: AppState) -> Routes {
         .audited("appointment.book", "appointment")
         .add(post.clone(), "/appointments/{id}/status", Page, AppointmentsBook, appointments::pages::step)
         .audited("appointment.change", "appointment")
+        .add(get.clone(), "/patients", Page, PatientsSearch, patients::pages::search)
+        .audited("patient.search", "patient")
+        .add(get.clone(), "/patients/register", Page, PatientsRegister, patients::pages::register_form)
+        .audited("patient.register_form", "patient")
+        .add(post.clone(), "/patients/register", Page, PatientsRegister, patients::pages::register)
+        .audited("patient.register", "patient")
+        .add(get.clone(), "/set-password", Page, Public, patients::pages::set_password_form)
+        .add(post.clone(), "/set-password", Page, Public, patients::pages::set_password)
+        .audited("account.set_password", "user")
         .add(get.clone(), "/lab", Page, LabWork, lab::pages::show)
         .audited("lab_order.list", "lab_order")
         .add(post.clone(), "/lab-orders/{id}/results", Page, LabWork, lab::pages::post_result)

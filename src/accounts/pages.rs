@@ -51,7 +51,9 @@ pub async fn landing(
         let active = u.user.status == Status::Active;
         let links = match u.user.role {
             Role::Pharmacist if active => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
-            Role::Receptionist if active => vec![("/appointments", "Front desk")],
+            Role::Receptionist if active => {
+                vec![("/appointments", "Front desk"), ("/patients", "Find a patient"), ("/patients/register", "Register a patient")]
+            }
             Role::Lab if active => vec![("/lab", "Lab orders")],
             _ => Vec::new(),
         };

@@ -66,6 +66,11 @@ pub enum Permission {
     LabRead,
     /// `lab.work`: see every open order and post results (lab staff).
     LabWork,
+    /// `patients.search`: find patients by name, date of birth or MRN, demographics only
+    /// (staff).
+    PatientsSearch,
+    /// `patients.register`: register patients at the front desk (receptionists).
+    PatientsRegister,
 }
 
 impl Permission {
@@ -96,6 +101,8 @@ impl Permission {
             Permission::LabOrder => "lab.order",
             Permission::LabRead => "lab.read",
             Permission::LabWork => "lab.work",
+            Permission::PatientsSearch => "patients.search",
+            Permission::PatientsRegister => "patients.register",
         }
     }
 }
@@ -126,10 +133,15 @@ pub fn grants(role: Role) -> &'static [Permission] {
             Permission::AppointmentsBook,
             Permission::LabOrder,
             Permission::LabRead,
+            Permission::PatientsSearch,
         ],
-        Role::Pharmacist => &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense, Permission::InventoryManage],
-        Role::Receptionist => &[Permission::AppointmentsBook, Permission::AppointmentsManage],
-        Role::Lab => &[Permission::LabRead, Permission::LabWork],
+        Role::Pharmacist => {
+            &[Permission::PrescriptionsRead, Permission::PrescriptionsDispense, Permission::InventoryManage, Permission::PatientsSearch]
+        }
+        Role::Receptionist => {
+            &[Permission::AppointmentsBook, Permission::AppointmentsManage, Permission::PatientsSearch, Permission::PatientsRegister]
+        }
+        Role::Lab => &[Permission::LabRead, Permission::LabWork, Permission::PatientsSearch],
         // Admins run the clinic's accounts; they read no clinical content by default.
         Role::Admin => &[Permission::UsersManage, Permission::AuditRead, Permission::CareTeamRead, Permission::PatientsErase],
     }

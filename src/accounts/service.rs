@@ -91,6 +91,9 @@ pub async fn register(ctx: &Ctx, r: Registration, client: &ClientInfo, note: &Au
     let privacy = Some(crate::accounts::privacy::NOTICE_VERSION);
     let user =
         create_user(db, &ctx.passwords, valid.email, valid.role, valid.full_name, status, r.password, ctx.clock.now(), privacy).await?;
+    if user.role == Role::Patient {
+        crate::patients::service::profile_for_new(db, &user).await?;
+    }
     // The new account and the privacy notice it accepted (consent to processing), in the trail.
     note.actor(user.id, user.role.as_str());
     note.touched((user.role == Role::Patient).then_some(user.id), "user", Some(user.id));
@@ -214,11 +217,14 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &
         (None, _) => false,
     };
     // The same hashing work whether the account is unknown, locked or real.
+    // An account whose password was never set (a patient registered at the desk, until they
+    // follow their link) has no hash: `!` marks it, and no password opens it.
+    let usable = found.as_ref().is_some_and(|f| !f.password_hash.starts_with('!'));
     let hash = match &found {
-        Some(f) if !locked => f.password_hash.clone(),
+        Some(f) if !locked && usable => f.password_hash.clone(),
         _ => ctx.dummy_hash.to_string(),
     };
-    let password_ok = ctx.passwords.verify(Secret::new(creds.password), hash).await?;
+    let password_ok = ctx.passwords.verify(Secret::new(creds.password), hash).await? && usable;
     let Some(found) = found else {
         return Err(failed(ctx, None, None, client, now, note).await?);
     };

@@ -34,6 +34,7 @@ struct ChartPage {
     prescriptions: Vec<Prescription>,
     lab_orders: Vec<crate::lab::model::LabOrder>,
     can_order_lab: bool,
+    demographics: crate::patients::model::Demographics,
     message: String,
     form: Refill,
 }
@@ -81,7 +82,9 @@ async fn page(
         Vec::new()
     };
     let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
+    let demographics = crate::patients::service::demographics(state, actor, patient).await?;
     Ok(ChartPage {
+        demographics,
         lab_orders,
         can_order_lab: actor.holds(Permission::LabOrder),
         nav: Nav::signed_in(user),

@@ -57,6 +57,10 @@ const PEOPLE: [(&str, &str, Role); 11] = [
     ("desk@demo.careledger.test", "Noor Jansen", Role::Receptionist),
 ];
 
+/// The demo patients' dates of birth and sexes, in `PEOPLE` order.
+const DEMOGRAPHICS: [(&str, &str); 5] =
+    [("1968-03-14", "female"), ("1955-11-02", "male"), ("1990-07-21", "female"), ("1979-01-30", "male"), ("1984-09-09", "female")];
+
 /// Allergies: (patient, doctor, substance, reaction, severity), by index in `PEOPLE`.
 const ALLERGIES: [(usize, usize, &str, &str, &str); 3] = [
     (3, 1, "Penicillin", "Hives and facial swelling", "severe"),
@@ -368,6 +372,20 @@ pub async fn load(clinic: Clinic<'_>) -> Result<DemoLogins, Error> {
             erased: false,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
+        if *role == Role::Patient {
+            // Demographics for the demo patients: a date of birth and sex each.
+            let (birth, sex) = DEMOGRAPHICS[(i - 3) % DEMOGRAPHICS.len()];
+            let profile = crate::patients::store::NewProfile {
+                patient_id: &user.id.to_string(),
+                name_search: &crate::patients::model::fold(&user.full_name),
+                date_of_birth: Some(birth),
+                sex: Some(sex),
+                contact: None,
+                registered_by: None,
+                created_at: &user.created_at,
+            };
+            crate::patients::store::ensure(&mut tx, &profile).await?;
+        }
         ids.push(user.id);
     }
     for (n, (patient, doctor, days_ago, record_type, title, notes)) in RECORDS.iter().enumerate() {
@@ -606,6 +624,16 @@ pub async fn generate(
             erased: false,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
+        let profile = crate::patients::store::NewProfile {
+            patient_id: &user.id.to_string(),
+            name_search: &crate::patients::model::fold(&user.full_name),
+            date_of_birth: None,
+            sex: None,
+            contact: None,
+            registered_by: None,
+            created_at: &user.created_at,
+        };
+        crate::patients::store::ensure(&mut tx, &profile).await?;
         // One data key per patient, made with the account.
         let key = vault.key_for(&mut tx, user.id, &user.created_at).await?;
         for r in 0..per_patient {

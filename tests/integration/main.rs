@@ -29,6 +29,7 @@ mod matrix;
 mod nul;
 mod ops;
 mod pages;
+mod patients;
 mod pharmacy;
 mod prescriptions;
 mod records;
