@@ -1,6 +1,7 @@
 //! Clinical records: doctors write them, patients read their own, nobody edits them.
 
 pub mod api;
+pub mod chart;
 pub mod files;
 pub mod model;
 pub mod pages;

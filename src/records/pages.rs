@@ -53,6 +53,10 @@ struct DoctorDashboard {
     next_link: Option<String>,
     show_patient: bool,
     show_doctor: bool,
+    today: Vec<crate::appointments::model::Appointment>,
+    recent_patients: Vec<(String, String)>,
+    results: Vec<crate::lab::model::LabOrder>,
+    open_orders: usize,
 }
 
 /// `GET /doctor/dashboard`: who you are, a link to write a record, the records you wrote.
@@ -75,7 +79,29 @@ pub async fn doctor_dashboard(
         service::list(&state, &actor, &mine, &paging).await?
     };
     let next = next_link("/doctor/dashboard", &RecordFilter::default(), &page);
+    // What a doctor needs first: today's appointments, the patients of their latest records,
+    // and the results of the tests they ordered.
+    let (mut today, mut results, mut open_orders) = (Vec::new(), Vec::new(), 0);
+    if !pending {
+        let day = state.clock.now().date_naive().to_string();
+        let filter = crate::appointments::model::AppointmentFilter { day: Some(day), ..Default::default() };
+        today = crate::appointments::service::list(&state, &actor, &filter).await?;
+        let orders = crate::lab::service::list(&state, &actor, &crate::lab::model::LabFilter::default()).await?;
+        open_orders = orders.iter().filter(|o| o.status == "open").count();
+        results = orders.into_iter().filter(|o| o.result.is_some()).take(5).collect();
+    }
+    let mut recent_patients: Vec<(String, String)> = Vec::new();
+    for r in &page.items {
+        let id = r.patient_id.to_string();
+        if !recent_patients.iter().any(|(p, _)| *p == id) && recent_patients.len() < 8 {
+            recent_patients.push((id, r.patient_name.clone()));
+        }
+    }
     render(&DoctorDashboard {
+        today,
+        recent_patients,
+        results,
+        open_orders,
         nav: Nav::signed_in(&user),
         user_name: user.user.full_name.clone(),
         user_email: user.user.email.to_string(),
@@ -100,6 +126,10 @@ struct PatientDashboard {
     next_link: Option<String>,
     show_patient: bool,
     show_doctor: bool,
+    visits_svg: String,
+    prescriptions: Vec<crate::prescriptions::model::Prescription>,
+    upcoming: Vec<crate::appointments::model::Appointment>,
+    results: Vec<crate::lab::model::LabOrder>,
 }
 
 /// `GET /patient/dashboard`: who you are and your records, newest first.
@@ -115,7 +145,25 @@ pub async fn patient_dashboard(
     let page = service::history(&state, &actor, actor.id(), &paging).await?;
     let next = next_link("/patient/dashboard", &RecordFilter::default(), &page);
     let emergencies = crate::care_team::emergency::recent_for_patient(&state, &actor).await?;
+    // What a patient looks for first: how often they were seen, their prescriptions, what is
+    // coming and their latest results.
+    let visits_svg = crate::records::chart::visits_svg(&service::visits_per_month(&state, &actor).await?);
+    let mine = crate::prescriptions::model::PrescriptionFilter::default();
+    let prescriptions =
+        crate::prescriptions::service::list(&state, &actor, &mine, &crate::pagination::PageRequest { limit: 10, after: None }).await?.items;
+    let now = crate::clock::format(state.clock.now());
+    let mut upcoming =
+        crate::appointments::service::list(&state, &actor, &crate::appointments::model::AppointmentFilter::default()).await?;
+    upcoming.retain(|a| a.end >= now && a.status != "cancelled");
+    upcoming.truncate(5);
+    let resulted = crate::lab::model::LabFilter { status: Some("resulted".into()), ..Default::default() };
+    let mut results = crate::lab::service::list(&state, &actor, &resulted).await?;
+    results.truncate(5);
     render(&PatientDashboard {
+        visits_svg,
+        prescriptions,
+        upcoming,
+        results,
         nav: Nav::signed_in(&user),
         emergencies,
         user_id: actor.id(),

@@ -280,6 +280,16 @@ pub async fn history(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageReque
     list(ctx, actor, &filter, page).await
 }
 
+/// The signed-in patient's records per month over the last twelve months, for their
+/// dashboard's chart (`YYYY-MM`, oldest first, months without records included).
+pub async fn visits_per_month(ctx: &Ctx, actor: &Actor) -> Result<Vec<(String, i64)>, Error> {
+    actor.require(Permission::RecordsRead)?;
+    let today = ctx.clock.now().date_naive();
+    let since = format!("{}-01", (today - Duration::days(366)).format("%Y-%m"));
+    let counts = store::per_month(&ctx.db, actor.id(), &since).await?;
+    Ok(crate::records::chart::last_months(today, 12, &counts))
+}
+
 /// Turns the filters as sent into a query, naming every field that does not parse.
 pub fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
     let mut v = Validator::default();

@@ -338,6 +338,18 @@ pub async fn counterparts(db: &Db, user: UserId, as_patient: bool, now: &str) ->
     rows.iter().map(|row| Ok((row.try_get::<String, _>("id")?, row.try_get::<String, _>("full_name")?))).collect()
 }
 
+/// A patient's records per month since `since` (`YYYY-MM`, count).
+pub async fn per_month(db: &Db, patient: UserId, since: &str) -> Result<Vec<(String, i64)>, Error> {
+    let rows = sqlx::query(
+        "SELECT SUBSTR(created_at, 1, 7) AS month, COUNT(*) AS n FROM records WHERE patient_id = $1 AND created_at >= $2 GROUP BY SUBSTR(created_at, 1, 7)",
+    )
+    .bind(patient.to_string())
+    .bind(since)
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("month")?, r.try_get("n")?))).collect()
+}
+
 /// Every version row with what its ledger entry covers, by entry index (for `ledger verify`),
 /// its text opened. An erased patient's versions cannot be opened: they come marked erased,
 /// and verify checks all of their entry but the content hash.

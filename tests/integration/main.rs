@@ -19,6 +19,7 @@ mod audit;
 mod care_team;
 mod chart;
 mod cluster;
+mod dashboards;
 mod drugs;
 mod emergency;
 mod encryption;

@@ -25,7 +25,9 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
     let path = r.body["setup_path"].as_str().unwrap().to_string();
     let token = path.split("token=").nth(1).unwrap().to_string();
     app.post("/api/v1/patients", Some(&desk.access), &new).await.assert_problem(409, "email_taken");
-    let r = app.post("/api/v1/patients", Some(&desk.access), &json!({"full_name": "", "email": "x", "date_of_birth": "2999-01-01", "sex": "?"})).await;
+    let r = app
+        .post("/api/v1/patients", Some(&desk.access), &json!({"full_name": "", "email": "x", "date_of_birth": "2999-01-01", "sex": "?"}))
+        .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["full_name", "email", "date_of_birth", "sex"]);
     for who in [&house, &lab, &own] {
@@ -41,7 +43,9 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
     let r = app.post("/api/v1/auth/set-password", None, &json!({"token": token, "password": PASSWORD})).await;
     assert_eq!(r.status, 204, "{}", r.text);
     app.post("/api/v1/auth/set-password", None, &json!({"token": token, "password": PASSWORD})).await.assert_problem(404, "link_not_found");
-    app.post("/api/v1/auth/set-password", None, &json!({"token": "forged", "password": PASSWORD})).await.assert_problem(404, "link_not_found");
+    app.post("/api/v1/auth/set-password", None, &json!({"token": "forged", "password": PASSWORD}))
+        .await
+        .assert_problem(404, "link_not_found");
     let r = app.post("/api/v1/auth/login", None, &login(PASSWORD)).await;
     assert_eq!(r.status, 200, "{}", r.text);
 
@@ -51,7 +55,10 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
         assert_eq!(found.status, 200, "{q}: {}", found.text);
         assert_eq!(found.body.as_array().unwrap().len(), 1, "{q}: {}", found.text);
         let p = &found.body[0];
-        assert_eq!((p["id"].as_str(), p["mrn"].as_str(), p["date_of_birth"].as_str()), (Some(id.as_str()), Some(mrn.as_str()), Some("1971-04-05")));
+        assert_eq!(
+            (p["id"].as_str(), p["mrn"].as_str(), p["date_of_birth"].as_str()),
+            (Some(id.as_str()), Some(mrn.as_str()), Some("1971-04-05"))
+        );
         // Demographics only: no email, no contact details, nothing clinical.
         assert!(p.get("email").is_none() && p.get("phone").is_none() && p.get("address").is_none(), "{p}");
     }
@@ -66,7 +73,8 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
         app.get("/api/v1/patients?q=jose", Some(&who.access)).await.assert_problem(403, "forbidden");
     }
     // Contact details are sealed at rest.
-    let contact: Vec<Option<String>> = sqlx::query_scalar("SELECT contact FROM patient_profiles").fetch_all(&app.state.db.pool).await.unwrap();
+    let contact: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT contact FROM patient_profiles").fetch_all(&app.state.db.pool).await.unwrap();
     assert!(contact.iter().flatten().all(|c| !c.contains("Madrid") && !c.contains("600")), "{contact:?}");
 
     // The chart of a patient in their care shows the demographics; others get "not found".
@@ -102,5 +110,7 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
 dual!(the_desk_registers_and_staff_find_patients);
 
 fn urlencode(s: &str) -> String {
-    s.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
 }

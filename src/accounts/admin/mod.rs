@@ -281,3 +281,16 @@ pub async fn list(ctx: &Ctx, admin: &Actor, filter: &UserFilter, page: &PageRequ
     let rows = store::list_users(&ctx.db, filter, page.after.clone(), page.fetch_limit()).await?;
     Ok(page.finish(rows, |u| (u.created_at.clone(), u.id.to_string())))
 }
+
+/// What the admin page shows first: how many staff wait for approval, and active accounts by
+/// role (in the role table's order).
+pub async fn overview(ctx: &Ctx, actor: &Actor) -> Result<(i64, Vec<(&'static str, i64)>), Error> {
+    actor.require(Permission::UsersManage)?;
+    let counts = crate::accounts::store::counts(&ctx.db).await?;
+    let pending = counts.iter().filter(|(_, s, _)| s == Status::PendingApproval.as_str()).map(|(_, _, n)| n).sum();
+    let by_role = Role::ALL
+        .iter()
+        .map(|r| (r.label(), counts.iter().filter(|(role, s, _)| role == r.as_str() && s == Status::Active.as_str()).map(|(_, _, n)| n).sum()))
+        .collect();
+    Ok((pending, by_role))
+}

@@ -29,6 +29,8 @@ struct UsersPage {
     next_link: Option<String>,
     errors: FormErrors,
     message: String,
+    pending: i64,
+    by_role: Vec<(&'static str, i64)>,
 }
 
 impl UsersPage {
@@ -93,7 +95,10 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
     });
     let statuses = [Status::PendingApproval, Status::Active, Status::Deactivated, Status::Rejected];
     let staff = [Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist];
+    let (pending, by_role) = admin::overview(&state, &actor).await?;
     let html = render(&UsersPage {
+        pending,
+        by_role,
         nav: Nav::signed_in(&user),
         me: user.user.id,
         statuses: options(&statuses, Status::as_str, Status::as_str, q.filter.status.as_deref().unwrap_or("")),

@@ -1,0 +1,64 @@
+//! The patient dashboard's chart of visits per month, drawn on the server as SVG (no script):
+//! pure, from the counts.
+
+/// An SVG bar chart of `counts` (`YYYY-MM` and how many records that month), oldest first,
+/// with a title and each bar labelled for screen readers.
+pub fn visits_svg(counts: &[(String, i64)]) -> String {
+    let (width, height, bar, gap, base) = (36 * counts.len().max(1) + 20, 160, 24, 12, 130);
+    let max = counts.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-labelledby=\"visits-title\">\
+         <title id=\"visits-title\">Records per month, last {} months</title>",
+        counts.len()
+    );
+    for (i, (month, n)) in counts.iter().enumerate() {
+        let x = 10 + i * (bar + gap);
+        let h = (*n as usize * 100) / max as usize;
+        let y = base - h;
+        // Month strings come from the database as YYYY-MM; only digits and '-' are written.
+        let label: String = month.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
+        let short = label.get(5..7).unwrap_or("");
+        svg.push_str(&format!(
+            "<g><title>{label}: {n}</title><rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"#0b6e69\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{short}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{n}</text></g>",
+            x + bar / 2,
+            base + 16,
+            x + bar / 2,
+            y.saturating_sub(4).max(10),
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The last `months` months up to `now` (`YYYY-MM`, oldest first), each with its count from
+/// `counts` (months without records count 0).
+pub fn last_months(now: chrono::NaiveDate, months: u32, counts: &[(String, i64)]) -> Vec<(String, i64)> {
+    use chrono::Datelike;
+    (0..months)
+        .rev()
+        .map(|back| {
+            let total = now.year() * 12 + now.month0() as i32 - back as i32;
+            let key = format!("{:04}-{:02}", total.div_euclid(12), total.rem_euclid(12) + 1);
+            let n = counts.iter().find(|(m, _)| *m == key).map(|(_, n)| *n).unwrap_or(0);
+            (key, n)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_filled_and_bars_drawn() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 2, 10).unwrap();
+        let months = last_months(now, 3, &[("2026-01".into(), 4), ("2025-12".into(), 2)]);
+        assert_eq!(months, [("2025-12".to_string(), 2), ("2026-01".to_string(), 4), ("2026-02".to_string(), 0)]);
+        let svg = visits_svg(&months);
+        assert_eq!(svg.matches("<rect").count(), 3);
+        assert!(svg.contains("<title>2026-01: 4</title>") && svg.contains("height=\"100\""), "{svg}");
+    }
+}
