@@ -95,6 +95,7 @@ pub fn routes(state: AppState) -> Routes {
         .audited("record.proof", "record")
         .add_upload(
             "/api/v1/records/{id}/files",
+            Api,
             RecordsCreate,
             Refusal::Forbidden,
             records::files::MAX_FILE_BYTES + 64 * 1024,
@@ -284,6 +285,17 @@ pub fn routes(state: AppState) -> Routes {
         .audited("record.read", "record")
         .add(get.clone(), "/history", Page, RecordsRead, records::pages::history)
         .audited("record.search", "record")
+        .add(post.clone(), "/records/{id}/amend", Page, RecordsCreate, records::pages::amend)
+        .audited("record.amend", "record")
+        .add_upload(
+            "/records/{id}/files",
+            Page,
+            RecordsCreate,
+            Refusal::Forbidden,
+            records::files::MAX_FILE_BYTES + 64 * 1024,
+            records::pages::attach,
+        )
+        .audited("file.attach", "record")
         .add_refusing(get.clone(), "/records/{id}/proof", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::proof)
         .audited("record.proof", "record")
         .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)

@@ -258,6 +258,8 @@ where
 
 /// Accounts by role and status (erased ones left out): `(role, status, count)`.
 pub async fn counts(db: &Db) -> Result<Vec<(String, String, i64)>, Error> {
-    let rows = sqlx::query("SELECT role, status, COUNT(*) AS n FROM users WHERE erased_at IS NULL GROUP BY role, status").fetch_all(&db.pool).await?;
+    let rows = sqlx::query("SELECT role, status, COUNT(*) AS n FROM users WHERE erased_at IS NULL GROUP BY role, status")
+        .fetch_all(&db.pool)
+        .await?;
     rows.iter().map(|r| Ok((r.try_get("role")?, r.try_get("status")?, r.try_get("n")?))).collect()
 }

@@ -86,6 +86,34 @@ where
     }
 }
 
+/// A multipart form from a page (a file upload) whose first field is the signed-in session's
+/// CSRF token (`csrf_token`): the rest of the body is left to the handler. Refused like
+/// [`CsrfForm`] otherwise.
+pub struct CsrfMultipart(pub axum::extract::Multipart);
+
+impl FromRequest<AppState> for CsrfMultipart {
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, PageError> {
+        let (mut parts, body) = req.into_parts();
+        same_origin(state, &parts.headers)?;
+        let MaybeWebUser(user) = MaybeWebUser::from_request_parts(&mut parts, state).await?;
+        let expected = user.map(|u| u.csrf_token).filter(|t| !t.is_empty()).ok_or(PageError(Error::CsrfFailed))?;
+        let req = Request::from_parts(parts, body);
+        let mut multipart = axum::extract::Multipart::from_request(req, state).await.map_err(|_| PageError(Error::CsrfFailed))?;
+        let field = multipart.next_field().await.map_err(|_| PageError(Error::CsrfFailed))?.ok_or(PageError(Error::CsrfFailed))?;
+        if field.name() != Some("csrf_token") {
+            return Err(PageError(Error::CsrfFailed));
+        }
+        let sent = field.text().await.map_err(|_| PageError(Error::CsrfFailed))?;
+        if bool::from(expected.as_bytes().ct_eq(sent.as_bytes())) {
+            Ok(CsrfMultipart(multipart))
+        } else {
+            Err(PageError(Error::CsrfFailed))
+        }
+    }
+}
+
 /// Refuses a form posted from another site, before its token is even looked at. A browser
 /// that sends Fetch Metadata is believed: `Sec-Fetch-Site` must say `same-origin` (or `none`,
 /// typed by the user), whatever the `Origin` (Chromium sends `Origin: null` on same-site posts

@@ -148,12 +148,20 @@ impl Routes {
 
     /// Like [`Routes::add_refusing`] for an upload route with its own body limit.
     #[allow(clippy::too_many_arguments)]
-    pub fn add_upload<H, T>(mut self, path: &'static str, permission: Permission, refusal: Refusal, body_limit: usize, handler: H) -> Self
+    pub fn add_upload<H, T>(
+        mut self,
+        path: &'static str,
+        surface: Surface,
+        permission: Permission,
+        refusal: Refusal,
+        body_limit: usize,
+        handler: H,
+    ) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        let spec = RouteSpec { method: Method::POST, path, surface: Surface::Api, permission, refusal, probe: false, audit: None };
+        let spec = RouteSpec { method: Method::POST, path, surface, permission, refusal, probe: false, audit: None };
         let method_router = on(MethodFilter::POST, handler).layer(axum::extract::DefaultBodyLimit::max(body_limit));
         self.routes.push((spec, method_router));
         self

@@ -1,7 +1,7 @@
 //! Pages for records: dashboards, writing a record, reading one, searching history.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -314,13 +314,111 @@ struct RecordPage {
     versions: Vec<crate::records::model::RecordVersion>,
     files: Vec<crate::records::files::FileInfo>,
     proof: crate::ledger::service::InclusionProof,
+    /// The author sees the amend and attach forms.
+    is_author: bool,
+    amend: AmendForm,
+    errors: FormErrors,
+    message: String,
 }
 
-/// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
-pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, Path(id): Path<String>) -> Result<Response, PageError> {
+/// The amend form, as sent (or as the record stands, to start from).
+#[derive(Debug, Default, Deserialize)]
+pub struct AmendForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `?done=` after an amendment or an attachment.
+#[derive(Debug, Default, Deserialize)]
+struct RecordDone {
+    done: Option<String>,
+}
+
+async fn record_page(
+    state: &AppState,
+    actor: &Actor,
+    user: &WebUser,
+    id: RecordId,
+    amend: Option<AmendForm>,
+    errors: Vec<FieldError>,
+    message: String,
+) -> Result<RecordPage, PageError> {
+    let RecordView { record, versions, files, proof } = view::record(state, actor, id).await?;
+    let is_author = record.doctor_id == actor.id() && actor.holds(Permission::RecordsCreate);
+    let amend = amend.unwrap_or_else(|| AmendForm { title: record.title.clone(), notes: record.notes.clone(), ..AmendForm::default() });
+    Ok(RecordPage { nav: Nav::signed_in(user), record, versions, files, proof, is_author, amend, errors: FormErrors(errors), message })
+}
+
+/// `POST /records/{id}/amend`: the author amends (the same service as the API); the form comes
+/// back with what was typed when something is wrong.
+pub async fn amend(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    Path(id): Path<String>,
+    CsrfForm(form): CsrfForm<AmendForm>,
+) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
-    let RecordView { record, versions, files, proof } = view::record(&state, &actor, id).await?;
-    render(&RecordPage { nav: Nav::signed_in(&user), record, versions, files, proof }).map(IntoResponse::into_response)
+    let a = service::Amendment { title: Some(form.title.clone()), notes: Some(form.notes.clone()), reason: form.reason.clone() };
+    match service::amend(&state, &actor, id, a).await {
+        Ok(_) => Ok(Redirect::to(&format!("/records/{id}?done=amended")).into_response()),
+        Err(Error::Validation(errors)) => {
+            let page = record_page(&state, &actor, &user, id, Some(form), errors, String::new()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /records/{id}/files`: the author attaches a file from the page (multipart, the CSRF
+/// token first); the same service as the API.
+pub async fn attach(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    Path(id): Path<String>,
+    crate::http::pages::CsrfMultipart(multipart): crate::http::pages::CsrfMultipart,
+) -> Result<Response, PageError> {
+    let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    let attached = match crate::records::files::read_upload(multipart).await {
+        Ok((name, bytes)) => crate::records::files::attach(&state, &actor, id, &name, bytes).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match attached {
+        Ok(()) => Ok(Redirect::to(&format!("/records/{id}?done=attached")).into_response()),
+        Err(Error::Validation(errors)) => {
+            let message = errors.first().map(|e| format!("The file was not attached: {}.", e.message)).unwrap_or_default();
+            let page = record_page(&state, &actor, &user, id, None, Vec::new(), message).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+crate::csrf_protected!(AmendForm);
+
+/// `GET /records/{id}`: one record, or the same 404 page whether it is missing or not yours.
+pub async fn show(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, PageError> {
+    let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
+    let done: RecordDone = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
+    let message = match done.done.as_deref() {
+        Some("amended") => "Amended: the new version is in the ledger; the earlier ones stay below.",
+        Some("attached") => "The file is attached (sealed, and in the ledger).",
+        _ => "",
+    };
+    render(&record_page(&state, &actor, &user, id, None, Vec::new(), message.into()).await?).map(IntoResponse::into_response)
 }
 
 /// `GET /records/{id}/proof`: the same inclusion proof as the API, for a signed-in browser.

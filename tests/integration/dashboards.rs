@@ -18,11 +18,20 @@ async fn each_role_sees_what_it_needs_first(backend: Backend) {
     app.register("waiting@example.org", "pharmacist", "Wait Ing").await;
     app.record(&house, &patient.id, "Visit one", "visit").await;
     app.record(&house, &patient.id, "Visit two", "visit").await;
-    let rx = json!({"patient_id": patient.id, "items": [{"drug": "metformin", "dose_mg": 500, "frequency_per_day": 2, "duration_days": 30}]});
+    let rx =
+        json!({"patient_id": patient.id, "items": [{"drug": "metformin", "dose_mg": 500, "frequency_per_day": 2, "duration_days": 30}]});
     assert_eq!(app.post("/api/v1/prescriptions", Some(&house.access), &rx).await.status, 201);
-    let order = app.post("/api/v1/lab-orders", Some(&house.access), &json!({"patient_id": patient.id, "test_code": "4548-4", "test_name": "HbA1c"})).await;
+    let order = app
+        .post("/api/v1/lab-orders", Some(&house.access), &json!({"patient_id": patient.id, "test_code": "4548-4", "test_name": "HbA1c"}))
+        .await;
     let order = order.body["id"].as_str().unwrap().to_string();
-    let r = app.post(&format!("/api/v1/lab-orders/{order}/results"), Some(&lab.access), &json!({"value": "7.9", "unit": "%", "reference_range": "4.0-5.6"})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/lab-orders/{order}/results"),
+            Some(&lab.access),
+            &json!({"value": "7.9", "unit": "%", "reference_range": "4.0-5.6"}),
+        )
+        .await;
     assert_eq!(r.status, 201, "{}", r.text);
     // Later today (or early tomorrow near midnight): what the doctor's day and the patient's
     // "coming up" show.
@@ -40,7 +49,13 @@ async fn each_role_sees_what_it_needs_first(backend: Backend) {
 
     let b = sign_in(&app, "house@example.org").await;
     let html = b.get(app.url("/doctor/dashboard")).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("HbA1c") && html.contains("high") && html.contains("Recent patients") && html.contains(&format!("/patients/{}/chart", patient.id)), "{html}");
+    assert!(
+        html.contains("HbA1c")
+            && html.contains("high")
+            && html.contains("Recent patients")
+            && html.contains(&format!("/patients/{}/chart", patient.id)),
+        "{html}"
+    );
     if start.date_naive() == app.clock.now().date_naive() {
         assert!(html.contains("Today (1)"), "{html}");
     }

@@ -76,7 +76,9 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/api/v1/records/{id}/amendments"
             | "/api/v1/records/{id}/versions"
             | "/api/v1/records/{id}/proof"
-            | "/api/v1/records/{id}/files" => spec.path.replace("{id}", &record_id),
+            | "/api/v1/records/{id}/files"
+            | "/records/{id}/amend"
+            | "/records/{id}/files" => spec.path.replace("{id}", &record_id),
             "/api/v1/records/{id}/files/{sha256}" => format!("/api/v1/records/{record_id}/files/{file_sha}"),
             "/records/{id}/files/{sha256}" => format!("/records/{record_id}/files/{file_sha}"),
             "/records/{id}/proof" => format!("/records/{record_id}/proof"),
@@ -146,7 +148,9 @@ async fn every_role_against_every_route(backend: Backend) {
                 Surface::Page => {
                     let (_, b, csrf) = &browsers[i];
                     let mut req = b.request(spec.method.clone(), app.url(&path)).header("x-request-id", &request_id);
-                    if spec.method == reqwest::Method::POST {
+                    if spec.method == reqwest::Method::POST && spec.path.ends_with("/files") {
+                        req = req.multipart(reqwest::multipart::Form::new().text("csrf_token", csrf.clone()));
+                    } else if spec.method == reqwest::Method::POST {
                         req = req.form(&[("csrf_token", csrf.as_str())]);
                     }
                     req.send().await.unwrap().status().as_u16()

@@ -248,3 +248,46 @@ dual!(filters_and_pagination);
 fn urlencode(s: &str) -> String {
     s.replace(':', "%3A").replace('+', "%2B")
 }
+
+async fn the_author_amends_and_attaches_from_the_record_page(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let house = app.staff("house@example.org", "doctor", "Gregory House", &admin).await;
+    let other = app.staff("other@example.org", "doctor", "Other Doc", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    let id = app.record(&house, &patient.id, "Knee pain", "visit").await["id"].as_str().unwrap().to_string();
+    let b = crate::helpers::sign_in(&app, "house@example.org").await;
+    let page = app.url(&format!("/records/{id}"));
+    let html = b.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Amend") && html.contains("Attach a file"), "{html}");
+    let csrf = crate::helpers::csrf_from(&html);
+    // Without a reason: the form comes back with what was typed.
+    let form = [("csrf_token", csrf.as_str()), ("title", "Knee pain, right"), ("notes", "Typed notes"), ("reason", "")];
+    let r = b.post(app.url(&format!("/records/{id}/amend"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let html = r.text().await.unwrap();
+    assert!(html.contains("Typed notes") && html.contains("reason-error"), "{html}");
+    let form = [("csrf_token", csrf.as_str()), ("title", "Knee pain, right"), ("notes", "Typed notes"), ("reason", "wrong side")];
+    let r = b.post(app.url(&format!("/records/{id}/amend"))).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.get(&format!("/api/v1/records/{id}"), Some(&patient.access)).await.body["version"], 2);
+    // A file, the token first; without the token, refused.
+    let upload = reqwest::multipart::Form::new()
+        .text("csrf_token", csrf.clone())
+        .part("file", reqwest::multipart::Part::bytes(b"ANA 1:640".to_vec()).file_name("labs.txt"));
+    let r = b.post(app.url(&format!("/records/{id}/files"))).multipart(upload).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let files = app.get(&format!("/api/v1/records/{id}/files"), Some(&patient.access)).await;
+    assert_eq!(files.body[0]["filename"], "labs.txt", "{}", files.text);
+    let forged = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.txt"));
+    assert_eq!(b.post(app.url(&format!("/records/{id}/files"))).multipart(forged).send().await.unwrap().status(), 403);
+    // Another doctor sees no forms and may not amend.
+    app.post(&format!("/api/v1/patients/{}/care-team", patient.id), Some(&patient.access), &serde_json::json!({"doctor_id": other.id})).await;
+    let b = crate::helpers::sign_in(&app, "other@example.org").await;
+    let html = b.get(&page).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("Attach a file"), "{html}");
+    let csrf = crate::helpers::csrf_from(&html);
+    let form = [("csrf_token", csrf.as_str()), ("title", "x"), ("notes", "x"), ("reason", "mine now")];
+    assert_eq!(b.post(app.url(&format!("/records/{id}/amend"))).form(&form).send().await.unwrap().status(), 403);
+}
+dual!(the_author_amends_and_attaches_from_the_record_page);

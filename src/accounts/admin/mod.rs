@@ -290,7 +290,9 @@ pub async fn overview(ctx: &Ctx, actor: &Actor) -> Result<(i64, Vec<(&'static st
     let pending = counts.iter().filter(|(_, s, _)| s == Status::PendingApproval.as_str()).map(|(_, _, n)| n).sum();
     let by_role = Role::ALL
         .iter()
-        .map(|r| (r.label(), counts.iter().filter(|(role, s, _)| role == r.as_str() && s == Status::Active.as_str()).map(|(_, _, n)| n).sum()))
+        .map(|r| {
+            (r.label(), counts.iter().filter(|(role, s, _)| role == r.as_str() && s == Status::Active.as_str()).map(|(_, _, n)| n).sum())
+        })
         .collect();
     Ok((pending, by_role))
 }
