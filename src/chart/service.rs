@@ -41,6 +41,40 @@ pub async fn readable_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Resu
     }
 }
 
+/// The `patient_id` filter of a list, parsed (an error on the field when it is not an id).
+pub fn patient_filter(v: &mut Validator, s: Option<&str>) -> Option<UserId> {
+    let s = s.map(str::trim).filter(|s| !s.is_empty())?;
+    match s.parse::<UserId>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            v.add("patient_id", "patient_id must be a patient's id");
+            None
+        }
+    }
+}
+
+/// Whose items a list of a patient's prescriptions or lab orders shows, as `(patient, author)`
+/// conditions: everyone's (by `patient` if given) for the staff who work on all of them
+/// (`reads_all`: the pharmacy, the lab); one patient's for whoever may read that patient (the
+/// care-team rule, else 404); the patient's own; otherwise the doctor's own.
+pub async fn list_scope(
+    ctx: &Ctx,
+    actor: &Actor,
+    patient: Option<UserId>,
+    reads_all: bool,
+) -> Result<(Option<String>, Option<String>), Error> {
+    Ok(if reads_all {
+        (patient.map(|p| p.to_string()), None)
+    } else if let Some(p) = patient {
+        readable_patient(ctx, actor, p).await?;
+        (Some(p.to_string()), None)
+    } else if actor.role() == Role::Patient {
+        (Some(actor.id().to_string()), None)
+    } else {
+        (None, Some(actor.id().to_string()))
+    })
+}
+
 /// Trimmed text, `None` when blank; longer than `max` characters is an error on `field`.
 pub fn optional_text(v: &mut Validator, field: &str, s: Option<&str>, max: usize) -> Option<String> {
     let s = s.map(str::trim).filter(|s| !s.is_empty())?;

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 
-use crate::accounts::Role;
 use crate::accounts::permissions::{Actor, Permission};
 use crate::care_team;
 use crate::chart::model::ClinicalEntry;
@@ -269,32 +268,14 @@ pub async fn get(ctx: &Ctx, actor: &Actor, id: &str) -> Result<LabOrder, Error> 
 pub async fn list(ctx: &Ctx, actor: &Actor, filter: &LabFilter) -> Result<Vec<LabOrder>, Error> {
     actor.require(Permission::LabRead)?;
     let mut v = Validator::default();
-    let patient = match filter.patient_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => match p.parse::<UserId>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                v.add("patient_id", "patient_id must be a patient's id");
-                None
-            }
-        },
-        None => None,
-    };
+    let patient = crate::chart::service::patient_filter(&mut v, filter.patient_id.as_deref());
     let status = filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if status.as_deref().is_some_and(|s| s != "open" && s != "resulted") {
         v.add("status", "status must be open or resulted");
     }
     v.finish()?;
-    let mut q = ListQuery { status, ..ListQuery::default() };
-    if actor.holds(Permission::LabWork) {
-        q.patient_id = patient.map(|p| p.to_string());
-    } else if let Some(p) = patient {
-        readable_patient(ctx, actor, p).await?;
-        q.patient_id = Some(p.to_string());
-    } else if actor.role() == Role::Patient {
-        q.patient_id = Some(actor.id().to_string());
-    } else {
-        q.doctor_id = Some(actor.id().to_string());
-    }
+    let (patient_id, doctor_id) = crate::chart::service::list_scope(ctx, actor, patient, actor.holds(Permission::LabWork)).await?;
+    let q = ListQuery { status, patient_id, doctor_id };
     let mut keys = HashMap::new();
     let mut out = Vec::new();
     for o in store::list(&ctx.db, &q).await? {

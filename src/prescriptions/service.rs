@@ -409,32 +409,15 @@ pub async fn versions(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Vec<Prescrip
 /// status). Newest first.
 pub async fn list(ctx: &Ctx, actor: &Actor, filter: &PrescriptionFilter, page: &PageRequest) -> Result<Page<Prescription>, Error> {
     let mut v = Validator::default();
-    let patient = match filter.patient_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(p) => match p.parse::<UserId>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                v.add("patient_id", "patient_id must be a patient's id");
-                None
-            }
-        },
-        None => None,
-    };
+    let patient = crate::chart::service::patient_filter(&mut v, filter.patient_id.as_deref());
     let status = filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
     if status.as_deref().is_some_and(|s| !STATUSES.contains(&s)) {
         v.add("status", "status must be open, dispensed or cancelled");
     }
     v.finish()?;
-    let mut q = ListQuery { status, page: page.clone(), ..ListQuery::default() };
-    if actor.holds(Permission::PrescriptionsDispense) {
-        q.patient_id = patient.map(|p| p.to_string());
-    } else if let Some(p) = patient {
-        readable_patient(ctx, actor, p).await?;
-        q.patient_id = Some(p.to_string());
-    } else if actor.role() == crate::accounts::Role::Patient {
-        q.patient_id = Some(actor.id().to_string());
-    } else {
-        q.doctor_id = Some(actor.id().to_string());
-    }
+    let (patient_id, doctor_id) =
+        crate::chart::service::list_scope(ctx, actor, patient, actor.holds(Permission::PrescriptionsDispense)).await?;
+    let q = ListQuery { status, page: page.clone(), patient_id, doctor_id, ..ListQuery::default() };
     let rows = store::list(&ctx.db.pool, &q).await?;
     let mut keys = HashMap::new();
     let mut items = Vec::with_capacity(rows.len());

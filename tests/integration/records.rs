@@ -282,7 +282,8 @@ async fn the_author_amends_and_attaches_from_the_record_page(backend: Backend) {
     let forged = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(b"x".to_vec()).file_name("x.txt"));
     assert_eq!(b.post(app.url(&format!("/records/{id}/files"))).multipart(forged).send().await.unwrap().status(), 403);
     // Another doctor sees no forms and may not amend.
-    app.post(&format!("/api/v1/patients/{}/care-team", patient.id), Some(&patient.access), &serde_json::json!({"doctor_id": other.id})).await;
+    app.post(&format!("/api/v1/patients/{}/care-team", patient.id), Some(&patient.access), &serde_json::json!({"doctor_id": other.id}))
+        .await;
     let b = crate::helpers::sign_in(&app, "other@example.org").await;
     let html = b.get(&page).send().await.unwrap().text().await.unwrap();
     assert!(!html.contains("Attach a file"), "{html}");
