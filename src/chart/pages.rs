@@ -35,6 +35,8 @@ struct ChartPage {
     lab_orders: Vec<crate::lab::model::LabOrder>,
     can_order_lab: bool,
     demographics: crate::patients::model::Demographics,
+    records: Vec<crate::records::Record>,
+    appointments: Vec<crate::appointments::model::Appointment>,
     message: String,
     form: Refill,
 }
@@ -83,7 +85,20 @@ async fn page(
     };
     let patient_name = users::find_by_id(&state.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
     let demographics = crate::patients::service::demographics(state, actor, patient).await?;
+    // The latest records, and the appointments this person may see with the patient.
+    let records = crate::records::service::history(state, actor, patient, &PageRequest { limit: 5, after: None }).await?.items;
+    let appointments = if actor.holds(Permission::AppointmentsBook) {
+        let filter = crate::appointments::model::AppointmentFilter { patient_id: Some(patient.to_string()), ..Default::default() };
+        let now = crate::clock::format(state.clock.now());
+        let mut list = crate::appointments::service::list(state, actor, &filter).await?;
+        list.retain(|a| a.end >= now && a.status != "cancelled");
+        list
+    } else {
+        Vec::new()
+    };
     Ok(ChartPage {
+        records,
+        appointments,
         demographics,
         lab_orders,
         can_order_lab: actor.holds(Permission::LabOrder),

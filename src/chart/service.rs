@@ -75,6 +75,25 @@ pub async fn list_scope(
     })
 }
 
+/// The care-team rule asked once per patient while a list is walked.
+#[derive(Default)]
+pub struct Readable(std::collections::HashMap<String, bool>);
+
+impl Readable {
+    /// Whether `actor` may read the patient `patient_id` (an id that does not parse: no).
+    pub async fn may_read(&mut self, ctx: &Ctx, actor: &Actor, patient_id: &str) -> Result<bool, Error> {
+        if let Some(may) = self.0.get(patient_id) {
+            return Ok(*may);
+        }
+        let may = match patient_id.parse::<UserId>() {
+            Ok(p) => care_team::may_read_patient(ctx, actor, p).await?,
+            Err(_) => false,
+        };
+        self.0.insert(patient_id.to_string(), may);
+        Ok(may)
+    }
+}
+
 /// Trimmed text, `None` when blank; longer than `max` characters is an error on `field`.
 pub fn optional_text(v: &mut Validator, field: &str, s: Option<&str>, max: usize) -> Option<String> {
     let s = s.map(str::trim).filter(|s| !s.is_empty())?;

@@ -326,6 +326,25 @@ impl DrugBase {
         drug.classes.iter().any(|c| c == substance || c == singular)
     }
 
+    /// The one known drug named inside a longer name (`Amoxicillin 500mg`, `amoxicillin
+    /// tablets`): a word of it, or two words in a row, that is a drug's name or synonym; `None`
+    /// when there is none or more than one.
+    pub fn find_within(&self, name: &str) -> Option<&Drug> {
+        let folded = normalise(name);
+        let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+        let mut found: Option<usize> = None;
+        let pairs = words.windows(2).map(|w| format!("{} {}", w[0], w[1]));
+        for candidate in words.iter().map(|w| (*w).to_string()).chain(pairs) {
+            if let Some(&i) = self.names.get(&candidate) {
+                match found {
+                    Some(j) if j != i => return None,
+                    _ => found = Some(i),
+                }
+            }
+        }
+        found.map(|i| &self.drugs[i])
+    }
+
     /// The drug a name not in the base was probably meant to be: the one name or synonym within
     /// two edits (Levenshtein) of it, for names of five letters or more; `None` when there is
     /// none or more than one.

@@ -189,6 +189,16 @@ pub async fn erase(ctx: &Ctx, actor: &Actor, patient: UserId, request: EraseRequ
         .bind(patient.to_string())
         .execute(&mut *tx)
         .await?;
+    // Who they were: the profile keeps no name, birth date, sex, contact or MRN, and a link to
+    // set a password that was never used opens nothing.
+    sqlx::query(
+        "UPDATE patient_profiles SET name_search = '', date_of_birth = NULL, sex = NULL, contact = NULL, mrn = 'erased:' || patient_id \
+         WHERE patient_id = $1",
+    )
+    .bind(patient.to_string())
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("DELETE FROM password_setup_tokens WHERE user_id = $1").bind(patient.to_string()).execute(&mut *tx).await?;
     sqlx::query("UPDATE prescriptions SET status = 'cancelled' WHERE patient_id = $1 AND status = 'open'")
         .bind(patient.to_string())
         .execute(&mut *tx)

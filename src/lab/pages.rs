@@ -40,6 +40,8 @@ pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, Ra
     };
     let open = service::list(&state, &actor, &LabFilter { status: Some("open".into()), ..LabFilter::default() }).await?;
     let mut recent = service::list(&state, &actor, &LabFilter { status: Some("resulted".into()), ..LabFilter::default() }).await?;
+    // Latest result first.
+    recent.sort_by(|a, b| b.result.as_ref().map(|r| r.created_at.as_str()).cmp(&a.result.as_ref().map(|r| r.created_at.as_str())));
     recent.truncate(20);
     Ok(render(&LabPage { nav: Nav::signed_in(&user), open, recent, message: message.into() })?.into_response())
 }

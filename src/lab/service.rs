@@ -58,7 +58,7 @@ fn required(v: &mut Validator, field: &str, s: &str, max: usize) -> String {
 /// The flag a numeric value earns against a numeric range (`3.5-5.1`, `<5.7`, `>40`), if both
 /// parse; `None` when either is words.
 pub fn flag_for(value: &str, range: &str) -> Option<&'static str> {
-    let number = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
+    let number = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok().filter(|n| n.is_finite());
     let v = number(value)?;
     let r = range.trim().replace('–', "-");
     if let Some(max) = r.strip_prefix('<').or_else(|| r.strip_prefix("≤")) {
@@ -72,6 +72,9 @@ pub fn flag_for(value: &str, range: &str) -> Option<&'static str> {
     // `low-high` (a leading minus on `low` is allowed).
     let split = r.char_indices().skip(1).find(|(_, c)| *c == '-').map(|(i, _)| i)?;
     let (low, high) = (number(&r[..split])?, number(&r[split + 1..])?);
+    if low > high {
+        return None;
+    }
     Some(if v < low {
         "low"
     } else if v > high {
@@ -278,8 +281,14 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &LabFilter) -> Result<Vec<La
     let q = ListQuery { status, patient_id, doctor_id };
     let mut keys = HashMap::new();
     let mut out = Vec::new();
+    let mut readable = crate::chart::service::Readable::default();
+    let own = q.doctor_id.is_some();
     for o in store::list(&ctx.db, &q).await? {
         if o.key.0.is_none() {
+            continue;
+        }
+        // A doctor's own orders show only patients they may still read.
+        if own && !readable.may_read(ctx, actor, &o.patient_id).await? {
             continue;
         }
         actor.audit().touched(Some(&o.patient_id), "lab_order", None::<String>);
@@ -336,5 +345,8 @@ mod tests {
         assert_eq!(flag_for("-3", "-5-0"), Some("normal"));
         assert_eq!(flag_for("positive", "negative"), None);
         assert_eq!(flag_for("4,2", "3.5-5.1"), Some("normal"));
+        assert_eq!(flag_for("NaN", "3.5-5.1"), None);
+        assert_eq!(flag_for("inf", "<5"), None);
+        assert_eq!(flag_for("4", "5.1-3.5"), None);
     }
 }

@@ -92,6 +92,12 @@ pub struct PatientQuery {
 
 /// A name as search compares it: no accents, lower case, single spaces.
 pub fn fold(name: &str) -> String {
-    let folded: String = name.nfkd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).collect::<String>().to_lowercase();
+    // Invisible format characters (zero-width space, joiners, soft hyphen, BOM) are dropped.
+    let invisible = |c: char| matches!(c, '\u{00AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}');
+    let folded: String = name
+        .nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c) && !invisible(*c) && !c.is_control())
+        .collect::<String>()
+        .to_lowercase();
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }

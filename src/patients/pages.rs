@@ -149,7 +149,13 @@ pub async fn set_password_form(
 ) -> Result<Response, PageError> {
     let q: TokenQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = SetPasswordPage { nav: Nav::anonymous(), csrf, token: q.token.unwrap_or_default(), error: String::new() };
+    let token = q.token.unwrap_or_default();
+    let error = if service::link_is_open(&state, &token).await? {
+        String::new()
+    } else {
+        "This link does not work any more (used, expired or mistyped): ask the clinic's front desk for a new one.".into()
+    };
+    let page = SetPasswordPage { nav: Nav::anonymous(), csrf, token, error };
     Ok((jar, render(&page)?).into_response())
 }
 

@@ -61,8 +61,8 @@ pub async fn register(ctx: &Ctx, actor: &Actor, input: NewPatient) -> Result<Reg
     actor.require(Permission::PatientsRegister)?;
     let mut v = Validator::default();
     let full_name = input.full_name.trim().to_string();
-    if full_name.is_empty() || full_name.chars().count() > 200 {
-        v.add("full_name", "full_name must be 1 to 200 characters");
+    if !fold(&full_name).chars().any(char::is_alphanumeric) || full_name.chars().count() > 200 {
+        v.add("full_name", "full_name must be 1 to 200 characters, with at least one letter");
     }
     let email = Email::parse(&input.email).map_err(|m| v.add("email", m)).ok();
     let birth = match clock::parse_day(&input.date_of_birth) {
@@ -149,6 +149,18 @@ fn contact_place(patient: UserId) -> String {
     format!("patient_contact:{patient}")
 }
 
+/// Whether a one-time link still works (its page says so before anything is typed).
+pub async fn link_is_open(ctx: &Ctx, token: &str) -> Result<bool, Error> {
+    let now = clock::format(ctx.clock.now());
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT user_id FROM password_setup_tokens WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > $2")
+            .bind(crate::accounts::tokens::token_hash(token.trim()))
+            .bind(&now)
+            .fetch_optional(&ctx.db.pool)
+            .await?;
+    Ok(found.is_some())
+}
+
 /// `POST /api/v1/auth/set-password`: a one-time link sets the password (the same strength
 /// rules as registration); the link then works no more.
 pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
@@ -164,7 +176,10 @@ pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
     let Some(user) = user.and_then(|u| u.parse::<UserId>().ok()) else {
         return Err(Error::NotFound("link_not_found"));
     };
-    let found = accounts_store::find_by_id(&ctx.db, user).await?.ok_or(Error::NotFound("link_not_found"))?;
+    let found = accounts_store::find_by_id(&ctx.db, user)
+        .await?
+        .filter(|u| u.status == Status::Active && !u.erased)
+        .ok_or(Error::NotFound("link_not_found"))?;
     if let Some(reason) = crate::accounts::password::weakness(&input.password, &[&found.full_name, found.email.as_str()]) {
         let mut v = Validator::default();
         v.add("password", reason);
@@ -187,7 +202,7 @@ pub async fn search(ctx: &Ctx, actor: &Actor, q: Option<&str>) -> Result<Vec<Pat
     actor.require(Permission::PatientsSearch)?;
     let q = q.map(str::trim).unwrap_or_default();
     let mut v = Validator::default();
-    if q.chars().count() < 2 || q.chars().count() > 100 {
+    if fold(q).chars().filter(|c| c.is_alphanumeric()).count() < 2 || q.chars().count() > 100 {
         v.add("q", "q must be 2 to 100 characters: part of a name, a date of birth (YYYY-MM-DD) or an MRN");
     }
     v.finish()?;

@@ -46,7 +46,24 @@ fn warning(kind: &str, severity: String, drugs: Vec<String>, message: String) ->
 /// and their recorded allergy substances; most serious first.
 pub fn check(base: &DrugBase, items: &[Item], active: &[String], allergies: &[String]) -> Vec<SafetyWarning> {
     let mut out = Vec::new();
-    let known: Vec<Option<&Drug>> = items.iter().map(|i| base.find(&i.drug)).collect();
+    // A known drug named inside a longer name (`Amoxicillin 500mg`) is checked as that drug,
+    // and the prescriber is asked to write the name alone (a blocking warning).
+    let known: Vec<Option<&Drug>> = items.iter().map(|i| base.find(&i.drug).or_else(|| base.find_within(&i.drug))).collect();
+    for (item, drug) in items.iter().zip(&known) {
+        if let Some(d) = drug
+            && base.find(&item.drug).is_none()
+        {
+            out.push(warning(
+                "unknown_drug",
+                "moderate".into(),
+                vec![item.drug.clone()],
+                format!(
+                    "\"{}\" was read as {}: write the drug's name alone (the strength goes in the dose, the form in the instructions), or acknowledge.",
+                    item.drug, d.name
+                ),
+            ));
+        }
+    }
     for (item, drug) in items.iter().zip(&known) {
         let Some(drug) = drug else {
             // A near miss of a known name is most likely that drug misspelt: it stops the
@@ -209,6 +226,9 @@ mod tests {
         assert_eq!(kinds(&w), [("unknown_drug", "moderate")]);
         assert!(w[0].message.contains("Did you mean amoxicillin?"), "{}", w[0].message);
         assert!(blocking(&w));
+        // A strength or a form after the name does not hide it either.
+        let w = check(&base, &[item("Amoxicillin 500mg", 500.0, 3)], &[], &["penicillin".into()]);
+        assert_eq!(kinds(&w), [("allergy", "high"), ("unknown_drug", "moderate")]);
         // An invisible character does not hide a drug.
         let w = check(&base, &[item("amoxi\u{200b}cillin", 500.0, 3)], &[], &["penicillin".into()]);
         assert_eq!(kinds(&w), [("allergy", "high")]);

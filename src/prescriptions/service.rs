@@ -74,7 +74,7 @@ fn valid_items(drugs: &DrugBase, items: &[NewItem], v: &mut Validator) -> Vec<It
             }
             let instructions = optional_text(v, &field("instructions"), i.instructions.as_deref(), MAX_TEXT);
             Item {
-                generic: drugs.find(&drug).map(|d| d.name.clone()),
+                generic: drugs.find(&drug).or_else(|| drugs.find_within(&drug)).map(|d| d.name.clone()),
                 drug,
                 dose_mg: i.dose_mg,
                 frequency_per_day: i.frequency_per_day,
@@ -423,25 +423,14 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &PrescriptionFilter, page: &
     let mut items = Vec::with_capacity(rows.len());
     // A doctor's own prescriptions show only patients they may still read (one check per
     // patient, not per row).
-    let mut readable: HashMap<String, bool> = HashMap::new();
+    let mut readable = crate::chart::service::Readable::default();
     for p in rows {
         // An erased patient's prescriptions are gone from every list.
         if p.key.0.is_none() {
             continue;
         }
-        if q.doctor_id.is_some() {
-            let may = match readable.get(&p.patient_id) {
-                Some(may) => *may,
-                None => {
-                    let patient: UserId = p.patient_id.parse().map_err(|_| Error::NotFound("not_found"))?;
-                    let may = care_team::may_read_patient(ctx, actor, patient).await?;
-                    readable.insert(p.patient_id.clone(), may);
-                    may
-                }
-            };
-            if !may {
-                continue;
-            }
+        if q.doctor_id.is_some() && !readable.may_read(ctx, actor, &p.patient_id).await? {
+            continue;
         }
         // One row per patient whose prescriptions were shown.
         actor.audit().touched(Some(&p.patient_id), "prescription", None::<String>);

@@ -81,7 +81,7 @@ async fn allergies_and_problems_follow_the_care_team_rule(backend: Backend) {
     let b = sign_in(&app, "house@example.org").await;
     let chart = app.url(&format!("/patients/{}/chart", patient.id));
     let html = b.get(&chart).send().await.unwrap().text().await.unwrap();
-    assert!(html.contains("Penicillin") && html.contains("Type 2 diabetes"), "{html}");
+    assert!(html.contains("Penicillin") && html.contains("Type 2 diabetes") && html.contains("First visit"), "{html}");
     let form = [("csrf_token", csrf_from(&html)), ("substance", "Ibuprofen".into()), ("severity", "mild".into())];
     let r = b.post(app.url(&format!("/patients/{}/allergies", patient.id))).form(&form).send().await.unwrap();
     assert_eq!(r.status(), 303);

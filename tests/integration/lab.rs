@@ -66,6 +66,13 @@ async fn doctors_order_the_lab_posts_once_and_the_patient_sees_the_flag(backend:
     assert_eq!(mine.body[0]["result"]["value"], "5.9", "{}", mine.text);
     assert_eq!(app.get(&path, Some(&house.access)).await.body["result"]["unit"], "mmol/L");
 
+    // Taken off the care team, the doctor no longer sees the order, even in their own list.
+    let r = app.delete(&format!("/api/v1/patients/{}/care-team/{}", patient.id, house.id), Some(&patient.access)).await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    assert_eq!(app.get("/api/v1/lab-orders", Some(&house.access)).await.body, json!([]));
+    app.get(&path, Some(&house.access)).await.assert_problem(404, "not_found");
+    let r = app.post(&format!("/api/v1/patients/{}/care-team", patient.id), Some(&patient.access), &json!({"doctor_id": house.id})).await;
+    assert!(r.status.is_success(), "{}", r.text);
     // Sealed at rest; in the ledger.
     let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM lab_orders UNION ALL SELECT body FROM lab_results")
         .fetch_all(&app.state.db.pool)

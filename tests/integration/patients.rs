@@ -72,6 +72,38 @@ async fn the_desk_registers_and_staff_find_patients(backend: Backend) {
     for who in [&own, &admin] {
         app.get("/api/v1/patients?q=jose", Some(&who.access)).await.assert_problem(403, "forbidden");
     }
+    // Names that fold to nothing are refused, in search and at registration.
+    app.get("/api/v1/patients?q=%CC%81%CC%81", Some(&desk.access)).await.assert_problem(422, "validation_failed");
+    let ghost = json!({"full_name": "\u{200b}", "email": "ghost@example.org", "date_of_birth": "1970-01-01", "sex": "unknown"});
+    app.post("/api/v1/patients", Some(&desk.access), &ghost).await.assert_problem(422, "validation_failed");
+    // Erased: nothing of who they were stays in the profile, and an unused link opens nothing.
+    let r = app
+        .post(
+            "/api/v1/patients",
+            Some(&desk.access),
+            &json!({"full_name": "Zelda Erasable", "email": "zelda@example.org", "date_of_birth": "1977-07-07", "sex": "female"}),
+        )
+        .await;
+    let zelda = r.body["patient"]["id"].as_str().unwrap().to_string();
+    let zelda_token = r.body["setup_path"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/admin/patients/{zelda}/erase"),
+            Some(&admin.access),
+            &json!({"reason": "Patient's written request, ref 42"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    app.post("/api/v1/auth/set-password", None, &json!({"token": zelda_token, "password": PASSWORD}))
+        .await
+        .assert_problem(404, "link_not_found");
+    let left: (String, Option<String>) = sqlx::query_as("SELECT name_search, date_of_birth FROM patient_profiles WHERE patient_id = $1")
+        .bind(&zelda)
+        .fetch_one(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, (String::new(), None));
+    assert_eq!(app.get("/api/v1/patients?q=zelda", Some(&desk.access)).await.body, json!([]));
     // Contact details are sealed at rest.
     let contact: Vec<Option<String>> =
         sqlx::query_scalar("SELECT contact FROM patient_profiles").fetch_all(&app.state.db.pool).await.unwrap();

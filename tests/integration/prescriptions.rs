@@ -61,6 +61,11 @@ async fn every_safety_rule_refuses_until_acknowledged_with_a_reason(backend: Bac
     r.assert_problem(422, "safety_warnings");
     assert_eq!(warning_kinds(&r), [("allergy".into(), "high".into())]);
     assert_eq!(r.body["warnings"][0]["drugs"], json!(["Amoxicillin"]));
+    // A strength after the name does not hide the drug: checked as amoxicillin, and the name
+    // questioned.
+    let r = prescribe(&app, &c.house, p, json!([item("Amoxicillin 500mg", 500.0, 3)]), json!({})).await;
+    r.assert_problem(422, "safety_warnings");
+    assert_eq!(warning_kinds(&r), [("allergy".into(), "high".into()), ("unknown_drug".into(), "moderate".into())]);
     // Interaction by name, between two items.
     let r = prescribe(&app, &c.house, p, json!([item("simvastatin", 20.0, 1), item("clarithromycin", 500.0, 2)]), json!({})).await;
     r.assert_problem(422, "safety_warnings");
