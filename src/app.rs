@@ -280,6 +280,7 @@ pub async fn verify_ledger(
         crate::prescriptions::service::ledgered(db, vault, key).await?,
         crate::pharmacy::service::ledgered(db, vault).await?,
         crate::lab::service::ledgered(db, vault).await?,
+        crate::appointments::service::ledgered(db, vault).await?,
     ];
     crate::ledger::verify::verify(db, key, declarations, progress).await
 }

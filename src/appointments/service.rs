@@ -12,12 +12,14 @@ use crate::appointments::model::{Appointment, AppointmentChange, AppointmentFilt
 use crate::appointments::store::{self, ListQuery, StoredAppointment};
 use crate::care_team;
 use crate::care_team::model::Joined;
+use crate::chart::model::ClinicalEntry;
 use crate::chart::service::optional_text;
 use crate::clock;
 use crate::context::Ctx;
 use crate::crypt::FieldKey;
 use crate::error::{Error, Validator};
 use crate::ids::UserId;
+use crate::ledger::entry::{Declaration, Declared, EntryKind, EntryRef};
 
 /// The slot length, in minutes: times fall on its boundaries.
 pub const SLOT_MINUTES: i64 = 5;
@@ -154,13 +156,10 @@ pub async fn book(ctx: &Ctx, actor: &Actor, input: NewAppointment) -> Result<App
     }
     let now = clock::format(ctx.clock.now());
     let id = uuid::Uuid::now_v7().to_string();
-    let key = match &reason {
-        Some(_) => Some(ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?),
+    let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
+    let sealed = match &reason {
+        Some(r) => Some(key.seal(r, &reason_place(&id))?),
         None => None,
-    };
-    let sealed = match (&reason, &key) {
-        (Some(r), Some(k)) => Some(k.seal(r, &reason_place(&id))?),
-        _ => None,
     };
     let a = StoredAppointment {
         id: id.clone(),
@@ -178,6 +177,7 @@ pub async fn book(ctx: &Ctx, actor: &Actor, input: NewAppointment) -> Result<App
     let mut tx = ctx.db.pool.begin().await?;
     store::insert(&mut tx, &a).await?;
     store::hold(&mut tx, &id, &resources(&a), slots(start, end)).await?;
+    record_event(&mut tx, &key, EntryKind::AppointmentBooked, &a, actor.id(), &a.created_at).await?;
     tx.commit().await?;
     actor.audit().touched(Some(patient), "appointment", Some(&id));
     tracing::info!(appointment_id = %id, "appointment booked");
@@ -348,6 +348,8 @@ pub async fn change(ctx: &Ctx, actor: &Actor, id: &str, input: AppointmentChange
     }
     v.finish()?;
     let now = clock::format(ctx.clock.now());
+    let patient: UserId = current.patient_id.parse().map_err(|_| Error::NotFound("appointment_not_found"))?;
+    let key = ctx.vault.key_for(&mut *ctx.db.pool.acquire().await?, patient, &now).await?;
     let mut tx = ctx.db.pool.begin().await?;
     if moving {
         may_book(actor, &current.doctor_id, &current.patient_id)?;
@@ -378,8 +380,98 @@ pub async fn change(ctx: &Ctx, actor: &Actor, id: &str, input: AppointmentChange
             store::release(&mut tx, id).await?;
         }
     }
+    record_event(&mut tx, &key, EntryKind::AppointmentChanged, &next, actor.id(), &now).await?;
     tx.commit().await?;
     get(ctx, actor, id).await
+}
+
+/// An appointment as an event records it (its reason opened).
+#[derive(serde::Serialize)]
+struct EventBody<'a> {
+    doctor_id: &'a str,
+    start: &'a str,
+    end: &'a str,
+    room: Option<&'a str>,
+    status: &'a str,
+    reason: Option<String>,
+}
+
+fn event_place(id: &str) -> String {
+    format!("appointment_event:{id}")
+}
+
+fn event_entry(kind: EntryKind, appointment: &str, patient: &str, actor: &str, at: &str, body: String, erased: bool) -> ClinicalEntry {
+    ClinicalEntry {
+        kind,
+        id_name: "appointment_id",
+        id: appointment.to_string(),
+        patient_id: patient.to_string(),
+        author_id: actor.to_string(),
+        version: None,
+        time: at.to_string(),
+        body,
+        erased,
+    }
+}
+
+/// Appends the event of a booking or a change (the appointment as it now stands) and its
+/// ledger entry, in the caller's transaction: the services above and the demo clinic.
+pub async fn record_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    key: &FieldKey,
+    kind: EntryKind,
+    a: &StoredAppointment,
+    actor: UserId,
+    at: &str,
+) -> Result<(), Error> {
+    let reason = match a.reason.as_deref() {
+        Some(sealed) => Some(key.open(sealed, &reason_place(&a.id))?.expose().clone()),
+        None => None,
+    };
+    let body =
+        EventBody { doctor_id: &a.doctor_id, start: &a.starts_at, end: &a.ends_at, room: a.room.as_deref(), status: &a.status, reason };
+    let plain = serde_json::to_string(&body).map_err(|e| Error::Internal(e.into()))?;
+    let entry = event_entry(kind, &a.id, &a.patient_id, &actor.to_string(), at, plain.clone(), false);
+    let entry_index = crate::ledger::append(tx, &entry).await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let event = store::StoredEvent {
+        body: key.seal(&plain, &event_place(&id))?,
+        id,
+        appointment_id: a.id.clone(),
+        patient_id: a.patient_id.clone(),
+        actor_id: actor.to_string(),
+        at: at.to_string(),
+        entry_index,
+    };
+    store::insert_event(tx, &event).await
+}
+
+/// What appointments have put in the ledger, rebuilt from their events (the first of each
+/// appointment is its booking).
+pub async fn ledgered(db: &crate::db::Db, vault: &crate::vault::Vault) -> Result<Declaration, Error> {
+    let mut rows = Vec::new();
+    let mut problems = Vec::new();
+    let mut booked = std::collections::HashSet::new();
+    for (e, wrapped, master) in store::all_events(db).await? {
+        let patient: UserId = e.patient_id.parse().map_err(|_| Error::Internal(anyhow::anyhow!("an appointment names no patient")))?;
+        let kind = if booked.insert(e.appointment_id.clone()) { EntryKind::AppointmentBooked } else { EntryKind::AppointmentChanged };
+        let (body, erased) = match vault.key_from_columns(wrapped.as_deref(), master.as_deref(), patient)? {
+            Some(k) => match k.open(&e.body, &event_place(&e.id)) {
+                Ok(plain) => (plain.expose().clone(), false),
+                Err(_) => {
+                    problems.push(format!("appointment event {}: its sealed text does not open", e.id));
+                    continue;
+                }
+            },
+            None => (String::new(), true),
+        };
+        rows.push(Declared {
+            entry: EntryRef::Index(e.entry_index),
+            row: format!("appointment event {}", e.id),
+            item: Box::new(event_entry(kind, &e.appointment_id, &e.patient_id, &e.actor_id, &e.at, body, erased)),
+        });
+    }
+    Ok(Declaration { rows, problems })
 }
 
 /// The booking form's choices: doctors, and the patients this actor may book for.

@@ -186,3 +186,65 @@ pub async fn active_patients(db: &Db) -> Result<Vec<(String, String)>, Error> {
             .await?;
     rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("full_name")?))).collect()
 }
+
+/// Appends an event (the appointment as it stands after a booking or a change), in the caller's
+/// transaction.
+pub async fn insert_event(tx: &mut sqlx::AnyConnection, e: &StoredEvent) -> Result<(), Error> {
+    sqlx::query("INSERT INTO appointment_events (id, appointment_id, patient_id, actor_id, at, body, entry_index) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(&e.id)
+        .bind(&e.appointment_id)
+        .bind(&e.patient_id)
+        .bind(&e.actor_id)
+        .bind(&e.at)
+        .bind(&e.body)
+        .bind(e.entry_index)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// An appointment event as stored.
+#[derive(Debug, Clone)]
+pub struct StoredEvent {
+    /// Id.
+    pub id: String,
+    /// The appointment.
+    pub appointment_id: String,
+    /// Its patient.
+    pub patient_id: String,
+    /// Who booked or changed it.
+    pub actor_id: String,
+    /// When.
+    pub at: String,
+    /// The sealed state.
+    pub body: String,
+    /// Its ledger entry.
+    pub entry_index: i64,
+}
+
+/// Every event with its patient's wrapped key, oldest first, for `ledger verify`.
+pub async fn all_events(db: &Db) -> Result<Vec<(StoredEvent, Option<String>, Option<String>)>, Error> {
+    let rows = sqlx::query(
+        "SELECT e.id, e.appointment_id, e.patient_id, e.actor_id, e.at, e.body, e.entry_index, k.wrapped_key, k.master_key_id \
+         FROM appointment_events e LEFT JOIN patient_keys k ON k.patient_id = e.patient_id ORDER BY e.entry_index",
+    )
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                StoredEvent {
+                    id: r.try_get("id")?,
+                    appointment_id: r.try_get("appointment_id")?,
+                    patient_id: r.try_get("patient_id")?,
+                    actor_id: r.try_get("actor_id")?,
+                    at: r.try_get("at")?,
+                    body: r.try_get("body")?,
+                    entry_index: r.try_get("entry_index")?,
+                },
+                r.try_get("wrapped_key")?,
+                r.try_get("master_key_id")?,
+            ))
+        })
+        .collect()
+}

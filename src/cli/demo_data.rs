@@ -512,6 +512,8 @@ async fn chart(clinic: Clinic<'_>, tx: &mut sqlx::Transaction<'_, sqlx::Any>, id
             ..Default::default()
         };
         crate::appointments::store::insert(tx, &a).await?;
+        let at = clock::format(now);
+        crate::appointments::service::record_event(tx, &key, crate::ledger::entry::EntryKind::AppointmentBooked, &a, ids[10], &at).await?;
         let slots = crate::appointments::service::slots(start, start + Duration::minutes(20));
         crate::appointments::store::hold(tx, &id, &crate::appointments::service::resources(&a), slots).await?;
     }

@@ -99,11 +99,15 @@ pub enum EntryKind {
     LabOrdered,
     /// A lab result posted by lab staff.
     LabResulted,
+    /// An appointment booked.
+    AppointmentBooked,
+    /// An appointment moved, cancelled or taken through the queue.
+    AppointmentChanged,
 }
 
 impl EntryKind {
     /// Every kind.
-    pub const ALL: [EntryKind; 16] = [
+    pub const ALL: [EntryKind; 18] = [
         EntryKind::RecordCreated,
         EntryKind::RecordAmended,
         EntryKind::FileAttached,
@@ -120,6 +124,8 @@ impl EntryKind {
         EntryKind::PrescriptionDispensed,
         EntryKind::LabOrdered,
         EntryKind::LabResulted,
+        EntryKind::AppointmentBooked,
+        EntryKind::AppointmentChanged,
     ];
 
     /// The name written in entries.
@@ -141,6 +147,8 @@ impl EntryKind {
             EntryKind::PrescriptionDispensed => "prescription_dispensed",
             EntryKind::LabOrdered => "lab_ordered",
             EntryKind::LabResulted => "lab_resulted",
+            EntryKind::AppointmentBooked => "appointment_booked",
+            EntryKind::AppointmentChanged => "appointment_changed",
         }
     }
 

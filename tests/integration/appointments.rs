@@ -124,6 +124,16 @@ async fn bookings_never_overlap_for_a_doctor_a_patient_or_a_room(backend: Backen
     let r = app.patch(&path, Some(&d.patient.access), &json!({"status": "cancelled"})).await;
     assert_eq!(r.body["status"], "cancelled", "{}", r.text);
     assert_eq!(book(&d.desk, booking(&d.house, &d.patient, &at(&app, 11, 0), &at(&app, 11, 20), None)).await.status, 201);
+    // Every booking and change is a ledger entry (its event sealed), and the ledger verifies.
+    let events: Vec<String> = sqlx::query_scalar("SELECT body FROM appointment_events WHERE appointment_id = $1 ORDER BY at")
+        .bind(&first)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    assert_eq!(events.len(), 3, "booked, moved, cancelled");
+    assert!(events.iter().all(|b| !b.contains("Follow-up")), "{events:?}");
+    let report = app.verify().await;
+    assert!(report.ok(), "{report:?}");
 }
 dual!(bookings_never_overlap_for_a_doctor_a_patient_or_a_room);
 

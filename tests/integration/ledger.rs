@@ -405,8 +405,8 @@ async fn the_generator_writes_proven_records(backend: Backend) {
     let text = String::from_utf8_lossy(&verify.stdout);
     // The sealer only runs in a server, so verify sees entries without blocks yet.
     assert!(
-        verify.status.success() && text.starts_with("ledger ok: 59 entries"),
-        "30 demo records, 3 allergies, 4 problems, 4 prescriptions, 3 lab orders, 1 result + 12 + 2: {text} {verify:?}"
+        verify.status.success() && text.starts_with("ledger ok: 65 entries"),
+        "30 demo records, 3 allergies, 4 problems, 4 prescriptions, 3 lab orders, 1 result, 6 appointments + 12 + 2: {text} {verify:?}"
     );
 }
 dual!(the_generator_writes_proven_records);
