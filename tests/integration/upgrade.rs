@@ -20,7 +20,7 @@ pub async fn database_at(backend: Backend, dir: &TempDir, version: i64) -> Optio
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
     if version == i64::MAX {
-        // Every migration, as careledger applies them (0015 is recorded, not run, after 0011).
+        // Every migration, as careledger applies them.
         careledger::db::migrate(&pool).await.expect("migrations");
     } else {
         assert!(version < 15, "a database at {version} is made with careledger::db::migrate");
@@ -310,7 +310,7 @@ dual!(look_alikes_stored_under_the_first_skeleton_index_upgrade_to_the_unique_on
 
 async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend) {
     // Releases 18a1724, f58fbcb and 2e0a1cc made 0006 with its first text (a plain index),
-    // which is 0006 as it stands again (the databases of the unique-index text are the next
+    // which is 0006 as it stands again (the databases of the unique-index text are the stop 19 and 21
     // test's).
     let dir = std::sync::Arc::new(TempDir::new());
     let Some((url, pool)) = database_at(backend, &dir, 7).await else { return };
@@ -350,8 +350,16 @@ async fn a_database_made_with_0006_as_it_first_landed_upgrades(backend: Backend)
 dual!(a_database_made_with_0006_as_it_first_landed_upgrades);
 
 /// A database made with the migrations below `below`, with the given files' texts put in
-/// place of the ones that stand (tests/fixtures): how an earlier main made it.
-async fn database_made_with(backend: Backend, dir: &TempDir, below: &str, texts: &[(&str, &str)]) -> Option<(String, sqlx::AnyPool)> {
+/// place of the ones that stand (tests/fixtures), and the migrations in `done` recorded as done
+/// without being run (as `db::migrate` records 0015 where 0011's other text made its columns):
+/// how an earlier main made it.
+async fn database_made_with(
+    backend: Backend,
+    dir: &TempDir,
+    below: &str,
+    texts: &[(&str, &str)],
+    done: &[i64],
+) -> Option<(String, sqlx::AnyPool)> {
     let folder = dir.0.join("migrations-then");
     std::fs::create_dir_all(&folder).unwrap();
     let ours = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -373,7 +381,20 @@ async fn database_made_with(backend: Backend, dir: &TempDir, below: &str, texts:
     }
     let connect = if backend == Backend::Sqlite { format!("{url}?mode=rwc") } else { url.clone() };
     let pool = sqlx::any::AnyPoolOptions::new().max_connections(2).connect(&connect).await.expect("connect");
-    sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap().run(&pool).await.expect("the earlier migrations");
+    let migrator = sqlx::migrate::Migrator::new(folder.as_path()).await.unwrap();
+    for version in done {
+        migrator.run_to(version - 1, &pool).await.expect("the earlier migrations");
+        let m = migrator.iter().find(|m| m.version == *version).expect("a migration recorded as done");
+        sqlx::query("INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) VALUES ($1, $2, $3, $4, 0)")
+            .bind(m.version)
+            .bind(m.description.to_string())
+            .bind(true)
+            .bind(m.checksum.to_vec())
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    migrator.run(&pool).await.expect("the earlier migrations");
     Some((url, pool))
 }
 
@@ -407,34 +428,44 @@ async fn upgrades_and_audits(backend: Backend, dir: std::sync::Arc<TempDir>, url
     assert!(report.ok(), "{:?}", report.problems);
 }
 
+/// 0006 and 0011 as main had them at stops 19 and 21 (a unique index; the audit rows' id and
+/// fields hash), the other texts of `db::LANDED_EDITS`.
+const STOP_19_TEXTS: [(&str, &str); 2] =
+    [("0006_email_skeleton.sql", "0006_stop19_text.sql"), ("0011_access_audit.sql", "0011_stop19_text.sql")];
+
 async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
-    // Main at stop 19 (44b524f) had 0006 and 0011 as they stand (a unique index; the audit
-    // rows' id and fields hash) and migrations to 0012. 0015 adds what 0011 already made: it is
-    // recorded as done, not run.
+    // Main at stop 19 (44b524f) had 0006 and 0011 with their other texts and migrations to
+    // 0012: their records are set to the texts as they stand, and 0015, whose columns 0011
+    // already made, is recorded as done, not run.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0013", &[]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0013", &STOP_19_TEXTS, &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_stop_19_upgrades);
 
 async fn a_database_made_by_main_at_stop_20_upgrades(backend: Backend) {
-    // Main at stop 20 (e16500f) had 0006 and 0011 with their first texts (a plain index; no id
-    // or fields hash, which its 0015 added) and migrations to 0015. Such a database has its
-    // records of 0006 and 0011 set to the texts as they stand.
+    // Main at stop 20 (e16500f) had 0006 and 0011 as they stand (a plain index; no id or fields
+    // hash, which 0015 added) and migrations to 0015.
     let dir = std::sync::Arc::new(TempDir::new());
-    let texts = [("0006_email_skeleton.sql", "0006_first_text.sql"), ("0011_access_audit.sql", "0011_first_text.sql")];
-    let Some((url, pool)) = database_made_with(backend, &dir, "0016", &texts).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0016", &[], &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_stop_20_upgrades);
 
-async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
-    // Main between 7a5bf3c and stop 19 had 0011's first text and no 0015: 0015 runs and adds
-    // the columns.
+async fn a_database_made_by_main_at_stop_21_upgrades(backend: Backend) {
+    // Main at stop 21 (db2739d) had 0006 and 0011 with their other texts, 0015 recorded as done
+    // without running (its columns made by 0011), and migrations to 0016.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0012", &[("0011_access_audit.sql", "0011_first_text.sql")]).await else {
-        return;
-    };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0017", &STOP_19_TEXTS, &[15]).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_by_main_at_stop_21_upgrades);
+
+async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
+    // Main between 7a5bf3c and stop 19 had 0011 as it stands and no 0015: 0015 runs and adds the
+    // columns.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0012", &[], &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_before_the_audit_row_ids_upgrades);
