@@ -35,9 +35,105 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// A stored time for people: `2026-11-26 08:55 UTC`.
-pub fn human(stored: &str) -> String {
-    parse(stored).map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_else(|| stored.to_string())
+/// A stored time for people in the clinic's zone: `26 Nov 2026, 08:55` (see [`Zone::when`]).
+pub fn human(stored: &str, zone: Zone) -> String {
+    zone.when(stored)
+}
+
+/// A time zone for showing times to people: an IANA name such as `Europe/Madrid` (the tz
+/// database, through chrono-tz). Times are stored in UTC whatever the zone; only what people read
+/// changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Zone(chrono_tz::Tz);
+
+impl Default for Zone {
+    fn default() -> Self {
+        Self::UTC
+    }
+}
+
+impl std::str::FromStr for Zone {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::parse(s).ok_or_else(|| format!("{s:?} is not a time zone of the tz database (for example Europe/Madrid or America/Chicago)"))
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Zone {
+    /// Coordinated Universal Time.
+    pub const UTC: Zone = Zone(chrono_tz::UTC);
+
+    /// The zone of this IANA name, spelled exactly as the tz database does.
+    pub fn parse(name: &str) -> Option<Self> {
+        name.trim().parse::<chrono_tz::Tz>().ok().map(Self)
+    }
+
+    /// The machine's own zone (`/etc/localtime`, `TZ`), or UTC when it cannot be told.
+    pub fn system() -> Self {
+        iana_time_zone::get_timezone().ok().and_then(|n| Self::parse(&n)).unwrap_or(Self::UTC)
+    }
+
+    /// Its IANA name.
+    pub fn name(&self) -> &'static str {
+        self.0.name()
+    }
+
+    /// Every zone's name, for a chooser.
+    pub fn names() -> impl Iterator<Item = &'static str> {
+        chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+    }
+
+    /// A stored time as people read it here: `27 Nov 2026, 21:44`; the stored text unchanged
+    /// when it is not a time.
+    pub fn when(&self, stored: &str) -> String {
+        parse(stored).map(|t| t.with_timezone(&self.0).format("%-d %b %Y, %H:%M").to_string()).unwrap_or_else(|| stored.to_string())
+    }
+
+    /// The day of a stored time here: `27 Nov 2026`.
+    pub fn day(&self, stored: &str) -> String {
+        parse(stored).map(|t| t.with_timezone(&self.0).format("%-d %b %Y").to_string()).unwrap_or_else(|| stored.to_string())
+    }
+
+    /// The clock time of a stored time here: `21:44`.
+    pub fn time(&self, stored: &str) -> String {
+        parse(stored).map(|t| t.with_timezone(&self.0).format("%H:%M").to_string()).unwrap_or_else(|| stored.to_string())
+    }
+
+    /// The calendar day it is here at `t`.
+    pub fn today(&self, t: DateTime<Utc>) -> chrono::NaiveDate {
+        t.with_timezone(&self.0).date_naive()
+    }
+
+    /// The instant a day and clock time here name; for a time the clocks skip (the hour a
+    /// summer-time change leaves out) none, for one they pass twice the earlier.
+    pub fn instant(&self, day: chrono::NaiveDate, time: chrono::NaiveTime) -> Option<DateTime<Utc>> {
+        use chrono::TimeZone;
+        self.0.from_local_datetime(&day.and_time(time)).earliest().map(|t| t.with_timezone(&Utc))
+    }
+}
+
+/// How long ago (or how far ahead) `stored` is from `now`, in words: "just now", "3 minutes
+/// ago", "in 2 hours", "5 days ago"; `None` beyond a week, where the date says more.
+pub fn relative(stored: &str, now: DateTime<Utc>) -> Option<String> {
+    let t = parse(stored)?;
+    let secs = (now - t).num_seconds();
+    let (n, past) = (secs.unsigned_abs(), secs >= 0);
+    let (count, unit) = match n {
+        0..60 => return Some("just now".into()),
+        60..3600 => (n / 60, "minute"),
+        3600..86_400 => (n / 3600, "hour"),
+        86_400..604_800 => (n / 86_400, "day"),
+        _ => return None,
+    };
+    let unit = if count == 1 { unit.to_string() } else { format!("{unit}s") };
+    Some(if past { format!("{count} {unit} ago") } else { format!("in {count} {unit}") })
 }
 
 /// Parses an RFC 3339 time from the database or a query string.
@@ -62,6 +158,33 @@ mod tests {
         for bad in ["2026-2-1", "+99999-01-01", "0000-01-01", "2026-02-30", "01/02/2026", ""] {
             assert!(super::parse_day(bad).is_none(), "{bad}");
         }
+    }
+
+    #[test]
+    fn times_are_shown_in_the_readers_zone() {
+        let madrid = super::Zone::parse("Europe/Madrid").unwrap_or_default();
+        assert_eq!(madrid.when("2026-11-27T21:44:05.123456Z"), "27 Nov 2026, 22:44");
+        assert_eq!(madrid.when("2026-07-01T00:30:00Z"), "1 Jul 2026, 02:30", "summer time");
+        assert_eq!(super::Zone::UTC.when("2026-11-27T21:44:05Z"), "27 Nov 2026, 21:44");
+        assert_eq!(madrid.when("not a time"), "not a time");
+        assert!(super::Zone::parse("Mars/Olympus").is_none());
+        // 02:30 on the last Sunday of March does not exist in Madrid.
+        let day = super::parse_day("2026-03-29").unwrap_or_default();
+        assert!(madrid.instant(day, chrono::NaiveTime::from_hms_opt(2, 30, 0).unwrap_or_default()).is_none());
+        let nine = madrid.instant(day, chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap_or_default());
+        assert_eq!(nine.map(super::format).as_deref(), Some("2026-03-29T07:00:00.000000Z"));
+    }
+
+    #[test]
+    fn relative_times_read_as_words() {
+        let now = super::parse("2026-11-27T12:00:00Z").unwrap_or_default();
+        let r = |s: &str| super::relative(s, now);
+        assert_eq!(r("2026-11-27T11:59:30Z").as_deref(), Some("just now"));
+        assert_eq!(r("2026-11-27T11:57:00Z").as_deref(), Some("3 minutes ago"));
+        assert_eq!(r("2026-11-27T11:00:00Z").as_deref(), Some("1 hour ago"));
+        assert_eq!(r("2026-11-27T14:00:00Z").as_deref(), Some("in 2 hours"));
+        assert_eq!(r("2026-11-25T12:00:00Z").as_deref(), Some("2 days ago"));
+        assert_eq!(r("2026-11-01T12:00:00Z"), None);
     }
 
     #[test]

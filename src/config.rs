@@ -52,6 +52,8 @@ pub enum StaffApproval {
 /// Every default of a setting that is also a flag, written once: `careledger serve`'s flags and
 /// [`Settings::new`] both read them (the rate limits' are in `ratelimit`).
 pub mod defaults {
+    /// The clinic's name on printed pages until `--clinic-name` says otherwise.
+    pub const CLINIC_NAME: &str = "careledger clinic";
     use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
     /// `--listen`.
@@ -128,6 +130,10 @@ pub struct Settings {
     pub metrics_token: Option<Secret<String>>,
     /// A folder of the clinic's own drug knowledge-base files, added to the shipped ones.
     pub drug_data: Option<PathBuf>,
+    /// The clinic's time zone: pages show times in it unless a person chose their own.
+    pub time_zone: crate::clock::Zone,
+    /// The clinic's name, on printed pages.
+    pub clinic_name: String,
 }
 
 /// A file store named by URL, with its options (credentials among them, hence redacted).
@@ -183,6 +189,8 @@ impl Settings {
             metrics_listen: None,
             metrics_token: None,
             drug_data: None,
+            time_zone: crate::clock::Zone::system(),
+            clinic_name: defaults::CLINIC_NAME.into(),
         }
     }
 

@@ -67,7 +67,13 @@ pub async fn login(
     note: AuditNote,
     ApiJson(body): ApiJson<Login>,
 ) -> Result<ApiJson<TokenPair>, Error> {
-    let creds = Credentials { email: body.email, password: body.password, totp_code: body.totp_code, device_token: body.device_token };
+    let creds = Credentials {
+        email: body.email,
+        password: body.password,
+        totp_code: body.totp_code,
+        device_token: body.device_token,
+        ticket: None,
+    };
     Ok(ApiJson(service::login_api(&state, creds, &client, &note).await?))
 }
 
@@ -112,6 +118,50 @@ pub async fn logout(State(state): State<AppState>, caller: ApiUser) -> Result<St
     ))]
 pub async fn me(caller: ApiUser) -> ApiJson<User> {
     ApiJson(caller.user)
+}
+
+/// `PUT /api/v1/me/preferences`: what the signed-in person chose for themselves (their time
+/// zone); returns them as `GET /api/v1/me` would.
+#[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
+    request_body = service::Preferences,
+    responses(
+        (status = 200, description = "The signed-in user with the preferences saved", body = User),
+        (status = 400, description = "`malformed_body`", body = Problem),
+        (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
+        (status = 422, description = "`validation_failed`: an unknown time zone", body = Problem),
+    ))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<service::Preferences>,
+) -> Result<ApiJson<User>, Error> {
+    Ok(ApiJson(service::set_preferences(&state, &caller.user, body).await?))
+}
+
+/// The body of `POST /api/v1/auth/password-reset`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    /// The email the account signs in with.
+    pub email: String,
+}
+
+/// `POST /api/v1/auth/password-reset`: emails a single-use link (30 minutes) to choose a new
+/// password when an account has this email; the same 202 whether or not one does.
+#[utoipa::path(post, path = "/api/v1/auth/password-reset", tag = "auth", request_body = ResetRequest,
+    responses(
+        (status = 202, description = "If an account has this email (and the clinic sends email), a link is on its way"),
+        (status = 400, description = "`malformed_body`", body = Problem),
+        (status = 429, description = "`rate_limited`", body = Problem),
+    ))]
+pub async fn password_reset(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    note: AuditNote,
+    ApiJson(body): ApiJson<ResetRequest>,
+) -> Result<StatusCode, Error> {
+    crate::accounts::reset::request(&state, &body.email, &client, &note).await?;
+    Ok(StatusCode::ACCEPTED)
 }
 
 /// `POST /api/v1/me/mfa/totp`: starts TOTP enrolment with a new secret.

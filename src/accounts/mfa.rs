@@ -208,7 +208,7 @@ fn tell_owner(ctx: &Ctx, user: &User, what: &str) {
             "Hello {},\n\nTwo-factor sign-in was {what} for your careledger account at {}.\n\n\
              If this was not you, someone knows your password: tell your clinic's administrator at once.\n",
             user.full_name,
-            crate::clock::human(&crate::clock::format(ctx.clock.now()))
+            crate::clock::human(&crate::clock::format(ctx.clock.now()), ctx.settings.time_zone)
         );
         mailer.send_later(user.id, &user.email, &format!("Two-factor sign-in was {what}"), body);
     }

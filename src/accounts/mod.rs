@@ -10,6 +10,7 @@ pub mod pages;
 pub mod password;
 pub mod permissions;
 pub mod privacy;
+pub mod reset;
 pub mod service;
 pub mod sessions;
 pub mod store;

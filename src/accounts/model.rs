@@ -77,6 +77,16 @@ pub enum Status {
 }
 
 impl Status {
+    /// In words, for pages.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::PendingApproval => "Waiting for approval",
+            Status::Active => "Active",
+            Status::Deactivated => "Deactivated",
+            Status::Rejected => "Rejected",
+        }
+    }
+
     /// The stored and serialised name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -124,6 +134,12 @@ pub struct User {
     /// Erased at the patient's request (present only then): nothing of the person is left.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub erased: bool,
+    /// The time zone this person chose to read times in (IANA name); none: the clinic's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
+    /// `light` or `dark` when this person chose one; none: pages follow their device.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
 }
 
 impl User {

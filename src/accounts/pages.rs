@@ -17,8 +17,8 @@ use crate::http::auth::MaybeWebUser;
 use crate::http::auth::WebUser;
 use crate::http::cookies::{DEVICE_COOKIE, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::http::pages::{
-    ANON_CSRF_COOKIE, CsrfForm, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure, dashboard_path, forget_cookie,
-    read_cookie, render,
+    ANON_CSRF_COOKIE, CsrfForm, Flash, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure, dashboard_path, forget_cookie,
+    read_cookie, render, safe_next,
 };
 use crate::http::state::AppState;
 
@@ -62,7 +62,7 @@ pub async fn landing(
         return Ok(render(&page)?.into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = Landing { nav: Nav::anonymous(), csrf, pending: false, role_note: "", links: Vec::new() };
+    let page = Landing { nav: Nav::anonymous(&state), csrf, pending: false, role_note: "", links: Vec::new() };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -72,22 +72,75 @@ struct LoginPage {
     nav: Nav,
     csrf: String,
     email: String,
+    /// Why sign-in is asked for (a page needed it, the session ended), or "".
+    message: String,
     error: String,
-    ask_code: bool,
+    /// How many wrong answers in a row this form has seen for `email`, and the warning when
+    /// the next ones would pause the account.
+    attempts: i64,
+    warning: String,
+    /// The page to go on to (a same-site path), or "".
+    next: String,
 }
 
-/// `GET /login`.
+impl LoginPage {
+    fn new(state: &AppState, csrf: String, next: &str) -> Self {
+        Self {
+            nav: Nav::anonymous(state),
+            csrf,
+            email: String::new(),
+            message: String::new(),
+            error: String::new(),
+            attempts: 0,
+            warning: String::new(),
+            next: safe_next(next).unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login_code.html")]
+struct LoginCodePage {
+    nav: Nav,
+    csrf: String,
+    email: String,
+    ticket: String,
+    error: String,
+    next: String,
+}
+
+/// `?next=` (the page to go back to) and `?why=` on the sign-in page.
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    why: String,
+}
+
+/// `GET /login`: the form, saying why it is asked for when a page sent the browser here.
 pub async fn login_form(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
     MaybeWebUser(user): MaybeWebUser,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
 ) -> Result<Response, PageError> {
     if let Some(u) = user {
-        return Ok(Redirect::to(dashboard_path(u.user.role)).into_response());
+        let to = safe_next(&q.next).unwrap_or_else(|| dashboard_path(u.user.role).to_string());
+        return Ok(Redirect::to(&to).into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = LoginPage { nav: Nav::anonymous(), csrf, email: String::new(), error: String::new(), ask_code: false };
+    let mut page = LoginPage::new(&state, csrf, &q.next);
+    page.message = if !page.next.is_empty() {
+        "Please sign in to see that page; you will be taken back to it.".into()
+    } else if q.why == "signin" {
+        "Please sign in to go on. If you were signed in, your session has ended.".into()
+    } else if q.why == "password_set" {
+        "Your password is saved, and every device was signed out. Sign in with it now.".into()
+    } else {
+        String::new()
+    };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -99,8 +152,29 @@ pub struct LoginForm {
     email: String,
     #[serde(default)]
     password: String,
+    /// Scripts may still send the code with the password (the page asks for it on a second
+    /// step).
     #[serde(default)]
     totp_code: String,
+    #[serde(default)]
+    next: String,
+    /// Wrong answers in a row this form has seen, and for which email.
+    #[serde(default)]
+    attempts: i64,
+    #[serde(default)]
+    tried: String,
+}
+
+/// The second step's form: the code, with the ticket the first step gave.
+#[derive(Debug, Deserialize)]
+pub struct LoginCodeForm {
+    csrf_token: String,
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    totp_code: String,
+    #[serde(default)]
+    next: String,
 }
 
 #[derive(Template)]
@@ -108,11 +182,67 @@ pub struct LoginForm {
 struct NoticePage {
     nav: Nav,
     notice: String,
-    next: &'static str,
+    next: String,
+}
+
+/// Signed in: the page session, then the page asked for (or the role's dashboard), after a
+/// notice to read first when there is one.
+async fn signed_in(
+    state: &AppState,
+    jar: CookieJar,
+    secure: bool,
+    client: &ClientInfo,
+    signed: SignedIn,
+    next: &str,
+) -> Result<Response, PageError> {
+    let SignedIn { user, notice, mfa, device_token } = signed;
+    let token = service::start_web_session(state, &user, mfa, client).await?;
+    let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, secure)).add(device_cookie(device_token, secure));
+    let next = safe_next(next).unwrap_or_else(|| dashboard_path(user.role).to_string());
+    match notice {
+        // Told once, before going on.
+        Some(notice) => {
+            let page = NoticePage { nav: Nav::anonymous(state), notice, next };
+            Ok((jar, render(&page)?).into_response())
+        }
+        None => Ok((jar, Redirect::to(&next)).into_response()),
+    }
+}
+
+/// The words for a refused sign-in, with the HTTP status and `Retry-After`.
+fn refusal(state: &AppState, e: &Error) -> (StatusCode, String, Option<String>) {
+    let (status, _) = e.status_and_code();
+    let retry = match e {
+        Error::RateLimited(secs) => Some(secs.to_string()),
+        _ => None,
+    };
+    let words = match e {
+        Error::InvalidMfaCode => {
+            "That code is not right (or was already used). Enter the current code from your app, or a recovery code.".into()
+        }
+        // The same words whether the email is unknown, the password wrong or the account
+        // paused by failed attempts elsewhere (see `lockout`).
+        Error::InvalidCredentials => "The email or password is not correct.".into(),
+        Error::AccountLocked(until) => format!(
+            "Too many wrong attempts in a row: signing in from this browser is paused until {}. {}",
+            state.settings.time_zone.when(until),
+            if state.mailer.is_some() { "We emailed you a link to open it sooner." } else { "An administrator can open it sooner." }
+        ),
+        other => other.public_detail(),
+    };
+    (status, words, retry)
+}
+
+fn with_retry(mut response: Response, retry: Option<String>) -> Response {
+    if let Some(v) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
+        response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// `POST /login`: the same sign-in as the API (lockout, limits, second factor); then a page
-/// session and the role's dashboard.
+/// session and the page asked for. An account with two-factor sign-in gets a second step that
+/// asks for the code alone.
 pub async fn login(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -127,59 +257,99 @@ pub async fn login(
         password: form.password,
         totp_code: Some(form.totp_code).filter(|c| !c.trim().is_empty()),
         device_token: read_cookie(&jar, DEVICE_COOKIE, secure),
+        ticket: None,
     };
     match service::sign_in(&state, creds, &client, &note).await {
-        Ok(SignedIn { user, notice, mfa, device_token }) => {
-            let token = service::start_web_session(&state, &user, mfa, &client).await?;
-            let jar = forget_cookie(jar, ANON_CSRF_COOKIE).add(session_cookie(token, secure)).add(device_cookie(device_token, secure));
-            let next = dashboard_path(user.role);
-            match notice {
-                // Told once, before going on.
-                Some(notice) => {
-                    let page = NoticePage { nav: Nav::anonymous(), notice, next };
-                    Ok((jar, render(&page)?).into_response())
-                }
-                None => Ok((jar, Redirect::to(next)).into_response()),
-            }
+        Ok(signed) => signed_in(&state, jar, secure, &client, signed, &form.next).await,
+        Err(Error::MfaRequired) => {
+            // The password was right: the second step asks for the code alone.
+            let ticket = service::sign_in_ticket(&state, &form.email, &form.csrf_token).await?;
+            let page = LoginCodePage {
+                nav: Nav::anonymous(&state),
+                csrf: form.csrf_token,
+                email: form.email,
+                ticket,
+                error: String::new(),
+                next: safe_next(&form.next).unwrap_or_default(),
+            };
+            Ok(render(&page)?.into_response())
         }
         Err(
             e @ (Error::InvalidCredentials
-            | Error::MfaRequired
             | Error::InvalidMfaCode
             | Error::AccountLocked(_)
             | Error::AccountDisabled
             | Error::RateLimited(_)),
         ) => {
-            let (status, _) = e.status_and_code();
-            let retry = match &e {
-                Error::RateLimited(secs) => Some(secs.to_string()),
-                _ => None,
-            };
-            let error = match e {
-                Error::MfaRequired => "Enter the code from your authenticator app (or a recovery code).".into(),
-                // The same words whether the email is unknown, the password wrong or the
-                // account paused by failed attempts elsewhere (see `lockout`).
-                Error::InvalidCredentials => format!(
-                    "The email or password is not correct. After {} wrong attempts in a row, signing in from a new device \
-                     is paused for {} minutes ({}); the browsers you signed in from before still work.",
-                    crate::accounts::lockout::LOCK_AFTER,
-                    crate::accounts::lockout::LOCK_MINUTES,
-                    if state.mailer.is_some() { "we email you a link to open it sooner" } else { "an administrator can open it sooner" }
-                ),
-                ref other => other.public_detail(),
-            };
-            let page = LoginPage {
-                nav: Nav::anonymous(),
-                csrf: form.csrf_token,
-                email: form.email,
-                error,
-                ask_code: matches!(e, Error::MfaRequired | Error::InvalidMfaCode),
-            };
-            let mut response = (status, render(&page)?).into_response();
-            if let Some(v) = retry.and_then(|r| axum::http::HeaderValue::from_str(&r).ok()) {
-                response.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            let (status, error, retry) = refusal(&state, &e);
+            let mut page = LoginPage::new(&state, form.csrf_token, &form.next);
+            // Counted by this form, for this email, whether or not the account exists (a count
+            // kept by the account would tell who has one); the lock itself counts every device.
+            if matches!(e, Error::InvalidCredentials | Error::InvalidMfaCode) {
+                let same = form.tried.trim().eq_ignore_ascii_case(form.email.trim());
+                page.attempts = if same { form.attempts.clamp(0, 100) + 1 } else { 1 };
+                let left = crate::accounts::lockout::LOCK_AFTER - page.attempts;
+                if (1..=2).contains(&left) {
+                    page.warning = format!(
+                        "{left} more wrong {} in a row and signing in to this account from a new device pauses for {} minutes.",
+                        if left == 1 { "attempt" } else { "attempts" },
+                        crate::accounts::lockout::LOCK_MINUTES
+                    );
+                }
             }
-            Ok(response)
+            page.email = form.email;
+            page.error = error;
+            Ok(with_retry((status, render(&page)?).into_response(), retry))
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// `POST /login/code`: the second step. A wrong code asks again (and counts toward the lock);
+/// a ticket that is too old, altered or from another browser goes back to the first step.
+pub async fn login_code(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    client: ClientInfo,
+    note: AuditNote,
+    CsrfForm(form): CsrfForm<LoginCodeForm>,
+) -> Result<Response, PageError> {
+    let secure = cookies_secure(&state, &headers);
+    let email = service::ticket_email(&state, &form.ticket).unwrap_or_default();
+    let creds = Credentials {
+        email: email.clone(),
+        password: String::new(),
+        totp_code: Some(form.totp_code.clone()).filter(|c| !c.trim().is_empty()),
+        device_token: read_cookie(&jar, DEVICE_COOKIE, secure),
+        ticket: Some((form.ticket.clone(), form.csrf_token.clone())),
+    };
+    match service::sign_in(&state, creds, &client, &note).await {
+        Ok(signed) => signed_in(&state, jar, secure, &client, signed, &form.next).await,
+        Err(e @ (Error::InvalidMfaCode | Error::MfaRequired)) => {
+            let error = if matches!(e, Error::MfaRequired) { "Enter the code.".to_string() } else { refusal(&state, &e).1 };
+            let page = LoginCodePage {
+                nav: Nav::anonymous(&state),
+                csrf: form.csrf_token,
+                email,
+                ticket: form.ticket,
+                error,
+                next: safe_next(&form.next).unwrap_or_default(),
+            };
+            Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
+        }
+        Err(e @ (Error::InvalidCredentials | Error::AccountLocked(_) | Error::AccountDisabled | Error::RateLimited(_))) => {
+            let (status, mut error, retry) = refusal(&state, &e);
+            if matches!(e, Error::InvalidCredentials) {
+                error = format!(
+                    "That sign-in took longer than {} minutes or was interrupted: please enter your password again.",
+                    service::TICKET_MINUTES
+                );
+            }
+            let mut page = LoginPage::new(&state, form.csrf_token, &form.next);
+            page.email = email;
+            page.error = error;
+            Ok(with_retry((status, render(&page)?).into_response(), retry))
         }
         Err(e) => Err(PageError(e)),
     }
@@ -209,7 +379,7 @@ fn role_options(selected: &str) -> Vec<SelectOption> {
 pub async fn register_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let page = RegisterPage {
-        nav: Nav::anonymous(),
+        nav: Nav::anonymous(&state),
         csrf,
         notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: String::new(),
@@ -256,7 +426,7 @@ pub async fn register(
         Err(e) => return Err(PageError(e)),
     };
     let page = RegisterPage {
-        nav: Nav::anonymous(),
+        nav: Nav::anonymous(&state),
         csrf: form.csrf_token,
         notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: form.full_name,
@@ -302,6 +472,8 @@ struct MfaPage {
     nav: Nav,
     enabled: bool,
     required: bool,
+    /// The account still waits for an administrator's approval.
+    pending: bool,
     enrolment: Option<mfa::Enrolment>,
     recovery_codes: Option<Vec<String>>,
     error: String,
@@ -313,6 +485,7 @@ impl MfaPage {
             nav: Nav::signed_in(user),
             enabled: user.user.mfa_enabled,
             required: user.user.must_use_mfa(),
+            pending: user.user.status == Status::PendingApproval,
             enrolment: None,
             recovery_codes: None,
             error: String::new(),
@@ -371,10 +544,15 @@ struct SecurityPage {
     sessions: Vec<crate::accounts::sessions::SessionView>,
     idle_minutes: i64,
     errors: FormErrors,
-    message: String,
+    message: Flash,
+    /// The zone times are shown in, and whether it is the person's own choice.
+    zone: String,
+    own_zone: bool,
+    clinic_zone: &'static str,
+    zones: Vec<&'static str>,
 }
 
-async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, message: &str) -> Result<String, PageError> {
+async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, message: Flash) -> Result<String, PageError> {
     let page = SecurityPage {
         nav: Nav::signed_in(user),
         mfa_enabled: user.user.mfa_enabled,
@@ -382,14 +560,138 @@ async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, mes
         sessions: sessions::list(state, &user.user, user.session_id).await?,
         idle_minutes: sessions::IDLE_MINUTES,
         errors: FormErrors(errors),
-        message: message.to_string(),
+        message,
+        zone: user.zone.name().to_string(),
+        own_zone: user.user.time_zone.is_some(),
+        clinic_zone: state.settings.time_zone.name(),
+        zones: crate::clock::Zone::names().collect(),
     };
     Ok(render(&page)?.0)
 }
 
-/// `GET /me/security`: two-factor status, signed-in devices, password change.
-pub async fn security_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
-    Ok(axum::response::Html(security(&state, &user, vec![], "").await?).into_response())
+/// `?done=` after an action on the security page.
+#[derive(Debug, Default, Deserialize)]
+pub struct SecurityDone {
+    done: Option<String>,
+}
+
+/// `GET /me/security`: two-factor status, signed-in devices, password change, time zone.
+pub async fn security_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::extract::Query(q): axum::extract::Query<SecurityDone>,
+) -> Result<Response, PageError> {
+    let message = match q.done.as_deref() {
+        Some("signed_out") => Flash::done("That session is signed out."),
+        Some("time_zone") => Flash::done("Times are now shown in the zone you chose."),
+        Some("theme") => Flash::done("The look is saved for this account."),
+        _ => Flash::default(),
+    };
+    Ok(axum::response::Html(security(&state, &user, vec![], message).await?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+struct ForgotPage {
+    nav: Nav,
+    csrf: String,
+    email: String,
+    sent: bool,
+    can_email: bool,
+    minutes: i64,
+}
+
+/// `GET /forgot-password`.
+pub async fn forgot_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
+    let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let page = ForgotPage {
+        nav: Nav::anonymous(&state),
+        csrf,
+        email: String::new(),
+        sent: false,
+        can_email: state.mailer.is_some(),
+        minutes: crate::accounts::reset::RESET_MINUTES,
+    };
+    Ok((jar, render(&page)?).into_response())
+}
+
+/// The forgot-password form.
+#[derive(Debug, Deserialize)]
+pub struct ForgotForm {
+    csrf_token: String,
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /forgot-password`: the same page whether or not an account has this email.
+pub async fn forgot(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    note: AuditNote,
+    CsrfForm(form): CsrfForm<ForgotForm>,
+) -> Result<Response, PageError> {
+    crate::accounts::reset::request(&state, &form.email, &client, &note).await?;
+    let page = ForgotPage {
+        nav: Nav::anonymous(&state),
+        csrf: form.csrf_token,
+        email: form.email,
+        sent: true,
+        can_email: state.mailer.is_some(),
+        minutes: crate::accounts::reset::RESET_MINUTES,
+    };
+    Ok(render(&page)?.into_response())
+}
+
+/// The theme form.
+#[derive(Debug, Deserialize)]
+pub struct ThemeForm {
+    csrf_token: String,
+    #[serde(default)]
+    theme: String,
+}
+
+/// `POST /me/theme`: light, dark, or (empty) the device's setting.
+pub async fn set_theme(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<ThemeForm>) -> Result<Response, PageError> {
+    let prefs = service::Preferences {
+        time_zone: user.user.time_zone.clone(),
+        theme: Some(form.theme.trim().to_string()).filter(|t| !t.is_empty()),
+    };
+    match service::set_preferences(&state, &user.user, prefs).await {
+        Ok(_) => Ok(Redirect::to("/me/security?done=theme").into_response()),
+        Err(Error::Validation(errors)) => {
+            let html = security(&state, &user, errors, Flash::default()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
+}
+
+/// The time zone form.
+#[derive(Debug, Deserialize)]
+pub struct TimeZoneForm {
+    csrf_token: String,
+    #[serde(default)]
+    time_zone: String,
+}
+
+/// `POST /me/time-zone`: the zone this person reads times in (empty: the clinic's).
+pub async fn set_time_zone(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<TimeZoneForm>,
+) -> Result<Response, PageError> {
+    let prefs = service::Preferences {
+        time_zone: Some(form.time_zone.trim().to_string()).filter(|z| !z.is_empty()),
+        theme: user.user.theme.clone(),
+    };
+    match service::set_preferences(&state, &user.user, prefs).await {
+        Ok(_) => Ok(Redirect::to("/me/security?done=time_zone").into_response()),
+        Err(Error::Validation(errors)) => {
+            let html = security(&state, &user, errors, Flash::default()).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
+        }
+        Err(e) => Err(PageError(e)),
+    }
 }
 
 /// The password form.
@@ -411,11 +713,15 @@ pub async fn change_password(
     let change = sessions::PasswordChange { current_password: form.current_password, new_password: form.new_password };
     match sessions::change_password(&state, &user.user, user.session_id, change).await {
         Ok(n) => {
-            let message = format!("Password changed. {n} other session(s) signed out.");
-            Ok(axum::response::Html(security(&state, &user, vec![], &message).await?).into_response())
+            let message = match n {
+                0 => "Your password is changed.".to_string(),
+                1 => "Your password is changed, and your one other session is signed out.".to_string(),
+                n => format!("Your password is changed, and your {n} other sessions are signed out."),
+            };
+            Ok(axum::response::Html(security(&state, &user, vec![], Flash::done(&message)).await?).into_response())
         }
         Err(Error::Validation(errors)) => {
-            let html = security(&state, &user, errors, "").await?;
+            let html = security(&state, &user, errors, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -431,7 +737,7 @@ pub async fn revoke_session(
 ) -> Result<Response, PageError> {
     let sid = id.parse().map_err(|_| PageError(Error::NotFound("session_not_found")))?;
     sessions::revoke(&state, &user.user, sid).await?;
-    Ok(Redirect::to("/me/security").into_response())
+    Ok(Redirect::to("/me/security?done=signed_out").into_response())
 }
 
 #[derive(Template)]
@@ -468,7 +774,7 @@ pub async fn unlock_form(
     } else {
         String::new()
     };
-    let page = UnlockPage { nav: Nav::anonymous(), csrf, token: q.token, done: false, error };
+    let page = UnlockPage { nav: Nav::anonymous(&state), csrf, token: q.token, done: false, error };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -485,7 +791,8 @@ pub struct UnlockForm {
 
 /// `POST /unlock`: spends the link and lifts the lock.
 pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
-    let mut page = UnlockPage { nav: Nav::anonymous(), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
+    let mut page =
+        UnlockPage { nav: Nav::anonymous(&state), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
     match crate::accounts::lockout::redeem_unlock(&state.db, form.token.trim(), state.clock.now()).await {
         Ok(_) => {
             page.done = true;
@@ -499,7 +806,18 @@ pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<Unlo
     }
 }
 
-crate::csrf_protected!(LoginForm, RegisterForm, CsrfOnly, CodeForm, PasswordForm, UnlockForm);
+crate::csrf_protected!(
+    LoginForm,
+    LoginCodeForm,
+    TimeZoneForm,
+    ThemeForm,
+    ForgotForm,
+    RegisterForm,
+    CsrfOnly,
+    CodeForm,
+    PasswordForm,
+    UnlockForm
+);
 
 #[derive(Template)]
 #[template(path = "privacy.html")]
@@ -509,7 +827,7 @@ struct PrivacyPage {
 }
 
 /// `GET /privacy`: the privacy notice in force (accepted at registration).
-pub async fn privacy(user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
-    let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(Nav::anonymous);
+pub async fn privacy(State(state): State<AppState>, user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
+    let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(|| Nav::anonymous(&state));
     Ok(render(&PrivacyPage { nav, version: crate::accounts::privacy::NOTICE_VERSION })?.into_response())
 }

@@ -275,6 +275,8 @@ mod tests {
             mfa_enabled: false,
             locked_until: None,
             erased: false,
+            time_zone: None,
+            theme: None,
         };
         assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
         assert_eq!(check(&doctor, false, Permission::SignedIn), Ok(()));
@@ -299,6 +301,8 @@ mod tests {
             mfa_enabled: true,
             locked_until: None,
             erased: false,
+            time_zone: None,
+            theme: None,
         };
         let session = SessionId::new();
         let patient = authorize(user(Role::Patient, Status::Active), session, false, Permission::RecordsRead);

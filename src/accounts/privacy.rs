@@ -19,12 +19,7 @@ pub struct Acceptance {
     pub accepted_at: String,
 }
 
-impl Acceptance {
-    /// When, for people.
-    pub fn when(&self) -> String {
-        crate::clock::human(&self.accepted_at)
-    }
-}
+impl Acceptance {}
 
 /// The acceptance recorded for an account, if any.
 pub async fn acceptance(db: &Db, user: UserId) -> Result<Option<Acceptance>, Error> {

@@ -144,6 +144,8 @@ async fn create_user(
         mfa_enabled: false,
         locked_until: None,
         erased: false,
+        time_zone: None,
+        theme: None,
     };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash, privacy_notice).await?;
@@ -162,6 +164,101 @@ pub struct Credentials {
     pub totp_code: Option<String>,
     /// The token of a device that signed in to this account before (cookie or API field).
     pub device_token: Option<String>,
+    /// The pages' second step: a ticket saying this password was right a moment ago (see
+    /// [`sign_in_ticket`]) and the value the ticket is bound to (the browser's form token), in
+    /// place of the password.
+    pub ticket: Option<(String, String)>,
+}
+
+/// What a person may choose for themselves (`PUT /api/v1/me/preferences`, the security page).
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    /// The time zone to read times in: an IANA name such as `Europe/Madrid`; `null` for the
+    /// clinic's.
+    pub time_zone: Option<String>,
+    /// `light` or `dark`; `null` to follow the device's setting.
+    pub theme: Option<String>,
+}
+
+/// Saves a person's preferences, checked (an unknown zone is refused, naming the field).
+pub async fn set_preferences(ctx: &Ctx, user: &User, prefs: Preferences) -> Result<User, Error> {
+    let zone = match prefs.time_zone.as_deref().map(str::trim).filter(|z| !z.is_empty()) {
+        Some(name) => match crate::clock::Zone::parse(name) {
+            Some(z) => Some(z.name().to_string()),
+            None => {
+                return Err(Error::Validation(vec![crate::error::FieldError::new(
+                    "time_zone",
+                    "Choose a time zone from the list (for example Europe/Madrid or America/Chicago).",
+                )]));
+            }
+        },
+        None => None,
+    };
+    let theme = match prefs.theme.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t @ ("light" | "dark")) => Some(t.to_string()),
+        Some(_) => {
+            return Err(Error::Validation(vec![crate::error::FieldError::new(
+                "theme",
+                "Choose light, dark, or none to follow the device.",
+            )]));
+        }
+        None => None,
+    };
+    store::set_preferences(&ctx.db, user.id, zone.as_deref(), theme.as_deref()).await?;
+    let mut user = user.clone();
+    user.time_zone = zone;
+    user.theme = theme;
+    Ok(user)
+}
+
+/// How long the second step may wait for its code.
+pub const TICKET_MINUTES: i64 = 5;
+
+/// What a sign-in ticket says: whose password was right, until when, which password (a
+/// changed password voids it) and which browser (the hash of its form token) may use it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Ticket {
+    email: String,
+    exp: i64,
+    pw: String,
+    bind: String,
+}
+
+fn fingerprint(s: &str) -> String {
+    use sha2::Digest;
+    hex::encode(&sha2::Sha256::digest(s.as_bytes())[..16])
+}
+
+/// After [`sign_in`] answered `MfaRequired` (the password was right): a ticket the sign-in
+/// page's second step carries instead of the password, for [`TICKET_MINUTES`], usable only with
+/// `bind` (the browser's form token) and only while the password stays the same.
+pub async fn sign_in_ticket(ctx: &Ctx, email: &str, bind: &str) -> Result<String, Error> {
+    let found = match Email::lookup(email) {
+        Some(e) => lockout_store::find_login(&ctx.db, &e).await?,
+        None => None,
+    };
+    let found = found.ok_or(Error::InvalidCredentials)?;
+    let ticket = Ticket {
+        email: found.user.email.as_str().to_string(),
+        exp: (ctx.clock.now() + chrono::Duration::minutes(TICKET_MINUTES)).timestamp(),
+        pw: fingerprint(&found.password_hash),
+        bind: fingerprint(bind),
+    };
+    ctx.tokens.sign_ticket(&serde_json::to_vec(&ticket).map_err(|e| Error::Internal(e.into()))?)
+}
+
+/// The email a ticket was made for (to show on the second step), when it is this server's.
+pub fn ticket_email(ctx: &Ctx, ticket: &str) -> Option<String> {
+    let t: Ticket = serde_json::from_slice(&ctx.tokens.open_ticket(ticket)?).ok()?;
+    Some(t.email)
+}
+
+/// Whether `ticket` vouches for `password_hash` of `email`, now, from the browser of `bind`.
+fn ticket_vouches(ctx: &Ctx, ticket: &str, bind: &str, email: &str, password_hash: &str, now: i64) -> bool {
+    let Some(t) = ctx.tokens.open_ticket(ticket).and_then(|p| serde_json::from_slice::<Ticket>(&p).ok()) else { return false };
+    let same = |a: &str, b: &str| bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()));
+    t.exp > now && t.email == email && same(&t.pw, &fingerprint(password_hash)) && same(&t.bind, &fingerprint(bind))
 }
 
 /// A successful sign-in.
@@ -224,7 +321,14 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &
         Some(f) if !locked && usable => f.password_hash.clone(),
         _ => ctx.dummy_hash.to_string(),
     };
-    let password_ok = ctx.passwords.verify(Secret::new(creds.password), hash).await? && usable;
+    let password_ok = match (&creds.ticket, &found) {
+        // The second step: the password was checked a moment ago; the ticket says so.
+        (Some((ticket, bind)), Some(f)) => {
+            usable && ticket_vouches(ctx, ticket, bind, f.user.email.as_str(), &f.password_hash, now.timestamp())
+        }
+        (Some(_), None) => false,
+        (None, _) => ctx.passwords.verify(Secret::new(creds.password), hash).await? && usable,
+    };
     let Some(found) = found else {
         return Err(failed(ctx, None, None, client, now, note).await?);
     };

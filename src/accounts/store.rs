@@ -13,10 +13,10 @@ use crate::ids::{Email, UserId};
 /// SQL stays `'static`).
 macro_rules! user_cols {
     () => {
-        "id, email, role, full_name, status, created_at, totp_enabled, locked_until, erased_at"
+        "id, email, role, full_name, status, created_at, totp_enabled, locked_until, erased_at, time_zone, theme"
     };
     (u) => {
-        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until, u.erased_at"
+        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until, u.erased_at, u.time_zone, u.theme"
     };
 }
 pub(crate) use user_cols;
@@ -38,7 +38,21 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
         mfa_enabled: row.try_get::<i64, _>("totp_enabled")? != 0,
         locked_until: row.try_get("locked_until")?,
         erased: row.try_get::<Option<String>, _>("erased_at")?.is_some(),
+        time_zone: row.try_get("time_zone")?,
+        theme: row.try_get::<Option<String>, _>("theme")?.filter(|t| matches!(t.as_str(), "light" | "dark")),
     })
+}
+
+/// Saves what a person chose: their time zone (none: the clinic's) and theme (none: their
+/// device's).
+pub async fn set_preferences(db: &Db, user: UserId, zone: Option<&str>, theme: Option<&str>) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET time_zone = $1, theme = $2 WHERE id = $3")
+        .bind(zone)
+        .bind(theme)
+        .bind(user.to_string())
+        .execute(&db.pool)
+        .await?;
+    Ok(())
 }
 
 /// Inserts a user; an existing email (in any case) is `Error::EmailTaken`.

@@ -72,6 +72,11 @@ pub struct AppointmentFilter {
     pub patient_id: Option<String>,
     /// Only those starting on this day (YYYY-MM-DD, UTC).
     pub day: Option<String>,
+    /// The zone `day` is a day of: UTC for the API, the reader's on pages (their day runs from
+    /// their midnight to the next).
+    #[serde(skip)]
+    #[param(ignore)]
+    pub day_zone: crate::clock::Zone,
     /// Only in this status.
     pub status: Option<String>,
 }

@@ -14,7 +14,7 @@ use crate::appointments::model::{Appointment, AppointmentChange, AppointmentFilt
 use crate::appointments::service;
 use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
 
 #[derive(Template)]
@@ -31,7 +31,7 @@ struct AppointmentsPage {
     patients: Vec<(String, String)>,
     form: BookForm,
     errors: FormErrors,
-    message: String,
+    message: Flash,
 }
 
 impl AppointmentsPage {
@@ -87,14 +87,14 @@ async fn page(
     day: NaiveDate,
     form: BookForm,
     errors: Vec<FieldError>,
-    message: &str,
+    message: Flash,
 ) -> Result<AppointmentsPage, PageError> {
     let is_patient = actor.role() == Role::Patient;
     // A patient sees what is coming; the desk and doctors see one day.
     let filter = if is_patient {
         AppointmentFilter::default()
     } else {
-        AppointmentFilter { day: Some(day.to_string()), ..AppointmentFilter::default() }
+        AppointmentFilter { day: Some(day.to_string()), day_zone: user.zone, ..AppointmentFilter::default() }
     };
     let mut appointments = service::list(state, actor, &filter).await?;
     if is_patient {
@@ -114,21 +114,21 @@ async fn page(
         patients,
         form,
         errors: FormErrors(errors),
-        message: message.into(),
+        message,
     })
 }
 
 /// `GET /appointments?day=`.
 pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let q: Query = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let today = state.clock.now().date_naive();
+    let today = user.zone.today(state.clock.now());
     let day = q.day.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).unwrap_or(today);
     let message = match q.done.as_deref() {
-        Some("booked") => "Booked.",
-        Some("moved") => "Updated.",
-        Some("conflict") => "That change clashes with another appointment of the doctor, the patient or the room.",
-        Some("refused") => "That step is not possible from where the appointment is.",
-        _ => "",
+        Some("booked") => Flash::done("Booked."),
+        Some("moved") => Flash::done("Updated."),
+        Some("conflict") => Flash::refused("That change clashes with another appointment of the doctor, the patient or the room."),
+        Some("refused") => Flash::refused("That step is not possible from where the appointment is."),
+        _ => Flash::default(),
     };
     let form = BookForm { date: day.to_string(), minutes: "20".into(), ..BookForm::default() };
     Ok(render(&page(&state, &actor, &user, day, form, Vec::new(), message).await?)?.into_response())
@@ -154,8 +154,18 @@ pub async fn book(
     if minutes.is_none() {
         errors.push(FieldError::new("minutes", "Choose a length from 5 to 480 minutes."));
     }
-    if let (Some(day), Some(time), Some(minutes)) = (day, time, minutes) {
-        let start = day.and_time(time).and_utc();
+    // The day and time as the reader reads them (their zone); a time the clocks skip is none.
+    let start = match (day, time) {
+        (Some(day), Some(time)) => {
+            let start = user.zone.instant(day, time);
+            if start.is_none() {
+                errors.push(FieldError::new("time", "That time does not exist on that day (the clocks change); choose another."));
+            }
+            start
+        }
+        _ => None,
+    };
+    if let (Some(start), Some(minutes)) = (start, minutes) {
         let blank = |s: &str| Some(s.to_string()).filter(|s| !s.trim().is_empty());
         let body = NewAppointment {
             doctor_id: form.doctor_id.clone(),
@@ -166,7 +176,10 @@ pub async fn book(
             reason: blank(&form.reason),
         };
         match service::book(&state, &actor, body).await {
-            Ok(a) => return Ok(Redirect::to(&format!("/appointments?day={}&done=booked", &a.start[..10])).into_response()),
+            Ok(a) => {
+                let day = crate::clock::parse(&a.start).map(|t| user.zone.today(t).to_string()).unwrap_or_default();
+                return Ok(Redirect::to(&format!("/appointments?day={day}&done=booked")).into_response());
+            }
             Err(Error::Validation(e)) => {
                 errors = e
                     .into_iter()
@@ -178,8 +191,8 @@ pub async fn book(
             Err(e) => return Err(PageError(e)),
         }
     }
-    let day = day.unwrap_or_else(|| state.clock.now().date_naive());
-    let page = page(&state, &actor, &user, day, form, errors, "").await?;
+    let day = day.unwrap_or_else(|| user.zone.today(state.clock.now()));
+    let page = page(&state, &actor, &user, day, form, errors, Flash::default()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 
@@ -195,12 +208,13 @@ pub struct StepForm {
 pub async fn step(
     State(state): State<AppState>,
     actor: Actor,
+    user: WebUser,
     Path(id): Path<String>,
     CsrfForm(form): CsrfForm<StepForm>,
 ) -> Result<Response, PageError> {
     let change = AppointmentChange { status: Some(form.status.clone()), ..AppointmentChange::default() };
     let (day, done) = match service::change(&state, &actor, &id, change).await {
-        Ok(a) => (a.start[..10].to_string(), "moved"),
+        Ok(a) => (crate::clock::parse(&a.start).map(|t| user.zone.today(t).to_string()).unwrap_or_default(), "moved"),
         Err(Error::Conflict(..) | Error::Forbidden(_) | Error::Validation(_)) => (String::new(), "refused"),
         Err(e) => return Err(PageError(e)),
     };

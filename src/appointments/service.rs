@@ -251,9 +251,12 @@ pub async fn list(ctx: &Ctx, actor: &Actor, filter: &AppointmentFilter) -> Resul
     if let Some(day) = filter.day.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         match NaiveDate::parse_from_str(day, "%Y-%m-%d") {
             Ok(d) => {
-                let start = d.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
-                q.from = start.map(clock::format);
-                q.until = start.map(|s| clock::format(s + Duration::days(1)));
+                // Midnight there (or, where the clocks skip midnight, the day's first moment).
+                let first = |d: NaiveDate| {
+                    (0..24).find_map(|h| filter.day_zone.instant(d, chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default()))
+                };
+                q.from = first(d).map(clock::format);
+                q.until = d.succ_opt().and_then(first).map(clock::format);
             }
             Err(_) => v.add("day", "day must be a date, YYYY-MM-DD"),
         }

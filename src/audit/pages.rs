@@ -17,7 +17,6 @@ use crate::pagination::PageParams;
 /// A row as the admin page shows it.
 struct Row {
     at: String,
-    when: String,
     actor: String,
     role: String,
     action: String,
@@ -32,7 +31,6 @@ impl From<AccessEvent> for Row {
     fn from(e: AccessEvent) -> Self {
         let name_or_id = |name: Option<String>, id: Option<String>| name.or(id).unwrap_or_default();
         Self {
-            when: crate::clock::human(&e.at),
             at: e.at,
             actor: name_or_id(e.actor_name, e.actor_id.clone()),
             role: e.actor_role.unwrap_or_default(),
@@ -145,7 +143,6 @@ pub async fn export(State(state): State<AppState>, actor: Actor, RawQuery(raw): 
 /// A line as the patient's page shows it.
 struct LogLine {
     at: String,
-    when: String,
     who: String,
     role: String,
     what: String,
@@ -155,11 +152,10 @@ struct LogLine {
 impl From<AccessLogItem> for LogLine {
     fn from(i: AccessLogItem) -> Self {
         Self {
-            when: crate::clock::human(&i.at),
             at: i.at,
             who: i.who.unwrap_or_else(|| "Someone not signed in".into()),
             role: i.role.unwrap_or_default(),
-            what: describe(&i.action).to_string(),
+            what: describe(&i.action),
             // An attempt that did not go through, said so a patient is not alarmed by a verb
             // describing what did not happen.
             outcome: match i.outcome.as_str() {
@@ -174,7 +170,7 @@ impl From<AccessLogItem> for LogLine {
 }
 
 /// An action in a patient's words.
-fn describe(action: &str) -> &str {
+fn describe(action: &str) -> String {
     match action {
         "record.read" => "Opened one of your records",
         "record.search" => "Saw your records in a list or search",
@@ -192,8 +188,9 @@ fn describe(action: &str) -> &str {
         "emergency_access.open" => "Opened your records in an emergency",
         "share.view" => "Opened a link you shared",
         "share.revoke" => "Tried to revoke a link you shared",
-        other => other,
+        other => return crate::http::words::words(other),
     }
+    .to_string()
 }
 
 #[derive(Template)]

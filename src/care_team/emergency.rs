@@ -61,17 +61,7 @@ pub struct EmergencyAccess {
     pub accesses: Option<i64>,
 }
 
-impl EmergencyAccess {
-    /// When it opened, as people read it.
-    pub fn opened(&self) -> String {
-        clock::human(&self.opened_at)
-    }
-
-    /// When it ends, as people read it.
-    pub fn ends(&self) -> String {
-        clock::human(&self.ends_at)
-    }
-}
+impl EmergencyAccess {}
 
 /// Opens `patient`'s history to the acting doctor for an hour. The reason is checked first
 /// (422 naming `reason`); an unknown patient is 404 `patient_not_found`; a doctor who already

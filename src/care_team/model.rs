@@ -59,20 +59,16 @@ pub struct Member {
 }
 
 impl Member {
-    /// Since when, for people.
-    pub fn since(&self) -> String {
-        crate::clock::human(&self.added_at)
-    }
-
     /// Until when, for people: a consent given to a date ends as the next day begins, so it is
     /// shown as that date.
-    pub fn until(&self) -> Option<String> {
-        let end = crate::clock::parse(self.expires_at.as_deref()?)?;
+    pub fn until(&self, zone: &crate::clock::Zone) -> Option<String> {
+        let stored = self.expires_at.as_deref()?;
+        let end = crate::clock::parse(stored)?;
         if end.format("%H:%M:%S%.f").to_string() == "00:00:00" {
-            let day = end - chrono::Duration::days(1);
-            return Some(format!("the end of {}", day.format("%Y-%m-%d")));
+            let day = crate::clock::format(end - chrono::Duration::days(1));
+            return Some(format!("the end of {}", crate::clock::Zone::UTC.day(&day)));
         }
-        Some(end.format("%Y-%m-%d %H:%M UTC").to_string())
+        Some(zone.when(stored))
     }
 
     /// How they joined, in words.

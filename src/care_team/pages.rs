@@ -14,7 +14,7 @@ use crate::care_team::{self as service, emergency, parse_id};
 use crate::config::ClinicianAccess;
 use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
 use crate::ids::UserId;
 
@@ -40,7 +40,7 @@ struct CareTeamPage {
     reason: String,
     until: String,
     errors: FormErrors,
-    message: String,
+    message: Flash,
 }
 
 /// `?done=` after a change.
@@ -64,7 +64,7 @@ async fn page(
     user: &WebUser,
     patient: UserId,
     form: Refill,
-    message: String,
+    message: Flash,
 ) -> Result<CareTeamPage, PageError> {
     // A care team is a handful of doctors: the page shows the first 200 (the API pages on).
     let members = service::list(state, actor, patient, &crate::pagination::PageRequest { limit: 200, after: None }).await?.items;
@@ -108,12 +108,12 @@ pub async fn show(
     let patient = parse_id(&id, "patient_not_found")?;
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("added") => "The doctor is on the care team now.",
-        Some("already") => "That doctor is on the care team already.",
-        Some("removed") => "The doctor is off the care team: they no longer read this history.",
-        _ => "",
+        Some("added") => Flash::done("The doctor is on the care team now."),
+        Some("already") => Flash::refused("That doctor is on the care team already."),
+        Some("removed") => Flash::done("The doctor is off the care team: they no longer read this history."),
+        _ => Flash::default(),
     };
-    let page = page(&state, &actor, &user, patient, Refill::default(), message.into()).await?;
+    let page = page(&state, &actor, &user, patient, Refill::default(), message).await?;
     Ok(render(&page)?.into_response())
 }
 
@@ -162,10 +162,10 @@ pub async fn add(
                     _ => e,
                 })
                 .collect();
-            (StatusCode::UNPROCESSABLE_ENTITY, errors, String::new())
+            (StatusCode::UNPROCESSABLE_ENTITY, errors, Flash::default())
         }
         // The team changed since the form was drawn (another tab, another person).
-        Err(Error::Conflict(_, why)) => (StatusCode::CONFLICT, Vec::new(), why.to_string()),
+        Err(Error::Conflict(_, why)) => (StatusCode::CONFLICT, Vec::new(), Flash::refused(why)),
         Err(e) => return Err(PageError(e)),
     };
     let refill = Refill { doctor_id: form.doctor_id, reason: form.reason, until: form.until, errors: FormErrors(errors) };

@@ -14,7 +14,7 @@ use crate::chart::model::{Allergy, NewAllergy, NewProblem, Problem};
 use crate::chart::service;
 use crate::error::Error;
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
 use crate::ids::UserId;
 use crate::pagination::PageRequest;
@@ -37,7 +37,7 @@ struct ChartPage {
     demographics: crate::patients::model::Demographics,
     records: Vec<crate::records::Record>,
     appointments: Vec<crate::appointments::model::Appointment>,
-    message: String,
+    message: Flash,
     form: Refill,
 }
 
@@ -66,7 +66,7 @@ async fn page(
     user: &WebUser,
     patient: UserId,
     form: Refill,
-    message: String,
+    message: Flash,
 ) -> Result<ChartPage, PageError> {
     let all = PageRequest { limit: 200, after: None };
     let allergies = service::allergies(state, actor, patient, &all).await?.items;
@@ -127,13 +127,13 @@ pub async fn show(
     let patient = parse_id(&id, "patient_not_found")?;
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("allergy") => "The allergy is recorded: new prescriptions are checked against it.",
-        Some("problem") => "The problem is on the list.",
-        Some("lab_order") => "The test is ordered: the lab sees it now.",
-        Some("lab_order_invalid") => "To order a test, give its code and its name.",
-        _ => "",
+        Some("allergy") => Flash::done("The allergy is recorded: new prescriptions are checked against it."),
+        Some("problem") => Flash::done("The problem is on the list."),
+        Some("lab_order") => Flash::done("The test is ordered: the lab sees it now."),
+        Some("lab_order_invalid") => Flash::refused("To order a test, give its code and its name."),
+        _ => Flash::default(),
     };
-    Ok(render(&page(&state, &actor, &user, patient, Refill::default(), message.into()).await?)?.into_response())
+    Ok(render(&page(&state, &actor, &user, patient, Refill::default(), message).await?)?.into_response())
 }
 
 /// The allergy form.
@@ -170,7 +170,7 @@ pub async fn add_allergy(
                 errors: FormErrors(errors),
                 ..Refill::default()
             };
-            let page = page(&state, &actor, &user, patient, refill, String::new()).await?;
+            let page = page(&state, &actor, &user, patient, refill, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -219,7 +219,7 @@ pub async fn add_problem(
                 errors: FormErrors(errors),
                 ..Refill::default()
             };
-            let page = page(&state, &actor, &user, patient, refill, String::new()).await?;
+            let page = page(&state, &actor, &user, patient, refill, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),

@@ -370,6 +370,8 @@ pub async fn load(clinic: Clinic<'_>) -> Result<DemoLogins, Error> {
             mfa_enabled: false,
             locked_until: None,
             erased: false,
+            time_zone: None,
+            theme: None,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         if *role == Role::Patient {
@@ -624,6 +626,8 @@ pub async fn generate(
             mfa_enabled: false,
             locked_until: None,
             erased: false,
+            time_zone: None,
+            theme: None,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         let profile = crate::patients::store::NewProfile {

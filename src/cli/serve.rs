@@ -102,6 +102,13 @@ pub struct ServeArgs {
     /// them first with `careledger drugs check`.
     #[arg(long, env = "CARELEDGER_DRUG_DATA")]
     pub drug_data: Option<PathBuf>,
+    /// The clinic's time zone for pages and emails (an IANA name such as `Europe/Madrid`);
+    /// default: this machine's. Each person may choose their own on their security page.
+    #[arg(long, env = "CARELEDGER_TIME_ZONE")]
+    pub time_zone: Option<crate::clock::Zone>,
+    /// The clinic's name, printed at the top of records, charts and prescriptions.
+    #[arg(long, env = "CARELEDGER_CLINIC_NAME", default_value = defaults::CLINIC_NAME)]
+    pub clinic_name: String,
 }
 
 /// The flags of `serve`, checked and resolved: this is the one place a flag becomes a setting.
@@ -155,6 +162,11 @@ impl TryFrom<ServeArgs> for Settings {
         settings.metrics_listen = args.metrics_listen;
         settings.metrics_token = args.metrics_token.filter(|t| !t.is_empty()).map(crate::config::Secret::new);
         settings.drug_data = args.drug_data;
+        if let Some(zone) = args.time_zone {
+            settings.time_zone = zone;
+        }
+        settings.clinic_name =
+            Some(args.clinic_name.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| defaults::CLINIC_NAME.into());
         if settings.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
             anyhow::bail!("--metrics-token must be at least 16 characters");
         }

@@ -4,7 +4,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
 use crate::accounts::model::User;
@@ -66,6 +66,12 @@ pub struct WebUser {
     pub csrf_token: String,
     /// Whether this session passed the second factor.
     pub mfa: bool,
+    /// The zone this person reads times in: their choice, else the clinic's.
+    pub zone: crate::clock::Zone,
+    /// When the request came (for "3 minutes ago").
+    pub now: chrono::DateTime<chrono::Utc>,
+    /// The clinic's name (printed pages).
+    pub clinic: String,
 }
 
 /// `Some` when the request carries a live session cookie; never rejects.
@@ -80,20 +86,34 @@ impl FromRequestParts<AppState> for MaybeWebUser {
         if let Some(found) = parts.extensions.get::<MaybeWebUser>() {
             return Ok(found.clone());
         }
-        let jar = CookieJar::from_headers(&parts.headers);
-        let secure = cookies_secure(state, &parts.headers);
-        let found = match read_cookie(&jar, SESSION_COOKIE, secure) {
-            Some(cookie) => sessions::by_cookie(state, &cookie).await.map_err(PageError)?,
-            None => None,
-        };
-        let found = found.map(|s| {
-            tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
-            WebUser { user: s.user, session_id: s.id, csrf_token: s.csrf_token, mfa: s.mfa }
-        });
-        let found = MaybeWebUser(found);
+        let found = MaybeWebUser(web_user(state, &parts.headers).await.map_err(PageError)?);
         parts.extensions.insert(found.clone());
         Ok(found)
     }
+}
+
+/// The person a request's session cookie belongs to, if it is live.
+pub async fn web_user(state: &AppState, headers: &axum::http::HeaderMap) -> Result<Option<WebUser>, Error> {
+    let jar = CookieJar::from_headers(headers);
+    let secure = cookies_secure(state, headers);
+    let found = match read_cookie(&jar, SESSION_COOKIE, secure) {
+        Some(cookie) => sessions::by_cookie(state, &cookie).await?,
+        None => None,
+    };
+    let now = state.clock.now();
+    Ok(found.map(|s| {
+        tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
+        let zone = s.user.time_zone.as_deref().and_then(crate::clock::Zone::parse).unwrap_or(state.settings.time_zone);
+        WebUser {
+            user: s.user,
+            session_id: s.id,
+            csrf_token: s.csrf_token,
+            mfa: s.mfa,
+            zone,
+            now,
+            clinic: state.settings.clinic_name.clone(),
+        }
+    }))
 }
 
 /// Rejection for pages that need a signed-in user.
@@ -108,7 +128,7 @@ pub enum WebAuthRejection {
 impl IntoResponse for WebAuthRejection {
     fn into_response(self) -> Response {
         match self {
-            Self::Login => Redirect::to("/login").into_response(),
+            Self::Login => crate::http::render::sign_in_needed(),
             Self::Failed(e) => e.into_response(),
         }
     }

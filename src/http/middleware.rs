@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::http::pages::{HtmlFailure, error_page};
+use crate::http::pages::{HtmlFailure, Nav, error_page};
 use crate::http::problem::{OpaqueFailure, opaque_problem};
 use crate::http::state::AppState;
 
@@ -63,6 +63,7 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     };
     let status = response.status();
     let response = match response.extensions().get::<OpaqueFailure>().cloned() {
+        // A page's failure that the page layer did not draw (it never reached it).
         Some(_) if response.extensions().get::<HtmlFailure>().is_some() => {
             error_page(status, "Something went wrong on our side.".into(), Some(request_id.clone()))
         }
@@ -137,4 +138,67 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
         set(h, "strict-transport-security", "max-age=63072000; includeSubDomains");
     }
     response
+}
+
+/// The page layer: an error page gets the signed-in person's header (error pages included, as
+/// every other page), and a page that needs sign-in sends the browser to sign in and back.
+/// API and FHIR answers pass untouched.
+pub async fn frame(
+    axum::extract::State(state): axum::extract::State<crate::http::state::AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    if path.starts_with("/api/") || path.starts_with("/fhir/") {
+        return next.run(req).await;
+    }
+    let method = req.method().clone();
+    let asked = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let mut headers = axum::http::HeaderMap::new();
+    for (name, value) in req.headers() {
+        if matches!(name.as_str(), "cookie" | "x-forwarded-proto" | "host") {
+            headers.append(name.clone(), value.clone());
+        }
+    }
+    let request_id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let mut response = next.run(req).await;
+    if response.extensions().get::<crate::http::render::SignInNeeded>().is_some() {
+        let to = crate::http::render::login_redirect(&method, &asked);
+        let mut redirect = axum::response::Redirect::to(&to).into_response();
+        for cookie in response.headers().get_all(axum::http::header::SET_COOKIE) {
+            redirect.headers_mut().append(axum::http::header::SET_COOKIE, cookie.clone());
+        }
+        return redirect;
+    }
+    let opaque = response.extensions().get::<OpaqueFailure>().is_some() && response.extensions().get::<HtmlFailure>().is_some();
+    let parts = response.extensions().get::<crate::http::render::ErrorPageParts>().cloned();
+    if !opaque && parts.is_none() {
+        return response;
+    }
+    let status = response.status();
+    // Who is signed in, looked up only for an error page; if even that fails, a visitor's header.
+    let user = crate::http::auth::web_user(&state, &headers).await.ok().flatten();
+    let nav = match &user {
+        Some(u) => Nav::signed_in(u),
+        None => Nav::anonymous(&state),
+    };
+    let mut redrawn = match parts {
+        Some(p) if !opaque => crate::http::render::draw_error(nav, status, &p.detail, p.request_id),
+        _ => crate::http::render::draw_error(
+            nav,
+            status,
+            "Something went wrong on our side. The request id below helps your administrator find out what.",
+            request_id,
+        ),
+    };
+    // Keep what the answer said besides its body (Retry-After, cookies).
+    for (name, value) in response.headers_mut().drain() {
+        if let Some(name) = name
+            && name != axum::http::header::CONTENT_TYPE
+            && name != axum::http::header::CONTENT_LENGTH
+        {
+            redrawn.headers_mut().append(name, value);
+        }
+    }
+    redrawn
 }

@@ -13,6 +13,7 @@ pub mod problem;
 pub mod render;
 pub mod routes;
 pub mod state;
+pub mod words;
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, Method, StatusCode, header};

@@ -13,7 +13,7 @@ use crate::http::auth::{MaybeWebUser, WebUser};
 pub use crate::http::cookies::{
     ANON_CSRF_COOKIE, anon_csrf, cookie, cookie_name, cookies_secure, device_cookie, forget_cookie, read_cookie, session_cookie,
 };
-pub use crate::http::render::{HtmlFailure, Nav, PageError, dashboard_path, error_page, render};
+pub use crate::http::render::{Flash, HtmlFailure, Nav, PageError, dashboard_path, error_page, render, safe_next};
 use crate::http::state::AppState;
 
 /// The one stylesheet, served by the binary (no CDN).
@@ -153,6 +153,59 @@ pub fn site_origin(ctx: &crate::context::Ctx, headers: &HeaderMap, uri: Option<&
     Some(format!("{}://{}", if cookies_secure(ctx, headers) { "https" } else { "http" }, authority.as_str()))
 }
 
+/// The app's icon (SVG), and as PNG at the sizes installers ask for.
+pub const ICON_SVG: &str = include_str!("../../static/icon.svg");
+const ICON_192: &[u8] = include_bytes!("../../static/icon-192.png");
+const ICON_512: &[u8] = include_bytes!("../../static/icon-512.png");
+
+fn asset(content_type: &'static str, body: impl IntoResponse) -> axum::response::Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /static/icon.svg`.
+pub async fn icon_svg() -> axum::response::Response {
+    asset("image/svg+xml", ICON_SVG)
+}
+
+/// `GET /static/icon-192.png`.
+pub async fn icon_192() -> axum::response::Response {
+    asset("image/png", ICON_192)
+}
+
+/// `GET /static/icon-512.png`.
+pub async fn icon_512() -> axum::response::Response {
+    asset("image/png", ICON_512)
+}
+
+/// `GET /manifest.webmanifest`: what a tablet or phone needs to install careledger as an app
+/// (W3C Web Application Manifest): its name, where it starts, its icons and colours.
+pub async fn manifest() -> axum::response::Response {
+    let body = serde_json::json!({
+        "name": "careledger",
+        "short_name": "careledger",
+        "description": "The clinic's shared, provable record of care",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": "#0b6e69",
+        "icons": [
+            {"src": "/static/icon-192.png", "sizes": "192x192", "type": "image/png"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png"},
+            {"src": "/static/icon-512.png", "sizes": "512x512", "type": "image/png", "purpose": "maskable"},
+            {"src": "/static/icon.svg", "sizes": "any", "type": "image/svg+xml"}
+        ]
+    });
+    asset("application/manifest+json", body.to_string())
+}
+
 /// `GET /static/style.css`.
 pub async fn stylesheet() -> impl IntoResponse {
     (
@@ -165,19 +218,31 @@ pub async fn stylesheet() -> impl IntoResponse {
 }
 
 impl Nav {
-    /// The header for a signed-in person.
+    /// The header for a signed-in person: their role's pages, times in their zone.
     pub fn signed_in(u: &WebUser) -> Self {
+        let active = u.user.status == crate::accounts::Status::Active;
         Self {
             name: Some(u.user.full_name.clone()),
             role: Some(u.user.role.label().into()),
             home: dashboard_path(u.user.role).into(),
             csrf: u.csrf_token.clone(),
+            links: Nav::links_for(u.user.role, active),
+            zone: u.zone,
+            now: u.now,
+            theme: u.user.theme.clone(),
+            clinic: u.clinic.clone(),
         }
     }
 
-    /// The header for a visitor.
-    pub fn anonymous() -> Self {
-        Self { home: "/".into(), ..Self::default() }
+    /// The header for a visitor: times in the clinic's zone.
+    pub fn anonymous(ctx: &crate::context::Ctx) -> Self {
+        Self {
+            home: "/".into(),
+            zone: ctx.settings.time_zone,
+            now: ctx.clock.now(),
+            clinic: ctx.settings.clinic_name.clone(),
+            ..Self::default()
+        }
     }
 }
 

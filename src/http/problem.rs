@@ -88,8 +88,8 @@ impl Error {
             Error::AccountPendingApproval => "This staff account is waiting for an administrator's approval.".into(),
             Error::AccountDisabled => "This account has been turned off by an administrator.".into(),
             Error::AccountLocked(until) => format!(
-                "Too many wrong attempts in a row: paused until {}. An administrator can open it sooner.",
-                crate::clock::human(until)
+                "Too many wrong attempts in a row: paused until {} UTC. An administrator can open it sooner.",
+                crate::clock::Zone::UTC.when(until)
             ),
             Error::RateLimited(secs) => format!("Too many requests; try again in {secs} seconds."),
             Error::RefreshTokenReused => {

@@ -5,11 +5,15 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use chrono::{DateTime, Utc};
+
 use crate::accounts::Role;
+use crate::clock::Zone;
 use crate::error::Error;
 use crate::http::problem::OpaqueFailure;
 
-/// What the layout needs to draw the header: who is signed in and their form token.
+/// What the layout needs to draw the header and show times: who is signed in, their form
+/// token, their role's pages, and the zone and moment the page is drawn in.
 #[derive(Clone, Debug, Default)]
 pub struct Nav {
     /// Display name, when signed in.
@@ -20,6 +24,124 @@ pub struct Nav {
     pub home: String,
     /// CSRF token for the sign-out form.
     pub csrf: String,
+    /// The role's pages in the header (path, words).
+    pub links: Vec<(&'static str, &'static str)>,
+    /// The zone times are shown in: the reader's choice, else the clinic's.
+    pub zone: Zone,
+    /// When the page is drawn (for "3 minutes ago").
+    pub now: DateTime<Utc>,
+    /// `light` or `dark` when the reader chose one; none follows their device.
+    pub theme: Option<String>,
+    /// The clinic's name (printed pages).
+    pub clinic: String,
+}
+
+impl Nav {
+    /// A stored time as the reader reads it: `27 Nov 2026, 21:44`.
+    pub fn when(&self, stored: &str) -> String {
+        self.zone.when(stored)
+    }
+
+    /// The day of a stored time: `27 Nov 2026`.
+    pub fn day(&self, stored: &str) -> String {
+        self.zone.day(stored)
+    }
+
+    /// The clock time of a stored time: `21:44`.
+    pub fn time(&self, stored: &str) -> String {
+        self.zone.time(stored)
+    }
+
+    /// A stored time with how long ago it was when that helps: `27 Nov 2026, 21:44 (3 minutes
+    /// ago)`; beyond a week the date alone.
+    pub fn when_ago(&self, stored: &str) -> String {
+        match crate::clock::relative(stored, self.now) {
+            Some(ago) => format!("{} ({ago})", self.zone.when(stored)),
+            None => self.zone.when(stored),
+        }
+    }
+
+    /// Now, as the reader reads times (for "printed on").
+    pub fn printed(&self) -> String {
+        self.zone.when(&crate::clock::format(self.now))
+    }
+
+    /// A number with its thousands grouped: `1,204`.
+    pub fn count(&self, n: &i64) -> String {
+        let digits = n.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if *n < 0 { format!("-{out}") } else { out }
+    }
+
+    /// A code (a status, a kind, an outcome, an audit action) in words.
+    pub fn say(&self, code: &str) -> String {
+        crate::http::words::words(code)
+    }
+
+    /// A role's code (`receptionist`) as its label (`Front desk`).
+    pub fn role_label(&self, code: &str) -> String {
+        Role::parse(code).map(|r| r.label().to_string()).unwrap_or_else(|| crate::http::words::words(code))
+    }
+
+    /// The pages a role reaches from the header.
+    pub fn links_for(role: Role, active: bool) -> Vec<(&'static str, &'static str)> {
+        if !active {
+            return Vec::new();
+        }
+        match role {
+            Role::Patient => vec![
+                ("/patient/dashboard", "My records"),
+                ("/history", "History"),
+                ("/me/access-log", "Who looked"),
+                ("/me/shares", "Share"),
+            ],
+            Role::Doctor => vec![("/doctor/dashboard", "Dashboard"), ("/patients", "Patients"), ("/appointments", "Appointments")],
+            Role::Admin => vec![
+                ("/admin/users", "Users"),
+                ("/admin/audit", "Audit trail"),
+                ("/admin/ledger", "Ledger"),
+                ("/admin/emergency-access", "Emergency access"),
+            ],
+            Role::Pharmacist => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
+            Role::Receptionist => {
+                vec![("/appointments", "Front desk"), ("/patients", "Find a patient"), ("/patients/register", "Register a patient")]
+            }
+            Role::Lab => vec![("/lab", "Lab orders")],
+        }
+    }
+}
+
+/// What a page says once after an action led to it (`?done=`): good news in green, a refusal
+/// in amber, both read out by screen readers (`role="status"`).
+#[derive(Clone, Debug, Default)]
+pub struct Flash {
+    /// The words; empty for none.
+    pub text: String,
+    /// Whether the action went through.
+    pub ok: bool,
+}
+
+impl Flash {
+    /// The action went through.
+    pub fn done(text: &str) -> Self {
+        Self { text: text.into(), ok: true }
+    }
+
+    /// The action was refused or changed nothing.
+    pub fn refused(text: &str) -> Self {
+        Self { text: text.into(), ok: false }
+    }
+
+    /// Whether there is nothing to say.
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
 }
 
 /// An error shown as a page. 5xx pages are made opaque by the middleware (with a request id).
@@ -53,7 +175,7 @@ impl IntoResponse for PageError {
             return response;
         }
         if matches!(self.0, Error::Unauthenticated | Error::InvalidToken) {
-            return axum::response::Redirect::to("/login").into_response();
+            return sign_in_needed();
         }
         let detail = match &self.0 {
             // Say which field and why, as the API's `errors` member does.
@@ -74,18 +196,71 @@ impl IntoResponse for PageError {
 #[derive(Clone, Copy, Debug)]
 pub struct HtmlFailure;
 
-/// Renders the error page.
+/// An error page as drawn before anyone looked at who asked: [`frame`] draws it again with the
+/// signed-in person's header (their name, their pages, sign-out) when there is one.
+#[derive(Clone, Debug)]
+pub struct ErrorPageParts {
+    /// What the page says.
+    pub detail: String,
+    /// The request id shown on a 5xx page.
+    pub request_id: Option<String>,
+}
+
+/// A page that needs someone signed in: [`frame`] sends the browser to the sign-in page with
+/// the page to come back to.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInNeeded;
+
+/// The answer for a page that needs sign-in (drawn by [`frame`]).
+pub fn sign_in_needed() -> Response {
+    let mut response = axum::response::Redirect::to("/login").into_response();
+    response.extensions_mut().insert(SignInNeeded);
+    response
+}
+
+/// Renders the error page (with a visitor's header; [`frame`] redraws it for someone signed in).
 pub fn error_page(status: StatusCode, detail: String, request_id: Option<String>) -> Response {
-    let page = ErrorPage {
-        nav: Nav { home: "/".into(), ..Nav::default() },
-        status: status.as_u16(),
-        title: status.canonical_reason().unwrap_or("Error"),
-        detail,
-        request_id,
-    };
+    let mut response = draw_error(Nav { home: "/".into(), ..Nav::default() }, status, &detail, request_id.clone());
+    response.extensions_mut().insert(ErrorPageParts { detail, request_id });
+    response
+}
+
+pub(crate) fn draw_error(nav: Nav, status: StatusCode, detail: &str, request_id: Option<String>) -> Response {
+    let page = ErrorPage { nav, status: status.as_u16(), title: title_of(status), detail: detail.to_string(), request_id };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
+    }
+}
+
+/// An error's heading in words a visitor understands (not the HTTP reason phrase).
+fn title_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "That request could not be read",
+        401 => "Please sign in",
+        403 => "You cannot open this page",
+        404 => "Page not found",
+        405 => "That cannot be done here",
+        409 => "That changed in the meantime",
+        413 => "That is too large",
+        415 => "That kind of file is not accepted",
+        422 => "Some of what was sent is not valid",
+        423 => "The account is paused",
+        429 => "Too many tries",
+        503 => "careledger is busy or unavailable",
+        s if s >= 500 => "Something went wrong on our side",
+        _ => "That did not work",
+    }
+}
+
+/// Where a page that needs sign-in sends the browser: `/login?next=` the page asked for, when
+/// it was a plain visit (a form's address is not a page to come back to).
+pub(crate) fn login_redirect(method: &axum::http::Method, path_and_query: &str) -> String {
+    if method == axum::http::Method::GET && path_and_query != "/" && safe_next(path_and_query).is_some() {
+        let next: String = url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
+        format!("/login?next={next}")
+    } else {
+        "/login?why=signin".into()
     }
 }
 
@@ -102,4 +277,24 @@ pub fn dashboard_path(role: Role) -> &'static str {
         Role::Admin => "/admin/users",
         _ => "/",
     }
+}
+
+/// A page of this site to go back to after signing in, or `None`: only a path of this site
+/// (`/records/…?…`), never another site (`//evil.example`, `/\\evil.example`, `https://…`), a
+/// control character, the sign-in or sign-out pages themselves, or an API address (OWASP
+/// Unvalidated Redirects and Forwards cheat sheet: only known-local destinations).
+pub fn safe_next(next: &str) -> Option<String> {
+    let next = next.trim();
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'));
+    if !local || next.len() > 1000 || next.bytes().any(|b| b.is_ascii_control() || b == b'\\') {
+        return None;
+    }
+    let parsed: axum::http::uri::PathAndQuery = next.parse().ok()?;
+    let path = parsed.path();
+    let refused = ["/login", "/logout", "/register", "/api/", "/fhir/", "/static/"];
+    if refused.iter().any(|r| path == r.trim_end_matches('/') || path.starts_with(r)) {
+        return None;
+    }
+    Some(parsed.as_str().to_string())
 }

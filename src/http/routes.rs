@@ -223,7 +223,7 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
         },
         Surface::Page => match MaybeWebUser::from_request_parts(&mut parts, &state).await {
             Ok(MaybeWebUser(Some(u))) => (u.user, u.session_id, u.mfa),
-            Ok(MaybeWebUser(None)) => return Redirect::to("/login").into_response(),
+            Ok(MaybeWebUser(None)) => return crate::http::render::sign_in_needed(),
             Err(e) => return e.into_response(),
         },
     };

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::accounts::permissions::Actor;
 use crate::error::Error;
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, Nav, PageError, render};
+use crate::http::pages::{CsrfForm, Flash, Nav, PageError, render};
 use crate::http::state::AppState;
 use crate::lab::model::{LabFilter, LabOrder, NewLabOrder, NewLabResult};
 use crate::lab::service;
@@ -20,7 +20,7 @@ struct LabPage {
     nav: Nav,
     open: Vec<LabOrder>,
     recent: Vec<LabOrder>,
-    message: String,
+    message: Flash,
 }
 
 /// `?done=`.
@@ -33,17 +33,17 @@ struct Done {
 pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("posted") => "The result is posted: the patient and their doctors see it.",
-        Some("invalid") => "Enter a value (and a unit); a flag must be low, high, abnormal or normal.",
-        Some("already_resulted") => "That order has its result already.",
-        _ => "",
+        Some("posted") => Flash::done("The result is posted: the patient and their doctors see it."),
+        Some("invalid") => Flash::refused("Enter a value (and a unit); a flag must be low, high, abnormal or normal."),
+        Some("already_resulted") => Flash::refused("That order has its result already."),
+        _ => Flash::default(),
     };
     let open = service::list(&state, &actor, &LabFilter { status: Some("open".into()), ..LabFilter::default() }).await?;
     let mut recent = service::list(&state, &actor, &LabFilter { status: Some("resulted".into()), ..LabFilter::default() }).await?;
     // Latest result first.
     recent.sort_by(|a, b| b.result.as_ref().map(|r| r.created_at.as_str()).cmp(&a.result.as_ref().map(|r| r.created_at.as_str())));
     recent.truncate(20);
-    Ok(render(&LabPage { nav: Nav::signed_in(&user), open, recent, message: message.into() })?.into_response())
+    Ok(render(&LabPage { nav: Nav::signed_in(&user), open, recent, message })?.into_response())
 }
 
 /// The result form.

@@ -153,9 +153,9 @@ pub async fn set_password_form(
     let error = if service::link_is_open(&state, &token).await? {
         String::new()
     } else {
-        "This link does not work any more (used, expired or mistyped): ask the clinic's front desk for a new one.".into()
+        "This link does not work any more (used, expired or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
     };
-    let page = SetPasswordPage { nav: Nav::anonymous(), csrf, token, error };
+    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token, error };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -177,15 +177,15 @@ pub async fn set_password(
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> Result<Response, PageError> {
     let error = match service::set_password(&state, SetPassword { token: form.token.clone(), password: form.password }).await {
-        Ok(()) => return Ok(Redirect::to("/login").into_response()),
+        Ok(()) => return Ok(Redirect::to("/login?why=password_set").into_response()),
         Err(Error::Validation(e)) => e.first().map(|e| e.message.clone()).unwrap_or_default(),
         Err(Error::NotFound(_)) => {
-            "This link does not work any more (used, expired or mistyped): ask the clinic's front desk for a new one.".into()
+            "This link does not work any more (used, expired or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
         }
         Err(e) => return Err(PageError(e)),
     };
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = SetPasswordPage { nav: Nav::anonymous(), csrf, token: form.token, error };
+    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token: form.token, error };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
 }
 

@@ -102,6 +102,8 @@ pub async fn register(ctx: &Ctx, actor: &Actor, input: NewPatient) -> Result<Reg
         mfa_enabled: false,
         locked_until: None,
         erased: false,
+        time_zone: None,
+        theme: None,
     };
     let token = crate::accounts::tokens::random_token();
     let expires = clock::format(now + Duration::hours(SETUP_HOURS));
@@ -191,8 +193,24 @@ pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
         Some(u) if u == user.to_string() => store::set_hash(&mut tx, &u, &hash).await?,
         _ => return Err(Error::NotFound("link_not_found")),
     }
+    // A new password (a first one, or a reset) signs the account out everywhere: whoever had
+    // the old one is out.
+    let revoked = crate::accounts::sessions::store::revoke_other_sessions(&mut *tx, user, None, &now).await?;
+    // Whoever holds the link holds the mailbox or was given it by an administrator: a pause
+    // after wrong passwords ends with the new one.
+    crate::accounts::lockout::store::unlock(&mut tx, user).await?;
     tx.commit().await?;
-    tracing::info!(user_id = %user, "password set by one-time link");
+    if revoked > 0
+        && let Some(mailer) = &ctx.mailer
+    {
+        let body = format!(
+            "Hello {},\n\nThe password of your careledger account was changed with a one-time link, and every device was signed out.\n\n\
+             If this was not you, tell your clinic's administrator at once.\n",
+            found.full_name
+        );
+        mailer.send_later(user, &found.email, "Your careledger password was changed", body);
+    }
+    tracing::info!(user_id = %user, revoked, "password set by one-time link");
     Ok(())
 }
 

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::accounts::permissions::Actor;
 use crate::error::Error;
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
 use crate::pagination::PageRequest;
 use crate::pharmacy::model::{Batch, DispenseItem, InventoryFilter, NewBatch, NewDispense};
@@ -28,7 +28,7 @@ struct PharmacyPage {
     all: Vec<Batch>,
     form: BatchForm,
     errors: FormErrors,
-    message: String,
+    message: Flash,
 }
 
 /// The batch form, as sent.
@@ -54,7 +54,7 @@ async fn page(
     user: &WebUser,
     form: BatchForm,
     errors: Vec<crate::error::FieldError>,
-    message: &str,
+    message: Flash,
 ) -> Result<PharmacyPage, PageError> {
     let open = PrescriptionFilter { patient_id: None, status: Some("open".into()) };
     let queue = crate::prescriptions::service::list(state, actor, &open, &PageRequest { limit: 100, after: None }).await?.items;
@@ -65,7 +65,7 @@ async fn page(
         service::list(state, actor, &state.drugs, &InventoryFilter { expiring_within_days: Some(days), ..InventoryFilter::default() })
             .await?;
     let all = service::list(state, actor, &state.drugs, &InventoryFilter::default()).await?;
-    Ok(PharmacyPage { nav: Nav::signed_in(user), queue, low, expiring, all, form, errors: FormErrors(errors), message: message.into() })
+    Ok(PharmacyPage { nav: Nav::signed_in(user), queue, low, expiring, all, form, errors: FormErrors(errors), message })
 }
 
 /// `?done=` after a change.
@@ -77,7 +77,7 @@ struct Done {
 /// `GET /pharmacy`.
 pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
-    let message = if done.done.as_deref() == Some("batch") { "The batch is on the shelf." } else { "" };
+    let message = if done.done.as_deref() == Some("batch") { Flash::done("The batch is on the shelf.") } else { Flash::default() };
     Ok(render(&page(&state, &actor, &user, BatchForm::default(), Vec::new(), message).await?)?.into_response())
 }
 
@@ -115,7 +115,7 @@ pub async fn add_batch(
             Err(e) => return Err(PageError(e)),
         }
     }
-    let page = page(&state, &actor, &user, form, errors, "").await?;
+    let page = page(&state, &actor, &user, form, errors, Flash::default()).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
 }
 

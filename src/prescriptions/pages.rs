@@ -12,7 +12,7 @@ use crate::accounts::permissions::{Actor, Permission};
 use crate::accounts::store as users;
 use crate::error::{Error, FieldError, SafetyWarning};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, render, site_origin};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, render, site_origin};
 use crate::http::state::AppState;
 use crate::prescriptions::model::{NewItem, NewPrescription, Prescription, PrescriptionVersion, Verification, VerifyQuery};
 use crate::prescriptions::service;
@@ -206,7 +206,7 @@ struct ShowPage {
     is_pharmacy: bool,
     /// For the pharmacy's dispense form: per item, the batches of its drug that can be used.
     batches: Vec<(usize, String, Vec<crate::pharmacy::model::Batch>)>,
-    message: String,
+    message: Flash,
 }
 
 /// `?done=` after a dispense.
@@ -246,14 +246,13 @@ pub async fn show(
     }
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("dispensed") => "Dispensed: the stock is taken and the prescription is locked.",
-        Some("already_dispensed") => "This prescription was dispensed already: do not dispense it again.",
-        Some("batch_expired") => "A batch chosen is past its expiry date: choose another.",
-        Some("insufficient_stock") => "A batch chosen holds fewer units than asked: choose another or take fewer.",
-        Some("dispense_invalid") => "Choose a batch of each drug and a quantity of at least 1.",
-        _ => "",
-    }
-    .to_string();
+        Some("dispensed") => Flash::done("Dispensed: the stock is taken and the prescription is locked."),
+        Some("already_dispensed") => Flash::refused("This prescription was dispensed already: do not dispense it again."),
+        Some("batch_expired") => Flash::refused("A batch chosen is past its expiry date: choose another."),
+        Some("insufficient_stock") => Flash::refused("A batch chosen holds fewer units than asked: choose another or take fewer."),
+        Some("dispense_invalid") => Flash::refused("Choose a batch of each drug and a quantity of at least 1."),
+        _ => Flash::default(),
+    };
     let page = ShowPage { nav: Nav::signed_in(&user), rx, versions, qr_svg, verify_url, is_pharmacy, batches, message };
     Ok(render(&page)?.into_response())
 }

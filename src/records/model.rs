@@ -123,12 +123,7 @@ pub struct RecordFilter {
     pub q: Option<String>,
 }
 
-impl Record {
-    /// The creation time for people: `2026-11-26 08:55 UTC`.
-    pub fn when(&self) -> String {
-        crate::clock::human(&self.created_at)
-    }
-}
+impl Record {}
 
 /// One version of a record, as stored and as the ledger proves it.
 #[derive(Clone, Debug, Serialize, ToSchema)]

@@ -10,7 +10,7 @@ use crate::accounts::Role;
 use crate::accounts::permissions::{Actor, Permission};
 use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, SelectOption, dashboard_path, render};
 use crate::http::state::AppState;
 use crate::ids::RecordId;
 use crate::pagination::{Page, PageParams, PageRequest};
@@ -83,8 +83,8 @@ pub async fn doctor_dashboard(
     // and the results of the tests they ordered.
     let (mut today, mut results, mut open_orders) = (Vec::new(), Vec::new(), 0);
     if !pending {
-        let day = state.clock.now().date_naive().to_string();
-        let filter = crate::appointments::model::AppointmentFilter { day: Some(day), ..Default::default() };
+        let day = user.zone.today(state.clock.now()).to_string();
+        let filter = crate::appointments::model::AppointmentFilter { day: Some(day), day_zone: user.zone, ..Default::default() };
         today = crate::appointments::service::list(&state, &actor, &filter).await?;
         let orders = crate::lab::service::list(&state, &actor, &crate::lab::model::LabFilter::default()).await?;
         open_orders = orders.iter().filter(|o| o.status == "open").count();
@@ -318,7 +318,7 @@ struct RecordPage {
     is_author: bool,
     amend: AmendForm,
     errors: FormErrors,
-    message: String,
+    message: Flash,
 }
 
 /// The amend form, as sent (or as the record stands, to start from).
@@ -347,7 +347,7 @@ async fn record_page(
     id: RecordId,
     amend: Option<AmendForm>,
     errors: Vec<FieldError>,
-    message: String,
+    message: Flash,
 ) -> Result<RecordPage, PageError> {
     let RecordView { record, versions, files, proof } = view::record(state, actor, id).await?;
     let is_author = record.doctor_id == actor.id() && actor.holds(Permission::RecordsCreate);
@@ -369,7 +369,7 @@ pub async fn amend(
     match service::amend(&state, &actor, id, a).await {
         Ok(_) => Ok(Redirect::to(&format!("/records/{id}?done=amended")).into_response()),
         Err(Error::Validation(errors)) => {
-            let page = record_page(&state, &actor, &user, id, Some(form), errors, String::new()).await?;
+            let page = record_page(&state, &actor, &user, id, Some(form), errors, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -393,7 +393,7 @@ pub async fn attach(
     match attached {
         Ok(()) => Ok(Redirect::to(&format!("/records/{id}?done=attached")).into_response()),
         Err(Error::Validation(errors)) => {
-            let message = errors.first().map(|e| format!("The file was not attached: {}.", e.message)).unwrap_or_default();
+            let message = Flash::refused(&errors.first().map(|e| format!("The file was not attached: {}.", e.message)).unwrap_or_default());
             let page = record_page(&state, &actor, &user, id, None, Vec::new(), message).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
@@ -414,18 +414,23 @@ pub async fn show(
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let done: RecordDone = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("amended") => "Amended: the new version is in the ledger; the earlier ones stay below.",
-        Some("attached") => "The file is attached (sealed, and in the ledger).",
-        _ => "",
+        Some("amended") => Flash::done("Amended: the new version is in the ledger; the earlier ones stay below."),
+        Some("attached") => Flash::done("The file is attached (sealed, and in the ledger)."),
+        _ => Flash::default(),
     };
-    render(&record_page(&state, &actor, &user, id, None, Vec::new(), message.into()).await?).map(IntoResponse::into_response)
+    render(&record_page(&state, &actor, &user, id, None, Vec::new(), message).await?).map(IntoResponse::into_response)
 }
 
 /// `GET /records/{id}/proof`: the same inclusion proof as the API, for a signed-in browser.
 pub async fn proof(State(state): State<AppState>, actor: Actor, Path(id): Path<String>) -> Result<Response, PageError> {
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let index = service::latest_entry(&state, &actor, id).await?;
-    Ok(axum::Json(crate::ledger::service::inclusion(&state, index).await?).into_response())
+    let proof = crate::ledger::service::inclusion(&state, index).await?;
+    // A file to keep or hand on (RFC 6266), not JSON opened in the tab.
+    let disposition = format!("attachment; filename=\"record-{id}-proof.json\"");
+    let body = serde_json::to_vec_pretty(&proof).map_err(|e| PageError(Error::Internal(e.into())))?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)], body)
+        .into_response())
 }
 
 /// `GET /records/{id}/files/{sha256}`: a file for a signed-in browser, checked like the API's.
@@ -467,6 +472,7 @@ pub struct HistoryQuery {
     #[serde(flatten)]
     filter: RecordFilter,
     cursor: Option<String>,
+    limit: Option<String>,
 }
 
 /// `GET /history`: the API's filters as a form, and the matching records.
@@ -478,7 +484,7 @@ pub async fn history(
 ) -> Result<Response, PageError> {
     let q: HistoryQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let is_doctor = actor.role() == Role::Doctor;
-    let paging = PageParams { limit: None, cursor: q.cursor.clone() }.into_request();
+    let paging = PageParams { limit: q.limit.clone().filter(|l| !l.trim().is_empty()), cursor: q.cursor.clone() }.into_request();
     let result = match paging {
         Ok(paging) => service::list(&state, &actor, &q.filter, &paging).await,
         Err(e) => Err(e),
@@ -488,7 +494,10 @@ pub async fn history(
         Err(Error::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Page { items: vec![], next_cursor: None }, errors),
         Err(e) => return Err(PageError(e)),
     };
-    let next = next_link("/history", &q.filter, &page);
+    let next = next_link("/history", &q.filter, &page).map(|link| match q.limit.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(limit) => format!("{link}&limit={}", url::form_urlencoded::byte_serialize(limit.as_bytes()).collect::<String>()),
+        None => link,
+    });
     let selected = q.filter.record_type.clone().unwrap_or_default();
     // Doctors filter by patient, patients by doctor: chosen from the people in their records.
     let (person_field, chosen) =

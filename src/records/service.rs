@@ -319,6 +319,11 @@ pub fn parse_filter(f: &RecordFilter) -> Result<ListQuery, Error> {
             None
         });
     }
+    if let (Some(from), Some(to)) = (&q.from, &q.to)
+        && from > to
+    {
+        v.add("to", "to must not be before from (the dates are the wrong way round)");
+    }
     if let Some(text) = nonempty(&f.q) {
         if text.chars().count() > MAX_QUERY {
             v.add("q", format!("the search text (q) must be at most {MAX_QUERY} characters"));

@@ -68,12 +68,7 @@ pub struct CreatedShare {
     pub record_ids: Vec<String>,
 }
 
-impl CreatedShare {
-    /// Until when, for people.
-    pub fn expires(&self) -> String {
-        crate::clock::human(&self.expires_at)
-    }
-}
+impl CreatedShare {}
 
 /// A link as its patient lists it (no token, no URL).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -99,16 +94,6 @@ pub struct ShareLink {
 }
 
 impl ShareLink {
-    /// When made, for people.
-    pub fn created(&self) -> String {
-        crate::clock::human(&self.created_at)
-    }
-
-    /// When it ends, for people.
-    pub fn expires(&self) -> String {
-        crate::clock::human(&self.expires_at)
-    }
-
     /// What it shows, for people.
     pub fn what(&self) -> String {
         match self.scope.as_str() {
@@ -165,9 +150,4 @@ pub struct SharedView {
     pub truncated: bool,
 }
 
-impl SharedView {
-    /// Until when, for people.
-    pub fn expires(&self) -> String {
-        crate::clock::human(&self.expires_at)
-    }
-}
+impl SharedView {}

@@ -14,7 +14,7 @@ use crate::accounts::permissions::Actor;
 use crate::audit::note::AuditNote;
 use crate::error::{Error, FieldError};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, error_page, render, site_origin};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, error_page, render, site_origin};
 use crate::http::state::AppState;
 use crate::records::model::Record;
 use crate::shares::model::{CreatedShare, NewShare, ShareLink, ShareScope, SharedView};
@@ -49,7 +49,7 @@ struct SharesPage {
     expiries: Vec<ExpiryOption>,
     errors: FormErrors,
     created: Option<CreatedShare>,
-    message: String,
+    message: Flash,
 }
 
 /// The form as sent back (empty when the page is first shown).
@@ -67,7 +67,7 @@ async fn page(
     user: &WebUser,
     form: Refill,
     created: Option<CreatedShare>,
-    message: &str,
+    message: Flash,
 ) -> Result<SharesPage, PageError> {
     // A patient has a handful of links: the page shows the newest 200 (the API pages on).
     let links = service::list(state, actor, &crate::pagination::PageRequest { limit: 200, after: None }).await?.items;
@@ -85,7 +85,7 @@ async fn page(
         expiries: EXPIRIES.iter().map(|(m, label)| ExpiryOption { minutes: *m, label, selected: *m == minutes }).collect(),
         errors: form.errors,
         created,
-        message: message.to_string(),
+        message,
     })
 }
 
@@ -99,8 +99,8 @@ struct Done {
 pub async fn show(State(state): State<AppState>, actor: Actor, user: WebUser, RawQuery(raw): RawQuery) -> Result<Response, PageError> {
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
-        Some("revoked") => "The link is revoked: it opens nothing any more.",
-        _ => "",
+        Some("revoked") => Flash::done("The link is revoked: it opens nothing any more."),
+        _ => Flash::default(),
     };
     let page = page(&state, &actor, &user, Refill::default(), None, message).await?;
     Ok(render(&page)?.into_response())
@@ -140,7 +140,7 @@ pub async fn create(
     let refill = |errors| Refill { all, record_ids: record_ids.clone(), minutes, errors: FormErrors(errors) };
     match service::create(&state, &actor, &body, &site).await {
         Ok(created) => {
-            let page = page(&state, &actor, &user, Refill::default(), Some(created), "").await?;
+            let page = page(&state, &actor, &user, Refill::default(), Some(created), Flash::default()).await?;
             Ok(render(&page)?.into_response())
         }
         Err(Error::Validation(errors)) => {
@@ -156,7 +156,7 @@ pub async fn create(
                     _ => e,
                 })
                 .collect();
-            let page = page(&state, &actor, &user, refill(errors), None, "").await?;
+            let page = page(&state, &actor, &user, refill(errors), None, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(e) => Err(e.into()),
@@ -211,7 +211,7 @@ pub async fn view(State(state): State<AppState>, note: AuditNote, Path(token): P
     match service::view(&state, &note, &token).await {
         Ok(view) => {
             let whole_history = view.scope == ShareScope::All;
-            Ok(private(render(&SharePage { nav: Nav::anonymous(), view, whole_history })?.into_response()))
+            Ok(private(render(&SharePage { nav: Nav::anonymous(&state), view, whole_history })?.into_response()))
         }
         Err(Error::NotFound(_)) => Ok(private(error_page(StatusCode::NOT_FOUND, GONE.into(), None))),
         Err(e) => Err(e.into()),

@@ -140,9 +140,14 @@ dual!(bookings_never_overlap_for_a_doctor_a_patient_or_a_room);
 async fn the_front_desk_moves_the_queue_and_only_it_checks_in(backend: Backend) {
     let app = app!(backend);
     let d = desk(&app).await;
-    // One tomorrow, which cannot be checked in yet, and one within the hour, which can.
+    // One a day ahead, which cannot be checked in yet (more than 12 hours before it starts,
+    // whatever the time of day the test runs), and one within the hour, which can.
     let r = app
-        .post("/api/v1/appointments", Some(&d.desk.access), &booking(&d.house, &d.patient, &at(&app, 10, 0), &at(&app, 10, 20), None))
+        .post(
+            "/api/v1/appointments",
+            Some(&d.desk.access),
+            &booking(&d.house, &d.patient, &soon(&app, 24 * 60), &soon(&app, 24 * 60 + 20), None),
+        )
         .await;
     let later = r.body["id"].as_str().unwrap().to_string();
     let r = app.patch(&format!("/api/v1/appointments/{later}"), Some(&d.desk.access), &json!({"status": "checked_in"})).await;

@@ -391,7 +391,7 @@ async fn the_dashboard_downloads_the_same_bundle(backend: Backend) {
     assert_eq!(d.get(app.url("/me/export")).send().await.unwrap().status(), 403);
     let anon = crate::helpers::browser().get(app.url("/me/export")).send().await.unwrap();
     assert_eq!(anon.status(), 303);
-    assert_eq!(anon.headers()["location"], "/login");
+    assert_eq!(anon.headers()["location"], "/login?next=%2Fme%2Fexport", "sign in, then back to the download");
     // The page download is audited like the API's.
     let rows = app.get(&format!("/api/v1/audit?action=export.download&patient_id={}", patient.id), Some(&admin.access)).await;
     assert_eq!(rows.body["items"].as_array().unwrap().len(), 1, "{}", rows.text);

@@ -280,6 +280,14 @@ impl TestApp {
         Reply::from(req.send().await.expect("request")).await
     }
 
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
+        let mut req = self.http.put(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        Reply::from(req.send().await.expect("request")).await
+    }
+
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
         let mut req = self.http.delete(self.url(path));
         if let Some(t) = token {
@@ -530,4 +538,10 @@ pub async fn write_on_page(base: &str, b: &reqwest::Client, patient_email: &str,
     let r = b.post(format!("{base}/records/create")).form(&hidden_fields(&confirm)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     r.headers()["location"].to_str().unwrap().to_string()
+}
+
+/// The path a redirect leads to, without its query (`/login?next=…` is `/login`).
+pub fn redirect_path(r: &reqwest::Response) -> String {
+    let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    to.split('?').next().unwrap_or_default().to_string()
 }

@@ -8,6 +8,7 @@ mod lab;
 mod layout;
 mod ledger;
 mod ledger_tree;
+mod living;
 mod lookalikes;
 
 mod accounts;

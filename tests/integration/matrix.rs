@@ -100,7 +100,9 @@ async fn every_role_against_every_route(backend: Backend) {
             "/api/v1/patients/{id}/care-team/{doctor_id}" | "/patients/{id}/care-team/{doctor_id}/remove" => {
                 spec.path.replace("{id}", &patient.id).replace("{doctor_id}", &uuid::Uuid::now_v7().to_string())
             }
-            p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" => p.replace("{id}", &pending_id),
+            p if p.starts_with("/api/v1/admin/users/{id}/") || p == "/admin/users/{id}/role" || p == "/admin/users/{id}/reset-link" => {
+                p.replace("{id}", &pending_id)
+            }
             "/admin/users/{id}/{action}" => format!("/admin/users/{pending_id}/unlock"),
             // Someone else's or nobody's session: allowed callers get 404, refused ones 401/403.
             "/api/v1/me/sessions/{id}"

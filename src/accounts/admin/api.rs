@@ -64,6 +64,26 @@ macro_rules! admin_action {
     };
 }
 
+/// `POST /api/v1/admin/users/{id}/reset-link`: a single-use link (24 hours) for the person to
+/// choose a new password, for clinics without email; the owner is emailed that it was made when
+/// the clinic has email.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reset-link", tag = "admin", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The user")),
+    responses(
+        (status = 201, description = "The link to hand over", body = crate::accounts::reset::ResetLink),
+        (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
+        (status = 403, description = "`forbidden`: not an administrator", body = Problem),
+        (status = 404, description = "`user_not_found`: unknown, erased or turned off", body = Problem),
+    ))]
+pub async fn reset_link(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiPath(id): ApiPath<String>,
+) -> Result<(axum::http::StatusCode, ApiJson<crate::accounts::reset::ResetLink>), Error> {
+    let id: UserId = id.parse().map_err(|_| Error::NotFound("user_not_found"))?;
+    Ok((axum::http::StatusCode::CREATED, ApiJson(crate::accounts::reset::admin_link(&state, &actor, id).await?)))
+}
+
 admin_action!(approve, service::Action::Approve, "/api/v1/admin/users/{id}/approve", "approves a pending staff account");
 admin_action!(reject, service::Action::Reject, "/api/v1/admin/users/{id}/reject", "turns down a pending staff account");
 admin_action!(deactivate, service::Action::Deactivate, "/api/v1/admin/users/{id}/deactivate", "turns an account off and ends its sessions");

@@ -11,7 +11,7 @@ use crate::accounts::model::{Role, Status, User};
 use crate::accounts::permissions::Actor;
 use crate::error::{Error, Validator};
 use crate::http::auth::WebUser;
-use crate::http::pages::{CsrfForm, FormErrors, Nav, PageError, SelectOption, render};
+use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, SelectOption, render};
 use crate::http::state::AppState;
 use crate::ids::UserId;
 use crate::pagination::{PageParams, PageRequest};
@@ -28,13 +28,25 @@ struct UsersPage {
     users: Vec<User>,
     next_link: Option<String>,
     errors: FormErrors,
-    message: String,
+    message: Flash,
     pending: i64,
     by_role: Vec<(&'static str, i64)>,
 }
 
 impl UsersPage {
     /// The actions that make sense for a user's state.
+    /// A button's words.
+    fn action_label(&self, action: &str) -> &'static str {
+        match action {
+            "approve" => "Approve",
+            "reject" => "Reject",
+            "deactivate" => "Deactivate",
+            "reactivate" => "Reactivate",
+            "unlock" => "Unlock",
+            _ => "Act",
+        }
+    }
+
     fn actions_for(&self, u: &User) -> Vec<&'static str> {
         // An erased account stays off: nothing to offer.
         if u.erased {
@@ -101,16 +113,29 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
         by_role,
         nav: Nav::signed_in(&user),
         me: user.user.id,
-        statuses: options(&statuses, Status::as_str, Status::as_str, q.filter.status.as_deref().unwrap_or("")),
+        statuses: options(&statuses, Status::as_str, Status::label, q.filter.status.as_deref().unwrap_or("")),
         roles: options(&Role::ALL, Role::as_str, Role::label, q.filter.role.as_deref().unwrap_or("")),
         staff_roles: options(&staff, Role::as_str, Role::label, ""),
         q: q.filter.q.clone().unwrap_or_default(),
         users,
         next_link,
         errors: FormErrors(errors),
-        message: q.done.map(|d| format!("Done: {d}.")).unwrap_or_default(),
+        message: done_message(q.done.as_deref()),
     })?;
     Ok((status, html).into_response())
+}
+
+/// What the users page says after an action, in words.
+fn done_message(done: Option<&str>) -> Flash {
+    match done {
+        Some("approve") => Flash::done("Approved: the account can work now."),
+        Some("reject") => Flash::done("Rejected: the account cannot sign in."),
+        Some("deactivate") => Flash::done("Deactivated: the account is signed out everywhere and cannot sign in."),
+        Some("reactivate") => Flash::done("Reactivated: the account can sign in again."),
+        Some("unlock") => Flash::done("Unlocked: the account can sign in from any device again."),
+        Some("role_change") => Flash::done("The role is changed. A change that takes access away also signs the person out everywhere."),
+        _ => Flash::default(),
+    }
 }
 
 /// A form with only its CSRF token.
@@ -150,6 +175,39 @@ pub async fn change_role(
     let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
     admin::change_role(&state, &actor, id, RoleChange { role: form.role }).await?;
     Ok(Redirect::to("/admin/users?done=role_change").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "reset_link.html")]
+struct ResetLinkPage {
+    nav: Nav,
+    name: String,
+    url: String,
+    expires_at: String,
+    emailed: bool,
+}
+
+/// `POST /admin/users/{id}/reset-link`: the link, shown once to hand over.
+pub async fn reset_link(
+    State(state): State<AppState>,
+    actor: Actor,
+    user: WebUser,
+    headers: axum::http::HeaderMap,
+    Path(id): Path<String>,
+    CsrfForm(_): CsrfForm<ActionForm>,
+) -> Result<Response, PageError> {
+    let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
+    let link = crate::accounts::reset::admin_link(&state, &actor, id).await?;
+    let name = crate::accounts::store::find_by_id(&state.db, id).await?.map(|u| u.full_name).unwrap_or_default();
+    let origin = crate::http::pages::site_origin(&state, &headers, None).unwrap_or_default();
+    let page = ResetLinkPage {
+        nav: Nav::signed_in(&user),
+        name,
+        url: format!("{origin}{}", link.path),
+        expires_at: link.expires_at,
+        emailed: link.emailed,
+    };
+    Ok(render(&page)?.into_response())
 }
 
 crate::csrf_protected!(ActionForm, RoleForm);

@@ -125,7 +125,7 @@ pub async fn account_failure(ctx: &Ctx, user: &User, now: DateTime<Utc>) -> Resu
     let notice = format!(
         "Your account was paused at {} after {LOCK_AFTER} wrong attempts in a row from a device it had not signed in from. \
          If that was not you, change your password.",
-        clock::human(&clock::format(now))
+        clock::human(&clock::format(now), ctx.settings.time_zone)
     );
     let Some(until) = store::record_failure(&ctx.db, user.id, LOCK_AFTER, &until, &notice).await? else {
         return Ok(false);
@@ -141,8 +141,8 @@ pub async fn account_failure(ctx: &Ctx, user: &User, now: DateTime<Utc>) -> Resu
              You can also still sign in from a browser or app you have signed in from before.\n\n\
              If these attempts were not yours, change your password once you are back in.\n",
             user.full_name,
-            clock::human(&clock::format(now)),
-            clock::human(&until)
+            clock::human(&clock::format(now), ctx.settings.time_zone),
+            clock::human(&until, ctx.settings.time_zone)
         );
         mailer.send_later(user.id, &user.email, "Your careledger account was locked", body);
     }

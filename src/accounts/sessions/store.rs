@@ -227,16 +227,7 @@ pub struct SessionView {
     pub current: bool,
 }
 
-impl SessionView {
-    /// Sign-in time for people.
-    pub fn created(&self) -> String {
-        crate::clock::human(&self.created_at)
-    }
-    /// Last activity for people.
-    pub fn seen(&self) -> String {
-        crate::clock::human(&self.last_seen_at)
-    }
-}
+impl SessionView {}
 
 /// Live sessions of a user, newest first. Page sessions idle since `idle_since` are over.
 pub async fn list_sessions(db: &Db, user: UserId, now: &str, idle_since: &str) -> Result<Vec<SessionView>, Error> {
