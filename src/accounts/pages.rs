@@ -31,6 +31,7 @@ struct Landing {
     role_note: &'static str,
     /// The role's pages, once the account is active.
     links: Vec<(&'static str, &'static str)>,
+    message: Flash,
 }
 
 /// `GET /`: the landing page, or a welcome for someone signed in.
@@ -39,7 +40,9 @@ pub async fn landing(
     headers: HeaderMap,
     jar: CookieJar,
     MaybeWebUser(user): MaybeWebUser,
+    axum::extract::Query(q): axum::extract::Query<SecurityDone>,
 ) -> Result<Response, PageError> {
+    let message = if q.done.as_deref() == Some("signed_out") { Flash::done("You are signed out.") } else { Flash::default() };
     if let Some(u) = user {
         let role_note = match u.user.role {
             Role::Doctor | Role::Patient => "Your records are on your dashboard.",
@@ -57,12 +60,18 @@ pub async fn landing(
             Role::Lab if active => vec![("/lab", "Lab orders")],
             _ => Vec::new(),
         };
-        let page =
-            Landing { nav: Nav::signed_in(&u), csrf: String::new(), pending: u.user.status == Status::PendingApproval, role_note, links };
+        let page = Landing {
+            nav: Nav::signed_in(&u),
+            csrf: String::new(),
+            pending: u.user.status == Status::PendingApproval,
+            role_note,
+            links,
+            message,
+        };
         return Ok(render(&page)?.into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = Landing { nav: Nav::anonymous(&state), csrf, pending: false, role_note: "", links: Vec::new() };
+    let page = Landing { nav: Nav::anonymous(&state), csrf, pending: false, role_note: "", links: Vec::new(), message };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -158,9 +167,10 @@ pub struct LoginForm {
     totp_code: String,
     #[serde(default)]
     next: String,
-    /// Wrong answers in a row this form has seen, and for which email.
+    /// Wrong answers in a row this form has seen, and for which email (text: a bad value reads
+    /// as none, not as a broken form).
     #[serde(default)]
-    attempts: i64,
+    attempts: String,
     #[serde(default)]
     tried: String,
 }
@@ -287,13 +297,22 @@ pub async fn login(
             // kept by the account would tell who has one); the lock itself counts every device.
             if matches!(e, Error::InvalidCredentials | Error::InvalidMfaCode) {
                 let same = form.tried.trim().eq_ignore_ascii_case(form.email.trim());
-                page.attempts = if same { form.attempts.clamp(0, 100) + 1 } else { 1 };
+                let before = form.attempts.trim().parse::<i64>().unwrap_or(0).clamp(0, 100);
+                page.attempts = if same { before + 1 } else { 1 };
                 let left = crate::accounts::lockout::LOCK_AFTER - page.attempts;
+                let minutes = crate::accounts::lockout::LOCK_MINUTES;
                 if (1..=2).contains(&left) {
                     page.warning = format!(
-                        "{left} more wrong {} in a row and signing in to this account from a new device pauses for {} minutes.",
+                        "{left} more wrong {} in a row and signing in to this account from a new device pauses for {minutes} minutes.",
                         if left == 1 { "attempt" } else { "attempts" },
-                        crate::accounts::lockout::LOCK_MINUTES
+                    );
+                } else if left <= 0 {
+                    // Said from this form's count (the same for any email): after that many, a
+                    // right password is refused too until the pause ends.
+                    page.warning = format!(
+                        "After {} wrong attempts in a row, signing in to this account from a new device is paused for {minutes} minutes, \
+                         even with the right password. Wait, use “Forgot your password?”, or ask an administrator to open it.",
+                        crate::accounts::lockout::LOCK_AFTER
                     );
                 }
             }
@@ -342,7 +361,8 @@ pub async fn login_code(
             let (status, mut error, retry) = refusal(&state, &e);
             if matches!(e, Error::InvalidCredentials) {
                 error = format!(
-                    "That sign-in took longer than {} minutes or was interrupted: please enter your password again.",
+                    "Signing in could not go on: the step took longer than {} minutes, the password changed, or signing in to this account \
+                     is paused after wrong attempts. Please enter your password again.",
                     service::TICKET_MINUTES
                 );
             }
@@ -463,7 +483,7 @@ pub async fn logout(
 ) -> Result<Response, PageError> {
     service::logout(&state, user.session_id).await?;
     let jar = forget_cookie(jar, SESSION_COOKIE);
-    Ok((jar, Redirect::to("/")).into_response())
+    Ok((jar, Redirect::to("/?done=signed_out")).into_response())
 }
 
 #[derive(Template)]

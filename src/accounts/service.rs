@@ -215,8 +215,9 @@ pub async fn set_preferences(ctx: &Ctx, user: &User, prefs: Preferences) -> Resu
 /// How long the second step may wait for its code.
 pub const TICKET_MINUTES: i64 = 5;
 
-/// What a sign-in ticket says: whose password was right, until when, which password (a
-/// changed password voids it) and which browser (the hash of its form token) may use it.
+/// What a sign-in ticket says: whose password was right, until when, which password and which
+/// second-factor state (a changed password, or a code used since, voids it: a ticket signs in
+/// once) and which browser (the hash of its form token) may use it.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Ticket {
     email: String,
@@ -228,6 +229,11 @@ struct Ticket {
 fn fingerprint(s: &str) -> String {
     use sha2::Digest;
     hex::encode(&sha2::Sha256::digest(s.as_bytes())[..16])
+}
+
+/// What a ticket pins of the account: its password hash and the last code step it used.
+fn account_state(password_hash: &str, last_step: Option<i64>) -> String {
+    fingerprint(&format!("{password_hash}|{}", last_step.map(|s| s.to_string()).unwrap_or_default()))
 }
 
 /// After [`sign_in`] answered `MfaRequired` (the password was right): a ticket the sign-in
@@ -242,7 +248,7 @@ pub async fn sign_in_ticket(ctx: &Ctx, email: &str, bind: &str) -> Result<String
     let ticket = Ticket {
         email: found.user.email.as_str().to_string(),
         exp: (ctx.clock.now() + chrono::Duration::minutes(TICKET_MINUTES)).timestamp(),
-        pw: fingerprint(&found.password_hash),
+        pw: account_state(&found.password_hash, found.totp_last_step),
         bind: fingerprint(bind),
     };
     ctx.tokens.sign_ticket(&serde_json::to_vec(&ticket).map_err(|e| Error::Internal(e.into()))?)
@@ -255,10 +261,13 @@ pub fn ticket_email(ctx: &Ctx, ticket: &str) -> Option<String> {
 }
 
 /// Whether `ticket` vouches for `password_hash` of `email`, now, from the browser of `bind`.
-fn ticket_vouches(ctx: &Ctx, ticket: &str, bind: &str, email: &str, password_hash: &str, now: i64) -> bool {
+fn ticket_vouches(ctx: &Ctx, ticket: &str, bind: &str, found: &lockout_store::LoginRow, now: i64) -> bool {
     let Some(t) = ctx.tokens.open_ticket(ticket).and_then(|p| serde_json::from_slice::<Ticket>(&p).ok()) else { return false };
     let same = |a: &str, b: &str| bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()));
-    t.exp > now && t.email == email && same(&t.pw, &fingerprint(password_hash)) && same(&t.bind, &fingerprint(bind))
+    t.exp > now
+        && t.email == found.user.email.as_str()
+        && same(&t.pw, &account_state(&found.password_hash, found.totp_last_step))
+        && same(&t.bind, &fingerprint(bind))
 }
 
 /// A successful sign-in.
@@ -323,9 +332,7 @@ pub async fn sign_in(ctx: &Ctx, creds: Credentials, client: &ClientInfo, note: &
     };
     let password_ok = match (&creds.ticket, &found) {
         // The second step: the password was checked a moment ago; the ticket says so.
-        (Some((ticket, bind)), Some(f)) => {
-            usable && ticket_vouches(ctx, ticket, bind, f.user.email.as_str(), &f.password_hash, now.timestamp())
-        }
+        (Some((ticket, bind)), Some(f)) => usable && ticket_vouches(ctx, ticket, bind, f, now.timestamp()),
         (Some(_), None) => false,
         (None, _) => ctx.passwords.verify(Secret::new(creds.password), hash).await? && usable,
     };

@@ -47,6 +47,20 @@ impl Nav {
         self.zone.day(stored)
     }
 
+    /// How often a day, in words: "once a day", "twice a day", "3 times a day".
+    pub fn times_a_day(&self, n: &i64) -> String {
+        match n {
+            1 => "once a day".into(),
+            2 => "twice a day".into(),
+            n => format!("{n} times a day"),
+        }
+    }
+
+    /// A calendar day (`2026-11-27`) in words: `Fri 27 Nov 2026`.
+    pub fn date(&self, day: &str) -> String {
+        crate::clock::parse_day(day).map(|d| d.format("%a %-d %b %Y").to_string()).unwrap_or_else(|| day.to_string())
+    }
+
     /// The clock time of a stored time: `21:44`.
     pub fn time(&self, stored: &str) -> String {
         self.zone.time(stored)
@@ -287,7 +301,7 @@ pub fn safe_next(next: &str) -> Option<String> {
     let next = next.trim();
     let bytes = next.as_bytes();
     let local = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'));
-    if !local || next.len() > 1000 || next.bytes().any(|b| b.is_ascii_control() || b == b'\\') {
+    if !local || !next.is_ascii() || next.len() > 1000 || next.bytes().any(|b| b.is_ascii_control() || b == b'\\') {
         return None;
     }
     let parsed: axum::http::uri::PathAndQuery = next.parse().ok()?;

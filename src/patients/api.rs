@@ -53,7 +53,11 @@ pub async fn search(
         (status = 404, description = "`link_not_found`: unknown, used or expired link", body = Problem),
         (status = 422, description = "`validation_failed`: a weak password", body = Problem),
     ))]
-pub async fn set_password(State(state): State<AppState>, ApiJson(body): ApiJson<SetPassword>) -> Result<StatusCode, Error> {
-    service::set_password(&state, body).await?;
+pub async fn set_password(
+    State(state): State<AppState>,
+    note: crate::audit::note::AuditNote,
+    ApiJson(body): ApiJson<SetPassword>,
+) -> Result<StatusCode, Error> {
+    service::set_password(&state, body, &note).await?;
     Ok(StatusCode::NO_CONTENT)
 }

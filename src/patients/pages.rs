@@ -132,6 +132,8 @@ struct SetPasswordPage {
     csrf: String,
     token: String,
     error: String,
+    /// The link no longer works: no form, only the way back.
+    dead: bool,
 }
 
 /// `?token=`.
@@ -150,12 +152,13 @@ pub async fn set_password_form(
     let q: TokenQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let token = q.token.unwrap_or_default();
-    let error = if service::link_is_open(&state, &token).await? {
-        String::new()
+    let dead = !service::link_is_open(&state, &token).await?;
+    let error = if dead {
+        "This link does not work any more (used, expired, replaced by a newer one or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
     } else {
-        "This link does not work any more (used, expired or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
+        String::new()
     };
-    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token, error };
+    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token, error, dead };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -174,18 +177,21 @@ pub async fn set_password(
     State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
+    note: crate::audit::note::AuditNote,
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> Result<Response, PageError> {
-    let error = match service::set_password(&state, SetPassword { token: form.token.clone(), password: form.password }).await {
+    let mut dead = false;
+    let error = match service::set_password(&state, SetPassword { token: form.token.clone(), password: form.password }, &note).await {
         Ok(()) => return Ok(Redirect::to("/login?why=password_set").into_response()),
         Err(Error::Validation(e)) => e.first().map(|e| e.message.clone()).unwrap_or_default(),
         Err(Error::NotFound(_)) => {
-            "This link does not work any more (used, expired or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
+            dead = true;
+            "This link does not work any more (used, expired, replaced by a newer one or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
         }
         Err(e) => return Err(PageError(e)),
     };
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token: form.token, error };
+    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token: form.token, error, dead };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
 }
 

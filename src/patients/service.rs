@@ -164,8 +164,9 @@ pub async fn link_is_open(ctx: &Ctx, token: &str) -> Result<bool, Error> {
 }
 
 /// `POST /api/v1/auth/set-password`: a one-time link sets the password (the same strength
-/// rules as registration); the link then works no more.
-pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
+/// rules as registration); the link, and every other open link of the account, then works no
+/// more, and the account is signed out everywhere. The audit row names the account.
+pub async fn set_password(ctx: &Ctx, input: SetPassword, note: &crate::audit::note::AuditNote) -> Result<(), Error> {
     let now = clock::format(ctx.clock.now());
     let token_hash = crate::accounts::tokens::token_hash(input.token.trim());
     // Checked before it is spent, so a weak password does not use the link up.
@@ -180,8 +181,12 @@ pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
     };
     let found = accounts_store::find_by_id(&ctx.db, user)
         .await?
-        .filter(|u| u.status == Status::Active && !u.erased)
+        .filter(crate::accounts::reset::resettable)
         .ok_or(Error::NotFound("link_not_found"))?;
+    note.actor(found.id, found.role.as_str());
+    note.touched((found.role == Role::Patient).then_some(found.id), "user", Some(found.id));
+    // A first password (the desk's link) is no news to the owner; a changed one is.
+    let had_password = !accounts_store::password_hash(&ctx.db, user).await?.starts_with('!');
     if let Some(reason) = crate::accounts::password::weakness(&input.password, &[&found.full_name, found.email.as_str()]) {
         let mut v = Validator::default();
         v.add("password", reason);
@@ -196,13 +201,12 @@ pub async fn set_password(ctx: &Ctx, input: SetPassword) -> Result<(), Error> {
     // A new password (a first one, or a reset) signs the account out everywhere: whoever had
     // the old one is out.
     let revoked = crate::accounts::sessions::store::revoke_other_sessions(&mut *tx, user, None, &now).await?;
+    store::void_links(&mut tx, &user.to_string(), &now).await?;
     // Whoever holds the link holds the mailbox or was given it by an administrator: a pause
     // after wrong passwords ends with the new one.
     crate::accounts::lockout::store::unlock(&mut tx, user).await?;
     tx.commit().await?;
-    if revoked > 0
-        && let Some(mailer) = &ctx.mailer
-    {
+    if had_password && let Some(mailer) = &ctx.mailer {
         let body = format!(
             "Hello {},\n\nThe password of your careledger account was changed with a one-time link, and every device was signed out.\n\n\
              If this was not you, tell your clinic's administrator at once.\n",

@@ -132,6 +132,22 @@ pub async fn insert_token(conn: &mut sqlx::AnyConnection, token_sha256: &str, us
     Ok(())
 }
 
+/// Ends every open one-time link of `user`: a newer link, or a new password however it was
+/// set, supersedes them (an old emailed link must not set a password after the owner chose one).
+pub async fn void_links(conn: &mut sqlx::AnyConnection, user: &str, now: &str) -> Result<u64, Error> {
+    let done = sqlx::query("UPDATE password_setup_tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// When the newest link for `user` was made, if any.
+pub async fn newest_link(conn: &mut sqlx::AnyConnection, user: &str) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT MAX(created_at) FROM password_setup_tokens WHERE user_id = $1").bind(user).fetch_one(conn).await?)
+}
+
 /// Spends a link: the user it was for, if it was unused and unexpired (one statement, so a
 /// link works once even when sent twice at once).
 pub async fn spend_token(conn: &mut sqlx::AnyConnection, token_sha256: &str, now: &str) -> Result<Option<String>, Error> {

@@ -165,7 +165,7 @@ pub async fn create(
         override_reason: Some(form.override_reason.clone()),
     };
     match service::create(&state, &actor, &state.drugs, body(form.acknowledge.is_some())).await {
-        Ok(p) => Ok(Redirect::to(&format!("/prescriptions/{}", p.id)).into_response()),
+        Ok(p) => Ok(Redirect::to(&format!("/prescriptions/{}?done=issued", p.id)).into_response()),
         Err(Error::SafetyWarnings(warnings)) => redraw(warnings, Vec::new()).await,
         Err(Error::Validation(errors)) => {
             // `items[1].dose_mg` is the second item typed, on whichever row it was.
@@ -246,6 +246,7 @@ pub async fn show(
     }
     let done: Done = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
+        Some("issued") => Flash::done("Prescription issued: signed, in the ledger, and ready for the pharmacy."),
         Some("dispensed") => Flash::done("Dispensed: the stock is taken and the prescription is locked."),
         Some("already_dispensed") => Flash::refused("This prescription was dispensed already: do not dispense it again."),
         Some("batch_expired") => Flash::refused("A batch chosen is past its expiry date: choose another."),

@@ -17,11 +17,15 @@ pub fn visits_svg(counts: &[(String, i64)]) -> String {
         let y = base - h;
         // Month strings come from the database as YYYY-MM; only digits and '-' are written.
         let label: String = month.chars().filter(|c| c.is_ascii_digit() || *c == '-').collect();
-        let short = label.get(5..7).unwrap_or("");
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let month_no: usize = label.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(0);
+        let short = MONTHS.get(month_no.wrapping_sub(1)).copied().unwrap_or("");
+        let year = label.get(..4).unwrap_or("");
+        // Text in the page's own colour (currentColor), so it reads in dark mode too.
         svg.push_str(&format!(
-            "<g><title>{label}: {n}</title><rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"#0b6e69\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{short}</text>\
-             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{n}</text></g>",
+            "<g><title>{short} {year}: {n}</title><rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{h}\" fill=\"#2a9d94\"/>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"currentColor\">{short}</text>\
+             <text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"currentColor\">{n}</text></g>",
             x + bar / 2,
             base + 16,
             x + bar / 2,

@@ -268,7 +268,9 @@ pub async fn create(
             record_type: Some(form.record_type.clone()),
         };
         let id: RecordId = form.record_id.trim().parse().unwrap_or_default();
-        service::create_once(&state, &actor, input, id).await.map(|record| Redirect::to(&format!("/records/{}", record.id)).into_response())
+        service::create_once(&state, &actor, input, id)
+            .await
+            .map(|record| Redirect::to(&format!("/records/{}?done=created", record.id)).into_response())
     } else {
         // Everything is checked before the confirmation, so that saving is the last step.
         let input = NewRecord {
@@ -414,6 +416,7 @@ pub async fn show(
     let id: RecordId = id.parse().map_err(|_| PageError(Error::NotFound("not_found")))?;
     let done: RecordDone = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let message = match done.done.as_deref() {
+        Some("created") => Flash::done("Record saved: it is in the ledger, and the patient can read it."),
         Some("amended") => Flash::done("Amended: the new version is in the ledger; the earlier ones stay below."),
         Some("attached") => Flash::done("The file is attached (sealed, and in the ledger)."),
         _ => Flash::default(),

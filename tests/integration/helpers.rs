@@ -334,6 +334,13 @@ impl TestApp {
         r.body["recovery_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect()
     }
 
+    /// An access token for `email` signed in with `password` (no second factor).
+    pub async fn login_with(&self, email: &str, password: &str) -> String {
+        let r = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": password})).await;
+        assert_eq!(r.status, StatusCode::OK, "login {email}: {}", r.text);
+        r.body["access_token"].as_str().expect("access").to_string()
+    }
+
     pub async fn login(&self, email: &str) -> Session {
         let code = self.next_code(email);
         let r = self.post("/api/v1/auth/login", None, &json!({"email": email, "password": PASSWORD, "totp_code": code})).await;
@@ -537,7 +544,9 @@ pub async fn write_on_page(base: &str, b: &reqwest::Client, patient_email: &str,
     assert!(confirm.contains("Is this the right patient?"), "{confirm}");
     let r = b.post(format!("{base}/records/create")).form(&hidden_fields(&confirm)).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    r.headers()["location"].to_str().unwrap().to_string()
+    let to = r.headers()["location"].to_str().unwrap();
+    assert!(to.ends_with("?done=created"), "the record page says it was saved: {to}");
+    to.split('?').next().unwrap_or_default().to_string()
 }
 
 /// The path a redirect leads to, without its query (`/login?next=…` is `/login`).

@@ -56,6 +56,14 @@ async fn error_pages_show_who_is_signed_in(backend: Backend) {
         let text = visible(&html);
         assert!(text.contains("Page not found") || text.contains("You cannot open this page"), "{path}: {text}");
     }
+    // Signing out from the header of an error page works, and says so.
+    let (_, html) = page(&app, &b, "/no/such/page").await;
+    let csrf = csrf_from(&html);
+    let r = b.post(app.url("/logout")).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/?done=signed_out");
+    let (_, html) = page(&app, &b, "/?done=signed_out").await;
+    assert!(visible(&html).contains("You are signed out.") && html.contains("href=\"/login\""), "{html}");
     // A visitor's error page offers sign-in instead.
     let (status, html) = page(&app, &browser(), "/no/such/page").await;
     assert_eq!(status, 404);
@@ -130,6 +138,18 @@ async fn sign_in_returns_to_the_page_asked_for(backend: Backend) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert_eq!(location(&r), path, "back to the record");
+    // The ticket signs in once: with the same browser's token and a fresh code, it is refused.
+    let code = app.next_code("doc@example.org").unwrap();
+    let again = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let cookie = format!("careledger_csrf={csrf}");
+    let r = again
+        .post(app.url("/login/code"))
+        .header("cookie", cookie)
+        .form(&[("csrf_token", csrf.as_str()), ("ticket", ticket.as_str()), ("totp_code", code.as_str()), ("next", path.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401, "a used ticket");
     let (status, html) = page(&app, &b, &path).await;
     assert_eq!(status, 200);
     assert!(html.contains("Follow-up"));
@@ -265,13 +285,43 @@ async fn password_reset_by_email(backend: Backend) {
     // The owner is told (their sessions were signed out).
     let told = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("an email").unwrap().replace("=\n", "");
     assert!(told.contains("password was changed") || told.contains("Your careledger password was changed"), "{told}");
-    // A link is good for 30 minutes.
+    // The audit row of the reset names the account.
+    app.state.audit.flush().await.unwrap();
+    let named: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'account.set_password' AND resource_id = $1 AND outcome = 'success'",
+    )
+    .bind(&pat.id)
+    .fetch_one(&app.state.db.pool)
+    .await
+    .unwrap();
+    assert_eq!(named, 1, "the set-password row names whose password it was");
+    // A link is good for 30 minutes; asking again within two minutes sends nothing more (and
+    // a newer link ends the older one).
+    app.clock.advance(chrono::Duration::minutes(3));
     app.post("/api/v1/auth/password-reset", None, &json!({"email": "pat@example.org"})).await;
     let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("an email").unwrap().replace("=\n", "");
     let start = mail.find("set-password?token=").expect("a link");
     let token = mail[start..].split_whitespace().next().unwrap().split("token=").nth(1).unwrap().trim_start_matches("3D").to_string();
+    for _ in 0..3 {
+        assert_eq!(app.post("/api/v1/auth/password-reset", None, &json!({"email": "pat@example.org"})).await.status, 202);
+    }
+    assert!(tokio::time::timeout(std::time::Duration::from_millis(700), inbox.recv()).await.is_err(), "one mail per two minutes");
     app.clock.advance(chrono::Duration::minutes(31));
     let r = app.post("/api/v1/auth/set-password", None, &json!({"token": token, "password": "yet-another-passphrase-88"})).await;
+    r.assert_problem(404, "link_not_found");
+
+    // A link made before the owner changed their password the usual way works no more, and a
+    // newer link ends an older one.
+    app.post("/api/v1/auth/password-reset", None, &json!({"email": "pat@example.org"})).await;
+    let mail = tokio::time::timeout(std::time::Duration::from_secs(10), inbox.recv()).await.expect("an email").unwrap().replace("=\n", "");
+    let start = mail.find("set-password?token=").expect("a link");
+    let older = mail[start..].split_whitespace().next().unwrap().split("token=").nth(1).unwrap().trim_start_matches("3D").to_string();
+    let s = app.login_with("pat@example.org", new_password).await;
+    let r = app
+        .post("/api/v1/me/password", Some(&s), &json!({"current_password": new_password, "new_password": "the-owners-own-choice-99"}))
+        .await;
+    assert_eq!(r.status, 204, "{}", r.text);
+    let r = app.post("/api/v1/auth/set-password", None, &json!({"token": older, "password": "an-attackers-choice-9911"})).await;
     r.assert_problem(404, "link_not_found");
 }
 dual!(password_reset_by_email);
@@ -293,8 +343,19 @@ async fn an_administrator_makes_a_reset_link_for_a_clinic_without_email(backend:
     app.post("/api/v1/admin/users/01900000-0000-7000-8000-000000000000/reset-link", Some(&admin.access), &json!({}))
         .await
         .assert_problem(404, "user_not_found");
+    // Not for an administrator's account, their own included: no administrator takes over another.
+    app.post(&format!("/api/v1/admin/users/{}/reset-link", admin.id), Some(&admin.access), &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
     let r = app.post(&path, Some(&admin.access), &json!({})).await;
     assert_eq!(r.status, 201, "{}", r.text);
+    // A second link ends the first.
+    let first = r.body["path"].as_str().unwrap().split("token=").nth(1).unwrap().to_string();
+    let r = app.post(&path, Some(&admin.access), &json!({})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    app.post("/api/v1/auth/set-password", None, &json!({"token": first, "password": "a-brand-new-passphrase-77"}))
+        .await
+        .assert_problem(404, "link_not_found");
     let link = r.body["path"].as_str().unwrap().to_string();
     assert!(link.starts_with("/set-password?token=") && r.body["emailed"] == json!(false), "{}", r.text);
     let token = link.split("token=").nth(1).unwrap();

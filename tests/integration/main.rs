@@ -17,6 +17,7 @@ mod appointments;
 mod assurance;
 mod at_rest;
 mod audit;
+mod browser;
 mod care_team;
 mod chart;
 mod cluster;

@@ -53,8 +53,11 @@ async fn doctor_writes_on_a_page_and_patient_reads_it(backend: Backend) {
     assert!(back.contains("value=\"pat@example.org\"") && back.contains("RICE for 3 days") && !back.contains("Is this the right patient?"));
     let r = doctor.post(app.url("/records/create")).form(&crate::helpers::hidden_fields(&confirm)).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    let record_path = location(&r);
-    assert!(record_path.starts_with("/records/"), "{record_path}");
+    let saved = location(&r);
+    assert!(saved.starts_with("/records/") && saved.ends_with("?done=created"), "{saved}");
+    let html = doctor.get(app.url(&saved)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("class=\"success\"") && html.contains("Record saved"), "{html}");
+    let record_path = saved.split('?').next().unwrap().to_string();
     let listed = app.get("/api/v1/records", Some(&pat.access)).await.body["items"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 1);
     assert_eq!(format!("/records/{}", listed[0]["id"].as_str().unwrap()), record_path);

@@ -20,6 +20,8 @@ pub struct LoginRow {
     pub lock_notice: Option<String>,
     /// Base32 TOTP secret (pending or enabled).
     pub totp_secret: Option<String>,
+    /// The last TOTP time step a sign-in used (each is accepted once).
+    pub totp_last_step: Option<i64>,
 }
 
 /// The sign-in view of an account, by email.
@@ -27,7 +29,7 @@ pub async fn find_login(db: &Db, email: &Email) -> Result<Option<LoginRow>, Erro
     let row = sqlx::query(concat!(
         "SELECT ",
         user_cols!(),
-        ", password_hash, locked_until, lock_notice, totp_secret FROM users WHERE email = $1"
+        ", password_hash, locked_until, lock_notice, totp_secret, totp_last_step FROM users WHERE email = $1"
     ))
     .bind(email.as_str())
     .fetch_optional(&db.pool)
@@ -39,6 +41,7 @@ pub async fn find_login(db: &Db, email: &Email) -> Result<Option<LoginRow>, Erro
         locked_until: row.try_get("locked_until")?,
         lock_notice: row.try_get("lock_notice")?,
         totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
     }))
 }
 

@@ -120,7 +120,11 @@ pub async fn change_password(ctx: &Ctx, user: &User, current: SessionId, change:
     v.finish()?;
     let new_hash = ctx.passwords.hash(Secret::new(change.new_password)).await?;
     users::set_password_hash(&ctx.db, user.id, &new_hash).await?;
-    let revoked = store::revoke_other_sessions(&ctx.db.pool, user.id, Some(current), &clock::format(ctx.clock.now())).await?;
+    let now = clock::format(ctx.clock.now());
+    let revoked = store::revoke_other_sessions(&ctx.db.pool, user.id, Some(current), &now).await?;
+    // An emailed or handed-over link made before must not set another password now.
+    let mut conn = ctx.db.pool.acquire().await?;
+    crate::patients::store::void_links(&mut conn, &user.id.to_string(), &now).await?;
     tracing::info!(user_id = %user.id, revoked, "password changed; other sessions revoked");
     Ok(revoked)
 }
