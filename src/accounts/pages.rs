@@ -494,6 +494,8 @@ struct MfaPage {
     required: bool,
     /// The account still waits for an administrator's approval.
     pending: bool,
+    /// The page to go on to once two-factor sign-in is on (a same-site path), or "".
+    next: String,
     enrolment: Option<mfa::Enrolment>,
     recovery_codes: Option<Vec<String>>,
     error: String,
@@ -506,6 +508,7 @@ impl MfaPage {
             enabled: user.user.mfa_enabled,
             required: user.user.must_use_mfa(),
             pending: user.user.status == Status::PendingApproval,
+            next: String::new(),
             enrolment: None,
             recovery_codes: None,
             error: String::new(),
@@ -514,8 +517,13 @@ impl MfaPage {
 }
 
 /// `GET /me/mfa`: the state of two-factor sign-in, resuming an enrolment in progress.
-pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Response, PageError> {
+pub async fn mfa_page(
+    State(state): State<AppState>,
+    user: WebUser,
+    axum::extract::Query(q): axum::extract::Query<LoginQuery>,
+) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
+    page.next = safe_next(&q.next).unwrap_or_default();
     if !user.user.mfa_enabled {
         page.enrolment = mfa::pending(&state, &user.user, user.session_id).await?;
     }
@@ -523,10 +531,19 @@ pub async fn mfa_page(State(state): State<AppState>, user: WebUser) -> Result<Re
 }
 
 /// `POST /me/mfa`: starts enrolment and shows the QR code.
-pub async fn mfa_begin(State(state): State<AppState>, user: WebUser, CsrfForm(_): CsrfForm<CsrfOnly>) -> Result<Response, PageError> {
+pub async fn mfa_begin(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<NextForm>) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
+    page.next = safe_next(&form.next).unwrap_or_default();
     page.enrolment = Some(mfa::begin(&state, &user.user, user.session_id).await?);
     Ok(render(&page)?.into_response())
+}
+
+/// A form with its CSRF token and the page to go on to.
+#[derive(Debug, Deserialize)]
+pub struct NextForm {
+    csrf_token: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// The confirmation form.
@@ -535,11 +552,14 @@ pub struct CodeForm {
     csrf_token: String,
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    next: String,
 }
 
 /// `POST /me/mfa/confirm`: turns MFA on and shows the recovery codes once.
 pub async fn mfa_confirm(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<CodeForm>) -> Result<Response, PageError> {
     let mut page = MfaPage::new(&user);
+    page.next = safe_next(&form.next).unwrap_or_default();
     match mfa::confirm(&state, &user.user, user.session_id, &form.code).await {
         Ok(codes) => {
             page.enabled = true;
@@ -828,6 +848,7 @@ pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<Unlo
 
 crate::csrf_protected!(
     LoginForm,
+    NextForm,
     LoginCodeForm,
     TimeZoneForm,
     ThemeForm,

@@ -243,7 +243,15 @@ async fn guard(State((state, spec)): State<(AppState, RouteSpec)>, req: Request,
             tracing::info!(permission = spec.permission.name(), role = role.as_str(), ?denied, "refused");
             let error = match (denied, spec.refusal) {
                 (Denied::MfaEnrollment, _) if spec.surface == Surface::Page => {
-                    return finish(&state, spec.surface, audit, Redirect::to("/me/mfa").into_response()).await;
+                    // Enrolment first, then on to the page asked for.
+                    let asked = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                    let to = match crate::http::render::safe_next(asked) {
+                        Some(next) if parts.method == Method::GET => {
+                            format!("/me/mfa?next={}", url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>())
+                        }
+                        _ => "/me/mfa".to_string(),
+                    };
+                    return finish(&state, spec.surface, audit, Redirect::to(&to).into_response()).await;
                 }
                 (Denied::MfaEnrollment, _) => Error::MfaEnrollmentRequired,
                 (_, Refusal::NotFound(code)) => Error::NotFound(code),

@@ -63,6 +63,6 @@ mod tests {
         assert_eq!(months, [("2025-12".to_string(), 2), ("2026-01".to_string(), 4), ("2026-02".to_string(), 0)]);
         let svg = visits_svg(&months);
         assert_eq!(svg.matches("<rect").count(), 3);
-        assert!(svg.contains("<title>2026-01: 4</title>") && svg.contains("height=\"100\""), "{svg}");
+        assert!(svg.contains("<title>Jan 2026: 4</title>") && svg.contains("height=\"100\"") && svg.contains(">Jan</text>"), "{svg}");
     }
 }

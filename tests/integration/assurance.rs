@@ -51,7 +51,7 @@ async fn enrolling_on_a_page_upgrades_that_page_and_ends_the_rest(backend: Backe
     let y = approved_unenrolled_doctor(&app, "doc@example.org").await;
     let b = sign_in(&app, "doc@example.org").await;
     let r = b.get(app.url("/doctor/dashboard")).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/me/mfa", "held at enrolment");
+    assert_eq!(r.headers()["location"], "/me/mfa?next=%2Fdoctor%2Fdashboard", "held at enrolment, then back");
     let html = b.get(app.url("/me/mfa")).send().await.unwrap().text().await.unwrap();
     let csrf = crate::helpers::csrf_from(&html);
     let html = b.post(app.url("/me/mfa")).form(&[("csrf_token", csrf.as_str())]).send().await.unwrap().text().await.unwrap();

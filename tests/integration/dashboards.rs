@@ -43,7 +43,7 @@ async fn each_role_sees_what_it_needs_first(backend: Backend) {
 
     let b = sign_in(&app, "pat@example.org").await;
     let html = b.get(app.url("/patient/dashboard")).send().await.unwrap().text().await.unwrap();
-    let month = careledger::clock::format(app.clock.now())[..7].to_string();
+    let month = app.clock.now().format("%b %Y").to_string();
     assert!(html.contains("<svg") && html.contains(&format!("<title>{month}: 2</title>")), "two visits this month: {html}");
     assert!(html.contains("metformin 500 mg") && html.contains("HbA1c") && html.contains("7.9 %") && html.contains("Room 4"), "{html}");
 

@@ -249,8 +249,13 @@ async fn register_and_login_pages(backend: Backend) {
     // Doctors enrol in two-factor sign-in before anything else: every page sends them there.
     for path in ["/doctor/dashboard", "/records/create", "/history"] {
         let r = b3.get(app.url(path)).send().await.unwrap();
-        assert_eq!(location(&r), "/me/mfa", "{path}");
+        assert_eq!(location(&r), format!("/me/mfa?next={}", path.replace('/', "%2F")), "{path}");
     }
+    // After enrolment the page offers to go on to the page first asked for.
+    let (_, html) = get_page(&app, &b3, "/me/mfa?next=%2Fhistory").await;
+    assert!(html.contains("name=\"next\" value=\"/history\""), "{html}");
+    let (_, html) = get_page(&app, &b3, "/me/mfa?next=%2F%2Fevil.example").await;
+    assert!(html.contains("name=\"next\" value=\"\""), "another site is not offered: {html}");
     let (status, html) = get_page(&app, &b3, "/me/mfa").await;
     assert_eq!(status, 200);
     assert!(html.contains("must use two-factor"), "{html}");
