@@ -692,18 +692,8 @@ pub struct ThemeForm {
 
 /// `POST /me/theme`: light, dark, or (empty) the device's setting.
 pub async fn set_theme(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<ThemeForm>) -> Result<Response, PageError> {
-    let prefs = service::Preferences {
-        time_zone: user.user.time_zone.clone(),
-        theme: Some(form.theme.trim().to_string()).filter(|t| !t.is_empty()),
-    };
-    match service::set_preferences(&state, &user.user, prefs).await {
-        Ok(_) => Ok(Redirect::to("/me/security?done=theme").into_response()),
-        Err(Error::Validation(errors)) => {
-            let html = security(&state, &user, errors, Flash::default()).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
-        }
-        Err(e) => Err(PageError(e)),
-    }
+    let theme = Some(form.theme.trim().to_string()).filter(|t| !t.is_empty());
+    save_preferences(&state, &user, service::Preferences { time_zone: user.user.time_zone.clone(), theme }, "theme").await
 }
 
 /// The time zone form.
@@ -720,14 +710,17 @@ pub async fn set_time_zone(
     user: WebUser,
     CsrfForm(form): CsrfForm<TimeZoneForm>,
 ) -> Result<Response, PageError> {
-    let prefs = service::Preferences {
-        time_zone: Some(form.time_zone.trim().to_string()).filter(|z| !z.is_empty()),
-        theme: user.user.theme.clone(),
-    };
-    match service::set_preferences(&state, &user.user, prefs).await {
-        Ok(_) => Ok(Redirect::to("/me/security?done=time_zone").into_response()),
+    let time_zone = Some(form.time_zone.trim().to_string()).filter(|z| !z.is_empty());
+    save_preferences(&state, &user, service::Preferences { time_zone, theme: user.user.theme.clone() }, "time_zone").await
+}
+
+/// Saves a preference from the account page: back to it with `?done=`, or the page again with
+/// the field at fault.
+async fn save_preferences(state: &AppState, user: &WebUser, prefs: service::Preferences, done: &str) -> Result<Response, PageError> {
+    match service::set_preferences(state, &user.user, prefs).await {
+        Ok(_) => Ok(Redirect::to(&format!("/me/security?done={done}")).into_response()),
         Err(Error::Validation(errors)) => {
-            let html = security(&state, &user, errors, Flash::default()).await?;
+            let html = security(state, user, errors, Flash::default()).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response())
         }
         Err(e) => Err(PageError(e)),

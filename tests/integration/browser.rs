@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::dual;
-use crate::helpers::{Backend, Options, PASSWORD, spawn_configured};
+use crate::helpers::{Backend, PASSWORD};
 
 fn walk_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -53,12 +53,9 @@ async fn a_real_browser_walks_the_pages(backend: Backend) {
     std::fs::create_dir_all(&out).unwrap();
     // Every email's links go into a file the walk reads (the mail sink of the reset step).
     let mailbox = out.join("mailbox.txt");
-    let (port, mut inbox) = crate::security::fake_smtp().await;
-    let Some(app) = spawn_configured(backend, Options::default(), |s| {
-        s.smtp = Some(careledger::config::SmtpSettings {
-            url: careledger::config::Secret::new(format!("smtp://127.0.0.1:{port}")),
-            from: "careledger <no-reply@clinic.test>".into(),
-        });
+    let Some((app, mut inbox)) = crate::helpers::spawn_with_mail(backend, |s| {
+        // The walk's links are this server's, not the public address the sink's helper sets.
+        s.public_url = None;
         s.time_zone = careledger::clock::Zone::parse("Europe/Madrid").unwrap();
         s.clinic_name = "Walk Clinic".into();
     })

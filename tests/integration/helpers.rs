@@ -554,3 +554,22 @@ pub fn redirect_path(r: &reqwest::Response) -> String {
     let to = r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default();
     to.split('?').next().unwrap_or_default().to_string()
 }
+
+/// An app whose emails go to a local SMTP sink (links on `https://records.clinic.test`), with
+/// the sink's messages; `configure` adjusts the rest.
+pub async fn spawn_with_mail(
+    backend: Backend,
+    configure: impl FnOnce(&mut Settings),
+) -> Option<(TestApp, tokio::sync::mpsc::UnboundedReceiver<String>)> {
+    let (port, inbox) = crate::security::fake_smtp().await;
+    let app = spawn_configured(backend, Options::default(), |s| {
+        s.smtp = Some(careledger::config::SmtpSettings {
+            url: careledger::config::Secret::new(format!("smtp://127.0.0.1:{port}")),
+            from: "careledger <no-reply@clinic.test>".into(),
+        });
+        s.public_url = Some(url::Url::parse("https://records.clinic.test").unwrap());
+        configure(s);
+    })
+    .await?;
+    Some((app, inbox))
+}

@@ -211,18 +211,7 @@ async fn the_last_attempts_before_the_lock_are_warned_the_same_for_any_email(bac
 dual!(the_last_attempts_before_the_lock_are_warned_the_same_for_any_email);
 
 async fn password_reset_by_email(backend: Backend) {
-    let (port, mut inbox) = crate::security::fake_smtp().await;
-    let Some(app) = spawn_configured(backend, Options::default(), |s| {
-        s.smtp = Some(careledger::config::SmtpSettings {
-            url: careledger::config::Secret::new(format!("smtp://127.0.0.1:{port}")),
-            from: "careledger <no-reply@clinic.test>".into(),
-        });
-        s.public_url = Some(url::Url::parse("https://records.clinic.test").unwrap());
-    })
-    .await
-    else {
-        return;
-    };
+    let Some((app, mut inbox)) = crate::helpers::spawn_with_mail(backend, |_| {}).await else { return };
     let pat = app.patient("pat@example.org").await;
     let signed_in = sign_in(&app, "pat@example.org").await;
 

@@ -189,18 +189,7 @@ impl TestApp {
 }
 
 async fn the_locked_owner_gets_a_single_use_unlock_link(backend: Backend) {
-    let (port, mut inbox) = crate::security::fake_smtp().await;
-    let Some(app) = spawn_configured(backend, Options::default(), |s| {
-        s.smtp = Some(careledger::config::SmtpSettings {
-            url: careledger::config::Secret::new(format!("smtp://127.0.0.1:{port}")),
-            from: "careledger <no-reply@clinic.test>".into(),
-        });
-        s.public_url = Some(url::Url::parse("https://records.clinic.test").unwrap());
-    })
-    .await
-    else {
-        return;
-    };
+    let Some((app, mut inbox)) = crate::helpers::spawn_with_mail(backend, |_| {}).await else { return };
     app.patient("p@example.org").await;
     for _ in 0..5 {
         app.post("/api/v1/auth/login", None, &login_body("p@example.org", "guess-guess-guess-1", None, None))
