@@ -434,7 +434,7 @@ async fn codes_read_as_words_and_actions_say_what_happened(backend: Backend) {
     assert_eq!(r.status(), 303);
     let (_, html) = page(&app, &b, &location(&r)).await;
     let text = visible(&html);
-    assert!(text.contains("Approved: the account can work now.") && !text.contains("Done: approve"), "{text}");
+    assert!(text.contains("Nina New: approved; the account can work now.") && !text.contains("Done: approve"), "{text}");
     assert!(html.contains("class=\"success\""), "good news is not shown as a warning");
     // The audit page shows actions and outcomes as words (the codes stay in the API).
     let (_, html) = page(&app, &b, "/admin/audit").await;

@@ -75,6 +75,8 @@ struct UsersPageQuery {
     filter: UserQuery,
     cursor: Option<String>,
     done: Option<String>,
+    /// Whose account the action was on (an id; the page names them).
+    who: Option<String>,
 }
 
 fn options<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str, selected: &str) -> Vec<SelectOption> {
@@ -108,6 +110,10 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
     let statuses = [Status::PendingApproval, Status::Active, Status::Deactivated, Status::Rejected];
     let staff = [Role::Doctor, Role::Pharmacist, Role::Lab, Role::Receptionist];
     let (pending, by_role) = admin::overview(&state, &actor).await?;
+    let who = match q.who.as_deref().and_then(|w| w.parse::<UserId>().ok()) {
+        Some(id) => crate::accounts::store::find_by_id(&state.db, id).await?.map(|u| u.full_name),
+        None => None,
+    };
     let html = render(&UsersPage {
         pending,
         by_role,
@@ -120,22 +126,27 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
         users,
         next_link,
         errors: FormErrors(errors),
-        message: done_message(q.done.as_deref()),
+        message: done_message(q.done.as_deref(), who.as_deref()),
     })?;
     Ok((status, html).into_response())
 }
 
-/// What the users page says after an action, in words.
-fn done_message(done: Option<&str>) -> Flash {
-    match done {
-        Some("approve") => Flash::done("Approved: the account can work now."),
-        Some("reject") => Flash::done("Rejected: the account cannot sign in."),
-        Some("deactivate") => Flash::done("Deactivated: the account is signed out everywhere and cannot sign in."),
-        Some("reactivate") => Flash::done("Reactivated: the account can sign in again."),
-        Some("unlock") => Flash::done("Unlocked: the account can sign in from any device again."),
-        Some("role_change") => Flash::done("The role is changed. A change that takes access away also signs the person out everywhere."),
-        _ => Flash::default(),
-    }
+/// What the users page says after an action, in words, naming whose account it was.
+fn done_message(done: Option<&str>, who: Option<&str>) -> Flash {
+    let whose = who.map(|n| format!("{n}: ")).unwrap_or_default();
+    let said = match done {
+        Some("approve") => "approved; the account can work now.",
+        Some("reject") => "rejected; the account cannot sign in.",
+        Some("deactivate") => "deactivated; the account is signed out everywhere and cannot sign in.",
+        Some("reactivate") => "reactivated; the account can sign in again.",
+        Some("unlock") => "unlocked; the account can sign in from any device again.",
+        Some("role_change") => "the role is changed. A change that takes access away also signs the person out everywhere.",
+        _ => return Flash::default(),
+    };
+    let text = format!("{whose}{said}");
+    let mut chars = text.chars();
+    let text: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    Flash::done(&text)
 }
 
 /// A form with only its CSRF token.
@@ -154,7 +165,7 @@ pub async fn act(
     let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
     let action = Action::parse(&action).ok_or(PageError(Error::NotFound("not_found")))?;
     admin::act(&state, &actor, id, action).await?;
-    Ok(Redirect::to(&format!("/admin/users?done={}", action.name())).into_response())
+    Ok(Redirect::to(&format!("/admin/users?done={}&who={id}", action.name())).into_response())
 }
 
 /// The role form.
@@ -174,7 +185,7 @@ pub async fn change_role(
 ) -> Result<Response, PageError> {
     let id: UserId = id.parse().map_err(|_| PageError(Error::NotFound("user_not_found")))?;
     admin::change_role(&state, &actor, id, RoleChange { role: form.role }).await?;
-    Ok(Redirect::to("/admin/users?done=role_change").into_response())
+    Ok(Redirect::to(&format!("/admin/users?done=role_change&who={id}")).into_response())
 }
 
 #[derive(Template)]
