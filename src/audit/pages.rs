@@ -57,24 +57,41 @@ struct AuditPage {
     rows: Vec<Row>,
     next_link: Option<String>,
     export_link: String,
-    fields: Vec<(&'static str, &'static str, String)>,
+    fields: Vec<Field>,
     sorts: Vec<(&'static str, &'static str)>,
     sort: String,
 }
 
 /// The filter fields: name, label, value.
-fn fields(f: &TrailParams) -> Vec<(&'static str, &'static str, String)> {
+/// A filter field: name, label, value, and the choices (code, words) when it is chosen from a
+/// list rather than typed.
+type Field = (&'static str, &'static str, String, Vec<(String, String)>);
+
+fn fields(f: &TrailParams) -> Vec<Field> {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    vec![
-        ("actor_id", "Who (user id)", v(&f.actor_id)),
-        ("actor_role", "Role", v(&f.actor_role)),
-        ("action", "Action", v(&f.action)),
-        ("patient_id", "Patient (id)", v(&f.patient_id)),
-        ("resource_id", "Resource (id)", v(&f.resource_id)),
-        ("outcome", "Outcome", v(&f.outcome)),
-        ("ip", "Address", v(&f.ip)),
-        ("request_id", "Request id", v(&f.request_id)),
-    ]
+    let said = |codes: &[&str]| codes.iter().map(|c| (c.to_string(), crate::http::words::words(c))).collect::<Vec<_>>();
+    let roles = crate::accounts::Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect();
+    let fields = vec![
+        ("actor_id", "Who (user id)", v(&f.actor_id), Vec::new()),
+        ("actor_role", "Role", v(&f.actor_role), roles),
+        ("action", "Action", v(&f.action), said(crate::http::words::AUDIT_ACTIONS)),
+        ("patient_id", "Patient (id)", v(&f.patient_id), Vec::new()),
+        ("resource_id", "Resource (id)", v(&f.resource_id), Vec::new()),
+        ("outcome", "Outcome", v(&f.outcome), said(crate::http::words::OUTCOMES)),
+        ("ip", "Address", v(&f.ip), Vec::new()),
+        ("request_id", "Request id", v(&f.request_id), Vec::new()),
+    ];
+    // A value the lists do not hold (typed into the address) stays shown, so the filter in
+    // force is the filter on screen; it is matched against codes only, so it is shown as given.
+    fields
+        .into_iter()
+        .map(|(name, label, value, mut choices)| {
+            if !choices.is_empty() && !value.is_empty() && !choices.iter().any(|(c, _)| *c == value) {
+                choices.push((value.clone(), value.clone()));
+            }
+            (name, label, value, choices)
+        })
+        .collect()
 }
 
 const SORTS: [(&str, &str); 11] = [

@@ -137,6 +137,104 @@ pub fn words(code: &str) -> String {
     said.to_string()
 }
 
+/// Every audit action careledger writes, for the audit page's chooser (a test checks that each
+/// route's action is here).
+pub const AUDIT_ACTIONS: &[&str] = &[
+    "access_log.read",
+    "account.mfa_confirm",
+    "account.mfa_disable",
+    "account.mfa_enrol",
+    "account.password_change",
+    "account.password_reset",
+    "account.password_reset_request",
+    "account.register",
+    "account.reset_link",
+    "account.set_password",
+    "allergy.create",
+    "allergy.read",
+    "appointment.book",
+    "appointment.change",
+    "appointment.list",
+    "appointment.read",
+    "audit.export",
+    "audit.read",
+    "audit.search",
+    "auth.session_revoke",
+    "auth.sign_in",
+    "auth.sign_out",
+    "auth.unlock",
+    "care_team.add",
+    "care_team.read",
+    "care_team.remove",
+    "chart.read",
+    "consent.grant",
+    "consent.list",
+    "consent.revoke",
+    "emergency_access.open",
+    "emergency_access.report",
+    "export.download",
+    "export.print",
+    "file.attach",
+    "file.download",
+    "file.list",
+    "history.read",
+    "inventory.add",
+    "inventory.change",
+    "inventory.list",
+    "lab_order.create",
+    "lab_order.list",
+    "lab_order.read",
+    "lab_order.result",
+    "patient.erase",
+    "patient.erase_form",
+    "patient.register",
+    "patient.register_form",
+    "patient.search",
+    "prescription.change",
+    "prescription.create",
+    "prescription.dispense",
+    "prescription.form",
+    "prescription.read",
+    "prescription.search",
+    "prescription.verify",
+    "prescription.versions",
+    "problem.create",
+    "problem.read",
+    "record.amend",
+    "record.create",
+    "record.proof",
+    "record.read",
+    "record.search",
+    "record.versions",
+    "share.create",
+    "share.list",
+    "share.revoke",
+    "share.view",
+    "user.approve",
+    "user.change",
+    "user.deactivate",
+    "user.list",
+    "user.reactivate",
+    "user.reject",
+    "user.role_change",
+    "user.unlock",
+];
+
+/// Every way an audited request can end.
+pub const OUTCOMES: &[&str] = &[
+    "success",
+    "denied",
+    "not_found",
+    "unauthenticated",
+    "conflict",
+    "failure",
+    "locked",
+    "mfa_required",
+    "invalid",
+    "rate_limited",
+    "error",
+];
+
 fn fallback(code: &str) -> String {
     let spaced = code.replace(['_', '.'], " ");
     let mut chars = spaced.chars();
@@ -169,6 +267,7 @@ mod tests {
                 let rest = &text[i + 10..];
                 let code = rest.split('"').next().unwrap_or_default();
                 assert_ne!(words(code), super::fallback(code), "{code} (from {path}) has no words");
+                assert!(super::AUDIT_ACTIONS.contains(&code), "{code} (from {path}) is not offered on the audit page");
             }
         }
     }

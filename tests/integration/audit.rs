@@ -162,7 +162,9 @@ async fn every_access_is_in_the_trail_and_the_patient_sees_who(backend: Backend)
     let html = a.get(app.url(&format!("/admin/audit?action=record.read&patient_id={}", c.patient.id))).send().await.unwrap();
     assert_eq!(html.status(), 200);
     let html = html.text().await.unwrap();
-    assert!(html.contains("record.read") && html.contains("Gregory House") && !html.contains("history.read"), "{html}");
+    // Rows carry their action's code in the cell's title, and say it in words.
+    assert!(html.contains("title=\"record.read\"") && html.contains("Gregory House") && !html.contains("title=\"history.read\""), "{html}");
+    assert!(html.contains("<option value=\"record.read\" selected>Opened a record</option>"), "the filter in force is shown: {html}");
     let r = a.get(app.url("/admin/audit?sort=nonsense")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("sort by one of"));
