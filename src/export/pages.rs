@@ -23,12 +23,14 @@ pub async fn export(State(state): State<AppState>, actor: Actor) -> Result<Respo
 struct PrintPage {
     nav: Nav,
     holdings: crate::export::model::Holdings,
+    /// Each record's verification code, by record id.
+    codes: std::collections::HashMap<String, String>,
 }
 
 /// `GET /me/records/print`: everything in the export a person reads (records with their ledger
 /// entries, allergies, problems, prescriptions) on one page made for paper: the browser's Print
 /// makes the copy or the PDF.
 pub async fn print(State(state): State<AppState>, actor: Actor, user: WebUser) -> Result<Response, PageError> {
-    let holdings = service::gather(&state, &actor).await?;
-    Ok(render(&PrintPage { nav: Nav::signed_in(&user), holdings })?.into_response())
+    let (holdings, codes) = service::printable(&state, &actor).await?;
+    Ok(render(&PrintPage { nav: Nav::signed_in(&user), holdings, codes })?.into_response())
 }

@@ -53,6 +53,20 @@ async fn all_records(ctx: &Ctx, patient: UserId) -> Result<Vec<ExportedRecord>, 
     }
 }
 
+/// [`gather`], with each record's verification code (the first 12 hex digits of its latest
+/// version's ledger leaf hash, as a printed record shows it), for the printable page.
+pub async fn printable(ctx: &Ctx, actor: &Actor) -> Result<(Holdings, std::collections::HashMap<String, String>), Error> {
+    let holdings = gather(ctx, actor).await?;
+    let latest: Vec<(String, i64)> =
+        holdings.records.iter().filter_map(|r| r.versions.last().map(|v| (r.record.id.to_string(), v.entry_index))).collect();
+    let hashes = crate::ledger::store::leaf_hashes(&ctx.db, &latest.iter().map(|(_, i)| *i).collect::<Vec<_>>()).await?;
+    let codes = latest
+        .into_iter()
+        .filter_map(|(id, i)| hashes.get(&i).filter(|h| h.len() >= 12).map(|h| (id, format!("{}-{}-{}", &h[..4], &h[4..8], &h[8..12]))))
+        .collect();
+    Ok((holdings, codes))
+}
+
 /// Everything careledger holds about the signed-in patient (the route holds `export.own`).
 #[tracing::instrument(skip_all, fields(user_id = %actor.id()))]
 pub async fn gather(ctx: &Ctx, actor: &Actor) -> Result<Holdings, Error> {

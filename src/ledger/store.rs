@@ -65,6 +65,20 @@ pub async fn entry(db: &Db, index: i64) -> Result<Option<StoredEntry>, Error> {
     row.as_ref().map(entry_from_row).transpose()
 }
 
+/// The leaf hashes of the entries at `indexes`, in one query per 500 (a printed page's codes).
+pub async fn leaf_hashes(db: &Db, indexes: &[i64]) -> Result<std::collections::HashMap<i64, String>, Error> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in indexes.chunks(500) {
+        let mut f = crate::db::Filters::default();
+        let list = chunk.iter().map(|i| f.placeholder(crate::db::Bind::Int(*i))).collect::<Vec<_>>().join(",");
+        let sql = format!("SELECT idx, leaf_hash FROM ledger_entries WHERE idx IN ({list})");
+        for row in f.query(sql).fetch_all(&db.pool).await? {
+            found.insert(row.try_get::<i64, _>("idx")?, row.try_get::<String, _>("leaf_hash")?);
+        }
+    }
+    Ok(found)
+}
+
 /// Every entry below `size`, in order (verification).
 pub async fn entries(db: &Db, from: i64, to: i64) -> Result<Vec<StoredEntry>, Error> {
     let rows = sqlx::query("SELECT idx, kind, subject_id, entry, leaf_hash FROM ledger_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx")

@@ -140,6 +140,7 @@ try {
   await patient.pdf({ path: path.join(OUT, 'record.pdf') });
   await patient.goto(BASE + '/me/records/print');
   ok((await patient.textContent('main')).includes('Knee pain after running'), 'my records to print list the record');
+  ok((await patient.textContent('main')).includes('verification code ' + proof.leaf_hash.slice(0, 4)), 'with its verification code');
   await patient.pdf({ path: path.join(OUT, 'my-records.pdf') });
   await patient.emulateMedia({ media: 'screen' });
   await axe(patient, 'my records to print');

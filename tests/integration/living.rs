@@ -503,3 +503,28 @@ async fn the_app_can_be_installed_and_its_icons_load(backend: Backend) {
     assert!(css.contains("prefers-color-scheme: dark") && css.contains("@media print"), "dark mode and print styles");
 }
 dual!(the_app_can_be_installed_and_its_icons_load);
+
+async fn a_patient_prints_their_records_with_each_records_code(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let doc = app.doctor("doc@example.org", &admin).await;
+    let pat = app.patient("pat@example.org").await;
+    let other = app.patient("other@example.org").await;
+    let record = app.record(&doc, &pat.id, "Blood pressure review", "visit").await;
+    app.record(&doc, &other.id, "Someone else's visit", "visit").await;
+    let b = sign_in(&app, "pat@example.org").await;
+    let (status, html) = page(&app, &b, "/me/records/print").await;
+    assert_eq!(status, 200);
+    let text = visible(&html);
+    assert!(text.contains("Blood pressure review") && !text.contains("Someone else"), "{text}");
+    // The code is the one the record's own page prints: the start of its ledger leaf hash.
+    let (_, record_page) = page(&app, &b, &format!("/records/{}", record["id"].as_str().unwrap())).await;
+    // (the last mention: the printed footer's).
+    let code = visible(&record_page).rsplit("verification code ").next().unwrap().split_whitespace().next().unwrap().to_string();
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(text.contains(&code), "the printed records carry {code}");
+    // Staff have no such page.
+    let d = sign_in(&app, "doc@example.org").await;
+    assert_eq!(page(&app, &d, "/me/records/print").await.0, 403);
+}
+dual!(a_patient_prints_their_records_with_each_records_code);
