@@ -85,9 +85,17 @@ impl Zone {
         self.0.name()
     }
 
-    /// Every zone's name, for a chooser.
+    /// The zones a person chooses from: UTC and the tz database's places by region (not its
+    /// old country and offset aliases such as `US/Eastern` or `EST5EDT`, which still parse).
     pub fn names() -> impl Iterator<Item = &'static str> {
-        chrono_tz::TZ_VARIANTS.iter().map(|z| z.name())
+        const REGIONS: [&str; 10] =
+            ["Africa", "America", "Antarctica", "Arctic", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"];
+        std::iter::once("UTC").chain(
+            chrono_tz::TZ_VARIANTS
+                .iter()
+                .map(|z| z.name())
+                .filter(|n| n.split_once('/').is_some_and(|(region, _)| REGIONS.contains(&region))),
+        )
     }
 
     /// A stored time as people read it here: `27 Nov 2026, 21:44`; the stored text unchanged

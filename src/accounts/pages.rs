@@ -604,7 +604,14 @@ async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, mes
         zone: user.zone.name().to_string(),
         own_zone: user.user.time_zone.is_some(),
         clinic_zone: state.settings.time_zone.name(),
-        zones: crate::clock::Zone::names().collect(),
+        zones: {
+            // The person's own zone is offered even when it is one of the old aliases.
+            let mut zones: Vec<&'static str> = crate::clock::Zone::names().collect();
+            if !zones.contains(&user.zone.name()) {
+                zones.insert(0, user.zone.name());
+            }
+            zones
+        },
     };
     Ok(render(&page)?.0)
 }
