@@ -75,6 +75,11 @@ impl Nav {
         }
     }
 
+    /// The clinic's name for the header, when the clinic gave one (`--clinic-name`).
+    pub fn clinic_on_screen(&self) -> Option<&str> {
+        Some(self.clinic.as_str()).filter(|c| !c.is_empty() && *c != crate::config::defaults::CLINIC_NAME)
+    }
+
     /// Now, as the reader reads times (for "printed on").
     pub fn printed(&self) -> String {
         self.zone.when(&crate::clock::format(self.now))

@@ -81,6 +81,7 @@ try {
   await Promise.all([patient.waitForNavigation(), patient.click('main button[type=submit]')]);
   ok(patient.url().endsWith('/patient/dashboard'), `registered patient lands on the dashboard, not ${patient.url()}`);
   ok((await patient.textContent('header')).includes('Rosa Walker'), 'the header names the patient');
+  ok((await patient.textContent('header')).includes('Walk Clinic'), 'and the clinic');
   await axe(patient, 'patient dashboard (empty)');
 
   // 2. A doctor opens a page while signed out, signs in with two-factor, and comes back to it.
