@@ -89,7 +89,19 @@ impl AppState {
             tracing::info!(imported, "privilege changes kept by an earlier release copied into the audit trail");
         }
         let audit = crate::audit::writer::AuditWriter::start(ctx.db.clone(), &ctx.settings.data_dir, ctx.clock.clone()).await?;
-        Ok(Self { ctx, metrics: Arc::new(Metrics::new()?), user_limiter, public_limiter: Arc::default(), audit, drugs: Arc::new(drugs) })
+        let catalog = crate::i18n::Catalog::load();
+        if let Some(problem) = catalog.problems().first() {
+            anyhow::bail!("the page messages (locales/) have errors: {problem}");
+        }
+        Ok(Self {
+            ctx,
+            metrics: Arc::new(Metrics::new()?),
+            user_limiter,
+            public_limiter: Arc::default(),
+            audit,
+            drugs: Arc::new(drugs),
+            catalog: Arc::new(catalog),
+        })
     }
 }
 

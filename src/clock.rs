@@ -104,6 +104,11 @@ impl Zone {
         parse(stored).map(|t| t.with_timezone(&self.0).format("%-d %b %Y, %H:%M").to_string()).unwrap_or_else(|| stored.to_string())
     }
 
+    /// A stored time as the clock here reads it; none when it is not a time.
+    pub fn local(&self, stored: &str) -> Option<DateTime<chrono_tz::Tz>> {
+        parse(stored).map(|t| t.with_timezone(&self.0))
+    }
+
     /// The day of a stored time here: `27 Nov 2026`.
     pub fn day(&self, stored: &str) -> String {
         parse(stored).map(|t| t.with_timezone(&self.0).format("%-d %b %Y").to_string()).unwrap_or_else(|| stored.to_string())

@@ -24,6 +24,7 @@ pub mod export;
 pub mod files;
 pub mod hasher;
 pub mod http;
+pub mod i18n;
 pub mod ids;
 pub mod keys;
 pub mod lab;

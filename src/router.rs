@@ -253,6 +253,7 @@ pub fn routes(state: AppState) -> Routes {
         .audited("account.password_reset_request", "user")
         .add(post.clone(), "/me/time-zone", Page, SignedIn, accounts::pages::set_time_zone)
         .add(post.clone(), "/me/theme", Page, SignedIn, accounts::pages::set_theme)
+        .add(post.clone(), "/me/language", Page, SignedIn, accounts::pages::set_language)
         .add(get.clone(), "/register", Page, Public, accounts::pages::register_form)
         .add(post.clone(), "/register", Page, Public, accounts::pages::register)
         .audited("account.register", "user")

@@ -140,6 +140,9 @@ pub struct User {
     /// `light` or `dark` when this person chose one; none: pages follow their device.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub theme: Option<String>,
+    /// The language this person chose for pages (`en`, `es`); none: their browser's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
 }
 
 impl User {

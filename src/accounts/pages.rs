@@ -13,7 +13,7 @@ use crate::accounts::{mfa, sessions};
 use crate::audit::note::AuditNote;
 use crate::client::ClientInfo;
 use crate::error::{Error, FieldError};
-use crate::http::auth::MaybeWebUser;
+use crate::http::auth::{BrowserLang, MaybeWebUser};
 use crate::http::auth::WebUser;
 use crate::http::cookies::{DEVICE_COOKIE, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::http::pages::{
@@ -71,7 +71,7 @@ pub async fn landing(
         return Ok(render(&page)?.into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = Landing { nav: Nav::anonymous(&state), csrf, pending: false, role_note: "", links: Vec::new(), message };
+    let page = Landing { nav: Nav::visitor(&state, &headers), csrf, pending: false, role_note: "", links: Vec::new(), message };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -93,9 +93,9 @@ struct LoginPage {
 }
 
 impl LoginPage {
-    fn new(state: &AppState, csrf: String, next: &str) -> Self {
+    fn new(state: &AppState, headers: &HeaderMap, csrf: String, next: &str) -> Self {
         Self {
-            nav: Nav::anonymous(state),
+            nav: Nav::visitor(state, headers),
             csrf,
             email: String::new(),
             message: String::new(),
@@ -140,7 +140,7 @@ pub async fn login_form(
         return Ok(Redirect::to(&to).into_response());
     }
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let mut page = LoginPage::new(&state, csrf, &q.next);
+    let mut page = LoginPage::new(&state, &headers, csrf, &q.next);
     page.message = if !page.next.is_empty() {
         "Please sign in to see that page; you will be taken back to it.".into()
     } else if q.why == "signin" {
@@ -199,6 +199,7 @@ struct NoticePage {
 /// notice to read first when there is one.
 async fn signed_in(
     state: &AppState,
+    headers: &HeaderMap,
     jar: CookieJar,
     secure: bool,
     client: &ClientInfo,
@@ -212,7 +213,7 @@ async fn signed_in(
     match notice {
         // Told once, before going on.
         Some(notice) => {
-            let page = NoticePage { nav: Nav::anonymous(state), notice, next };
+            let page = NoticePage { nav: Nav::visitor(state, headers), notice, next };
             Ok((jar, render(&page)?).into_response())
         }
         None => Ok((jar, Redirect::to(&next)).into_response()),
@@ -270,12 +271,12 @@ pub async fn login(
         ticket: None,
     };
     match service::sign_in(&state, creds, &client, &note).await {
-        Ok(signed) => signed_in(&state, jar, secure, &client, signed, &form.next).await,
+        Ok(signed) => signed_in(&state, &headers, jar, secure, &client, signed, &form.next).await,
         Err(Error::MfaRequired) => {
             // The password was right: the second step asks for the code alone.
             let ticket = service::sign_in_ticket(&state, &form.email, &form.csrf_token).await?;
             let page = LoginCodePage {
-                nav: Nav::anonymous(&state),
+                nav: Nav::visitor(&state, &headers),
                 csrf: form.csrf_token,
                 email: form.email,
                 ticket,
@@ -292,7 +293,7 @@ pub async fn login(
             | Error::RateLimited(_)),
         ) => {
             let (status, error, retry) = refusal(&state, &e);
-            let mut page = LoginPage::new(&state, form.csrf_token, &form.next);
+            let mut page = LoginPage::new(&state, &headers, form.csrf_token, &form.next);
             // Counted by this form, for this email, whether or not the account exists (a count
             // kept by the account would tell who has one); the lock itself counts every device.
             if matches!(e, Error::InvalidCredentials | Error::InvalidMfaCode) {
@@ -344,11 +345,11 @@ pub async fn login_code(
         ticket: Some((form.ticket.clone(), form.csrf_token.clone())),
     };
     match service::sign_in(&state, creds, &client, &note).await {
-        Ok(signed) => signed_in(&state, jar, secure, &client, signed, &form.next).await,
+        Ok(signed) => signed_in(&state, &headers, jar, secure, &client, signed, &form.next).await,
         Err(e @ (Error::InvalidMfaCode | Error::MfaRequired)) => {
             let error = if matches!(e, Error::MfaRequired) { "Enter the code.".to_string() } else { refusal(&state, &e).1 };
             let page = LoginCodePage {
-                nav: Nav::anonymous(&state),
+                nav: Nav::visitor(&state, &headers),
                 csrf: form.csrf_token,
                 email,
                 ticket: form.ticket,
@@ -366,7 +367,7 @@ pub async fn login_code(
                     service::TICKET_MINUTES
                 );
             }
-            let mut page = LoginPage::new(&state, form.csrf_token, &form.next);
+            let mut page = LoginPage::new(&state, &headers, form.csrf_token, &form.next);
             page.email = email;
             page.error = error;
             Ok(with_retry((status, render(&page)?).into_response(), retry))
@@ -399,7 +400,7 @@ fn role_options(selected: &str) -> Vec<SelectOption> {
 pub async fn register_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let page = RegisterPage {
-        nav: Nav::anonymous(&state),
+        nav: Nav::visitor(&state, &headers),
         csrf,
         notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: String::new(),
@@ -446,7 +447,7 @@ pub async fn register(
         Err(e) => return Err(PageError(e)),
     };
     let page = RegisterPage {
-        nav: Nav::anonymous(&state),
+        nav: Nav::visitor(&state, &headers),
         csrf: form.csrf_token,
         notice_version: crate::accounts::privacy::NOTICE_VERSION,
         full_name: form.full_name,
@@ -652,7 +653,7 @@ struct ForgotPage {
 pub async fn forgot_form(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Result<Response, PageError> {
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let page = ForgotPage {
-        nav: Nav::anonymous(&state),
+        nav: Nav::visitor(&state, &headers),
         csrf,
         email: String::new(),
         sent: false,
@@ -673,13 +674,14 @@ pub struct ForgotForm {
 /// `POST /forgot-password`: the same page whether or not an account has this email.
 pub async fn forgot(
     State(state): State<AppState>,
+    lang: BrowserLang,
     client: ClientInfo,
     note: AuditNote,
     CsrfForm(form): CsrfForm<ForgotForm>,
 ) -> Result<Response, PageError> {
     crate::accounts::reset::request(&state, &form.email, &client, &note).await?;
     let page = ForgotPage {
-        nav: Nav::anonymous(&state),
+        nav: Nav::anonymous(&state, lang),
         csrf: form.csrf_token,
         email: form.email,
         sent: true,
@@ -700,7 +702,8 @@ pub struct ThemeForm {
 /// `POST /me/theme`: light, dark, or (empty) the device's setting.
 pub async fn set_theme(State(state): State<AppState>, user: WebUser, CsrfForm(form): CsrfForm<ThemeForm>) -> Result<Response, PageError> {
     let theme = Some(form.theme.trim().to_string()).filter(|t| !t.is_empty());
-    save_preferences(&state, &user, service::Preferences { time_zone: user.user.time_zone.clone(), theme }, "theme").await
+    let prefs = service::Preferences { theme, ..kept(&user) };
+    save_preferences(&state, &user, prefs, "theme").await
 }
 
 /// The time zone form.
@@ -718,7 +721,34 @@ pub async fn set_time_zone(
     CsrfForm(form): CsrfForm<TimeZoneForm>,
 ) -> Result<Response, PageError> {
     let time_zone = Some(form.time_zone.trim().to_string()).filter(|z| !z.is_empty());
-    save_preferences(&state, &user, service::Preferences { time_zone, theme: user.user.theme.clone() }, "time_zone").await
+    save_preferences(&state, &user, service::Preferences { time_zone, ..kept(&user) }, "time_zone").await
+}
+
+/// The language form.
+#[derive(Debug, Deserialize)]
+pub struct LanguageForm {
+    csrf_token: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// `POST /me/language`: the language of pages (empty: the browser's).
+pub async fn set_language(
+    State(state): State<AppState>,
+    user: WebUser,
+    CsrfForm(form): CsrfForm<LanguageForm>,
+) -> Result<Response, PageError> {
+    let language = Some(form.language.trim().to_string()).filter(|l| !l.is_empty());
+    save_preferences(&state, &user, service::Preferences { language, ..kept(&user) }, "language").await
+}
+
+/// The preferences a person has now (one form changes one of them).
+fn kept(user: &WebUser) -> service::Preferences {
+    service::Preferences {
+        time_zone: user.user.time_zone.clone(),
+        theme: user.user.theme.clone(),
+        language: user.user.language.clone(),
+    }
 }
 
 /// Saves a preference from the account page: back to it with `?done=`, or the page again with
@@ -814,7 +844,7 @@ pub async fn unlock_form(
     } else {
         String::new()
     };
-    let page = UnlockPage { nav: Nav::anonymous(&state), csrf, token: q.token, done: false, error };
+    let page = UnlockPage { nav: Nav::visitor(&state, &headers), csrf, token: q.token, done: false, error };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -830,9 +860,10 @@ pub struct UnlockForm {
 }
 
 /// `POST /unlock`: spends the link and lifts the lock.
-pub async fn unlock(State(state): State<AppState>, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
+pub async fn unlock(State(state): State<AppState>,
+    lang: BrowserLang, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
     let mut page =
-        UnlockPage { nav: Nav::anonymous(&state), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
+        UnlockPage { nav: Nav::anonymous(&state, lang), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
     match crate::accounts::lockout::redeem_unlock(&state.db, form.token.trim(), state.clock.now()).await {
         Ok(_) => {
             page.done = true;
@@ -851,6 +882,7 @@ crate::csrf_protected!(
     NextForm,
     LoginCodeForm,
     TimeZoneForm,
+    LanguageForm,
     ThemeForm,
     ForgotForm,
     RegisterForm,
@@ -868,7 +900,8 @@ struct PrivacyPage {
 }
 
 /// `GET /privacy`: the privacy notice in force (accepted at registration).
-pub async fn privacy(State(state): State<AppState>, user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
-    let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(|| Nav::anonymous(&state));
+pub async fn privacy(State(state): State<AppState>,
+    lang: BrowserLang, user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
+    let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(|| Nav::anonymous(&state, lang));
     Ok(render(&PrivacyPage { nav, version: crate::accounts::privacy::NOTICE_VERSION })?.into_response())
 }

@@ -277,6 +277,8 @@ mod tests {
             erased: false,
             time_zone: None,
             theme: None,
+        language: None,
+            language: None,
         };
         assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
         assert_eq!(check(&doctor, false, Permission::SignedIn), Ok(()));
@@ -303,6 +305,8 @@ mod tests {
             erased: false,
             time_zone: None,
             theme: None,
+        language: None,
+            language: None,
         };
         let session = SessionId::new();
         let patient = authorize(user(Role::Patient, Status::Active), session, false, Permission::RecordsRead);

@@ -146,6 +146,7 @@ async fn create_user(
         erased: false,
         time_zone: None,
         theme: None,
+        language: None,
     };
     let mut conn = db.pool.acquire().await?;
     store::insert_user(&mut conn, &user, &hash, privacy_notice).await?;
@@ -179,6 +180,10 @@ pub struct Preferences {
     pub time_zone: Option<String>,
     /// `light` or `dark`; `null` to follow the device's setting.
     pub theme: Option<String>,
+    /// The language of pages: `en` or `es`; `null` (or absent) to follow the browser's
+    /// `Accept-Language`.
+    #[serde(default)]
+    pub language: Option<String>,
 }
 
 /// Saves a person's preferences, checked (an unknown zone is refused, naming the field).
@@ -205,10 +210,23 @@ pub async fn set_preferences(ctx: &Ctx, user: &User, prefs: Preferences) -> Resu
         }
         None => None,
     };
-    store::set_preferences(&ctx.db, user.id, zone.as_deref(), theme.as_deref()).await?;
+    let language = match prefs.language.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(tag) => match crate::i18n::Lang::parse(tag) {
+            Some(lang) => Some(lang.code().to_string()),
+            None => {
+                return Err(Error::Validation(vec![crate::error::FieldError::new(
+                    "language",
+                    "Choose English (en), Spanish (es), or none to follow the browser.",
+                )]));
+            }
+        },
+        None => None,
+    };
+    store::set_preferences(&ctx.db, user.id, zone.as_deref(), theme.as_deref(), language.as_deref()).await?;
     let mut user = user.clone();
     user.time_zone = zone;
     user.theme = theme;
+    user.language = language;
     Ok(user)
 }
 

@@ -13,10 +13,10 @@ use crate::ids::{Email, UserId};
 /// SQL stays `'static`).
 macro_rules! user_cols {
     () => {
-        "id, email, role, full_name, status, created_at, totp_enabled, locked_until, erased_at, time_zone, theme"
+        "id, email, role, full_name, status, created_at, totp_enabled, locked_until, erased_at, time_zone, theme, language"
     };
     (u) => {
-        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until, u.erased_at, u.time_zone, u.theme"
+        "u.id, u.email, u.role, u.full_name, u.status, u.created_at, u.totp_enabled, u.locked_until, u.erased_at, u.time_zone, u.theme, u.language"
     };
 }
 pub(crate) use user_cols;
@@ -40,16 +40,24 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
         erased: row.try_get::<Option<String>, _>("erased_at")?.is_some(),
         time_zone: row.try_get("time_zone")?,
         theme: row.try_get::<Option<String>, _>("theme")?.filter(|t| matches!(t.as_str(), "light" | "dark")),
+        language: row.try_get::<Option<String>, _>("language")?.filter(|l| crate::i18n::Lang::parse(l).is_some()),
     })
 }
 
-/// Saves what a person chose: their time zone (none: the clinic's) and theme (none: their
-/// device's).
-pub async fn set_preferences(db: &Db, user: UserId, zone: Option<&str>, theme: Option<&str>) -> Result<(), Error> {
-    sqlx::query("UPDATE users SET time_zone = $1, theme = $2 WHERE id = $3")
+/// Saves what a person chose: their time zone (none: the clinic's), theme (none: their
+/// device's) and language (none: their browser's).
+pub async fn set_preferences(
+    db: &Db,
+    user: UserId,
+    zone: Option<&str>,
+    theme: Option<&str>,
+    language: Option<&str>,
+) -> Result<(), Error> {
+    sqlx::query("UPDATE users SET time_zone = $1, theme = $2, language = $4 WHERE id = $3")
         .bind(zone)
         .bind(theme)
         .bind(user.to_string())
+        .bind(language)
         .execute(&db.pool)
         .await?;
     Ok(())

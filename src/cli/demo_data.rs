@@ -372,6 +372,7 @@ pub async fn load(clinic: Clinic<'_>) -> Result<DemoLogins, Error> {
             erased: false,
             time_zone: None,
             theme: None,
+            language: None,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         if *role == Role::Patient {
@@ -628,6 +629,7 @@ pub async fn generate(
             erased: false,
             time_zone: None,
             theme: None,
+            language: None,
         };
         accounts_store::insert_user(&mut tx, &user, &hash, None).await?;
         let profile = crate::patients::store::NewProfile {

@@ -72,6 +72,8 @@ pub struct WebUser {
     pub now: chrono::DateTime<chrono::Utc>,
     /// The clinic's name (printed pages).
     pub clinic: String,
+    /// The language pages are drawn in for them: their saved choice, else their browser's.
+    pub words: crate::i18n::Words,
 }
 
 /// `Some` when the request carries a live session cookie; never rejects.
@@ -104,6 +106,7 @@ pub async fn web_user(state: &AppState, headers: &axum::http::HeaderMap) -> Resu
     Ok(found.map(|s| {
         tracing::Span::current().record("user_id", tracing::field::display(s.user.id));
         let zone = s.user.time_zone.as_deref().and_then(crate::clock::Zone::parse).unwrap_or(state.settings.time_zone);
+        let lang = s.user.language.as_deref().and_then(crate::i18n::Lang::parse).unwrap_or_else(|| browser_language(headers));
         WebUser {
             user: s.user,
             session_id: s.id,
@@ -112,8 +115,26 @@ pub async fn web_user(state: &AppState, headers: &axum::http::HeaderMap) -> Resu
             zone,
             now,
             clinic: state.settings.clinic_name.clone(),
+            words: state.words(lang),
         }
     }))
+}
+
+/// The language a browser asks for (`Accept-Language`), among those careledger speaks.
+pub fn browser_language(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
+    crate::i18n::Lang::from_accept_language(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+}
+
+/// A visitor's language, from their browser (`Accept-Language`); never rejects.
+#[derive(Clone, Copy, Debug)]
+pub struct BrowserLang(pub crate::i18n::Lang);
+
+impl<S: Send + Sync> FromRequestParts<S> for BrowserLang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(browser_language(&parts.headers)))
+    }
 }
 
 /// Rejection for pages that need a signed-in user.

@@ -156,7 +156,7 @@ pub async fn frame(
     let asked = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
     let mut headers = axum::http::HeaderMap::new();
     for (name, value) in req.headers() {
-        if matches!(name.as_str(), "cookie" | "x-forwarded-proto" | "host") {
+        if matches!(name.as_str(), "cookie" | "x-forwarded-proto" | "host" | "accept-language") {
             headers.append(name.clone(), value.clone());
         }
     }
@@ -180,7 +180,7 @@ pub async fn frame(
     let user = crate::http::auth::web_user(&state, &headers).await.ok().flatten();
     let nav = match &user {
         Some(u) => Nav::signed_in(u),
-        None => Nav::anonymous(&state),
+        None => Nav::anonymous(&state, crate::http::auth::BrowserLang(crate::http::auth::browser_language(&headers))),
     };
     let mut redrawn = match parts {
         Some(p) if !opaque => crate::http::render::draw_error(nav, status, &p.detail, p.request_id),

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use crate::error::Error;
-use crate::http::auth::{MaybeWebUser, WebUser};
+use crate::http::auth::{BrowserLang, MaybeWebUser, WebUser};
 pub use crate::http::cookies::{
     ANON_CSRF_COOKIE, anon_csrf, cookie, cookie_name, cookies_secure, device_cookie, forget_cookie, read_cookie, session_cookie,
 };
@@ -223,7 +223,7 @@ impl Nav {
         let active = u.user.status == crate::accounts::Status::Active;
         Self {
             name: Some(u.user.full_name.clone()),
-            role: Some(u.user.role.label().into()),
+            role: Some(u.words.t(&format!("role-{}", u.user.role.as_str()))),
             home: dashboard_path(u.user.role).into(),
             csrf: u.csrf_token.clone(),
             links: Nav::links_for(u.user.role, active),
@@ -231,17 +231,28 @@ impl Nav {
             now: u.now,
             theme: u.user.theme.clone(),
             clinic: u.clinic.clone(),
+            words: u.words.clone(),
         }
     }
 
-    /// The header for a visitor: times in the clinic's zone.
-    pub fn anonymous(ctx: &crate::context::Ctx) -> Self {
+    /// The header for a visitor whose request headers are at hand.
+    pub fn visitor(state: &crate::http::state::AppState, headers: &HeaderMap) -> Self {
+        Self::anonymous(state, BrowserLang(crate::http::auth::browser_language(headers)))
+    }
+
+    /// The header for a visitor: times in the clinic's zone, words in their browser's language.
+    pub fn anonymous(state: &crate::http::state::AppState, lang: BrowserLang) -> Self {
         Self {
+            name: None,
+            role: None,
             home: "/".into(),
-            zone: ctx.settings.time_zone,
-            now: ctx.clock.now(),
-            clinic: ctx.settings.clinic_name.clone(),
-            ..Self::default()
+            csrf: String::new(),
+            links: Vec::new(),
+            zone: state.settings.time_zone,
+            now: state.clock.now(),
+            theme: None,
+            clinic: state.settings.clinic_name.clone(),
+            words: state.words(lang.0),
         }
     }
 }

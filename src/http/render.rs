@@ -1,6 +1,8 @@
 //! Rendering pages: the page header, templates to HTML, and the error page every refusal or
 //! failure on a page becomes.
 
+use std::fmt::Display;
+
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
@@ -9,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::accounts::Role;
 use crate::clock::Zone;
+use crate::i18n::Words;
 use crate::error::Error;
 use crate::http::problem::OpaqueFailure;
 
@@ -24,7 +27,7 @@ pub struct Nav {
     pub home: String,
     /// CSRF token for the sign-out form.
     pub csrf: String,
-    /// The role's pages in the header (path, words).
+    /// The role's pages in the header (path, message id of their words).
     pub links: Vec<(&'static str, &'static str)>,
     /// The zone times are shown in: the reader's choice, else the clinic's.
     pub zone: Zone,
@@ -34,31 +37,81 @@ pub struct Nav {
     pub theme: Option<String>,
     /// The clinic's name (printed pages).
     pub clinic: String,
+    /// The reader's language and its messages.
+    pub words: Words,
 }
 
 impl Nav {
+    /// The message `key` in the reader's language (`locales/<lang>/*.ftl`).
+    pub fn t(&self, key: &str) -> String {
+        self.words.t(key)
+    }
+
+    /// The message `key` with one argument `$name`.
+    pub fn t1(&self, key: &str, name: &str, value: impl Display) -> String {
+        self.words.with(key, &[(name, &value)])
+    }
+
+    /// The message `key` with two arguments.
+    pub fn t2(&self, key: &str, a: &str, va: impl Display, b: &str, vb: impl Display) -> String {
+        self.words.with(key, &[(a, &va), (b, &vb)])
+    }
+
+    /// The message `key` with three arguments.
+    pub fn t3(&self, key: &str, a: &str, va: impl Display, b: &str, vb: impl Display, c: &str, vc: impl Display) -> String {
+        self.words.with(key, &[(a, &va), (b, &vb), (c, &vc)])
+    }
+
+    /// The message `key` for a count `$n`, in the plural form the language wants.
+    pub fn tn(&self, key: &str, n: impl Count) -> String {
+        self.words.count(key, n.as_count())
+    }
+
+    /// An English sentence from domain code (a refusal, a form error) in the reader's language.
+    pub fn sentence(&self, english: &str) -> String {
+        self.words.sentence(english)
+    }
+
+    /// The `<html lang>` of the page.
+    pub fn lang(&self) -> &'static str {
+        self.words.lang.code()
+    }
+
+    /// A day and month in the reader's language: `27 Nov 2026` / `27 nov 2026`.
+    fn day_month_year(&self, d: &impl chrono::Datelike) -> String {
+        self.words.with(
+            "date-day",
+            &[("day", &d.day()), ("month", &self.words.t(&format!("month-short-{}", d.month()))), ("year", &d.year())],
+        )
+    }
+
     /// A stored time as the reader reads it: `27 Nov 2026, 21:44`.
     pub fn when(&self, stored: &str) -> String {
-        self.zone.when(stored)
+        match self.zone.local(stored) {
+            Some(t) => self.words.with("date-when", &[("date", &self.day_month_year(&t)), ("time", &t.format("%H:%M"))]),
+            None => stored.to_string(),
+        }
     }
 
     /// The day of a stored time: `27 Nov 2026`.
     pub fn day(&self, stored: &str) -> String {
-        self.zone.day(stored)
+        self.zone.local(stored).map(|t| self.day_month_year(&t)).unwrap_or_else(|| stored.to_string())
     }
 
     /// How often a day, in words: "once a day", "twice a day", "3 times a day".
     pub fn times_a_day(&self, n: &i64) -> String {
-        match n {
-            1 => "once a day".into(),
-            2 => "twice a day".into(),
-            n => format!("{n} times a day"),
-        }
+        self.words.count("times-a-day", *n)
     }
 
     /// A calendar day (`2026-11-27`) in words: `Fri 27 Nov 2026`.
     pub fn date(&self, day: &str) -> String {
-        crate::clock::parse_day(day).map(|d| d.format("%a %-d %b %Y").to_string()).unwrap_or_else(|| day.to_string())
+        match crate::clock::parse_day(day) {
+            Some(d) => {
+                let weekday = self.words.t(&format!("weekday-short-{}", chrono::Datelike::weekday(&d).number_from_monday()));
+                self.words.with("date-weekday", &[("weekday", &weekday), ("date", &self.day_month_year(&d))])
+            }
+            None => day.to_string(),
+        }
     }
 
     /// The clock time of a stored time: `21:44`.
@@ -66,12 +119,28 @@ impl Nav {
         self.zone.time(stored)
     }
 
+    /// How long ago (or how soon) a stored time is, within a week: "3 minutes ago", "in 2
+    /// hours", "just now".
+    pub fn ago(&self, stored: &str) -> Option<String> {
+        let t = crate::clock::parse(stored)?;
+        let secs = (self.now - t).num_seconds();
+        let (n, past) = (secs.unsigned_abs() as i64, secs >= 0);
+        let (count, unit) = match n {
+            0..60 => return Some(self.words.t("just-now")),
+            60..3600 => (n / 60, "minutes"),
+            3600..86_400 => (n / 3600, "hours"),
+            86_400..604_800 => (n / 86_400, "days"),
+            _ => return None,
+        };
+        Some(self.words.count(&format!("{}-{unit}", if past { "ago" } else { "in" }), count))
+    }
+
     /// A stored time with how long ago it was when that helps: `27 Nov 2026, 21:44 (3 minutes
     /// ago)`; beyond a week the date alone.
     pub fn when_ago(&self, stored: &str) -> String {
-        match crate::clock::relative(stored, self.now) {
-            Some(ago) => format!("{} ({ago})", self.zone.when(stored)),
-            None => self.zone.when(stored),
+        match self.ago(stored) {
+            Some(ago) => format!("{} ({ago})", self.when(stored)),
+            None => self.when(stored),
         }
     }
 
@@ -82,16 +151,17 @@ impl Nav {
 
     /// Now, as the reader reads times (for "printed on").
     pub fn printed(&self) -> String {
-        self.zone.when(&crate::clock::format(self.now))
+        self.when(&crate::clock::format(self.now))
     }
 
-    /// A number with its thousands grouped: `1,204`.
+    /// A number with its thousands grouped as the language groups them: `1,204` / `1.204`.
     pub fn count(&self, n: &i64) -> String {
         let digits = n.unsigned_abs().to_string();
+        let separator = self.words.t("thousands-separator");
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
             if i > 0 && (digits.len() - i) % 3 == 0 {
-                out.push(',');
+                out.push_str(&separator);
             }
             out.push(c);
         }
@@ -100,39 +170,65 @@ impl Nav {
 
     /// A code (a status, a kind, an outcome, an audit action) in words.
     pub fn say(&self, code: &str) -> String {
-        crate::http::words::words(code)
+        crate::http::words::say(&self.words, code)
     }
 
     /// A role's code (`receptionist`) as its label (`Front desk`).
     pub fn role_label(&self, code: &str) -> String {
-        Role::parse(code).map(|r| r.label().to_string()).unwrap_or_else(|| crate::http::words::words(code))
+        match Role::parse(code) {
+            Some(r) => self.words.t(&format!("role-{}", r.as_str())),
+            None => self.say(code),
+        }
     }
 
-    /// The pages a role reaches from the header.
+    /// The pages a role reaches from the header (path, message id).
     pub fn links_for(role: Role, active: bool) -> Vec<(&'static str, &'static str)> {
         if !active {
             return Vec::new();
         }
         match role {
             Role::Patient => vec![
-                ("/patient/dashboard", "My records"),
-                ("/history", "History"),
-                ("/me/access-log", "Who looked"),
-                ("/me/shares", "Share"),
+                ("/patient/dashboard", "nav-my-records"),
+                ("/history", "nav-history"),
+                ("/me/access-log", "nav-who-looked"),
+                ("/me/shares", "nav-share"),
             ],
-            Role::Doctor => vec![("/doctor/dashboard", "Dashboard"), ("/patients", "Patients"), ("/appointments", "Appointments")],
+            Role::Doctor => vec![("/doctor/dashboard", "nav-dashboard"), ("/patients", "nav-patients"), ("/appointments", "nav-appointments")],
             Role::Admin => vec![
-                ("/admin/users", "Users"),
-                ("/admin/audit", "Audit trail"),
-                ("/admin/ledger", "Ledger"),
-                ("/admin/emergency-access", "Emergency access"),
+                ("/admin/users", "nav-users"),
+                ("/admin/audit", "nav-audit-trail"),
+                ("/admin/ledger", "nav-ledger"),
+                ("/admin/emergency-access", "nav-emergency-access"),
             ],
-            Role::Pharmacist => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
+            Role::Pharmacist => vec![("/pharmacy", "nav-pharmacy"), ("/prescriptions/verify", "nav-verify-prescription")],
             Role::Receptionist => {
-                vec![("/appointments", "Front desk"), ("/patients", "Find a patient"), ("/patients/register", "Register a patient")]
+                vec![("/appointments", "nav-front-desk"), ("/patients", "nav-find-patient"), ("/patients/register", "nav-register-patient")]
             }
-            Role::Lab => vec![("/lab", "Lab orders")],
+            Role::Lab => vec![("/lab", "nav-lab-orders")],
         }
+    }
+}
+
+/// A number a message counts (templates hand over fields by reference and literals by value).
+pub trait Count {
+    /// The number.
+    fn as_count(&self) -> i64;
+}
+
+macro_rules! count_for {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn as_count(&self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+        }
+    )*};
+}
+count_for!(i64, i32, u32, usize, u64);
+
+impl<T: Count> Count for &T {
+    fn as_count(&self) -> i64 {
+        (*self).as_count()
     }
 }
 

@@ -27,6 +27,15 @@ pub struct AppState {
     /// The drug knowledge base (shipped files and the clinic's own), loaded at start; the
     /// prescription checks are given it.
     pub drugs: Arc<DrugBase>,
+    /// The pages' messages in every language, parsed once at start.
+    pub catalog: Arc<crate::i18n::Catalog>,
+}
+
+impl AppState {
+    /// The words of a page in `lang`.
+    pub fn words(&self, lang: crate::i18n::Lang) -> crate::i18n::Words {
+        crate::i18n::Words::new(self.catalog.clone(), lang)
+    }
 }
 
 impl Deref for AppState {

@@ -158,7 +158,7 @@ pub async fn set_password_form(
     } else {
         String::new()
     };
-    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token, error, dead };
+    let page = SetPasswordPage { nav: Nav::visitor(&state, &headers), csrf, token, error, dead };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -191,7 +191,7 @@ pub async fn set_password(
         Err(e) => return Err(PageError(e)),
     };
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = SetPasswordPage { nav: Nav::anonymous(&state), csrf, token: form.token, error, dead };
+    let page = SetPasswordPage { nav: Nav::visitor(&state, &headers), csrf, token: form.token, error, dead };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
 }
 

@@ -104,6 +104,7 @@ pub async fn register(ctx: &Ctx, actor: &Actor, input: NewPatient) -> Result<Reg
         erased: false,
         time_zone: None,
         theme: None,
+        language: None,
     };
     let token = crate::accounts::tokens::random_token();
     let expires = clock::format(now + Duration::hours(SETUP_HOURS));

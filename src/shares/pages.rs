@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::accounts::permissions::Actor;
 use crate::audit::note::AuditNote;
 use crate::error::{Error, FieldError};
-use crate::http::auth::WebUser;
+use crate::http::auth::{BrowserLang, WebUser};
 use crate::http::pages::{CsrfForm, Flash, FormErrors, Nav, PageError, error_page, render, site_origin};
 use crate::http::state::AppState;
 use crate::records::model::Record;
@@ -207,11 +207,11 @@ fn private(mut response: Response) -> Response {
 
 /// `GET /share/{token}`: the shared records, read-only, for anyone holding the link (no
 /// sign-in); 404 once it has expired or been revoked, and for any token that is not a link's.
-pub async fn view(State(state): State<AppState>, note: AuditNote, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn view(State(state): State<AppState>, lang: BrowserLang, note: AuditNote, Path(token): Path<String>) -> Result<Response, PageError> {
     match service::view(&state, &note, &token).await {
         Ok(view) => {
             let whole_history = view.scope == ShareScope::All;
-            Ok(private(render(&SharePage { nav: Nav::anonymous(&state), view, whole_history })?.into_response()))
+            Ok(private(render(&SharePage { nav: Nav::anonymous(&state, lang), view, whole_history })?.into_response()))
         }
         Err(Error::NotFound(_)) => Ok(private(error_page(StatusCode::NOT_FOUND, GONE.into(), None))),
         Err(e) => Err(e.into()),

@@ -1,0 +1,1 @@
+## templates/access_log.html

@@ -1,0 +1,1 @@
+## templates/admin_audit.html

@@ -1,0 +1,1 @@
+## templates/care_team.html

@@ -1,0 +1,1 @@
+## templates/emergency_access.html

@@ -1,0 +1,1 @@
+## templates/forgot_password.html

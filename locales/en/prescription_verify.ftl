@@ -1,0 +1,1 @@
+## templates/prescription_verify.html

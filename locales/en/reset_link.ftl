@@ -1,0 +1,1 @@
+## templates/reset_link.html

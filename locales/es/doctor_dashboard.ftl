@@ -1,0 +1,1 @@
+## templates/doctor_dashboard.html

@@ -1,0 +1,3 @@
+## templates/error.html
+error-request-id = Identificador de la petición:
+error-back = Volver al inicio

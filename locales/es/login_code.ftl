@@ -1,0 +1,1 @@
+## templates/login_code.html

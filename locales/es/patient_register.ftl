@@ -1,0 +1,1 @@
+## templates/patient_register.html

@@ -1,0 +1,1 @@
+## templates/print_records.html

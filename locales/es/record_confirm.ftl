@@ -1,0 +1,1 @@
+## templates/record_confirm.html

@@ -1,0 +1,1 @@
+## templates/records_table.html

@@ -1,0 +1,1 @@
+## templates/set_password.html

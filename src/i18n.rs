@@ -1,0 +1,385 @@
+//! The languages pages are drawn in: English and Spanish messages in Project Fluent files
+//! (`locales/<lang>/*.ftl`, built into the binary), and the reader's language, from their saved
+//! choice or else their browser's `Accept-Language` (RFC 9110 §12.5.4).
+//!
+//! Domain code knows nothing of languages: its refusals and form errors are English sentences
+//! (the API answers in English). A page shows them in the reader's language by looking the
+//! English sentence up in `domain.ftl`, the way gettext uses the source text as the message id.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::sync::Arc;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use unic_langid::LanguageIdentifier;
+
+/// A language careledger's pages are written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// English, the default.
+    #[default]
+    En,
+    /// Spanish.
+    Es,
+}
+
+impl Lang {
+    /// Every language, in the order the choice lists them.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Es];
+
+    /// The BCP 47 tag (RFC 5646) written in `<html lang>` and saved with a person's choice.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The language's own name for itself (shown in the choice whatever the page's language).
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    /// A saved or submitted choice (`en`, `es`, `es-MX`…); `None` for a language not offered.
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The language a browser prefers among those offered (RFC 9110 §12.5.4: the highest
+    /// `q`, earlier first on a tie, `q=0` meaning "not this"); English when none is offered.
+    pub fn from_accept_language(header: Option<&str>) -> Self {
+        let Some(header) = header else { return Lang::En };
+        let mut best: Option<(u16, Lang)> = None;
+        for item in header.split(',').take(32) {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or("").trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .map(|q| q.trim().parse::<f32>().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16).unwrap_or(0))
+                .unwrap_or(1000);
+            if q == 0 {
+                continue;
+            }
+            if let Some(lang) = Lang::parse(tag)
+                && best.is_none_or(|(b, _)| q > b)
+            {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or(Lang::En)
+    }
+}
+
+/// Every message file, by name, in English and Spanish (the same names in both).
+macro_rules! message_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../locales/en/", $name, ".ftl")), include_str!(concat!("../locales/es/", $name, ".ftl")))),*]
+    };
+}
+
+/// `(name, English, Spanish)` for each file under `locales/`.
+pub const FILES: &[(&str, &str, &str)] = message_files!(
+    "common",
+    "words",
+    "flash",
+    "domain",
+    "errors",
+    "dates",
+    "access_log",
+    "admin_audit",
+    "admin_emergency",
+    "admin_erase",
+    "admin_ledger",
+    "admin_users",
+    "appointments",
+    "base",
+    "care_team",
+    "chart",
+    "doctor_dashboard",
+    "emergency_access",
+    "error",
+    "forgot_password",
+    "history",
+    "lab",
+    "landing",
+    "login",
+    "login_code",
+    "logout",
+    "mfa",
+    "notice",
+    "patient_dashboard",
+    "patient_register",
+    "patients",
+    "pharmacy",
+    "prescription",
+    "prescription_form",
+    "prescription_verify",
+    "print_records",
+    "privacy",
+    "record",
+    "record_confirm",
+    "record_form",
+    "records_table",
+    "register",
+    "reset_link",
+    "security",
+    "set_password",
+    "share",
+    "shares",
+    "unlock",
+);
+
+/// The files whose English texts are sentences domain code and handlers write (looked up by
+/// their English text).
+const SENTENCE_FILES: &[&str] = &["domain", "flash"];
+
+/// Every message in both languages, parsed once at start and shared by every request.
+pub struct Catalog {
+    en: FluentBundle<FluentResource>,
+    es: FluentBundle<FluentResource>,
+    /// The English sentences of [`SENTENCE_FILES`] to their message ids.
+    english_ids: HashMap<String, String>,
+    /// What did not parse or was defined twice (empty when the files are sound; a test keeps it so).
+    problems: Vec<String>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").field("domain_sentences", &self.english_ids.len()).finish_non_exhaustive()
+    }
+}
+
+impl Catalog {
+    /// Parses the built-in message files. A file that does not parse loses only its broken
+    /// entries (listed in [`Catalog::problems`]); a missing message shows its English text.
+    pub fn load() -> Self {
+        let mut problems = Vec::new();
+        let mut en = bundle(Lang::En);
+        let mut es = bundle(Lang::Es);
+        let mut english_ids = HashMap::new();
+        for (name, english, spanish) in FILES {
+            for (lang, text, target) in [(Lang::En, *english, &mut en), (Lang::Es, *spanish, &mut es)] {
+                let resource = match FluentResource::try_new(text.to_string()) {
+                    Ok(r) => r,
+                    Err((r, errors)) => {
+                        problems.extend(errors.iter().map(|e| format!("{}/{name}.ftl: {e:?}", lang.code())));
+                        r
+                    }
+                };
+                if lang == Lang::En && SENTENCE_FILES.contains(name) {
+                    for entry in resource.entries() {
+                        if let fluent_syntax::ast::Entry::Message(m) = entry
+                            && let Some(value) = &m.value
+                        {
+                            english_ids.insert(plain_text(value), m.id.name.to_string());
+                        }
+                    }
+                }
+                if let Err(errors) = target.add_resource(resource) {
+                    problems.extend(errors.iter().map(|e| format!("{}/{name}.ftl: {e:?}", lang.code())));
+                }
+            }
+        }
+        Self { en, es, english_ids, problems }
+    }
+
+    /// What did not load (parse errors, messages defined twice).
+    pub fn problems(&self) -> &[String] {
+        &self.problems
+    }
+
+    fn bundle(&self, lang: Lang) -> &FluentBundle<FluentResource> {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Es => &self.es,
+        }
+    }
+
+    /// Whether `key` is a message in `lang`.
+    pub fn has(&self, lang: Lang, key: &str) -> bool {
+        self.bundle(lang).has_message(key)
+    }
+
+    /// The message `key` in `lang` (else in English, else the key itself, so a gap shows
+    /// rather than failing the page).
+    pub fn text(&self, lang: Lang, key: &str, args: Option<&FluentArgs<'_>>) -> String {
+        for bundle in [self.bundle(lang), &self.en] {
+            if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
+                let mut errors = Vec::new();
+                return bundle.format_pattern(pattern, args, &mut errors).into_owned();
+            }
+        }
+        key.to_string()
+    }
+
+    /// An English sentence from domain code in `lang`: its translation when `domain.ftl` has
+    /// it, else the sentence as it is.
+    pub fn sentence(&self, lang: Lang, english: &str) -> String {
+        if lang == Lang::En {
+            return english.to_string();
+        }
+        match self.english_ids.get(english.trim()) {
+            Some(key) => self.text(lang, key, None),
+            None => english.to_string(),
+        }
+    }
+
+    /// The English sentences `domain.ftl` translates.
+    pub fn domain_sentences(&self) -> impl Iterator<Item = &str> {
+        self.english_ids.keys().map(String::as_str)
+    }
+}
+
+fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
+    let id: LanguageIdentifier = match lang {
+        Lang::En => "en".parse().unwrap_or_default(),
+        Lang::Es => "es".parse().unwrap_or_default(),
+    };
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Unicode isolation marks around each argument help right-to-left scripts; neither
+    // language here is one, and the marks would sit invisibly in copied text.
+    bundle.set_use_isolating(false);
+    bundle
+}
+
+/// A message value's text when it has no placeables (the domain sentences have none).
+fn plain_text(pattern: &fluent_syntax::ast::Pattern<&str>) -> String {
+    let mut out = String::new();
+    for element in &pattern.elements {
+        match element {
+            fluent_syntax::ast::PatternElement::TextElement { value } => out.push_str(value),
+            fluent_syntax::ast::PatternElement::Placeable { .. } => out.push('\u{FFFD}'),
+        }
+    }
+    out.trim().to_string()
+}
+
+/// A reader's language and the messages to draw their page with. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Words {
+    catalog: Arc<Catalog>,
+    /// The reader's language.
+    pub lang: Lang,
+}
+
+impl Default for Words {
+    /// English from a freshly loaded catalog (for pages drawn where no state is at hand).
+    fn default() -> Self {
+        Self { catalog: Arc::new(Catalog::load()), lang: Lang::En }
+    }
+}
+
+impl Words {
+    /// `lang` from `catalog`.
+    pub fn new(catalog: Arc<Catalog>, lang: Lang) -> Self {
+        Self { catalog, lang }
+    }
+
+    /// English, from a catalog of its own (for text that is not a page: exports, logs).
+    pub fn english() -> Self {
+        Self::default()
+    }
+
+    /// Whether `key` is a message in this language.
+    pub fn has(&self, key: &str) -> bool {
+        self.catalog.has(self.lang, key)
+    }
+
+    /// The message `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.catalog.text(self.lang, key, None)
+    }
+
+    /// The message `key` with named arguments, each shown as text.
+    pub fn with(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
+        let mut fluent = FluentArgs::new();
+        for (name, value) in args {
+            fluent.set(*name, FluentValue::from(value.to_string()));
+        }
+        self.catalog.text(self.lang, key, Some(&fluent))
+    }
+
+    /// The message `key` with a count `$n` (its plural forms chosen by the language's rules,
+    /// Unicode CLDR).
+    pub fn count(&self, key: &str, n: i64) -> String {
+        let mut fluent = FluentArgs::new();
+        fluent.set("n", FluentValue::from(n));
+        self.catalog.text(self.lang, key, Some(&fluent))
+    }
+
+    /// An English sentence from domain code, in the reader's language.
+    pub fn sentence(&self, english: &str) -> String {
+        self.catalog.sentence(self.lang, english)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_preferred_offered_language() {
+        let pick = |h: &str| Lang::from_accept_language(Some(h));
+        assert_eq!(pick("es-ES,es;q=0.9,en;q=0.8"), Lang::Es);
+        assert_eq!(pick("fr-FR,fr;q=0.9,es;q=0.5,en;q=0.4"), Lang::Es);
+        assert_eq!(pick("en-GB,es;q=0.9"), Lang::En);
+        assert_eq!(pick("es;q=0,en"), Lang::En);
+        assert_eq!(pick("de,fr"), Lang::En);
+        assert_eq!(pick("en;q=0.5, es;q=0.7"), Lang::Es);
+        assert_eq!(pick("*"), Lang::En);
+        assert_eq!(Lang::from_accept_language(None), Lang::En);
+        assert_eq!(Lang::parse("es-MX"), Some(Lang::Es));
+        assert_eq!(Lang::parse("pt"), None);
+    }
+
+    #[test]
+    fn every_message_file_parses_and_every_key_is_in_both_languages() {
+        let catalog = Catalog::load();
+        assert!(catalog.problems().is_empty(), "message files with problems: {:#?}", catalog.problems());
+        let mut missing = Vec::new();
+        for (name, english, spanish) in FILES {
+            let keys = |text: &str| -> Vec<String> {
+                let resource = FluentResource::try_new(text.to_string()).unwrap_or_else(|(r, _)| r);
+                resource
+                    .entries()
+                    .filter_map(|e| match e {
+                        fluent_syntax::ast::Entry::Message(m) => Some(m.id.name.to_string()),
+                        _ => None,
+                    })
+                    .collect()
+            };
+            let (en, es) = (keys(english), keys(spanish));
+            missing.extend(en.iter().filter(|k| !es.contains(k)).map(|k| format!("es/{name}.ftl lacks {k}")));
+            missing.extend(es.iter().filter(|k| !en.contains(k)).map(|k| format!("en/{name}.ftl lacks {k}")));
+            for key in en.iter().filter(|k| es.contains(k)) {
+                assert_ne!(
+                    catalog.text(Lang::Es, key, None).trim(),
+                    "",
+                    "es/{name}.ftl: {key} is empty"
+                );
+            }
+        }
+        assert!(missing.is_empty(), "messages missing in one language: {missing:#?}");
+    }
+
+    #[test]
+    fn plurals_and_arguments_follow_each_language() {
+        let catalog = Arc::new(Catalog::load());
+        let en = Words::new(catalog.clone(), Lang::En);
+        let es = Words::new(catalog, Lang::Es);
+        assert_eq!(en.count("ago-minutes", 1), "1 minute ago");
+        assert_eq!(en.count("ago-minutes", 3), "3 minutes ago");
+        assert_eq!(es.count("ago-minutes", 1), "hace 1 minuto");
+        assert_eq!(es.count("ago-minutes", 3), "hace 3 minutos");
+        assert_eq!(es.t("no-such-key-anywhere"), "no-such-key-anywhere");
+    }
+}
