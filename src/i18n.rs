@@ -308,6 +308,11 @@ impl Words {
         self.catalog.text(self.lang, key, Some(&fluent))
     }
 
+    /// The message `key` with Fluent arguments as they are.
+    pub fn with_args(&self, key: &str, args: &FluentArgs<'_>) -> String {
+        self.catalog.text(self.lang, key, Some(args))
+    }
+
     /// The message `key` with a count `$n` (its plural forms chosen by the language's rules,
     /// Unicode CLDR).
     pub fn count(&self, key: &str, n: i64) -> String {
@@ -361,14 +366,154 @@ mod tests {
             missing.extend(en.iter().filter(|k| !es.contains(k)).map(|k| format!("es/{name}.ftl lacks {k}")));
             missing.extend(es.iter().filter(|k| !en.contains(k)).map(|k| format!("en/{name}.ftl lacks {k}")));
             for key in en.iter().filter(|k| es.contains(k)) {
-                assert_ne!(
-                    catalog.text(Lang::Es, key, None).trim(),
-                    "",
-                    "es/{name}.ftl: {key} is empty"
-                );
+                assert_ne!(catalog.text(Lang::Es, key, None).trim(), "", "es/{name}.ftl: {key} is empty");
             }
         }
         assert!(missing.is_empty(), "messages missing in one language: {missing:#?}");
+    }
+
+    /// The string literal starting at `text` (just after its opening quote).
+    fn literal(text: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut chars = text.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => return Some(out),
+                '\\' => out.push(chars.next()?),
+                c => out.push(c),
+            }
+        }
+        None
+    }
+
+    /// Every English sentence the code hands a page (flash messages, form errors, refusals,
+    /// parse errors) has its Spanish in `flash.ftl` or `domain.ftl`; a new sentence without
+    /// one fails here.
+    #[test]
+    fn every_sentence_the_code_shows_has_its_spanish() {
+        let catalog = Catalog::load();
+        let mut missing = Vec::new();
+        let mut seen = 0;
+        let mut stack = vec![std::path::PathBuf::from("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().is_none_or(|e| e != "rs") || path.starts_with("src/drugs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+                // Markers whose next argument is the sentence.
+                let direct = ["Flash::done(\"", "Flash::refused(\"", "Error::Forbidden(\"", "return Err(\""];
+                let second = ["FieldError::new(", "v.add("];
+                for marker in direct {
+                    for (i, _) in text.match_indices(marker) {
+                        if let Some(s) = literal(&text[i + marker.len()..]) {
+                            check(&catalog, &s, &path, &mut missing, &mut seen);
+                        }
+                    }
+                }
+                for marker in second {
+                    for (i, _) in text.match_indices(marker) {
+                        let call = &text[i + marker.len()..];
+                        let Some(comma) = call.find(',') else { continue };
+                        let rest = call[comma + 1..].trim_start();
+                        if let Some(after) = rest.strip_prefix('"')
+                            && let Some(s) = literal(after)
+                        {
+                            check(&catalog, &s, &path, &mut missing, &mut seen);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(seen > 100, "the scan found only {seen} sentences: is it still looking in the right places?");
+        assert!(missing.is_empty(), "sentences without Spanish (add them to locales/*/domain.ftl or flash.ftl): {missing:#?}");
+    }
+
+    fn check(catalog: &Catalog, sentence: &str, path: &std::path::Path, missing: &mut Vec<String>, seen: &mut usize) {
+        if sentence.contains('{') || sentence.trim().is_empty() {
+            return;
+        }
+        *seen += 1;
+        if catalog.sentence(Lang::Es, sentence) == sentence {
+            missing.push(format!("{}: {sentence}", path.display()));
+        }
+    }
+
+    /// Cuts out every `open … close` span of `text`.
+    fn without(text: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i]);
+            out.push(' ');
+            rest = rest[i + open.len()..].find(close).map(|j| &rest[i + open.len() + j + close.len()..]).unwrap_or("");
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// No template says anything outside a message (text, and the attributes people read),
+    /// and every message a template or handler names exists in both languages.
+    #[test]
+    fn templates_say_everything_through_messages_that_exist_in_both_languages() {
+        let catalog = Catalog::load();
+        let mut problems = Vec::new();
+        let mut files: Vec<std::path::PathBuf> = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from("templates"), std::path::PathBuf::from("src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    files.push(path);
+                }
+            }
+        }
+        let mut used = 0;
+        for path in &files {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for marker in ["nav.t(\"", "nav.t1(\"", "nav.t2(\"", "nav.t3(\"", "nav.tn(\"", "words.t(\"", "words.with(\"", "words.count(\""]
+            {
+                for (i, _) in text.match_indices(marker) {
+                    let Some(key) = literal(&text[i + marker.len()..]) else { continue };
+                    used += 1;
+                    for lang in Lang::ALL {
+                        if !catalog.has(lang, &key) {
+                            problems.push(format!("{}: {key} is not in locales/{}", path.display(), lang.code()));
+                        }
+                    }
+                }
+            }
+            if path.extension().is_some_and(|e| e == "html") {
+                let mut bare = without(&without(&without(text, "{#", "#}"), "{{", "}}"), "{%", "%}");
+                bare = without(&without(&bare, "<script", "</script>"), "<style", "</style>");
+                // The attributes people read (or hear).
+                for attribute in ["placeholder=\"", "aria-label=\"", "title=\"", "alt=\"", "data-label=\""] {
+                    for (i, _) in bare.match_indices(attribute) {
+                        let value = bare[i + attribute.len()..].split('"').next().unwrap_or_default();
+                        if value.chars().filter(char::is_ascii_alphabetic).count() >= 2 {
+                            problems.push(format!("{}: {attribute}{value}\" is not a message", path.display()));
+                        }
+                    }
+                }
+                let text_only = without(&bare, "<", ">");
+                for word in text_only.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= 2) {
+                    if word != "careledger" {
+                        problems.push(format!("{}: \"{word}\" is outside a message", path.display()));
+                    }
+                }
+            }
+        }
+        assert!(used > 500, "only {used} messages named: is the scan still looking in the right places?");
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     #[test]

@@ -1,1 +1,4 @@
 ## templates/logout.html
+
+logout-title = Sign out
+logout-button = Sign out now

@@ -1,1 +1,4 @@
 ## templates/logout.html
+
+logout-title = Cerrar sesión
+logout-button = Cerrar sesión ahora

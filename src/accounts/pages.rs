@@ -13,14 +13,15 @@ use crate::accounts::{mfa, sessions};
 use crate::audit::note::AuditNote;
 use crate::client::ClientInfo;
 use crate::error::{Error, FieldError};
-use crate::http::auth::{BrowserLang, MaybeWebUser};
 use crate::http::auth::WebUser;
+use crate::http::auth::{BrowserLang, MaybeWebUser};
 use crate::http::cookies::{DEVICE_COOKIE, SESSION_COOKIE, device_cookie, session_cookie};
 use crate::http::pages::{
     ANON_CSRF_COOKIE, CsrfForm, Flash, FormErrors, Nav, PageError, SelectOption, anon_csrf, cookies_secure, dashboard_path, forget_cookie,
     read_cookie, render, safe_next,
 };
 use crate::http::state::AppState;
+use crate::i18n::Lang;
 
 #[derive(Template)]
 #[template(path = "landing.html")]
@@ -28,8 +29,9 @@ struct Landing {
     nav: Nav,
     csrf: String,
     pending: bool,
+    /// The message id of what the role does here ("" for a visitor).
     role_note: &'static str,
-    /// The role's pages, once the account is active.
+    /// The role's pages, once the account is active (path, message id of their words).
     links: Vec<(&'static str, &'static str)>,
     message: Flash,
 }
@@ -45,19 +47,19 @@ pub async fn landing(
     let message = if q.done.as_deref() == Some("signed_out") { Flash::done("You are signed out.") } else { Flash::default() };
     if let Some(u) = user {
         let role_note = match u.user.role {
-            Role::Doctor | Role::Patient => "Your records are on your dashboard.",
-            Role::Admin => "Approve staff and manage accounts on the Users page.",
-            Role::Pharmacist => "Dispense prescriptions, verify printed ones and keep the stock.",
-            Role::Receptionist => "Book appointments and move the day's queue.",
-            Role::Lab => "Post results for the open lab orders.",
+            Role::Doctor | Role::Patient => "landing-note-records",
+            Role::Admin => "landing-note-admin",
+            Role::Pharmacist => "landing-note-pharmacist",
+            Role::Receptionist => "landing-note-receptionist",
+            Role::Lab => "landing-note-lab",
         };
         let active = u.user.status == Status::Active;
         let links = match u.user.role {
-            Role::Pharmacist if active => vec![("/pharmacy", "Pharmacy"), ("/prescriptions/verify", "Verify a prescription")],
+            Role::Pharmacist if active => vec![("/pharmacy", "nav-pharmacy"), ("/prescriptions/verify", "nav-verify-prescription")],
             Role::Receptionist if active => {
-                vec![("/appointments", "Front desk"), ("/patients", "Find a patient"), ("/patients/register", "Register a patient")]
+                vec![("/appointments", "nav-front-desk"), ("/patients", "nav-find-patient"), ("/patients/register", "nav-register-patient")]
             }
-            Role::Lab if active => vec![("/lab", "Lab orders")],
+            Role::Lab if active => vec![("/lab", "nav-lab-orders")],
             _ => Vec::new(),
         };
         let page = Landing {
@@ -142,11 +144,11 @@ pub async fn login_form(
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let mut page = LoginPage::new(&state, &headers, csrf, &q.next);
     page.message = if !page.next.is_empty() {
-        "Please sign in to see that page; you will be taken back to it.".into()
+        page.nav.t("login-why-next")
     } else if q.why == "signin" {
-        "Please sign in to go on. If you were signed in, your session has ended.".into()
+        page.nav.t("login-why-signin")
     } else if q.why == "password_set" {
-        "Your password is saved, and every device was signed out. Sign in with it now.".into()
+        page.nav.t("login-why-password-set")
     } else {
         String::new()
     };
@@ -220,26 +222,25 @@ async fn signed_in(
     }
 }
 
-/// The words for a refused sign-in, with the HTTP status and `Retry-After`.
-fn refusal(state: &AppState, e: &Error) -> (StatusCode, String, Option<String>) {
+/// The words for a refused sign-in (in the reader's language, times in the page's zone), with
+/// the HTTP status and `Retry-After`.
+fn refusal(state: &AppState, nav: &Nav, e: &Error) -> (StatusCode, String, Option<String>) {
     let (status, _) = e.status_and_code();
     let retry = match e {
         Error::RateLimited(secs) => Some(secs.to_string()),
         _ => None,
     };
     let words = match e {
-        Error::InvalidMfaCode => {
-            "That code is not right (or was already used). Enter the current code from your app, or a recovery code.".into()
-        }
+        Error::InvalidMfaCode => nav.t("login-refused-code"),
         // The same words whether the email is unknown, the password wrong or the account
         // paused by failed attempts elsewhere (see `lockout`).
-        Error::InvalidCredentials => "The email or password is not correct.".into(),
-        Error::AccountLocked(until) => format!(
-            "Too many wrong attempts in a row: signing in from this browser is paused until {}. {}",
-            state.settings.time_zone.when(until),
-            if state.mailer.is_some() { "We emailed you a link to open it sooner." } else { "An administrator can open it sooner." }
+        Error::InvalidCredentials => nav.t("login-refused-credentials"),
+        Error::AccountLocked(until) => nav.t1(
+            if state.mailer.is_some() { "login-refused-locked-email" } else { "login-refused-locked-admin" },
+            "until",
+            nav.when(until),
         ),
-        other => other.public_detail(),
+        other => nav.sentence(&other.public_detail()),
     };
     (status, words, retry)
 }
@@ -292,8 +293,8 @@ pub async fn login(
             | Error::AccountDisabled
             | Error::RateLimited(_)),
         ) => {
-            let (status, error, retry) = refusal(&state, &e);
             let mut page = LoginPage::new(&state, &headers, form.csrf_token, &form.next);
+            let (status, error, retry) = refusal(&state, &page.nav, &e);
             // Counted by this form, for this email, whether or not the account exists (a count
             // kept by the account would tell who has one); the lock itself counts every device.
             if matches!(e, Error::InvalidCredentials | Error::InvalidMfaCode) {
@@ -303,18 +304,12 @@ pub async fn login(
                 let left = crate::accounts::lockout::LOCK_AFTER - page.attempts;
                 let minutes = crate::accounts::lockout::LOCK_MINUTES;
                 if (1..=2).contains(&left) {
-                    page.warning = format!(
-                        "{left} more wrong {} in a row and signing in to this account from a new device pauses for {minutes} minutes.",
-                        if left == 1 { "attempt" } else { "attempts" },
-                    );
+                    let key = if left == 1 { "login-warning-left-one" } else { "login-warning-left-other" };
+                    page.warning = page.nav.t2(key, "n", left, "minutes", minutes);
                 } else if left <= 0 {
                     // Said from this form's count (the same for any email): after that many, a
                     // right password is refused too until the pause ends.
-                    page.warning = format!(
-                        "After {} wrong attempts in a row, signing in to this account from a new device is paused for {minutes} minutes, \
-                         even with the right password. Wait, use “Forgot your password?”, or ask an administrator to open it.",
-                        crate::accounts::lockout::LOCK_AFTER
-                    );
+                    page.warning = page.nav.t2("login-warning-paused", "n", crate::accounts::lockout::LOCK_AFTER, "minutes", minutes);
                 }
             }
             page.email = form.email;
@@ -347,9 +342,10 @@ pub async fn login_code(
     match service::sign_in(&state, creds, &client, &note).await {
         Ok(signed) => signed_in(&state, &headers, jar, secure, &client, signed, &form.next).await,
         Err(e @ (Error::InvalidMfaCode | Error::MfaRequired)) => {
-            let error = if matches!(e, Error::MfaRequired) { "Enter the code.".to_string() } else { refusal(&state, &e).1 };
+            let nav = Nav::visitor(&state, &headers);
+            let error = if matches!(e, Error::MfaRequired) { nav.t("login_code-enter-code") } else { refusal(&state, &nav, &e).1 };
             let page = LoginCodePage {
-                nav: Nav::visitor(&state, &headers),
+                nav,
                 csrf: form.csrf_token,
                 email,
                 ticket: form.ticket,
@@ -359,15 +355,11 @@ pub async fn login_code(
             Ok((StatusCode::UNAUTHORIZED, render(&page)?).into_response())
         }
         Err(e @ (Error::InvalidCredentials | Error::AccountLocked(_) | Error::AccountDisabled | Error::RateLimited(_))) => {
-            let (status, mut error, retry) = refusal(&state, &e);
-            if matches!(e, Error::InvalidCredentials) {
-                error = format!(
-                    "Signing in could not go on: the step took longer than {} minutes, the password changed, or signing in to this account \
-                     is paused after wrong attempts. Please enter your password again.",
-                    service::TICKET_MINUTES
-                );
-            }
             let mut page = LoginPage::new(&state, &headers, form.csrf_token, &form.next);
+            let (status, mut error, retry) = refusal(&state, &page.nav, &e);
+            if matches!(e, Error::InvalidCredentials) {
+                error = page.nav.t1("login-ticket-gone", "minutes", service::TICKET_MINUTES);
+            }
             page.email = email;
             page.error = error;
             Ok(with_retry((status, render(&page)?).into_response(), retry))
@@ -591,6 +583,10 @@ struct SecurityPage {
     own_zone: bool,
     clinic_zone: &'static str,
     zones: Vec<&'static str>,
+    /// The language the person chose (`en`, `es`), or "" to follow their browser.
+    language: &'static str,
+    /// The languages offered: code and the language's own name.
+    languages: Vec<(&'static str, &'static str)>,
 }
 
 async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, message: Flash) -> Result<String, PageError> {
@@ -613,6 +609,8 @@ async fn security(state: &AppState, user: &WebUser, errors: Vec<FieldError>, mes
             }
             zones
         },
+        language: user.user.language.as_deref().and_then(Lang::parse).map(Lang::code).unwrap_or(""),
+        languages: Lang::ALL.iter().map(|l| (l.code(), l.endonym())).collect(),
     };
     Ok(render(&page)?.0)
 }
@@ -623,7 +621,8 @@ pub struct SecurityDone {
     done: Option<String>,
 }
 
-/// `GET /me/security`: two-factor status, signed-in devices, password change, time zone.
+/// `GET /me/security`: two-factor status, signed-in devices, password change, time zone, look,
+/// language.
 pub async fn security_page(
     State(state): State<AppState>,
     user: WebUser,
@@ -633,6 +632,7 @@ pub async fn security_page(
         Some("signed_out") => Flash::done("That session is signed out."),
         Some("time_zone") => Flash::done("Times are now shown in the zone you chose."),
         Some("theme") => Flash::done("The look is saved for this account."),
+        Some("language") => Flash::done("Language saved."),
         _ => Flash::default(),
     };
     Ok(axum::response::Html(security(&state, &user, vec![], message).await?).into_response())
@@ -744,11 +744,7 @@ pub async fn set_language(
 
 /// The preferences a person has now (one form changes one of them).
 fn kept(user: &WebUser) -> service::Preferences {
-    service::Preferences {
-        time_zone: user.user.time_zone.clone(),
-        theme: user.user.theme.clone(),
-        language: user.user.language.clone(),
-    }
+    service::Preferences { time_zone: user.user.time_zone.clone(), theme: user.user.theme.clone(), language: user.user.language.clone() }
 }
 
 /// Saves a preference from the account page: back to it with `?done=`, or the page again with
@@ -783,11 +779,7 @@ pub async fn change_password(
     let change = sessions::PasswordChange { current_password: form.current_password, new_password: form.new_password };
     match sessions::change_password(&state, &user.user, user.session_id, change).await {
         Ok(n) => {
-            let message = match n {
-                0 => "Your password is changed.".to_string(),
-                1 => "Your password is changed, and your one other session is signed out.".to_string(),
-                n => format!("Your password is changed, and your {n} other sessions are signed out."),
-            };
+            let message = user.words.count("flash-password-changed", i64::try_from(n).unwrap_or(i64::MAX));
             Ok(axum::response::Html(security(&state, &user, vec![], Flash::done(&message)).await?).into_response())
         }
         Err(Error::Validation(errors)) => {
@@ -837,19 +829,20 @@ pub async fn unlock_form(
 ) -> Result<Response, PageError> {
     let q: UnlockQuery = serde_urlencoded::from_str(raw.as_deref().unwrap_or_default()).unwrap_or_default();
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
+    let nav = Nav::visitor(&state, &headers);
     let error = if q.token.is_empty() {
-        "This page opens from the link in the email you were sent.".to_string()
+        nav.t("unlock-no-link")
     } else if !crate::accounts::lockout::unlock_link_works(&state.db, q.token.trim(), state.clock.now()).await? {
-        UNLOCK_LINK_GONE.to_string()
+        nav.t(UNLOCK_LINK_GONE)
     } else {
         String::new()
     };
-    let page = UnlockPage { nav: Nav::visitor(&state, &headers), csrf, token: q.token, done: false, error };
+    let page = UnlockPage { nav, csrf, token: q.token, done: false, error };
     Ok((jar, render(&page)?).into_response())
 }
 
-const UNLOCK_LINK_GONE: &str =
-    "This link does not work any more: it was used already, it is older than a day, or it was copied incompletely.";
+/// The message id of what a spent, old or broken unlock link says.
+const UNLOCK_LINK_GONE: &str = "unlock-link-gone";
 
 /// The unlock form.
 #[derive(Debug, Deserialize)]
@@ -860,8 +853,7 @@ pub struct UnlockForm {
 }
 
 /// `POST /unlock`: spends the link and lifts the lock.
-pub async fn unlock(State(state): State<AppState>,
-    lang: BrowserLang, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
+pub async fn unlock(State(state): State<AppState>, lang: BrowserLang, CsrfForm(form): CsrfForm<UnlockForm>) -> Result<Response, PageError> {
     let mut page =
         UnlockPage { nav: Nav::anonymous(&state, lang), csrf: form.csrf_token, token: String::new(), done: false, error: String::new() };
     match crate::accounts::lockout::redeem_unlock(&state.db, form.token.trim(), state.clock.now()).await {
@@ -870,7 +862,7 @@ pub async fn unlock(State(state): State<AppState>,
             Ok(render(&page)?.into_response())
         }
         Err(Error::NotFound(_)) => {
-            page.error = UNLOCK_LINK_GONE.into();
+            page.error = page.nav.t(UNLOCK_LINK_GONE);
             Ok((StatusCode::NOT_FOUND, render(&page)?).into_response())
         }
         Err(e) => Err(PageError(e)),
@@ -900,8 +892,11 @@ struct PrivacyPage {
 }
 
 /// `GET /privacy`: the privacy notice in force (accepted at registration).
-pub async fn privacy(State(state): State<AppState>,
-    lang: BrowserLang, user: crate::http::auth::MaybeWebUser) -> Result<Response, PageError> {
+pub async fn privacy(
+    State(state): State<AppState>,
+    lang: BrowserLang,
+    user: crate::http::auth::MaybeWebUser,
+) -> Result<Response, PageError> {
     let nav = user.0.as_ref().map(Nav::signed_in).unwrap_or_else(|| Nav::anonymous(&state, lang));
     Ok(render(&PrivacyPage { nav, version: crate::accounts::privacy::NOTICE_VERSION })?.into_response())
 }

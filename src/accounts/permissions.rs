@@ -277,7 +277,6 @@ mod tests {
             erased: false,
             time_zone: None,
             theme: None,
-        language: None,
             language: None,
         };
         assert_eq!(check(&doctor, false, Permission::RecordsCreate), Err(Denied::MfaEnrollment));
@@ -305,7 +304,6 @@ mod tests {
             erased: false,
             time_zone: None,
             theme: None,
-        language: None,
             language: None,
         };
         let session = SessionId::new();

@@ -46,13 +46,7 @@ pub fn user_from_row(row: &AnyRow) -> Result<User, Error> {
 
 /// Saves what a person chose: their time zone (none: the clinic's), theme (none: their
 /// device's) and language (none: their browser's).
-pub async fn set_preferences(
-    db: &Db,
-    user: UserId,
-    zone: Option<&str>,
-    theme: Option<&str>,
-    language: Option<&str>,
-) -> Result<(), Error> {
+pub async fn set_preferences(db: &Db, user: UserId, zone: Option<&str>, theme: Option<&str>, language: Option<&str>) -> Result<(), Error> {
     sqlx::query("UPDATE users SET time_zone = $1, theme = $2, language = $4 WHERE id = $3")
         .bind(zone)
         .bind(theme)

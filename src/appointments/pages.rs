@@ -35,18 +35,19 @@ struct AppointmentsPage {
 }
 
 impl AppointmentsPage {
-    /// The next steps this person may take with `a` (the service decides again on submit).
+    /// The next steps this person may take with `a` (the service decides again on submit): the
+    /// status to move to and the message id of the button's words.
     fn steps(&self, a: &Appointment) -> Vec<(&'static str, &'static str)> {
         let doctor = !self.is_desk && !self.is_patient;
         let mut steps = Vec::new();
         match a.status.as_str() {
-            "booked" if self.is_desk => steps.push(("checked_in", "Check in")),
-            "checked_in" if self.is_desk || doctor => steps.push(("with_doctor", "With the doctor")),
-            "with_doctor" if self.is_desk || doctor => steps.push(("done", "Done")),
+            "booked" if self.is_desk => steps.push(("checked_in", "appointments-step-check-in")),
+            "checked_in" if self.is_desk || doctor => steps.push(("with_doctor", "appointments-step-with-doctor")),
+            "with_doctor" if self.is_desk || doctor => steps.push(("done", "appointments-step-done")),
             _ => {}
         }
         if matches!(a.status.as_str(), "booked" | "checked_in") {
-            steps.push(("cancelled", "Cancel"));
+            steps.push(("cancelled", "appointments-step-cancel"));
         }
         steps
     }

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::http::auth::WebUser;
 use crate::http::pages::{FormErrors, Nav, PageError, render};
 use crate::http::state::AppState;
+use crate::i18n::Words;
 use crate::pagination::PageParams;
 
 /// A row as the admin page shows it.
@@ -62,24 +63,23 @@ struct AuditPage {
     sort: String,
 }
 
-/// The filter fields: name, label, value.
-/// A filter field: name, label, value, and the choices (code, words) when it is chosen from a
-/// list rather than typed.
+/// A filter field: name, label (a message id), value, and the choices (code, words in the
+/// reader's language) when it is chosen from a list rather than typed.
 type Field = (&'static str, &'static str, String, Vec<(String, String)>);
 
-fn fields(f: &TrailParams) -> Vec<Field> {
+fn fields(f: &TrailParams, words: &Words) -> Vec<Field> {
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let said = |codes: &[&str]| codes.iter().map(|c| (c.to_string(), crate::http::words::words(c))).collect::<Vec<_>>();
-    let roles = crate::accounts::Role::ALL.iter().map(|r| (r.as_str().to_string(), r.label().to_string())).collect();
+    let said = |codes: &[&str]| codes.iter().map(|c| (c.to_string(), crate::http::words::say(words, c))).collect::<Vec<_>>();
+    let roles = crate::accounts::Role::ALL.iter().map(|r| (r.as_str().to_string(), words.t(&format!("role-{}", r.as_str())))).collect();
     let fields = vec![
-        ("actor_id", "Who (user id)", v(&f.actor_id), Vec::new()),
-        ("actor_role", "Role", v(&f.actor_role), roles),
-        ("action", "Action", v(&f.action), said(crate::http::words::AUDIT_ACTIONS)),
-        ("patient_id", "Patient (id)", v(&f.patient_id), Vec::new()),
-        ("resource_id", "Resource (id)", v(&f.resource_id), Vec::new()),
-        ("outcome", "Outcome", v(&f.outcome), said(crate::http::words::OUTCOMES)),
-        ("ip", "Address", v(&f.ip), Vec::new()),
-        ("request_id", "Request id", v(&f.request_id), Vec::new()),
+        ("actor_id", "admin_audit-field-actor_id", v(&f.actor_id), Vec::new()),
+        ("actor_role", "admin_audit-field-actor_role", v(&f.actor_role), roles),
+        ("action", "admin_audit-field-action", v(&f.action), said(crate::http::words::AUDIT_ACTIONS)),
+        ("patient_id", "admin_audit-field-patient_id", v(&f.patient_id), Vec::new()),
+        ("resource_id", "admin_audit-field-resource_id", v(&f.resource_id), Vec::new()),
+        ("outcome", "admin_audit-field-outcome", v(&f.outcome), said(crate::http::words::OUTCOMES)),
+        ("ip", "admin_audit-field-ip", v(&f.ip), Vec::new()),
+        ("request_id", "admin_audit-field-request_id", v(&f.request_id), Vec::new()),
     ];
     // A value the lists do not hold (typed into the address) stays shown, so the filter in
     // force is the filter on screen; it is matched against codes only, so it is shown as given.
@@ -94,18 +94,19 @@ fn fields(f: &TrailParams) -> Vec<Field> {
         .collect()
 }
 
+/// The orders offered: value, and the message id of its words.
 const SORTS: [(&str, &str); 11] = [
-    ("-seq", "Newest first"),
-    ("seq", "Oldest first"),
-    ("actor_id", "Who"),
-    ("actor_role", "Role"),
-    ("action", "Action"),
-    ("patient_id", "Patient"),
-    ("resource_id", "Resource"),
-    ("outcome", "Outcome"),
-    ("ip", "Address"),
-    ("user_agent", "Client"),
-    ("request_id", "Request id"),
+    ("-seq", "admin_audit-sort-newest"),
+    ("seq", "admin_audit-sort-oldest"),
+    ("actor_id", "admin_audit-sort-actor_id"),
+    ("actor_role", "admin_audit-sort-actor_role"),
+    ("action", "admin_audit-sort-action"),
+    ("patient_id", "admin_audit-sort-patient_id"),
+    ("resource_id", "admin_audit-sort-resource_id"),
+    ("outcome", "admin_audit-sort-outcome"),
+    ("ip", "admin_audit-sort-ip"),
+    ("user_agent", "admin_audit-sort-user_agent"),
+    ("request_id", "admin_audit-sort-request_id"),
 ];
 
 /// `GET /admin/audit`: the audit trail, filtered and sorted as the API's, with a CSV link.
@@ -125,7 +126,7 @@ pub async fn audit(State(state): State<AppState>, actor: Actor, user: WebUser, R
     let export_link = format!("/admin/audit/export?{query}");
     let page = AuditPage {
         nav: Nav::signed_in(&user),
-        fields: fields(&filter),
+        fields: fields(&filter, &user.words),
         sorts: SORTS.to_vec(),
         sort: filter.sort.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "-seq".into()),
         filter,
@@ -166,48 +167,49 @@ struct LogLine {
     outcome: String,
 }
 
-impl From<AccessLogItem> for LogLine {
-    fn from(i: AccessLogItem) -> Self {
+impl LogLine {
+    /// An access as the patient reads it, in their language.
+    fn new(i: AccessLogItem, words: &Words) -> Self {
         Self {
             at: i.at,
-            who: i.who.unwrap_or_else(|| "Someone not signed in".into()),
+            who: i.who.unwrap_or_else(|| words.t("access_log-who-not-signed-in")),
             role: i.role.unwrap_or_default(),
-            what: describe(&i.action),
+            what: describe(&i.action, words),
             // An attempt that did not go through, said so a patient is not alarmed by a verb
             // describing what did not happen.
             outcome: match i.outcome.as_str() {
                 "success" => String::new(),
-                "denied" => "this attempt was refused: nothing was shown".into(),
-                "not_found" => "this attempt found nothing".into(),
-                "conflict" => "this attempt changed and opened nothing".into(),
-                _ => "this attempt did not go through".into(),
+                "denied" => words.t("access_log-outcome-denied"),
+                "not_found" => words.t("access_log-outcome-not-found"),
+                "conflict" => words.t("access_log-outcome-conflict"),
+                _ => words.t("access_log-outcome-other"),
             },
         }
     }
 }
 
 /// An action in a patient's words.
-fn describe(action: &str) -> String {
-    match action {
-        "record.read" => "Opened one of your records",
-        "record.search" => "Saw your records in a list or search",
-        "history.read" => "Read your history",
-        "record.versions" => "Read the earlier versions of a record",
-        "record.proof" => "Checked a record's proof",
-        "record.create" => "Wrote a record",
-        "record.amend" => "Amended a record",
-        "file.attach" => "Attached a file",
-        "file.list" => "Listed a record's files",
-        "file.download" => "Opened a file",
-        "care_team.read" => "Looked at your care team",
-        "care_team.add" => "Added a doctor to your care team",
-        "care_team.remove" => "Removed a doctor from your care team",
-        "emergency_access.open" => "Opened your records in an emergency",
-        "share.view" => "Opened a link you shared",
-        "share.revoke" => "Tried to revoke a link you shared",
-        other => return crate::http::words::words(other),
-    }
-    .to_string()
+fn describe(action: &str, words: &Words) -> String {
+    let key = match action {
+        "record.read" => "access_log-did-record-read",
+        "record.search" => "access_log-did-record-search",
+        "history.read" => "access_log-did-history-read",
+        "record.versions" => "access_log-did-record-versions",
+        "record.proof" => "access_log-did-record-proof",
+        "record.create" => "access_log-did-record-create",
+        "record.amend" => "access_log-did-record-amend",
+        "file.attach" => "access_log-did-file-attach",
+        "file.list" => "access_log-did-file-list",
+        "file.download" => "access_log-did-file-download",
+        "care_team.read" => "access_log-did-care_team-read",
+        "care_team.add" => "access_log-did-care_team-add",
+        "care_team.remove" => "access_log-did-care_team-remove",
+        "emergency_access.open" => "access_log-did-emergency_access-open",
+        "share.view" => "access_log-did-share-view",
+        "share.revoke" => "access_log-did-share-revoke",
+        other => return crate::http::words::say(words, other),
+    };
+    words.t(key)
 }
 
 #[derive(Template)]
@@ -229,6 +231,10 @@ pub async fn access_log(
     state.audit.flush().await?;
     let found = service::access_log(&state, &actor, crate::pagination::DEFAULT_LIMIT, p.cursor.as_deref()).await?;
     let next_link = found.next_cursor.map(|c| format!("/me/access-log?cursor={c}"));
-    let page = AccessLogPage { nav: Nav::signed_in(&user), lines: found.items.into_iter().map(LogLine::from).collect(), next_link };
+    let page = AccessLogPage {
+        nav: Nav::signed_in(&user),
+        lines: found.items.into_iter().map(|i| LogLine::new(i, &user.words)).collect(),
+        next_link,
+    };
     Ok(render(&page)?.into_response())
 }

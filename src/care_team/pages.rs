@@ -43,6 +43,32 @@ struct CareTeamPage {
     message: Flash,
 }
 
+impl CareTeamPage {
+    /// How a member joined, in the reader's words.
+    fn how(&self, m: &Member) -> String {
+        self.nav.t(match m.how.as_str() {
+            "record" => "care_team-how-record",
+            "referral" => "care_team-how-referral",
+            "patient" => "care_team-how-patient",
+            "appointment" => "care_team-how-appointment",
+            _ => "care_team-how-other",
+        })
+    }
+
+    /// Until when a member stays, for a consent with an end, in the reader's words: a consent
+    /// given to a date ends as the next day begins, so it is shown as that date.
+    fn until(&self, m: &Member) -> Option<String> {
+        let stored = m.expires_at.as_deref()?;
+        let end = crate::clock::parse(stored)?;
+        if end.format("%H:%M:%S%.f").to_string() == "00:00:00" {
+            let day = crate::clock::format(end - chrono::Duration::days(1));
+            let utc = Nav { zone: crate::clock::Zone::UTC, ..self.nav.clone() };
+            return Some(self.nav.t1("care_team-until-end-of", "day", utc.day(&day)));
+        }
+        Some(self.nav.t1("care_team-until", "when", self.nav.when(stored)))
+    }
+}
+
 /// `?done=` after a change.
 #[derive(Debug, Default, Deserialize)]
 struct Done {

@@ -28,6 +28,8 @@ struct ErasePage {
     errors: FormErrors,
     min_reason: usize,
     done: Option<Erasure>,
+    /// What was done, in the reader's words (once erased).
+    done_text: String,
 }
 
 /// The form as sent.
@@ -54,6 +56,7 @@ async fn page(state: &AppState, actor: &Actor, user: &WebUser, patient: UserId) 
         errors: FormErrors::default(),
         min_reason: MIN_REASON,
         done: None,
+        done_text: String::new(),
     })
 }
 
@@ -83,6 +86,16 @@ pub async fn erase(
     }
     match service::erase(&state, &actor, patient, EraseRequest { reason: form.reason }).await {
         Ok(done) => {
+            let words = &user.words;
+            shown.done_text = words.with(
+                "admin_erase-done",
+                &[
+                    ("name", &shown.patient_name),
+                    ("records", &words.count("admin_erase-done-records", done.records)),
+                    ("files", &words.count("admin_erase-done-files", i64::try_from(done.files_deleted).unwrap_or(i64::MAX))),
+                    ("entry", &done.entry_index),
+                ],
+            );
             shown.done = Some(done);
             Ok(render(&shown)?.into_response())
         }

@@ -184,12 +184,7 @@ pub async fn frame(
     };
     let mut redrawn = match parts {
         Some(p) if !opaque => crate::http::render::draw_error(nav, status, &p.detail, p.request_id),
-        _ => crate::http::render::draw_error(
-            nav,
-            status,
-            "Something went wrong on our side. The request id below helps your administrator find out what.",
-            request_id,
-        ),
+        _ => crate::http::render::draw_error(nav, status, &crate::http::render::Said::Message("error-opaque", Vec::new()), request_id),
     };
     // Keep what the answer said besides its body (Retry-After, cookies).
     for (name, value) in response.headers_mut().drain() {

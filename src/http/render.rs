@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 
 use crate::accounts::Role;
 use crate::clock::Zone;
-use crate::i18n::Words;
 use crate::error::Error;
 use crate::http::problem::OpaqueFailure;
+use crate::i18n::Words;
 
 /// What the layout needs to draw the header and show times: who is signed in, their form
 /// token, their role's pages, and the zone and moment the page is drawn in.
@@ -57,7 +57,8 @@ impl Nav {
         self.words.with(key, &[(a, &va), (b, &vb)])
     }
 
-    /// The message `key` with three arguments.
+    /// The message `key` with three arguments (name and value pairs, as templates write them).
+    #[allow(clippy::too_many_arguments)]
     pub fn t3(&self, key: &str, a: &str, va: impl Display, b: &str, vb: impl Display, c: &str, vc: impl Display) -> String {
         self.words.with(key, &[(a, &va), (b, &vb), (c, &vc)])
     }
@@ -79,10 +80,8 @@ impl Nav {
 
     /// A day and month in the reader's language: `27 Nov 2026` / `27 nov 2026`.
     fn day_month_year(&self, d: &impl chrono::Datelike) -> String {
-        self.words.with(
-            "date-day",
-            &[("day", &d.day()), ("month", &self.words.t(&format!("month-short-{}", d.month()))), ("year", &d.year())],
-        )
+        self.words
+            .with("date-day", &[("day", &d.day()), ("month", &self.words.t(&format!("month-short-{}", d.month()))), ("year", &d.year())])
     }
 
     /// A stored time as the reader reads it: `27 Nov 2026, 21:44`.
@@ -193,7 +192,9 @@ impl Nav {
                 ("/me/access-log", "nav-who-looked"),
                 ("/me/shares", "nav-share"),
             ],
-            Role::Doctor => vec![("/doctor/dashboard", "nav-dashboard"), ("/patients", "nav-patients"), ("/appointments", "nav-appointments")],
+            Role::Doctor => {
+                vec![("/doctor/dashboard", "nav-dashboard"), ("/patients", "nav-patients"), ("/appointments", "nav-appointments")]
+            }
             Role::Admin => vec![
                 ("/admin/users", "nav-users"),
                 ("/admin/audit", "nav-audit-trail"),
@@ -271,10 +272,10 @@ impl From<Error> for PageError {
 
 #[derive(Template)]
 #[template(path = "error.html")]
-struct ErrorPage<'a> {
+struct ErrorPage {
     nav: Nav,
     status: u16,
-    title: &'a str,
+    title: String,
     detail: String,
     request_id: Option<String>,
 }
@@ -292,14 +293,7 @@ impl IntoResponse for PageError {
         if matches!(self.0, Error::Unauthenticated | Error::InvalidToken) {
             return sign_in_needed();
         }
-        let detail = match &self.0 {
-            // Say which field and why, as the API's `errors` member does.
-            Error::Validation(errors) if !errors.is_empty() => {
-                errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
-            }
-            other => other.public_detail(),
-        };
-        let mut response = error_page(status, detail, None);
+        let mut response = error_page_saying(status, said(&self.0), None);
         if let Some(secs) = self.0.retry_after().and_then(|s| axum::http::HeaderValue::from_str(&s.to_string()).ok()) {
             response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs);
         }
@@ -311,14 +305,96 @@ impl IntoResponse for PageError {
 #[derive(Clone, Copy, Debug)]
 pub struct HtmlFailure;
 
-/// An error page as drawn before anyone looked at who asked: [`frame`] draws it again with the
-/// signed-in person's header (their name, their pages, sign-out) when there is one.
+/// An error page waiting to be drawn: [`frame`] draws it with the person's header (their name,
+/// their pages, sign-out) and in their language.
 #[derive(Clone, Debug)]
 pub struct ErrorPageParts {
     /// What the page says.
-    pub detail: String,
+    pub detail: Said,
     /// The request id shown on a 5xx page.
     pub request_id: Option<String>,
+}
+
+/// What an error page says, to be put in the reader's words when it is drawn.
+#[derive(Clone, Debug)]
+pub enum Said {
+    /// An English sentence from domain code or a handler (`locales/*/domain.ftl` translates it).
+    Sentence(String),
+    /// A message of `errors.ftl` with its arguments.
+    Message(&'static str, Vec<(&'static str, Arg)>),
+}
+
+/// An argument of an error message.
+#[derive(Clone, Debug)]
+pub enum Arg {
+    /// An English sentence from domain code.
+    Sentence(String),
+    /// A stored time, shown in the reader's zone.
+    Time(String),
+    /// A number.
+    Count(i64),
+    /// Form fields and why each was refused (English sentences from domain code).
+    Fields(Vec<(String, String)>),
+}
+
+impl Said {
+    /// The words in the reader's language.
+    pub fn in_words(&self, nav: &Nav) -> String {
+        match self {
+            Said::Sentence(english) => nav.sentence(english),
+            Said::Message(key, args) => {
+                let mut fluent = fluent_bundle::FluentArgs::new();
+                for (name, arg) in args {
+                    let value = match arg {
+                        Arg::Sentence(english) => fluent_bundle::FluentValue::from(nav.sentence(english)),
+                        Arg::Time(stored) => fluent_bundle::FluentValue::from(nav.when(stored)),
+                        Arg::Count(n) => fluent_bundle::FluentValue::from(*n),
+                        Arg::Fields(fields) => fluent_bundle::FluentValue::from(
+                            fields.iter().map(|(field, why)| format!("{field}: {}", nav.sentence(why))).collect::<Vec<_>>().join("; "),
+                        ),
+                    };
+                    fluent.set(*name, value);
+                }
+                nav.words.with_args(key, &fluent)
+            }
+        }
+    }
+}
+
+/// What a page says about a refused or failed request.
+fn said(error: &Error) -> Said {
+    use Said::Message;
+    let sentence = |s: &str| Arg::Sentence(s.to_string());
+    match error {
+        // Say which field and why, as the API's `errors` member does.
+        Error::Validation(errors) if !errors.is_empty() => {
+            Message("error-fields", vec![("fields", Arg::Fields(errors.iter().map(|e| (e.field.clone(), e.message.clone())).collect()))])
+        }
+        Error::Validation(_) => Message("error-validation", vec![]),
+        Error::Malformed(why) => Message("error-malformed", vec![("why", sentence(why))]),
+        Error::PayloadTooLarge => Message("error-too-large", vec![]),
+        Error::UnsupportedMediaType(what) => Said::Sentence((*what).into()),
+        Error::EmailTaken => Message("error-email-taken", vec![]),
+        Error::InvalidCredentials => Message("error-invalid-credentials", vec![]),
+        Error::AccountPendingApproval => Message("error-pending-approval", vec![]),
+        Error::AccountDisabled => Message("error-account-disabled", vec![]),
+        Error::AccountLocked(until) => Message("error-account-locked", vec![("until", Arg::Time(until.clone()))]),
+        Error::RateLimited(secs) => Message("error-rate-limited", vec![("n", Arg::Count(i64::try_from(*secs).unwrap_or(i64::MAX)))]),
+        Error::RefreshTokenReused | Error::InvalidRefreshToken | Error::InvalidToken | Error::Unauthenticated => {
+            Message("error-sign-in-again", vec![])
+        }
+        Error::MfaRequired | Error::MfaEnrollmentRequired => Message("error-mfa-required", vec![]),
+        Error::InvalidMfaCode => Message("error-invalid-code", vec![]),
+        Error::CsrfFailed => Message("error-csrf", vec![]),
+        Error::Forbidden(why) => Message("error-forbidden", vec![("why", sentence(why))]),
+        Error::NotFound(_) => Message("error-not-found", vec![]),
+        Error::Gone(_) => Message("error-gone", vec![]),
+        Error::Conflict(_, why) => Said::Sentence((*why).into()),
+        Error::SafetyWarnings(w) => Message("error-safety-warnings", vec![("n", Arg::Count(i64::try_from(w.len()).unwrap_or(i64::MAX)))]),
+        Error::DatabaseUnavailable(_) => Message("error-database-unavailable", vec![]),
+        Error::NotSealedYet => Message("error-not-sealed-yet", vec![]),
+        Error::Internal(_) => Message("error-internal", vec![]),
+    }
 }
 
 /// A page that needs someone signed in: [`frame`] sends the browser to the sign-in page with
@@ -333,15 +409,22 @@ pub fn sign_in_needed() -> Response {
     response
 }
 
-/// Renders the error page (with a visitor's header; [`frame`] redraws it for someone signed in).
+/// The error page saying an English sentence (translated when drawn).
 pub fn error_page(status: StatusCode, detail: String, request_id: Option<String>) -> Response {
-    let mut response = draw_error(Nav { home: "/".into(), ..Nav::default() }, status, &detail, request_id.clone());
+    error_page_saying(status, Said::Sentence(detail), request_id)
+}
+
+/// The error page, drawn by [`frame`] with the reader's header and in their language.
+pub fn error_page_saying(status: StatusCode, detail: Said, request_id: Option<String>) -> Response {
+    let mut response = status.into_response();
     response.extensions_mut().insert(ErrorPageParts { detail, request_id });
     response
 }
 
-pub(crate) fn draw_error(nav: Nav, status: StatusCode, detail: &str, request_id: Option<String>) -> Response {
-    let page = ErrorPage { nav, status: status.as_u16(), title: title_of(status), detail: detail.to_string(), request_id };
+pub(crate) fn draw_error(nav: Nav, status: StatusCode, detail: &Said, request_id: Option<String>) -> Response {
+    let detail = detail.in_words(&nav);
+    let title = nav.t(title_of(status));
+    let page = ErrorPage { nav, status: status.as_u16(), title, detail, request_id };
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => status.into_response(),
@@ -351,20 +434,20 @@ pub(crate) fn draw_error(nav: Nav, status: StatusCode, detail: &str, request_id:
 /// An error's heading in words a visitor understands (not the HTTP reason phrase).
 fn title_of(status: StatusCode) -> &'static str {
     match status.as_u16() {
-        400 => "That request could not be read",
-        401 => "Please sign in",
-        403 => "You cannot open this page",
-        404 => "Page not found",
-        405 => "That cannot be done here",
-        409 => "That changed in the meantime",
-        413 => "That is too large",
-        415 => "That kind of file is not accepted",
-        422 => "Some of what was sent is not valid",
-        423 => "The account is paused",
-        429 => "Too many tries",
-        503 => "careledger is busy or unavailable",
-        s if s >= 500 => "Something went wrong on our side",
-        _ => "That did not work",
+        400 => "error-title-400",
+        401 => "error-title-401",
+        403 => "error-title-403",
+        404 => "error-title-404",
+        405 => "error-title-405",
+        409 => "error-title-409",
+        413 => "error-title-413",
+        415 => "error-title-415",
+        422 => "error-title-422",
+        423 => "error-title-423",
+        429 => "error-title-429",
+        503 => "error-title-503",
+        s if s >= 500 => "error-title-500",
+        _ => "error-title-other",
     }
 }
 

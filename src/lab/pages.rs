@@ -23,6 +23,18 @@ struct LabPage {
     message: Flash,
 }
 
+/// A result's flag (`low`, `high`, `abnormal`, `normal`) in the reader's words (the lab page
+/// and the dashboards show it); anything else as it is.
+pub fn flag_words(nav: &Nav, flag: &str) -> String {
+    match flag {
+        "low" => nav.t("lab-flag-low"),
+        "high" => nav.t("lab-flag-high"),
+        "abnormal" => nav.t("lab-flag-abnormal"),
+        "normal" => nav.t("lab-flag-normal"),
+        other => other.to_string(),
+    }
+}
+
 /// `?done=`.
 #[derive(Debug, Default, Deserialize)]
 struct Done {

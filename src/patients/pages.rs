@@ -17,6 +17,18 @@ use crate::http::state::AppState;
 use crate::patients::model::{NewPatient, PatientQuery, PatientSummary, Registered, SetPassword};
 use crate::patients::service;
 
+/// A patient's sex (`female`, `male`, `other`, `unknown`) in the reader's words; anything else
+/// as it is.
+pub fn sex_words(nav: &Nav, sex: &str) -> String {
+    match sex {
+        "female" => nav.t("patients-sex-female"),
+        "male" => nav.t("patients-sex-male"),
+        "other" => nav.t("patients-sex-other"),
+        "unknown" => nav.t("patients-sex-unknown"),
+        other => other.to_string(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "patients.html")]
 struct SearchPage {
@@ -153,12 +165,9 @@ pub async fn set_password_form(
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
     let token = q.token.unwrap_or_default();
     let dead = !service::link_is_open(&state, &token).await?;
-    let error = if dead {
-        "This link does not work any more (used, expired, replaced by a newer one or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
-    } else {
-        String::new()
-    };
-    let page = SetPasswordPage { nav: Nav::visitor(&state, &headers), csrf, token, error, dead };
+    let nav = Nav::visitor(&state, &headers);
+    let error = if dead { nav.t("set_password-link-dead") } else { String::new() };
+    let page = SetPasswordPage { nav, csrf, token, error, dead };
     Ok((jar, render(&page)?).into_response())
 }
 
@@ -180,18 +189,19 @@ pub async fn set_password(
     note: crate::audit::note::AuditNote,
     CsrfForm(form): CsrfForm<SetPasswordForm>,
 ) -> Result<Response, PageError> {
+    let nav = Nav::visitor(&state, &headers);
     let mut dead = false;
     let error = match service::set_password(&state, SetPassword { token: form.token.clone(), password: form.password }, &note).await {
         Ok(()) => return Ok(Redirect::to("/login?why=password_set").into_response()),
         Err(Error::Validation(e)) => e.first().map(|e| e.message.clone()).unwrap_or_default(),
         Err(Error::NotFound(_)) => {
             dead = true;
-            "This link does not work any more (used, expired, replaced by a newer one or mistyped). Ask for a new one with “Forgot your password?” on the sign-in page, or at the clinic's front desk.".into()
+            nav.t("set_password-link-dead")
         }
         Err(e) => return Err(PageError(e)),
     };
     let (jar, csrf) = anon_csrf(jar, cookies_secure(&state, &headers));
-    let page = SetPasswordPage { nav: Nav::visitor(&state, &headers), csrf, token: form.token, error, dead };
+    let page = SetPasswordPage { nav, csrf, token: form.token, error, dead };
     Ok((StatusCode::UNPROCESSABLE_ENTITY, jar, render(&page)?).into_response())
 }
 

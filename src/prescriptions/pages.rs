@@ -264,6 +264,7 @@ struct VerifyPage {
     nav: Nav,
     verdict: Option<Verification>,
     token: String,
+    /// A message id, or empty.
     message: String,
 }
 
@@ -286,8 +287,8 @@ pub async fn verify(State(state): State<AppState>, actor: Actor, user: WebUser, 
     }
     let empty_submit = raw.as_deref().is_some_and(|r| r.contains("token="));
     let verdict = if token.trim().is_empty() { None } else { Some(service::verify(&state, &actor, &state.drugs, Some(&token)).await?) };
-    let message =
-        if verdict.is_none() && empty_submit { "Paste the code, or the whole link, from the prescription's QR code." } else { "" };
+    // A message id (the template says it in the reader's words); empty for none.
+    let message = if verdict.is_none() && empty_submit { "prescription_verify-empty-token" } else { "" };
     Ok(render(&VerifyPage { nav: Nav::signed_in(&user), verdict, token, message: message.into() })?.into_response())
 }
 

@@ -18,8 +18,22 @@ use crate::records::model::{NewRecord, Record, RecordFilter, RecordType};
 use crate::records::service;
 use crate::records::view::{self, RecordView};
 
+/// The message id of a record type's words on pages (`locales/*/records_table.ftl`), for
+/// `nav.t(..)`: `Visit` / `Visita`.
+pub fn type_key(t: impl std::borrow::Borrow<RecordType>) -> &'static str {
+    match *t.borrow() {
+        RecordType::Visit => "records_table-type-visit",
+        RecordType::Diagnosis => "records_table-type-diagnosis",
+        RecordType::LabResult => "records_table-type-lab_result",
+        RecordType::Imaging => "records_table-type-imaging",
+        RecordType::Procedure => "records_table-type-procedure",
+        RecordType::Note => "records_table-type-note",
+    }
+}
+
+/// The record types as choices; each label is a message id (see [`type_key`]).
 fn type_options(selected: &str) -> Vec<SelectOption> {
-    RecordType::ALL.into_iter().map(|t| SelectOption { value: t.as_str(), label: t.label(), selected: t.as_str() == selected }).collect()
+    RecordType::ALL.into_iter().map(|t| SelectOption { value: t.as_str(), label: type_key(t), selected: t.as_str() == selected }).collect()
 }
 
 /// The link to the next page, keeping the other query parameters.
@@ -147,7 +161,7 @@ pub async fn patient_dashboard(
     let emergencies = crate::care_team::emergency::recent_for_patient(&state, &actor).await?;
     // What a patient looks for first: how often they were seen, their prescriptions, what is
     // coming and their latest results.
-    let visits_svg = crate::records::chart::visits_svg(&service::visits_per_month(&state, &actor).await?);
+    let visits_svg = crate::records::chart::visits_svg(&service::visits_per_month(&state, &actor).await?, &user.words);
     let mine = crate::prescriptions::model::PrescriptionFilter::default();
     let prescriptions =
         crate::prescriptions::service::list(&state, &actor, &mine, &crate::pagination::PageRequest { limit: 10, after: None }).await?.items;
@@ -229,6 +243,7 @@ struct ConfirmPage {
     nav: Nav,
     patient: crate::accounts::User,
     form: RecordForm,
+    /// The message id of the record type's words.
     type_label: &'static str,
     record_id: RecordId,
 }
@@ -282,7 +297,7 @@ pub async fn create(
         };
         match service::check_new(&state, &actor, &input).await {
             Ok(patient) => {
-                let type_label = RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit).label();
+                let type_label = type_key(RecordType::parse(form.record_type.trim()).unwrap_or(RecordType::Visit));
                 let page = ConfirmPage { nav: Nav::signed_in(&user), patient, form, type_label, record_id: RecordId::new() };
                 return Ok(render(&page)?.into_response());
             }
@@ -395,7 +410,12 @@ pub async fn attach(
     match attached {
         Ok(()) => Ok(Redirect::to(&format!("/records/{id}?done=attached")).into_response()),
         Err(Error::Validation(errors)) => {
-            let message = Flash::refused(&errors.first().map(|e| format!("The file was not attached: {}.", e.message)).unwrap_or_default());
+            let message = Flash::refused(
+                &errors
+                    .first()
+                    .map(|e| user.words.with("flash-file-not-attached", &[("why", &user.words.sentence(&e.message))]))
+                    .unwrap_or_default(),
+            );
             let page = record_page(&state, &actor, &user, id, None, Vec::new(), message).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }

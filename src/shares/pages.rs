@@ -24,13 +24,18 @@ use crate::shares::service;
 #[derive(Debug)]
 struct ExpiryOption {
     minutes: i64,
+    /// The message id of its words.
     label: &'static str,
     selected: bool,
 }
 
-/// The expiries the form offers, up to the longest a link may work.
-const EXPIRIES: [(i64, &str); 4] =
-    [(60, "1 hour"), (service::DEFAULT_MINUTES, "1 day"), (3 * 24 * 60, "3 days"), (service::MAX_MINUTES, "7 days")];
+/// The expiries the form offers, up to the longest a link may work (minutes, message id).
+const EXPIRIES: [(i64, &str); 4] = [
+    (60, "shares-expiry-1-hour"),
+    (service::DEFAULT_MINUTES, "shares-expiry-1-day"),
+    (3 * 24 * 60, "shares-expiry-3-days"),
+    (service::MAX_MINUTES, "shares-expiry-7-days"),
+];
 
 /// One of the patient's records, as a checkbox.
 #[derive(Debug)]
@@ -207,7 +212,12 @@ fn private(mut response: Response) -> Response {
 
 /// `GET /share/{token}`: the shared records, read-only, for anyone holding the link (no
 /// sign-in); 404 once it has expired or been revoked, and for any token that is not a link's.
-pub async fn view(State(state): State<AppState>, lang: BrowserLang, note: AuditNote, Path(token): Path<String>) -> Result<Response, PageError> {
+pub async fn view(
+    State(state): State<AppState>,
+    lang: BrowserLang,
+    note: AuditNote,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
     match service::view(&state, &note, &token).await {
         Ok(view) => {
             let whole_history = view.scope == ShareScope::All;

@@ -198,6 +198,49 @@ try {
   await patient.goto(BASE + '/patient/dashboard');
   ok(patient.url().includes('/login'), 'the earlier session was signed out by the reset');
 
+  // 8. Spanish: a visitor whose browser asks for it, then the patient's saved choice, at both
+  // widths and in both themes, and the doctor's pages; no English left on them.
+  const english = ['Sign in', 'Sign out', 'Register', 'My records', 'Dashboard', 'Account', 'Skip to content', 'Page not found'];
+  const spanishOnly = async (page, label) => {
+    ok((await page.getAttribute('html', 'lang')) === 'es', `${label} is marked as Spanish`);
+    const text = await page.evaluate(() => document.body.innerText);
+    const left = english.filter((w) => text.includes(w));
+    ok(left.length === 0, `${label} still says ${left.join(', ')}`);
+  };
+  const ec = await context({ locale: 'es-ES' });
+  const visitor = await ec.newPage();
+  for (const [url, name] of [['/', 'landing'], ['/login', 'login'], ['/register', 'register'], ['/forgot-password', 'forgot-password']]) {
+    await visit(visitor, url, `${name} (es)`);
+    await spanishOnly(visitor, `${name} (es)`);
+    await shot(visitor, `${name}-1280-light-es`);
+  }
+  ok((await visitor.textContent('header')).includes('Iniciar sesión'), 'the visitor\'s header says Iniciar sesión');
+  await visit(reset, '/me/security', 'account');
+  await reset.selectOption('form[action="/me/language"] select[name=language]', 'es');
+  await Promise.all([reset.waitForNavigation(), reset.click('form[action="/me/language"] button[type=submit]')]);
+  ok((await reset.textContent('main')).includes('Idioma guardado'), 'the account page says the language is saved, in Spanish');
+  await spanishOnly(reset, 'account after choosing Spanish');
+  for (const scheme of ['light', 'dark']) {
+    for (const width of [1280, 390]) {
+      // An English browser: the saved choice wins.
+      const c = await context({ locale: 'en-US', colorScheme: scheme, viewport: { width, height: width === 390 ? 844 : 800 }, storageState: await rc.storageState() });
+      const p = await c.newPage();
+      for (const [url, name] of [['/patient/dashboard', 'dashboard'], [recordPath, 'record'], ['/me/security', 'account'], ['/history', 'history'], ['/me/access-log', 'access-log'], ['/me/shares', 'shares'], ['/no/such/page', '404']]) {
+        await visit(p, url, `${name} ${width} ${scheme} es`);
+        await spanishOnly(p, `${name} ${width} ${scheme}`);
+        await shot(p, `${name}-${width}-${scheme}-es`);
+      }
+      await c.close();
+    }
+  }
+  const dce = await context({ locale: 'es-ES', storageState: await dc.storageState() });
+  const doctorEs = await dce.newPage();
+  for (const [url, name] of [['/doctor/dashboard', 'doctor-dashboard'], [recordPath, 'record-author'], ['/patients', 'patients'], ['/appointments', 'appointments'], ['/records/create', 'record-form']]) {
+    await visit(doctorEs, url, `${name} (es)`);
+    await spanishOnly(doctorEs, `${name} (es)`);
+    await shot(doctorEs, `${name}-1280-light-es`);
+  }
+
   writeFileSync(path.join(OUT, 'walk.json'), JSON.stringify({ pages_checked_with_axe: [...checked], screenshots: shots }, null, 1));
   console.log(`walk ok: ${checked.size} pages checked with axe, ${shots.length} screenshots in ${OUT}`);
 } finally {

@@ -5,6 +5,7 @@
 mod hardening;
 mod helpers;
 mod lab;
+mod languages;
 mod layout;
 mod ledger;
 mod ledger_tree;

@@ -30,20 +30,21 @@ struct UsersPage {
     errors: FormErrors,
     message: Flash,
     pending: i64,
-    by_role: Vec<(&'static str, i64)>,
+    /// Active accounts per role: the role in the reader's words, and how many.
+    by_role: Vec<(String, i64)>,
 }
 
 impl UsersPage {
     /// The actions that make sense for a user's state.
-    /// A button's words.
+    /// A button's words (a message id).
     fn action_label(&self, action: &str) -> &'static str {
         match action {
-            "approve" => "Approve",
-            "reject" => "Reject",
-            "deactivate" => "Deactivate",
-            "reactivate" => "Reactivate",
-            "unlock" => "Unlock",
-            _ => "Act",
+            "approve" => "admin_users-action-approve",
+            "reject" => "admin_users-action-reject",
+            "deactivate" => "admin_users-action-deactivate",
+            "reactivate" => "admin_users-action-reactivate",
+            "unlock" => "admin_users-action-unlock",
+            _ => "admin_users-action-act",
         }
     }
 
@@ -114,6 +115,14 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
         Some(id) => crate::accounts::store::find_by_id(&state.db, id).await?.map(|u| u.full_name),
         None => None,
     };
+    // The overview names roles by their English label: shown in the reader's words.
+    let by_role = by_role
+        .into_iter()
+        .map(|(label, n)| {
+            let role = Role::ALL.iter().find(|r| r.label() == label);
+            (role.map(|r| user.words.t(&format!("role-{}", r.as_str()))).unwrap_or_else(|| label.to_string()), n)
+        })
+        .collect();
     let html = render(&UsersPage {
         pending,
         by_role,
@@ -126,26 +135,30 @@ pub async fn users(State(state): State<AppState>, actor: Actor, user: WebUser, R
         users,
         next_link,
         errors: FormErrors(errors),
-        message: done_message(q.done.as_deref(), who.as_deref()),
+        message: done_message(&user.words, q.done.as_deref(), who.as_deref()),
     })?;
     Ok((status, html).into_response())
 }
 
-/// What the users page says after an action, in words, naming whose account it was.
-fn done_message(done: Option<&str>, who: Option<&str>) -> Flash {
-    let whose = who.map(|n| format!("{n}: ")).unwrap_or_default();
-    let said = match done {
-        Some("approve") => "approved; the account can work now.",
-        Some("reject") => "rejected; the account cannot sign in.",
-        Some("deactivate") => "deactivated; the account is signed out everywhere and cannot sign in.",
-        Some("reactivate") => "reactivated; the account can sign in again.",
-        Some("unlock") => "unlocked; the account can sign in from any device again.",
-        Some("role_change") => "the role is changed. A change that takes access away also signs the person out everywhere.",
+/// What the users page says after an action, in the reader's words, naming whose account it was.
+fn done_message(words: &crate::i18n::Words, done: Option<&str>, who: Option<&str>) -> Flash {
+    let key = match done {
+        Some("approve") => "flash-user-approved",
+        Some("reject") => "flash-user-rejected",
+        Some("deactivate") => "flash-user-deactivated",
+        Some("reactivate") => "flash-user-reactivated",
+        Some("unlock") => "flash-user-unlocked",
+        Some("role_change") => "flash-user-role-changed",
         _ => return Flash::default(),
     };
-    let text = format!("{whose}{said}");
-    let mut chars = text.chars();
-    let text: String = chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default();
+    let said = words.t(key);
+    let text = match who {
+        Some(name) => words.with("flash-user-named", &[("name", &name), ("said", &said)]),
+        None => {
+            let mut chars = said.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    };
     Flash::done(&text)
 }
 
