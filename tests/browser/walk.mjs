@@ -216,7 +216,7 @@ try {
   }
   ok((await visitor.textContent('header')).includes('Iniciar sesión'), 'the visitor\'s header says Iniciar sesión');
   await visit(reset, '/me/security', 'account');
-  await reset.selectOption('form[action="/me/language"] select[name=language]', 'es');
+  await reset.check('form[action="/me/language"] input[name=language][value=es]');
   await Promise.all([reset.waitForNavigation(), reset.click('form[action="/me/language"] button[type=submit]')]);
   ok((await reset.textContent('main')).includes('Idioma guardado'), 'the account page says the language is saved, in Spanish');
   await spanishOnly(reset, 'account after choosing Spanish');

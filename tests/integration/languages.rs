@@ -94,9 +94,13 @@ async fn dates_codes_and_form_errors_read_in_spanish(backend: Backend) {
     let b = sign_in(&app, "admin@clinic.test").await;
     let (_, html) = get(&app, &b, "/admin/users?status=pending_approval", Some("es")).await;
     assert!(html.contains("Pendiente de aprobación") && !html.contains("Waiting for approval"), "{html}");
-    // A month in Spanish ("nov", "dic"...), not in English.
+    // Times on the audit trail: a month in Spanish ("nov", "dic"...), how long ago in Spanish,
+    // and the actions in words.
+    let (_, html) = get(&app, &b, "/admin/audit", Some("es")).await;
     let months = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
     assert!(months.iter().any(|m| html.contains(&format!(" {m} 20"))), "{html}");
+    assert!(html.contains("Inició sesión") && !html.contains("Signed in"), "{html}");
+    assert!(html.contains("(ahora mismo)") && !html.contains("just now"), "{html}");
 
     // A form error from domain code, in Spanish (the history's dates the wrong way round).
     app.patient("pat@example.org").await;
