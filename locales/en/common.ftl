@@ -26,3 +26,6 @@ nav-register-patient = Register a patient
 nav-lab-orders = Lab orders
 
 thousands-separator = ,
+
+# A signed-in device: $browser on $system.
+device-on = { $browser } on { $system }

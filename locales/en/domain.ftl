@@ -171,3 +171,5 @@ msg-the-signature-does-not-match-this = The signature does not match: this presc
 msg-genuine-but-changed-since-this-copy = Genuine, but changed since this copy was printed: dispense only from the current version shown here.
 msg-genuine-and-unchanged-but-no-longer = Genuine and unchanged, but no longer open (already dispensed or cancelled). Do not dispense again.
 msg-genuine-unchanged-and-open-it-may = Genuine, unchanged and open: it may be dispensed.
+msg-unknown-device = Unknown device
+msg-api-client = API client

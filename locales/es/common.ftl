@@ -26,3 +26,6 @@ nav-register-patient = Registrar un paciente
 nav-lab-orders = Pedidos de laboratorio
 
 thousands-separator = .
+
+# Un dispositivo con sesión: $browser en $system.
+device-on = { $browser } en { $system }

@@ -171,3 +171,5 @@ msg-the-signature-does-not-match-this = La firma no coincide: esta clínica no e
 msg-genuine-but-changed-since-this-copy = Auténtica, pero cambiada desde que se imprimió esta copia: dispense solo según la versión actual que se muestra aquí.
 msg-genuine-and-unchanged-but-no-longer = Auténtica y sin cambios, pero ya no está abierta (ya dispensada o cancelada). No la dispense de nuevo.
 msg-genuine-unchanged-and-open-it-may = Auténtica, sin cambios y abierta: se puede dispensar.
+msg-unknown-device = Dispositivo desconocido
+msg-api-client = Cliente de la API

@@ -73,6 +73,15 @@ impl Nav {
         self.words.sentence(english)
     }
 
+    /// A device's name as sessions store it ("Chrome on Linux", "Unknown device") in the reader's
+    /// words; browser and system names stay as they are.
+    pub fn device(&self, name: &str) -> String {
+        match name.split_once(" on ") {
+            Some((browser, system)) => self.words.with("device-on", &[("browser", &self.words.sentence(browser)), ("system", &system)]),
+            None => self.words.sentence(name),
+        }
+    }
+
     /// The `<html lang>` of the page.
     pub fn lang(&self) -> &'static str {
         self.words.lang.code()
