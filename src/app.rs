@@ -160,6 +160,7 @@ impl Application {
     {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let sealer = tokio::spawn(sealer(self.state.clone()));
+        let reporter = tokio::spawn(report_copy(self.state.clone()));
         let metrics = self.metrics_listener.map(|listener| {
             let router = Router::new().route("/metrics", axum::routing::get(crate::http::ops::metrics_open)).with_state(self.state.clone());
             tokio::spawn(async move {
@@ -193,6 +194,7 @@ impl Application {
         };
         housekeeping.abort();
         sealer.abort();
+        reporter.abort();
         // What this copy journalled goes into the trail before it stops (a crash leaves it to
         // the next copy to start). Not for ever: with the database away the journal stays on
         // disk, and the next copy to start moves it.
@@ -205,6 +207,47 @@ impl Application {
             m.abort();
         }
         served
+    }
+}
+
+/// Every 15 seconds: this copy tells the database it is running, with its request and error
+/// counts (the health page lists every copy from there).
+async fn report_copy(state: AppState) {
+    let id = uuid::Uuid::now_v7().to_string();
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".into());
+    let started_at = crate::clock::format(state.clock.now());
+    let mut tick = tokio::time::interval(crate::health::REPORT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last: Option<(std::time::Instant, u64, u64)> = None;
+    loop {
+        tick.tick().await;
+        let (requests, errors) = state.metrics.totals();
+        let (requests_per_min, errors_per_min) = match last {
+            Some((at, r, e)) => {
+                let minutes = at.elapsed().as_secs_f64() / 60.0;
+                let rate =
+                    |now: u64, before: u64| if minutes > 0.0 { (now.saturating_sub(before) as f64 / minutes).round() as u64 } else { 0 };
+                (rate(requests, r), rate(errors, e))
+            }
+            None => (0, 0),
+        };
+        last = Some((std::time::Instant::now(), requests, errors));
+        let report = crate::health::Report {
+            id: id.clone(),
+            host: host.clone(),
+            started_at: started_at.clone(),
+            requests,
+            errors,
+            requests_per_min,
+            errors_per_min,
+        };
+        if let Err(e) = crate::health::report(&state.db, &report, &crate::clock::format(state.clock.now())).await {
+            tracing::warn!(error = ?e, "could not report this copy to the database");
+        }
     }
 }
 

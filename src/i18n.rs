@@ -44,9 +44,17 @@ impl Lang {
         }
     }
 
-    /// A saved or submitted choice (`en`, `es`, `es-MX`…); `None` for a language not offered.
+    /// A saved or submitted choice (`en`, `es`, `es-MX`…): a language tag of RFC 5646's shape
+    /// (subtags of 1 to 8 letters or digits, at most 35 characters); `None` for anything else
+    /// or a language not offered.
     pub fn parse(tag: &str) -> Option<Self> {
-        let primary = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let tag = tag.trim();
+        let well_formed =
+            tag.len() <= 35 && tag.split(['-', '_']).all(|s| (1..=8).contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphanumeric()));
+        if !well_formed {
+            return None;
+        }
+        let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
         match primary.as_str() {
             "en" => Some(Lang::En),
             "es" => Some(Lang::Es),
@@ -64,7 +72,9 @@ impl Lang {
             let tag = parts.next().unwrap_or("").trim();
             let q = parts
                 .find_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
-                .map(|q| q.trim().parse::<f32>().map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16).unwrap_or(0))
+                .map(|q| {
+                    q.trim().parse::<f64>().map(|q| if q.is_nan() { 0 } else { (q.clamp(0.0, 1.0) * 1000.0).round() as u16 }).unwrap_or(0)
+                })
                 .unwrap_or(1000);
             if q == 0 {
                 continue;
@@ -99,6 +109,7 @@ pub const FILES: &[(&str, &str, &str)] = message_files!(
     "admin_emergency",
     "admin_erase",
     "admin_ledger",
+    "admin_status",
     "admin_users",
     "appointments",
     "base",
@@ -148,6 +159,9 @@ pub struct Catalog {
     es: FluentBundle<FluentResource>,
     /// The English sentences of [`SENTENCE_FILES`] to their message ids.
     english_ids: HashMap<String, String>,
+    /// Those with arguments (`{ $field } is required`): their English pieces and argument
+    /// names, and their message id, for sentences the code makes with `format!`.
+    patterns: Vec<Pattern>,
     /// What did not parse or was defined twice (empty when the files are sound; a test keeps it so).
     problems: Vec<String>,
 }
@@ -166,6 +180,7 @@ impl Catalog {
         let mut en = bundle(Lang::En);
         let mut es = bundle(Lang::Es);
         let mut english_ids = HashMap::new();
+        let mut patterns = Vec::new();
         for (name, english, spanish) in FILES {
             for (lang, text, target) in [(Lang::En, *english, &mut en), (Lang::Es, *spanish, &mut es)] {
                 let resource = match FluentResource::try_new(text.to_string()) {
@@ -180,7 +195,12 @@ impl Catalog {
                         if let fluent_syntax::ast::Entry::Message(m) = entry
                             && let Some(value) = &m.value
                         {
-                            english_ids.insert(plain_text(value), m.id.name.to_string());
+                            match Pattern::of(value, m.id.name) {
+                                Some(pattern) => patterns.push(pattern),
+                                None => {
+                                    english_ids.insert(plain_text(value), m.id.name.to_string());
+                                }
+                            }
                         }
                     }
                 }
@@ -189,7 +209,9 @@ impl Catalog {
                 }
             }
         }
-        Self { en, es, english_ids, problems }
+        // The most specific pattern first, so a general one does not shadow it.
+        patterns.sort_by_key(|p| std::cmp::Reverse(p.literal_len()));
+        Self { en, es, english_ids, patterns, problems }
     }
 
     /// What did not load (parse errors, messages defined twice).
@@ -227,10 +249,21 @@ impl Catalog {
         if lang == Lang::En {
             return english.to_string();
         }
-        match self.english_ids.get(english.trim()) {
-            Some(key) => self.text(lang, key, None),
-            None => english.to_string(),
+        let english = english.trim();
+        if let Some(key) = self.english_ids.get(english) {
+            return self.text(lang, key, None);
         }
+        for pattern in &self.patterns {
+            if let Some(values) = pattern.matches(english) {
+                let mut args = FluentArgs::new();
+                for (name, value) in pattern.names.iter().zip(values) {
+                    // An argument may be a sentence of its own (a password's weakness).
+                    args.set(name.clone(), FluentValue::from(self.sentence(lang, value)));
+                }
+                return self.text(lang, &pattern.key, Some(&args));
+            }
+        }
+        english.to_string()
     }
 
     /// The English sentences `domain.ftl` translates.
@@ -249,6 +282,69 @@ fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
     // language here is one, and the marks would sit invisibly in copied text.
     bundle.set_use_isolating(false);
     bundle
+}
+
+/// An English sentence with arguments, as pieces of text between them.
+struct Pattern {
+    key: String,
+    /// The text before the first argument, between each two, and after the last.
+    pieces: Vec<String>,
+    /// The arguments' names, in order.
+    names: Vec<String>,
+}
+
+impl Pattern {
+    /// The pattern of a message whose value is text and simple arguments (`{ $name }`); `None`
+    /// for one without arguments (or with anything more).
+    fn of(pattern: &fluent_syntax::ast::Pattern<&str>, key: &str) -> Option<Self> {
+        use fluent_syntax::ast::{Expression, InlineExpression, PatternElement};
+        let (mut pieces, mut names, mut text) = (Vec::new(), Vec::new(), String::new());
+        for element in &pattern.elements {
+            match element {
+                PatternElement::TextElement { value } => text.push_str(value),
+                PatternElement::Placeable { expression: Expression::Inline(InlineExpression::VariableReference { id }) } => {
+                    pieces.push(std::mem::take(&mut text));
+                    names.push(id.name.to_string());
+                }
+                PatternElement::Placeable { .. } => return None,
+            }
+        }
+        pieces.push(text);
+        // A pattern of little more than its arguments (`{ $name }: { $said }`) would match
+        // any sentence with a colon: those are for handlers to fill in, not to recognise.
+        let letters = pieces.iter().flat_map(|p| p.chars()).filter(|c| c.is_alphabetic()).count();
+        (!names.is_empty() && letters >= 3).then(|| Self { key: key.to_string(), pieces, names })
+    }
+
+    /// How much fixed text it has (more is more specific).
+    fn literal_len(&self) -> usize {
+        self.pieces.iter().map(String::len).sum()
+    }
+
+    /// The arguments' values when `sentence` is this pattern filled in.
+    fn matches<'s>(&self, sentence: &'s str) -> Option<Vec<&'s str>> {
+        let first = self.pieces.first()?.trim_start();
+        let mut rest = sentence.strip_prefix(first)?;
+        let mut values = Vec::new();
+        for (i, piece) in self.pieces.iter().enumerate().skip(1) {
+            let last = i == self.pieces.len() - 1;
+            let piece = if last { piece.trim_end() } else { piece.as_str() };
+            let (value, after) = if last {
+                (rest.strip_suffix(piece)?, "")
+            } else if piece.is_empty() {
+                return None;
+            } else {
+                let at = rest.find(piece)?;
+                (&rest[..at], &rest[at + piece.len()..])
+            };
+            if value.is_empty() {
+                return None;
+            }
+            values.push(value);
+            rest = after;
+        }
+        Some(values)
+    }
 }
 
 /// A message value's text when it has no placeables (the domain sentences have none).
@@ -344,6 +440,10 @@ mod tests {
         assert_eq!(Lang::from_accept_language(None), Lang::En);
         assert_eq!(Lang::parse("es-MX"), Some(Lang::Es));
         assert_eq!(Lang::parse("pt"), None);
+        assert_eq!(Lang::parse("es-<script>"), None);
+        assert_eq!(Lang::parse("es-"), None);
+        assert_eq!(Lang::parse(&format!("es-{}", "x".repeat(40))), None);
+        assert_eq!(pick("en;q=0.250, es;q=0.251"), Lang::Es);
     }
 
     #[test]
@@ -526,5 +626,15 @@ mod tests {
         assert_eq!(es.count("ago-minutes", 1), "hace 1 minuto");
         assert_eq!(es.count("ago-minutes", 3), "hace 3 minutos");
         assert_eq!(es.t("no-such-key-anywhere"), "no-such-key-anywhere");
+        // Sentences the code makes with `format!`, matched by their pattern.
+        assert_eq!(es.sentence("title must be at most 200 characters"), "el título debe tener como máximo 200 caracteres");
+        assert_eq!(es.sentence("substance must be at most 120 characters"), "debe tener como máximo 120 caracteres");
+        assert_eq!(es.sentence("substance is required"), "este campo es obligatorio");
+        assert_eq!(
+            es.sentence("password is too weak: it is easy to guess. Add more words or characters."),
+            "la contraseña es demasiado débil: es fácil de adivinar. Añada más palabras o caracteres."
+        );
+        assert_eq!(en.sentence("substance is required"), "substance is required");
+        assert_eq!(es.sentence("something nobody wrote"), "something nobody wrote");
     }
 }

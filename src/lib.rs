@@ -23,6 +23,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod hasher;
+pub mod health;
 pub mod http;
 pub mod i18n;
 pub mod ids;

@@ -89,6 +89,7 @@ use crate::records;
         crate::erasure::api::erase,
         crate::export::api::export,
         crate::ledger::api::alerts,
+        crate::health::api::get_status,
         crate::ledger::api::head,
         crate::ledger::api::public_key,
         crate::ledger::api::blocks,

@@ -16,7 +16,8 @@ use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
 use crate::{
-    accounts, appointments, audit, care_team, chart, erasure, export, lab, ledger, patients, pharmacy, prescriptions, records, shares,
+    accounts, appointments, audit, care_team, chart, erasure, export, health, lab, ledger, patients, pharmacy, prescriptions, records,
+    shares,
 };
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
@@ -234,6 +235,8 @@ pub fn routes(state: AppState) -> Routes {
         .add(get.clone(), "/api/v1/me/export", Api, ExportOwn, export::api::export)
         .audited("export.download", "patient")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
+        .add(get.clone(), "/api/v1/admin/status", Api, AuditRead, health::api::get_status)
+        .audited("status.read", "status")
         // Ledger API: heads, blocks and consistency proofs hold only hashes; entries name ids.
         .add(get.clone(), "/api/v1/ledger/head", Api, Public, ledger::api::head)
         .add(get.clone(), "/api/v1/ledger/public-key", Api, Public, ledger::api::public_key)
@@ -316,6 +319,8 @@ pub fn routes(state: AppState) -> Routes {
         .add_refusing(get.clone(), "/records/{id}/files/{sha256}", Page, RecordsRead, Refusal::NotFound("not_found"), records::pages::file)
         .audited("file.download", "record")
         .add(get.clone(), "/admin/ledger", Page, AuditRead, ledger::pages::ledger)
+        .add(get.clone(), "/admin/status", Page, AuditRead, health::pages::page)
+        .audited("status.read", "status")
         .add_refusing(
             get.clone(),
             "/patients/{id}/care-team",

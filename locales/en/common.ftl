@@ -29,3 +29,5 @@ thousands-separator = ,
 
 # A signed-in device: $browser on $system.
 device-on = { $browser } on { $system }
+
+nav-health = Health

@@ -173,3 +173,57 @@ msg-genuine-and-unchanged-but-no-longer = Genuine and unchanged, but no longer o
 msg-genuine-unchanged-and-open-it-may = Genuine, unchanged and open: it may be dispensed.
 msg-unknown-device = Unknown device
 msg-api-client = API client
+
+# Sentences made with format! (matched by their pattern; the arguments are translated in turn).
+msg-pattern-required = { $field } is required
+msg-pattern-at-most = { $field } must be at most { $max } characters
+msg-pattern-date = { $field } must be a date (2026-11-27) or an RFC 3339 time
+msg-pattern-emergency-reason = Say what the emergency is, in at least { $n } characters.
+msg-password-too-weak = password is too weak: { $hint }. Add more words or characters.
+msg-password-at-least = password must be at least 10 characters
+msg-password-at-most = password must be at most 256 characters
+msg-hint-easy-to-guess = it is easy to guess
+msg-hint-straight-rows = Straight rows of keys are easy to guess
+msg-hint-short-keyboard = Short keyboard patterns are easy to guess
+msg-hint-top-10 = This is a top-10 common password
+msg-hint-top-100 = This is a top-100 common password
+msg-hint-common = This is a very common password
+msg-hint-similar-common = This is similar to a commonly used password
+msg-hint-sequences = Sequences like abc or 6543 are easy to guess
+msg-hint-recent-years = Recent years are easy to guess
+msg-hint-word-by-itself = A word by itself is easy to guess
+msg-hint-dates = Dates are often easy to guess
+msg-hint-names = Names and surnames by themselves are easy to guess
+msg-hint-common-names = Common names and surnames are easy to guess
+msg-give-patient-email-or-id = Give the patient's email or id.
+msg-no-active-patient-email-or-id = No active patient has this email or id.
+msg-no-page-here = There is no page here.
+msg-someone-with-share-link = Someone with your share link
+
+# Drug-safety warnings careledger writes (src/prescriptions/safety.rs); the knowledge base's own
+# interaction texts stay as its sources wrote them.
+msg-safety-read-as = "{ $written }" was read as { $drug }: write the drug's name alone (the strength goes in the dose, the form in the instructions), or acknowledge.
+msg-safety-did-you-mean = { $drug } is not in the drug knowledge base. Did you mean { $meant }? Nothing was checked: correct the name, or acknowledge to prescribe it as written.
+msg-safety-unknown = { $drug } is not in the drug knowledge base: no interaction, allergy or dose check was possible.
+msg-safety-above = { $mg } mg a day is above the usual adult maximum of { $max } mg a day for { $drug }.
+msg-safety-below = { $mg } mg a day is below the usual adult range ({ $low }–{ $high } mg a day) for { $drug }.
+msg-safety-allergy = The patient has a recorded allergy to { $substance }, which covers { $drug }.
+msg-safety-twice = { $drug } is prescribed twice: the doses add up.
+msg-safety-duplicate = { $x } and { $y } are both { $class } drugs: duplicate therapy, their effects and side effects add up.
+msg-safety-since = Since this was issued: { $what }
+# Other sentences made with format!.
+msg-pattern-boundary = { $field } must fall on a 5-minute boundary (09:00, 09:05, ...)
+msg-pattern-whole-number = { $field } must be a whole number from 0 to { $max }
+msg-pattern-day = { $field } must be a date, YYYY-MM-DD
+msg-pattern-not-allowed = { $method } is not allowed here.
+msg-pattern-rate-limited = Too many requests; try again in { $n } seconds.
+msg-pattern-batch-not-held = batch { $batch } is { $drug }, which this prescription does not hold
+msg-nul = must not contain the NUL character (U+0000)
+msg-account-disabled = This account has been turned off by an administrator.
+msg-pending-approval = This staff account is waiting for an administrator's approval.
+msg-not-found = Nothing was found here that you may see.
+msg-csrf = The form is out of date or was not sent by this site. Reload and try again.
+msg-invalid-credentials = The email or password is not correct.
+msg-invalid-code = The one-time code is wrong or was already used.
+msg-something-went-wrong = Something went wrong on our side.
+msg-pattern-lock-notice = Your account was paused at { $when } after { $n } wrong attempts in a row from a device it had not signed in from. If that was not you, change your password.

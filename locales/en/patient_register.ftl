@@ -20,3 +20,4 @@ patient_register-sex-label = Sex
 patient_register-phone-label = Phone (optional)
 patient_register-address-label = Address (optional)
 patient_register-button = Register
+patient_register-sex-choose = Choose…

@@ -34,6 +34,7 @@ code-normal = Normal
 code-interaction = Interaction
 code-duplicate_therapy = Duplicate therapy
 code-allergy = Allergy
+code-unknown_drug = Unknown drug
 code-dose = Dose out of range
 code-dose_range = Dose out of range
 # How an access ended (the audit trail).
@@ -119,6 +120,7 @@ code-share-create = Made a share link
 code-share-list = Listed share links
 code-share-revoke = Revoked a share link
 code-share-view = Opened a share link
+code-status-read = Read the clinic's health
 code-user-approve = Approved an account
 code-user-change = Changed an account
 code-user-deactivate = Deactivated an account

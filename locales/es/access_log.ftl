@@ -1,5 +1,5 @@
 ## templates/access_log.html
-access_log-title = Quién miró mis registros
+access_log-title = Quién ha consultado mis registros
 access_log-intro = Todas las personas, aparte de usted, que abrieron, listaron o modificaron sus registros, de la más reciente a la más antigua. Cada acceso queda registrado, y nadie puede modificar ni eliminar una entrada sin que se note.
 access_log-empty = Nadie más ha accedido a sus registros.
 access_log-col-when = Cuándo

@@ -1,7 +1,7 @@
 ## templates/admin_ledger.html
 admin_ledger-title = Registro sellado
 # Antes del comando `careledger ledger verify`.
-admin_ledger-intro = Cada escritura clínica es una entrada; las entradas se sellan en bloques firmados. Compruébelo todo con
+admin_ledger-intro = Cada anotación clínica es una entrada; las entradas se sellan en bloques firmados. Compruébelo todo con
 # Justo después del comando (sin espacio delante).
 admin_ledger-intro-after = { "." }
 admin_ledger-public-key = Clave pública (Ed25519):

@@ -15,7 +15,7 @@ appointments-col-why = Motivo
 appointments-col-status = Estado
 appointments-col-next-step = Siguiente paso
 # $name: a doctor's name
-appointments-doctor-name = Dr. { $name }
+appointments-doctor-name = { $name }
 # The next steps of an appointment (buttons).
 appointments-step-check-in = Registrar llegada
 appointments-step-with-doctor = Con el médico

@@ -5,4 +5,4 @@ base-account = Cuenta
 base-sign-out = Cerrar sesión
 base-sign-in = Iniciar sesión
 base-register = Registrarse
-base-footer = careledger · cada escritura clínica queda registrada · horas en { $zone }
+base-footer = careledger · cada anotación clínica queda registrada · horas en { $zone }

@@ -15,8 +15,8 @@ care_team-col-added-by = Añadido por
 care_team-col-since = Desde
 care_team-col-remove = Quitar
 # $name: a doctor's name
-care_team-doctor-name = Dr. { $name }
-care_team-remove-button = Quitar al Dr. { $name }
+care_team-doctor-name = { $name }
+care_team-remove-button = Quitar a { $name }
 # How a doctor joined the care team.
 care_team-how-record = escribió un registro
 care_team-how-referral = derivado

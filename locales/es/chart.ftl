@@ -14,7 +14,7 @@ chart-sex-male = hombre
 chart-sex-other = otro
 chart-sex-unknown = desconocido
 # A doctor's name, as in "Dr Ada Lovelace".
-chart-doctor = Dr. { $name }
+chart-doctor = { $name }
 
 chart-records-heading = Registros recientes
 chart-records-none = Todavía no hay registros.
@@ -24,8 +24,8 @@ chart-appointments-heading = Próximas citas
 chart-appointments-help = Solo las citas que usted puede ver: las de un médico con este paciente (la recepción ve las de todos los médicos).
 chart-appointments-none = No hay citas reservadas.
 # After the appointment's time.
-chart-appointment-with = con el Dr. { $name }
-chart-appointment-with-room = con el Dr. { $name }, { $room }
+chart-appointment-with = con { $name }
+chart-appointment-with-room = con { $name }, { $room }
 
 chart-allergies-heading = Alergias
 chart-allergies-none = No hay alergias conocidas registradas.
@@ -34,7 +34,7 @@ chart-col-reaction = Reacción
 chart-col-severity = Gravedad
 chart-col-recorded = Fecha de registro
 # After the time something was recorded.
-chart-recorded-by = por el Dr. { $name }
+chart-recorded-by = por { $name }
 chart-allergy-form-heading = Registrar una alergia
 chart-form-error = Corrija los campos marcados abajo.
 chart-substance-label = Sustancia (un fármaco, un grupo como las penicilinas o los AINE, o cualquier otra cosa)

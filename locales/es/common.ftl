@@ -9,7 +9,7 @@ role-admin = Administrador
 
 nav-my-records = Mis registros
 nav-history = Historial
-nav-who-looked = Quién miró
+nav-who-looked = Quién ha consultado
 nav-share = Compartir
 nav-dashboard = Panel
 nav-patients = Pacientes
@@ -23,9 +23,11 @@ nav-verify-prescription = Verificar una receta
 nav-front-desk = Recepción
 nav-find-patient = Buscar un paciente
 nav-register-patient = Registrar un paciente
-nav-lab-orders = Pedidos de laboratorio
+nav-lab-orders = Solicitudes de laboratorio
 
 thousands-separator = .
 
 # Un dispositivo con sesión: $browser en $system.
 device-on = { $browser } en { $system }
+
+nav-health = Estado

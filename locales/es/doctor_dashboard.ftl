@@ -2,7 +2,7 @@
 
 doctor_dashboard-title = Panel del médico
 # $name: the doctor's name
-doctor_dashboard-doctor-name = Dr. { $name }
+doctor_dashboard-doctor-name = { $name }
 doctor_dashboard-pending = Su cuenta está pendiente de la aprobación de un administrador. Hasta entonces no puede escribir ni leer registros.
 doctor_dashboard-write-record = Escribir un registro
 doctor_dashboard-search-records = Buscar registros

@@ -173,3 +173,57 @@ msg-genuine-and-unchanged-but-no-longer = Auténtica y sin cambios, pero ya no e
 msg-genuine-unchanged-and-open-it-may = Auténtica, sin cambios y abierta: se puede dispensar.
 msg-unknown-device = Dispositivo desconocido
 msg-api-client = Cliente de la API
+
+# Frases hechas con format! (se reconocen por su patrón; los argumentos se traducen a su vez).
+msg-pattern-required = este campo es obligatorio
+msg-pattern-at-most = debe tener como máximo { $max } caracteres
+msg-pattern-date = debe ser una fecha (AAAA-MM-DD) o una hora RFC 3339
+msg-pattern-emergency-reason = Diga cuál es la emergencia, en al menos { $n } caracteres.
+msg-password-too-weak = la contraseña es demasiado débil: { $hint }. Añada más palabras o caracteres.
+msg-password-at-least = la contraseña debe tener al menos 10 caracteres
+msg-password-at-most = la contraseña debe tener como máximo 256 caracteres
+msg-hint-easy-to-guess = es fácil de adivinar
+msg-hint-straight-rows = las filas seguidas de teclas son fáciles de adivinar
+msg-hint-short-keyboard = los patrones cortos de teclado son fáciles de adivinar
+msg-hint-top-10 = es una de las 10 contraseñas más comunes
+msg-hint-top-100 = es una de las 100 contraseñas más comunes
+msg-hint-common = es una contraseña muy común
+msg-hint-similar-common = se parece a una contraseña muy usada
+msg-hint-sequences = las secuencias como abc o 6543 son fáciles de adivinar
+msg-hint-recent-years = los años recientes son fáciles de adivinar
+msg-hint-word-by-itself = una palabra sola es fácil de adivinar
+msg-hint-dates = las fechas suelen ser fáciles de adivinar
+msg-hint-names = los nombres y apellidos solos son fáciles de adivinar
+msg-hint-common-names = los nombres y apellidos comunes son fáciles de adivinar
+msg-give-patient-email-or-id = Indique el correo electrónico o el identificador del paciente.
+msg-no-active-patient-email-or-id = Ningún paciente activo tiene este correo electrónico o identificador.
+msg-no-page-here = Aquí no hay ninguna página.
+msg-someone-with-share-link = Alguien con su enlace para compartir
+
+# Avisos de seguridad de los medicamentos que escribe careledger (src/prescriptions/safety.rs);
+# los textos de interacciones de la base de conocimiento quedan como los escribieron sus fuentes.
+msg-safety-read-as = «{ $written }» se leyó como { $drug }: escriba solo el nombre del medicamento (la concentración va en la dosis, la forma en las instrucciones), o confirme.
+msg-safety-did-you-mean = { $drug } no está en la base de conocimiento de medicamentos. ¿Quiso decir { $meant }? No se comprobó nada: corrija el nombre, o confirme para prescribirlo tal como está escrito.
+msg-safety-unknown = { $drug } no está en la base de conocimiento de medicamentos: no se pudo comprobar interacciones, alergias ni dosis.
+msg-safety-above = { $mg } mg al día supera la dosis máxima habitual en adultos de { $max } mg al día de { $drug }.
+msg-safety-below = { $mg } mg al día está por debajo del intervalo habitual en adultos ({ $low }–{ $high } mg al día) de { $drug }.
+msg-safety-allergy = El paciente tiene registrada una alergia a { $substance }, que incluye { $drug }.
+msg-safety-twice = { $drug } está prescrito dos veces: las dosis se suman.
+msg-safety-duplicate = { $x } y { $y } son ambos del grupo { $class }: duplicidad terapéutica, sus efectos y efectos secundarios se suman.
+msg-safety-since = Desde que se emitió: { $what }
+# Otras frases hechas con format!.
+msg-pattern-boundary = la hora debe caer en un múltiplo de 5 minutos (09:00, 09:05, ...)
+msg-pattern-whole-number = debe ser un número entero de 0 a { $max }
+msg-pattern-day = debe ser una fecha, AAAA-MM-DD
+msg-pattern-not-allowed = { $method } no está permitido aquí.
+msg-pattern-rate-limited = Demasiadas peticiones; inténtelo de nuevo dentro de { $n } segundos.
+msg-pattern-batch-not-held = el lote { $batch } es de { $drug }, que esta receta no incluye
+msg-nul = no debe contener el carácter NUL (U+0000)
+msg-account-disabled = Un administrador ha desactivado esta cuenta.
+msg-pending-approval = Esta cuenta de personal espera la aprobación de un administrador.
+msg-not-found = Aquí no hay nada que usted pueda ver.
+msg-csrf = El formulario está desactualizado o no lo envió este sitio. Recargue la página e inténtelo de nuevo.
+msg-invalid-credentials = El correo electrónico o la contraseña no son correctos.
+msg-invalid-code = El código de un solo uso es incorrecto o ya se usó.
+msg-something-went-wrong = Algo falló por nuestra parte.
+msg-pattern-lock-notice = Su cuenta se puso en pausa el { $when } tras { $n } intentos fallidos seguidos desde un dispositivo en el que no había iniciado sesión. Si no fue usted, cambie su contraseña.

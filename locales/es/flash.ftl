@@ -15,15 +15,15 @@ flash-the-doctor-is-off-the-care = El médico ya no está en el equipo de atenci
 flash-the-result-is-posted-the-patient = El resultado está publicado: el paciente y sus médicos lo ven.
 flash-enter-a-value-and-a-unit = Escriba un valor (y una unidad); la marca debe ser bajo, alto, anormal o normal.
 flash-that-order-has-its-result-already = Ese pedido ya tiene su resultado.
-flash-booked = Reservada.
-flash-updated = Actualizada.
+flash-booked = Cita reservada.
+flash-updated = Cita actualizada.
 flash-that-change-clashes-with-another-appointment = Ese cambio coincide con otra cita del médico, del paciente o de la sala.
 flash-that-step-is-not-possible-from = Ese paso no es posible desde el punto en que está la cita.
 flash-you-are-signed-out = Ha cerrado la sesión.
 flash-that-session-is-signed-out = Esa sesión está cerrada.
 flash-times-are-now-shown-in-the = Las horas se muestran ahora en la zona que eligió.
 flash-the-look-is-saved-for-this = El aspecto se ha guardado para esta cuenta.
-flash-the-batch-is-on-the-shelf = El lote está en la estantería.
+flash-the-batch-is-on-the-shelf = Lote añadido a las existencias.
 flash-the-link-is-revoked-it-opens = El enlace está revocado: ya no abre nada.
 flash-the-allergy-is-recorded-new-prescriptions = La alergia está registrada: las nuevas recetas se comprueban contra ella.
 flash-the-problem-is-on-the-list = El problema de salud está en la lista.
@@ -33,14 +33,14 @@ flash-language-saved = Idioma guardado.
 
 # Mensajes con argumentos, hechos en los controladores.
 flash-password-changed = { $n ->
-    [0] Su contraseña está cambiada.
-    [one] Su contraseña está cambiada, y su otra sesión está cerrada.
-   *[other] Su contraseña está cambiada, y sus otras { $n } sesiones están cerradas.
+    [0] Se ha cambiado su contraseña.
+    [one] Se ha cambiado su contraseña, y su otra sesión está cerrada.
+   *[other] Se ha cambiado su contraseña, y sus otras { $n } sesiones están cerradas.
 }
 flash-file-not-attached = El archivo no se adjuntó: { $why }.
 # $name: de quién es la cuenta; $said: qué le pasó.
 flash-user-named = { $name }: { $said }
-flash-user-approved = aprobada; la cuenta ya puede trabajar.
+flash-user-approved = aprobada; la cuenta ya puede usar careledger.
 flash-user-rejected = rechazada; la cuenta no puede iniciar sesión.
 flash-user-deactivated = desactivada; la cuenta tiene cerradas todas sus sesiones y no puede iniciar sesión.
 flash-user-reactivated = reactivada; la cuenta puede volver a iniciar sesión.

@@ -6,7 +6,7 @@ lab-heading = Laboratorio
 lab-open-heading = Solicitudes abiertas ({ $n })
 lab-open-empty = No hay solicitudes abiertas.
 # $name: the doctor's name
-lab-ordered-by = solicitado por el Dr. { $name }
+lab-ordered-by = solicitado por { $name }
 lab-value-label = Valor
 lab-unit-label = Unidad
 lab-range-label = Intervalo de referencia (mín-máx, <x o >x)

@@ -9,10 +9,10 @@ landing-note-records = Sus registros están en su panel.
 landing-note-admin = Apruebe al personal y gestione las cuentas en la página Usuarios.
 landing-note-pharmacist = Dispense recetas, verifique las impresas y lleve el inventario.
 landing-note-receptionist = Reserve citas y haga avanzar la cola del día.
-landing-note-lab = Publique los resultados de las órdenes de laboratorio abiertas.
+landing-note-lab = Publique los resultados de las solicitudes de laboratorio abiertas.
 
-landing-hero-title = Un registro de atención compartido y demostrable
-landing-hero-text = Los médicos escriben los registros; los pacientes consultan su propio historial desde cualquier dispositivo. Cada escritura clínica queda registrada.
+landing-hero-title = Una historia clínica compartida y verificable
+landing-hero-text = Los médicos escriben los registros; los pacientes consultan su propio historial desde cualquier dispositivo. Cada anotación clínica queda registrada.
 landing-sign-in = Iniciar sesión
 landing-email = Correo electrónico
 landing-password = Contraseña

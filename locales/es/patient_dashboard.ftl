@@ -28,11 +28,11 @@ patient_dashboard-chart-title = { $n ->
 }
 # One bar's tooltip: $month (Jan), $year, $n records
 patient_dashboard-chart-bar = { $month } { $year }: { $n }
-patient_dashboard-upcoming-heading = Próximamente
+patient_dashboard-upcoming-heading = Próximas citas
 patient_dashboard-upcoming-empty = No tiene citas reservadas.
 patient_dashboard-upcoming-book = Reservar una
 # $name: the doctor's name
-patient_dashboard-upcoming-with = con el Dr. { $name }
+patient_dashboard-upcoming-with = con { $name }
 patient_dashboard-results-heading = Últimos resultados de laboratorio
 patient_dashboard-results-empty = Aún no hay resultados.
 patient_dashboard-prescriptions-heading = Mis recetas

@@ -20,3 +20,4 @@ patient_register-sex-label = Sexo
 patient_register-phone-label = Teléfono (opcional)
 patient_register-address-label = Dirección (opcional)
 patient_register-button = Registrar
+patient_register-sex-choose = Elija…

@@ -8,11 +8,11 @@ pharmacy-col-patient = Paciente
 pharmacy-col-items = Medicamentos
 pharmacy-col-prescriber = Prescriptor
 pharmacy-dose-mg = { $dose } mg
-pharmacy-doctor = Dr. { $name }
+pharmacy-doctor = { $name }
 pharmacy-low-heading = Existencias bajas ({ $n })
 pharmacy-low-empty = Nada está en su nivel de reposición ni por debajo.
 # Tras el nombre del medicamento y una coma.
-pharmacy-low-item = lote { $batch }: quedan { $quantity } (reponer con { $reorder })
+pharmacy-low-item = lote { $batch }: quedan { $quantity } (nivel de reposición: { $reorder })
 pharmacy-expiring-heading = Caducan en los próximos 30 días ({ $n })
 pharmacy-expiring-empty = Ningún lote caduca en los próximos 30 días.
 # Tras el nombre del medicamento y una coma.
@@ -24,7 +24,7 @@ pharmacy-col-drug = Medicamento
 pharmacy-col-batch = Lote
 pharmacy-col-quantity = Cantidad
 pharmacy-col-expiry = Caducidad
-pharmacy-col-reorder = Reponer con
+pharmacy-col-reorder = Nivel de reposición
 pharmacy-form-heading = Recepción de un lote
 pharmacy-form-errors = Corrija los campos marcados abajo.
 pharmacy-field-drug = Medicamento

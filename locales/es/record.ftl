@@ -7,7 +7,7 @@ record-patient = Paciente
 record-patient-chart = ficha clínica
 record-patient-care-team = equipo de atención
 record-written-by = Escrito por
-record-doctor = Dr. { $name }
+record-doctor = { $name }
 record-written-at = Escrito el
 record-version = Versión
 record-id = Id. del registro
@@ -31,7 +31,7 @@ record-attach-submit = Adjuntar
 record-proof-heading = Prueba de que este registro no fue alterado
 # The entry's number (in bold) comes between these two parts; $size is how many entries the block covers.
 record-proof-entry-before = Esta versión del registro es la entrada
-record-proof-entry-after = del registro sellado de la clínica, donde queda cada escritura clínica y al que solo se pueden añadir entradas. Está sellada en un bloque firmado por el servidor, que abarca las primeras { $size } entradas. Si alguien cambiara o eliminara este registro, su entrada ya no coincidiría con el bloque firmado.
+record-proof-entry-after = del registro sellado de la clínica, donde queda cada anotación clínica y al que solo se pueden añadir entradas. Está sellada en un bloque firmado por el servidor, que abarca las primeras { $size } entradas. Si alguien cambiara o eliminara este registro, su entrada ya no coincidiría con el bloque firmado.
 # The verification code (in bold) comes between these two parts.
 record-proof-code-before = Su código de verificación es
 record-proof-code-after = (el comienzo de la huella de la entrada, impreso en las copias en papel).
@@ -52,7 +52,7 @@ record-version-entry = entrada n.º { $n }
 record-version-amended = modificada: { $reason }
 
 ## The foot of the printed page.
-record-foot-written = escrito por el Dr. { $name } el { $when }
+record-foot-written = escrito por { $name } el { $when }
 record-foot-version = versión { $version }
 record-foot-entry = entrada { $entry } del registro sellado, bloque { $block }
 record-foot-code = código de verificación

@@ -36,7 +36,7 @@ security-look-light = claro
 security-look-dark = oscuro
 
 security-language-heading = Idioma
-security-language-legend = Las páginas se escriben en
+security-language-legend = Idioma de las páginas:
 security-language-browser = el idioma que pida mi navegador
 
 security-password-heading = Cambiar la contraseña

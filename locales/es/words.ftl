@@ -2,12 +2,12 @@
 
 # Cuentas.
 code-pending_approval = Pendiente de aprobación
-code-active = Activa
-code-deactivated = Desactivada
-code-rejected = Rechazada
+code-active = Activo
+code-deactivated = Desactivado
+code-rejected = Rechazado
 # Citas.
 code-booked = Reservada
-code-checked_in = Registrado en recepción
+code-checked_in = Llegada registrada
 code-with_doctor = Con el médico
 code-done = Terminada
 code-cancelled = Cancelada
@@ -26,14 +26,15 @@ code-moderate = Moderada
 code-minor = Leve
 code-mild = Leve
 code-severe = Grave
-code-high = Alto
-code-low = Bajo
+code-high = Alta
+code-low = Baja
 code-abnormal = Anormal
 code-normal = Normal
 # Comprobaciones de recetas.
 code-interaction = Interacción
 code-duplicate_therapy = Duplicidad terapéutica
 code-allergy = Alergia
+code-unknown_drug = Medicamento desconocido
 code-dose = Dosis fuera de rango
 code-dose_range = Dosis fuera de rango
 # Cómo terminó un acceso (registro de auditoría).
@@ -119,6 +120,7 @@ code-share-create = Creó un enlace para compartir
 code-share-list = Listó enlaces compartidos
 code-share-revoke = Revocó un enlace compartido
 code-share-view = Abrió un enlace compartido
+code-status-read = Consultó el estado de la clínica
 code-user-approve = Aprobó una cuenta
 code-user-change = Cambió una cuenta
 code-user-deactivate = Desactivó una cuenta

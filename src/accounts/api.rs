@@ -121,14 +121,16 @@ pub async fn me(caller: ApiUser) -> ApiJson<User> {
 }
 
 /// `PUT /api/v1/me/preferences`: what the signed-in person chose for themselves (their time
-/// zone); returns them as `GET /api/v1/me` would.
+/// zone, theme and the language of pages), replacing all three (a member left out is `null`:
+/// the clinic's zone, the device's theme, the browser's language); returns them as `GET
+/// /api/v1/me` would.
 #[utoipa::path(put, path = "/api/v1/me/preferences", tag = "auth", security(("bearer" = [])),
     request_body = service::Preferences,
     responses(
         (status = 200, description = "The signed-in user with the preferences saved", body = User),
         (status = 400, description = "`malformed_body`", body = Problem),
         (status = 401, description = "`unauthenticated` or `invalid_token`", body = Problem),
-        (status = 422, description = "`validation_failed`: an unknown time zone", body = Problem),
+        (status = 422, description = "`validation_failed`: an unknown time zone, theme or language (`en`, `es`)", body = Problem),
     ))]
 pub async fn set_preferences(
     State(state): State<AppState>,

@@ -215,7 +215,10 @@ async fn signed_in(
     match notice {
         // Told once, before going on.
         Some(notice) => {
-            let page = NoticePage { nav: Nav::visitor(state, headers), notice, next };
+            // In the language the person chose, if they did (they are signed in now).
+            let lang =
+                user.language.as_deref().and_then(crate::i18n::Lang::parse).unwrap_or_else(|| crate::http::auth::browser_language(headers));
+            let page = NoticePage { nav: Nav::anonymous(state, BrowserLang(lang)), notice, next };
             Ok((jar, render(&page)?).into_response())
         }
         None => Ok((jar, Redirect::to(&next)).into_response()),
@@ -728,7 +731,8 @@ pub async fn set_time_zone(
 #[derive(Debug, Deserialize)]
 pub struct LanguageForm {
     csrf_token: String,
-    #[serde(default)]
+    /// Required: a form without it (or with it twice) is refused, not read as "follow the
+    /// browser".
     language: String,
 }
 

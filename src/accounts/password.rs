@@ -22,7 +22,8 @@ pub fn weakness(password: &str, context: &[&str]) -> Option<String> {
     let entropy = zxcvbn::zxcvbn(password, context);
     if (entropy.score() as u8) < 3 {
         let hint = entropy.feedback().and_then(|f| f.warning().map(|w| w.to_string())).unwrap_or_else(|| "it is easy to guess".into());
-        return Some(format!("password is too weak: {hint}. Add more words or characters."));
+        // zxcvbn's warnings end with a full stop; the sentence goes on after it.
+        return Some(format!("password is too weak: {}. Add more words or characters.", hint.trim_end_matches('.')));
     }
     None
 }

@@ -39,6 +39,16 @@ pub async fn verify(args: DataArgs) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     bar.finish_and_clear();
+    // The health page and /metrics show the last result.
+    let detail = if report.ok() {
+        format!("{} entries, {} blocks, root {}", report.entries, report.blocks, report.root)
+    } else {
+        format!("{} problem(s) in {} entries, {} blocks", report.problems.len(), report.entries, report.blocks)
+    };
+    let now = crate::clock::format(chrono::Utc::now());
+    if let Err(e) = crate::health::record_check(&db, "ledger_verify", report.ok(), &detail, None, &now).await {
+        eprintln!("could not record the result for the health page: {e:?}");
+    }
     if report.ok() {
         println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);
         Ok(ExitCode::SUCCESS)

@@ -139,6 +139,67 @@ pub fn normalise(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Other names people write for a class (English and Spanish, as normalised), such as an
+/// allergy recorded as "NSAIDs", "AINE" or "penicilinas".
+const CLASS_NAMES: &[(&str, &[&str])] = &[
+    (
+        "nsaid",
+        &[
+            "aine",
+            "aines",
+            "antiinflamatorio no esteroideo",
+            "antiinflamatorios no esteroideos",
+            "non-steroidal anti-inflammatory drug",
+            "non-steroidal anti-inflammatory drugs",
+        ],
+    ),
+    ("penicillin", &["penicilina", "penicilinas", "betalactamico", "betalactamicos", "beta-lactam", "beta-lactams"]),
+    ("statin", &["estatina", "estatinas"]),
+    ("macrolide", &["macrolido", "macrolidos"]),
+    ("fluoroquinolone", &["fluoroquinolona", "fluoroquinolonas", "quinolona", "quinolonas"]),
+    ("ssri", &["isrs", "selective serotonin reuptake inhibitor", "selective serotonin reuptake inhibitors"]),
+    ("maoi", &["imao", "monoamine oxidase inhibitor", "monoamine oxidase inhibitors"]),
+    ("ace-inhibitor", &["ieca", "inhibidor de la eca", "inhibidores de la eca", "ace inhibitor", "ace inhibitors"]),
+    ("anticoagulant", &["anticoagulante", "anticoagulantes"]),
+    ("antiplatelet", &["antiagregante", "antiagregantes", "antiagregante plaquetario", "antiagregantes plaquetarios"]),
+    (
+        "vitamin-k-antagonist",
+        &["antagonista de la vitamina k", "antagonistas de la vitamina k", "avk", "vitamin k antagonist", "vitamin k antagonists"],
+    ),
+    ("nitrate", &["nitrato", "nitratos"]),
+    ("pde5-inhibitor", &["inhibidor de la pde5", "inhibidores de la pde5", "pde5 inhibitor", "pde5 inhibitors"]),
+    ("biguanide", &["biguanida", "biguanidas"]),
+    ("antifolate", &["antifolato", "antifolatos"]),
+    ("triptan", &["triptan", "triptanes"]),
+    (
+        "ppi",
+        &[
+            "ibp",
+            "inhibidor de la bomba de protones",
+            "inhibidores de la bomba de protones",
+            "proton pump inhibitor",
+            "proton pump inhibitors",
+        ],
+    ),
+    ("calcium-channel-blocker", &["calcioantagonista", "calcioantagonistas", "calcium channel blocker", "calcium channel blockers"]),
+    ("beta2-agonist", &["agonista beta2", "agonistas beta2", "beta2 agonist", "beta2 agonists"]),
+    ("protease-inhibitor", &["inhibidor de la proteasa", "inhibidores de la proteasa", "protease inhibitor", "protease inhibitors"]),
+    ("analgesic", &["analgesico", "analgesicos"]),
+    ("muscle-relaxant", &["relajante muscular", "relajantes musculares", "muscle relaxant", "muscle relaxants"]),
+    ("antibacterial", &["antibacteriano", "antibacterianos", "antibiotico", "antibioticos"]),
+];
+
+/// The class codes a normalised name may stand for: the code itself (`nsaid`), its plural
+/// (`nsaids`), with spaces for hyphens (`ace inhibitors`), or another name in [`CLASS_NAMES`].
+fn class_candidates(name: &str) -> Vec<String> {
+    if let Some((class, _)) = CLASS_NAMES.iter().find(|(_, names)| names.contains(&name)) {
+        return vec![(*class).to_string()];
+    }
+    let hyphened = name.replace(' ', "-");
+    let singular = hyphened.strip_suffix('s').map(str::to_string);
+    std::iter::once(hyphened).chain(singular).collect()
+}
+
 /// The Levenshtein distance between two names (insertions, deletions, substitutions).
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -322,8 +383,8 @@ impl DrugBase {
                 return true;
             }
         }
-        let singular = substance.strip_suffix('s').unwrap_or(substance);
-        drug.classes.iter().any(|c| c == substance || c == singular)
+        let candidates = class_candidates(substance);
+        drug.classes.iter().any(|c| candidates.contains(c))
     }
 
     /// The one known drug named inside a longer name (`Amoxicillin 500mg`, `amoxicillin
@@ -554,6 +615,18 @@ mod tests {
         assert!(b.allergy_covers("amoxicillin", b.find("ampicillin").unwrap()));
         assert!(b.allergy_covers("penicillin vk", amox));
         assert!(b.allergy_covers("Penicillins", amox));
+        // Written in Spanish, or as a class's everyday name (the allergy form suggests both).
+        let ibu = b.find("ibuprofeno").unwrap();
+        assert_eq!(ibu.name, "ibuprofen");
+        assert!(b.allergy_covers("AINE", ibu));
+        assert!(b.allergy_covers("ibuprofeno", ibu));
+        assert!(b.allergy_covers("penicilinas", amox));
+        assert!(b.allergy_covers("Penicilina", amox));
+        assert!(b.allergy_covers("ACE inhibitors", b.find("lisinopril").unwrap()));
+        assert!(b.allergy_covers("IECA", b.find("lisinopril").unwrap()));
+        assert!(b.allergy_covers("dmards", b.find("methotrexate").unwrap()));
+        assert!(!b.allergy_covers("AINE", amox));
+        assert!(!b.allergy_covers("estatinas", ibu));
         assert!(b.allergy_covers("NSAIDs", b.find("naproxen").unwrap()));
         assert!(b.allergy_covers("class:nsaid", b.find("naproxen").unwrap()));
         // NSAIDs are not one cross-reactive class here: an ibuprofen allergy names ibuprofen.

@@ -122,7 +122,9 @@ pub async fn web_user(state: &AppState, headers: &axum::http::HeaderMap) -> Resu
 
 /// The language a browser asks for (`Accept-Language`), among those careledger speaks.
 pub fn browser_language(headers: &axum::http::HeaderMap) -> crate::i18n::Lang {
-    crate::i18n::Lang::from_accept_language(headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()))
+    // A byte outside ASCII spoils one item, not the whole header.
+    let header = headers.get(axum::http::header::ACCEPT_LANGUAGE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    crate::i18n::Lang::from_accept_language(header.as_deref())
 }
 
 /// A visitor's language, from their browser (`Accept-Language`); never rejects.

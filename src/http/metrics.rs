@@ -1,6 +1,8 @@
 //! Prometheus metrics: requests and latency by route and status, owned by the app (no global
 //! recorder, so several apps can live in one process, as in the tests).
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use metrics::{Key, Label, Level, Metadata, Recorder};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
@@ -12,6 +14,10 @@ const DURATION: &str = "http_request_duration_seconds";
 pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
+    /// Requests finished since start (the copy's report to the health page).
+    requests: AtomicU64,
+    /// Of those, server errors (5xx).
+    errors: AtomicU64,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -30,7 +36,7 @@ impl Metrics {
             )?
             .build_recorder();
         let handle = recorder.handle();
-        Ok(Self { recorder, handle })
+        Ok(Self { recorder, handle, requests: AtomicU64::new(0), errors: AtomicU64::new(0) })
     }
 
     /// Counts one finished request. `route` is the route template (never the raw path, which
@@ -41,6 +47,15 @@ impl Metrics {
         };
         self.recorder.register_counter(&Key::from_parts(REQUESTS, labels()), &METADATA).increment(1);
         self.recorder.register_histogram(&Key::from_parts(DURATION, labels()), &METADATA).record(seconds);
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        if status >= 500 {
+            self.errors.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Requests and server errors since start.
+    pub fn totals(&self) -> (u64, u64) {
+        (self.requests.load(Ordering::Relaxed), self.errors.load(Ordering::Relaxed))
     }
 
     /// The Prometheus text exposition.

@@ -9,7 +9,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};
 
-use crate::http::pages::{HtmlFailure, Nav, error_page};
+use crate::http::pages::{HtmlFailure, Nav};
 use crate::http::problem::{OpaqueFailure, opaque_problem};
 use crate::http::state::AppState;
 
@@ -64,9 +64,12 @@ pub async fn observe(State(state): State<AppState>, req: Request, next: Next) ->
     let status = response.status();
     let response = match response.extensions().get::<OpaqueFailure>().cloned() {
         // A page's failure that the page layer did not draw (it never reached it).
-        Some(_) if response.extensions().get::<HtmlFailure>().is_some() => {
-            error_page(status, "Something went wrong on our side.".into(), Some(request_id.clone()))
-        }
+        Some(_) if response.extensions().get::<HtmlFailure>().is_some() => crate::http::render::draw_error(
+            Nav::anonymous(&state, crate::http::auth::BrowserLang(crate::i18n::Lang::En)),
+            status,
+            &crate::http::render::Said::Message("error-internal", Vec::new()),
+            Some(request_id.clone()),
+        ),
         Some(failure) => opaque_problem(status, failure.code, Some(request_id.clone())),
         None => response,
     };

@@ -1,4 +1,5 @@
-//! Operations endpoints: liveness, readiness, metrics.
+//! Operations endpoints: liveness, readiness, metrics (requests by route, and the clinic's
+//! numbers as gauges).
 
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -55,5 +56,7 @@ pub async fn metrics(_scraper: MetricsScraper, state: State<AppState>) -> impl I
 /// `GET /metrics` on `--metrics-listen`: Prometheus text format 0.0.4, to any caller of that
 /// address.
 pub async fn metrics_open(State(state): State<AppState>) -> impl IntoResponse {
-    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))], state.metrics.render())
+    let mut body = state.metrics.render();
+    body.push_str(&crate::health::gauges(&state).await);
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"))], body)
 }

@@ -209,6 +209,7 @@ impl Nav {
                 ("/admin/audit", "nav-audit-trail"),
                 ("/admin/ledger", "nav-ledger"),
                 ("/admin/emergency-access", "nav-emergency-access"),
+                ("/admin/status", "nav-health"),
             ],
             Role::Pharmacist => vec![("/pharmacy", "nav-pharmacy"), ("/prescriptions/verify", "nav-verify-prescription")],
             Role::Receptionist => {

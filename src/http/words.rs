@@ -95,6 +95,7 @@ pub const AUDIT_ACTIONS: &[&str] = &[
     "share.list",
     "share.revoke",
     "share.view",
+    "status.read",
     "user.approve",
     "user.change",
     "user.deactivate",

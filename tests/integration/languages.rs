@@ -33,6 +33,25 @@ async fn visitors_read_their_browsers_language(backend: Backend) {
     let (status, html) = get(&app, &b, "/no/such/page", Some("es")).await;
     assert_eq!(status, 404);
     assert!(html.contains("Página no encontrada") && html.contains("Volver al inicio"), "{html}");
+    assert!(html.contains("Aquí no hay ninguna página.") && !html.contains("There is no page here"), "{html}");
+    // A form error made with `format!` (a weak password), translated by its pattern.
+    let html = b.get(app.url("/register")).header("accept-language", "es").send().await.unwrap().text().await.unwrap();
+    let csrf = crate::helpers::csrf_from(&html);
+    let r = b
+        .post(app.url("/register"))
+        .header("accept-language", "es")
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("full_name", "Rosa Díaz"),
+            ("email", "rosa@example.org"),
+            ("password", "password123"),
+            ("role", "patient"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("la contraseña es demasiado débil:") && !html.contains("too weak"), "{html}");
 }
 dual!(visitors_read_their_browsers_language);
 

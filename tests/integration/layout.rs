@@ -11,7 +11,7 @@ use std::path::Path;
 
 /// The domain folders. Any other folder directly under `src/` that is neither the web kit nor a top
 /// folder is a domain too, so a new domain is covered before it is listed here.
-const DOMAIN_FOLDERS: &[&str] = &["accounts", "records", "ledger", "audit"];
+const DOMAIN_FOLDERS: &[&str] = &["accounts", "records", "ledger", "audit", "health"];
 /// The top layer's files directly in `src/`.
 const TOP_FILES: &[&str] = &["lib.rs", "main.rs", "app.rs", "router.rs", "openapi.rs"];
 /// Folders wholly in the top layer (with their module files, `cli.rs` for `cli/`).

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod hardening;
+mod health;
 mod helpers;
 mod lab;
 mod languages;
