@@ -120,6 +120,41 @@ impl FileStore {
         }
     }
 
+    /// Every stored object's path (backups).
+    pub async fn list(&self) -> Result<Vec<String>, Error> {
+        use futures_util::TryStreamExt;
+        let found: Vec<object_store::ObjectMeta> = self.0.list(None).try_collect().await.map_err(internal)?;
+        let mut paths: Vec<String> = found.into_iter().map(|m| m.location.to_string()).collect();
+        paths.sort();
+        Ok(paths)
+    }
+
+    /// The object at a path [`FileStore::list`] gave, or `None` when it is gone.
+    pub async fn get_path(&self, path: &str) -> Result<Option<Vec<u8>>, Error> {
+        let path = Path::parse(path).map_err(internal)?;
+        match self.0.get(&path).await {
+            Ok(r) => Ok(Some(r.bytes().await.map_err(internal)?.to_vec())),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    /// Stores an object at a path from a backup: only the two shapes careledger writes
+    /// (`sealed/<patient>/<sha256>`, `ab/<sha256>`), so a backup cannot write elsewhere.
+    pub async fn put_path(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let ok = match parts.as_slice() {
+            ["sealed", patient, sha] => patient.parse::<crate::ids::UserId>().is_ok() && is_sha256_hex(sha),
+            [two, sha] => is_sha256_hex(sha) && sha.starts_with(two) && two.len() == 2,
+            _ => false,
+        };
+        if !ok {
+            return Err(Error::Internal(anyhow::anyhow!("a backup names a file outside the store's shapes: {path}")));
+        }
+        self.0.put(&Path::parse(path).map_err(internal)?, PutPayload::from(bytes)).await.map_err(internal)?;
+        Ok(())
+    }
+
     /// The stored bytes, or `None` when missing.
     pub async fn get(&self, sha256: &str) -> Result<Option<Vec<u8>>, Error> {
         match self.0.get(&key(sha256)?).await {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod app;
 pub mod appointments;
 pub mod audit;
+pub mod backup;
 pub mod care_team;
 pub mod chart;
 pub mod cli;

@@ -227,3 +227,4 @@ msg-invalid-credentials = The email or password is not correct.
 msg-invalid-code = The one-time code is wrong or was already used.
 msg-something-went-wrong = Something went wrong on our side.
 msg-pattern-lock-notice = Your account was paused at { $when } after { $n } wrong attempts in a row from a device it had not signed in from. If that was not you, change your password.
+msg-choose-a-language = Choose a language, or to follow the browser.

@@ -227,3 +227,4 @@ msg-invalid-credentials = El correo electrónico o la contraseña no son correct
 msg-invalid-code = El código de un solo uso es incorrecto o ya se usó.
 msg-something-went-wrong = Algo falló por nuestra parte.
 msg-pattern-lock-notice = Su cuenta se puso en pausa el { $when } tras { $n } intentos fallidos seguidos desde un dispositivo en el que no había iniciado sesión. Si no fue usted, cambie su contraseña.
+msg-choose-a-language = Elija un idioma, o seguir al navegador.

@@ -731,9 +731,9 @@ pub async fn set_time_zone(
 #[derive(Debug, Deserialize)]
 pub struct LanguageForm {
     csrf_token: String,
-    /// Required: a form without it (or with it twice) is refused, not read as "follow the
-    /// browser".
-    language: String,
+    /// Required: a form without it is refused, not read as "follow the browser" (empty).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 /// `POST /me/language`: the language of pages (empty: the browser's).
@@ -742,7 +742,12 @@ pub async fn set_language(
     user: WebUser,
     CsrfForm(form): CsrfForm<LanguageForm>,
 ) -> Result<Response, PageError> {
-    let language = Some(form.language.trim().to_string()).filter(|l| !l.is_empty());
+    let Some(chosen) = form.language else {
+        let errors = vec![crate::error::FieldError::new("language", "Choose a language, or to follow the browser.")];
+        let html = security(&state, &user, errors, Flash::default()).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, axum::response::Html(html)).into_response());
+    };
+    let language = Some(chosen.trim().to_string()).filter(|l| !l.is_empty());
     save_preferences(&state, &user, service::Preferences { language, ..kept(&user) }, "language").await
 }
 

@@ -1,9 +1,10 @@
-//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `keys`, `demo`; `drugs`
+//! The command line, a file per subcommand (`serve`, `admin`, `ledger`, `keys`, `demo`, `backup`; `drugs`
 //! lives with its domain). Every flag can also be given as a `CARELEDGER_*` environment variable; each default is written once (in
 //! `config::defaults` or `ratelimit`).
 
 pub mod admin;
 pub mod args;
+pub mod backup;
 pub mod demo;
 pub mod demo_data;
 pub mod keys;
@@ -62,6 +63,10 @@ pub enum Command {
     /// Check the drug knowledge base's files.
     #[command(subcommand)]
     Drugs(crate::drugs::cli::DrugsCommand),
+    /// Write a backup of the database and files (safe while the server runs).
+    Backup(backup::BackupArgs),
+    /// Restore a backup into a new, empty database (SQLite or PostgreSQL), then check the ledger.
+    Restore(backup::RestoreArgs),
 }
 
 /// Runs a parsed command line; errors print as one line and exit 1.
@@ -85,6 +90,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Command::Keys(KeysCommand::Rotate(args)) => keys::rotate(args).await,
             Command::Demo(args) => demo::run(args).await.map(|()| ExitCode::SUCCESS),
             Command::Drugs(crate::drugs::cli::DrugsCommand::Check(args)) => Ok(crate::drugs::cli::check(&args)),
+            Command::Backup(args) => backup::backup(args).await,
+            Command::Restore(args) => backup::restore(args).await,
         }
     });
     match result {

@@ -20,7 +20,7 @@ const GONE_AFTER_SECS: i64 = 60;
 
 /// The last result of a check run outside a request.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Check {
+pub struct CheckResult {
     /// When it ran (RFC 3339, UTC).
     pub at: String,
     /// Whether it passed.
@@ -34,7 +34,7 @@ pub struct Check {
 
 /// A running (or lately stopped) copy of careledger.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Copy {
+pub struct RunningCopy {
     /// Chosen by the copy at start.
     pub id: String,
     /// The machine's name.
@@ -59,7 +59,7 @@ pub struct Copy {
 
 /// What `GET /api/v1/admin/status` answers and the health page shows.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct Status {
+pub struct Health {
     /// When this was measured.
     pub at: String,
     /// Whether the database answered.
@@ -72,10 +72,10 @@ pub struct Status {
     pub ledger_unsealed: i64,
     /// The latest block's height, size and time, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub latest_block: Option<BlockSummary>,
+    pub latest_block: Option<LatestBlock>,
     /// The last full ledger check (`careledger ledger verify`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_verify: Option<Check>,
+    pub last_verify: Option<CheckResult>,
     /// Integrity alerts raised (a file or an entry that no longer matches its hash).
     pub integrity_alerts: i64,
     /// When the latest one was raised.
@@ -89,14 +89,14 @@ pub struct Status {
     pub accounts_locked_now: i64,
     /// The last backup.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_backup: Option<Check>,
+    pub last_backup: Option<CheckResult>,
     /// Every copy seen in the last day, newest report first.
-    pub copies: Vec<Copy>,
+    pub copies: Vec<RunningCopy>,
 }
 
 /// A block, briefly.
 #[derive(Clone, Debug, Serialize, ToSchema)]
-pub struct BlockSummary {
+pub struct LatestBlock {
     /// 0 for the first.
     pub height: i64,
     /// Entries it covers.
@@ -165,10 +165,10 @@ pub async fn record_check(db: &Db, kind: &str, ok: bool, detail: &str, size: Opt
     Ok(())
 }
 
-async fn check(db: &Db, kind: &str) -> Result<Option<Check>, Error> {
+async fn check(db: &Db, kind: &str) -> Result<Option<CheckResult>, Error> {
     let row = sqlx::query("SELECT at, ok, detail, size FROM ops_checks WHERE kind = $1").bind(kind).fetch_optional(&db.pool).await?;
     Ok(match row {
-        Some(r) => Some(Check {
+        Some(r) => Some(CheckResult {
             at: r.try_get("at")?,
             ok: r.try_get::<i64, _>("ok")? != 0,
             detail: r.try_get("detail")?,
@@ -180,7 +180,7 @@ async fn check(db: &Db, kind: &str) -> Result<Option<Check>, Error> {
 
 /// The health of the clinic now (admins).
 #[tracing::instrument(skip_all)]
-pub async fn status(ctx: &Ctx) -> Result<Status, Error> {
+pub async fn status(ctx: &Ctx) -> Result<Health, Error> {
     let now = ctx.clock.now();
     let at = crate::clock::format(now);
     let started = std::time::Instant::now();
@@ -199,13 +199,13 @@ pub async fn status(ctx: &Ctx) -> Result<Status, Error> {
         .fetch_one(&db.pool)
         .await?;
     let copies = copies(db, now).await?;
-    Ok(Status {
+    Ok(Health {
         at,
         database_up,
         database_latency_ms,
         ledger_entries,
         ledger_unsealed: (ledger_entries - sealed).max(0),
-        latest_block: head.map(|b| BlockSummary { height: b.height, tree_size: b.tree_size, sealed_at: b.created_at }),
+        latest_block: head.map(|b| LatestBlock { height: b.height, tree_size: b.tree_size, sealed_at: b.created_at }),
         last_verify: check(db, "ledger_verify").await?,
         integrity_alerts,
         latest_alert_at,
@@ -241,7 +241,7 @@ async fn sign_in_refusals(db: &Db, since: &str) -> Result<(i64, i64), Error> {
     Ok((failed, locked))
 }
 
-async fn copies(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Copy>, Error> {
+async fn copies(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<RunningCopy>, Error> {
     let day_ago = crate::clock::format(now - chrono::Duration::days(1));
     let rows = sqlx::query(
         "SELECT id, host, version, started_at, seen_at, requests, errors, requests_per_min, errors_per_min FROM copies \
@@ -254,7 +254,7 @@ async fn copies(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<Copy>
         .map(|r| {
             let seen_at: String = r.try_get("seen_at")?;
             let live = crate::clock::parse(&seen_at).is_some_and(|t| (now - t).num_seconds() <= GONE_AFTER_SECS);
-            Ok(Copy {
+            Ok(RunningCopy {
                 id: r.try_get("id")?,
                 host: r.try_get("host")?,
                 version: r.try_get("version")?,

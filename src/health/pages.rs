@@ -4,7 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
-use crate::health::{Status, status};
+use crate::health::{Health, status};
 use crate::http::auth::WebUser;
 use crate::http::pages::{Nav, PageError, render};
 use crate::http::state::AppState;
@@ -13,7 +13,7 @@ use crate::http::state::AppState;
 #[template(path = "admin_status.html")]
 struct StatusPage {
     nav: Nav,
-    s: Status,
+    s: Health,
 }
 
 /// `GET /admin/status`.

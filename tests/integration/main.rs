@@ -19,6 +19,7 @@ mod appointments;
 mod assurance;
 mod at_rest;
 mod audit;
+mod backup;
 mod browser;
 mod care_team;
 mod chart;
