@@ -31,3 +31,4 @@ thousands-separator = ,
 device-on = { $browser } on { $system }
 
 nav-health = Health
+decimal-separator = .

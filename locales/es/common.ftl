@@ -31,3 +31,4 @@ thousands-separator = .
 device-on = { $browser } en { $system }
 
 nav-health = Estado
+decimal-separator = ,

@@ -278,6 +278,54 @@ pub async fn check(path: &std::path::Path, key: &[u8]) -> Result<Result<Value, R
     Ok(Err(if header.is_none() { Refusal::NotABackup("an empty file".into()) } else { Refusal::Truncated }))
 }
 
+/// Inserts rows of one table in one statement, each value bound as this database keeps its
+/// column (whole numbers, NULL included, as numbers; the rest as text).
+async fn insert(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    table: &str,
+    columns: &[String],
+    numeric: &HashMap<(String, String), bool>,
+    rows: Vec<Vec<Value>>,
+) -> Result<Result<(), Refusal>, Error> {
+    if rows.is_empty() || columns.is_empty() {
+        return Ok(Ok(()));
+    }
+    let names = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
+    let mut n = 0;
+    let tuples = rows
+        .iter()
+        .map(|_| {
+            let params = columns.iter().map(|_| {
+                n += 1;
+                format!("${n}")
+            });
+            format!("({})", params.collect::<Vec<_>>().join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("INSERT INTO \"{table}\" ({names}) VALUES {tuples}");
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for values in &rows {
+        for (c, value) in columns.iter().zip(values) {
+            let is_number = numeric.get(&(table.to_string(), c.clone())).copied().unwrap_or(false);
+            q = match value {
+                Value::Null if is_number => q.bind(None::<i64>),
+                Value::Null => q.bind(None::<String>),
+                Value::Number(n) if is_number => q.bind(n.as_i64()),
+                Value::Number(n) => q.bind(n.to_string()),
+                Value::String(s) if is_number => match s.parse::<i64>() {
+                    Ok(n) => q.bind(n),
+                    Err(_) => return Ok(Err(Refusal::Misfit(format!("{table}.{c} holds text where this release keeps a number")))),
+                },
+                Value::String(s) => q.bind(s.clone()),
+                other => return Ok(Err(Refusal::Misfit(format!("{table}.{c} holds {other}")))),
+            };
+        }
+    }
+    q.execute(&mut **tx).await?;
+    Ok(Ok(()))
+}
+
 /// Restores a checked backup into an empty database (its schema made by this release's
 /// migrations) and `files`, in one transaction: all of it or nothing.
 pub async fn restore(
@@ -327,12 +375,18 @@ pub async fn restore(
     }
     let file = tokio::fs::File::open(path).await.map_err(|e| Error::Internal(e.into()))?;
     let mut lines = tokio::io::BufReader::new(file).lines();
-    let mut current: Option<(String, Vec<String>, String)> = None;
+    let mut current: Option<(String, Vec<String>)> = None;
+    let mut batch: Vec<Vec<Value>> = Vec::new();
     let mut done_tables = 0;
     let _ = lines.next_line().await.map_err(|e| Error::Internal(e.into()))?;
     while let Some(text) = lines.next_line().await.map_err(|e| Error::Internal(e.into()))? {
         let v: Value = serde_json::from_str(&text).map_err(|e| Error::Internal(e.into()))?;
         if let Some(t) = v["table"].as_str() {
+            if let Some((t, columns)) = &current
+                && let Err(refusal) = insert(&mut tx, t, columns, &numeric, std::mem::take(&mut batch)).await?
+            {
+                return Ok(Err(refusal));
+            }
             if !ours.iter().any(|o| o == t) {
                 return Ok(Err(Refusal::Misfit(format!("this release has no table {t}"))));
             }
@@ -341,36 +395,24 @@ pub async fn restore(
             if let Some(c) = columns.iter().find(|c| !numeric.contains_key(&(t.to_string(), (*c).clone()))) {
                 return Ok(Err(Refusal::Misfit(format!("this release's {t} has no column {c}"))));
             }
-            let names = columns.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ");
-            let params = (1..=columns.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
-            current = Some((t.to_string(), columns, format!("INSERT INTO \"{t}\" ({names}) VALUES ({params})")));
+            current = Some((t.to_string(), columns));
             summary.tables.insert(t.to_string(), 0);
             done_tables += 1;
             progress(done_tables, total);
-        } else if let Some(values) = v["row"].as_array() {
-            let Some((t, columns, insert)) = &current else { return Ok(Err(Refusal::Misfit("a row before its table".into()))) };
+        } else if let Some(values) = v.get("row").and_then(Value::as_array) {
+            let Some((t, columns)) = &current else { return Ok(Err(Refusal::Misfit("a row before its table".into()))) };
             if values.len() != columns.len() {
                 return Ok(Err(Refusal::Misfit(format!("a row of {t} with {} values for {} columns", values.len(), columns.len()))));
             }
-            let mut q = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
-            for (c, value) in columns.iter().zip(values) {
-                let is_number = numeric.get(&(t.clone(), c.clone())).copied().unwrap_or(false);
-                q = match value {
-                    Value::Null if is_number => q.bind(None::<i64>),
-                    Value::Null => q.bind(None::<String>),
-                    Value::Number(n) if is_number => q.bind(n.as_i64()),
-                    Value::Number(n) => q.bind(n.to_string()),
-                    Value::String(s) if is_number => match s.parse::<i64>() {
-                        Ok(n) => q.bind(n),
-                        Err(_) => return Ok(Err(Refusal::Misfit(format!("{t}.{c} holds text where this release keeps a number")))),
-                    },
-                    Value::String(s) => q.bind(s.clone()),
-                    other => return Ok(Err(Refusal::Misfit(format!("{t}.{c} holds {other}")))),
-                };
-            }
-            q.execute(&mut *tx).await?;
+            batch.push(values.clone());
             if let Some(n) = summary.tables.get_mut(t) {
                 *n += 1;
+            }
+            // Many rows to a statement (a few thousand values: within both backends' limits).
+            if batch.len() * columns.len().max(1) >= 4000
+                && let Err(refusal) = insert(&mut tx, t, columns, &numeric, std::mem::take(&mut batch)).await?
+            {
+                return Ok(Err(refusal));
             }
         } else if let Some(path) = v["file"].as_str() {
             let bytes = base64::engine::general_purpose::STANDARD
@@ -381,6 +423,11 @@ pub async fn restore(
         } else if v.get("end").is_some() {
             break;
         }
+    }
+    if let Some((t, columns)) = &current
+        && let Err(refusal) = insert(&mut tx, t, columns, &numeric, batch).await?
+    {
+        return Ok(Err(refusal));
     }
     tx.commit().await?;
     summary.bytes = tokio::fs::metadata(path).await.map(|m| m.len()).unwrap_or(0);

@@ -176,6 +176,20 @@ impl Nav {
         if *n < 0 { format!("-{out}") } else { out }
     }
 
+    /// A quantity with its decimal separator as the language writes it: `0.5` / `0,5`.
+    pub fn number(&self, n: &f64) -> String {
+        let text = n.to_string();
+        match self.words.t("decimal-separator").as_str() {
+            "." => text,
+            separator => text.replace('.', separator),
+        }
+    }
+
+    /// A calendar day (`2026-12-16`) without its weekday: `16 Dec 2026`.
+    pub fn calendar_day(&self, day: &str) -> String {
+        crate::clock::parse_day(day).map(|d| self.day_month_year(&d)).unwrap_or_else(|| day.to_string())
+    }
+
     /// A code (a status, a kind, an outcome, an audit action) in words.
     pub fn say(&self, code: &str) -> String {
         crate::http::words::say(&self.words, code)

@@ -112,7 +112,7 @@ pub async fn create(
             continue;
         }
         let number = |s: &str, name: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
-            match s.trim().parse::<f64>() {
+            match decimal(s) {
                 Ok(n) => Some(n),
                 Err(_) => {
                     errors.push(FieldError::new(format!("{name}_{i}"), "Enter a number."));
@@ -293,3 +293,28 @@ pub async fn verify(State(state): State<AppState>, actor: Actor, user: WebUser, 
 }
 
 crate::csrf_protected!(PrescribeForm);
+/// A number as people write it: `0.5`, or with a decimal comma, `0,5` (one comma and one or two
+/// digits after it; `1,000` is refused rather than read as one, or as a thousand).
+fn decimal(s: &str) -> Result<f64, std::num::ParseFloatError> {
+    let s = s.trim();
+    match s.split_once(',') {
+        Some((whole, part)) if !s.contains('.') && !part.contains(',') && (1..=2).contains(&part.len()) => {
+            format!("{whole}.{part}").parse()
+        }
+        _ => s.parse(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn doses_read_with_a_decimal_point_or_comma_but_never_a_thousands_guess() {
+        assert_eq!(super::decimal("0.5").ok(), Some(0.5));
+        assert_eq!(super::decimal(" 0,5 ").ok(), Some(0.5));
+        assert_eq!(super::decimal("12,25").ok(), Some(12.25));
+        assert_eq!(super::decimal("500").ok(), Some(500.0));
+        assert!(super::decimal("1,000").is_err(), "1,000 is neither one nor a thousand");
+        assert!(super::decimal("1,5.0").is_err());
+        assert!(super::decimal("1,2,3").is_err());
+    }
+}
