@@ -119,21 +119,6 @@ pub async fn restore(args: RestoreArgs) -> anyhow::Result<ExitCode> {
         started.elapsed().as_secs_f64()
     );
     // The check a restore ends with: every entry, block and signature, against the rows restored.
-    let keys = crate::keys::load_existing_secret(&settings.data_dir, "ledger-signing.key")?
-        .map(|seed| crate::keys::LedgerKeys::from_seed(&seed))
-        .transpose()?;
-    let vault = crate::vault::Vault::open(&settings.data_dir, settings.master_key.as_ref(), &db, false).await?;
-    let report = crate::app::verify_ledger(&db, &vault, keys.as_ref().map(|k| &k.verifying), Some(&files), &|_, _| {})
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    if report.ok() {
-        println!("ledger ok: {} entries, {} blocks, root {}", report.entries, report.blocks, report.root);
-        Ok(ExitCode::SUCCESS)
-    } else {
-        for p in &report.problems {
-            println!("{p}");
-        }
-        println!("ledger FAILED after the restore: {} problem(s)", report.problems.len());
-        Ok(ExitCode::FAILURE)
-    }
+    let report = crate::cli::ledger::check(&settings, &db, &files).await?;
+    Ok(crate::cli::ledger::print_report(&report, "ledger FAILED after the restore"))
 }
