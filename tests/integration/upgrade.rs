@@ -461,6 +461,15 @@ async fn a_database_made_by_main_at_stop_21_upgrades(backend: Backend) {
 }
 dual!(a_database_made_by_main_at_stop_21_upgrades);
 
+async fn a_database_made_by_main_at_the_end_of_stop_23_upgrades(backend: Backend) {
+    // Main at 96abb06 (after stop 23's landing) had 0006 and 0011 with their other texts again,
+    // 0015 recorded as done without running for a new database, and migrations to 0023.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0024", &STOP_19_TEXTS, &[15]).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_by_main_at_the_end_of_stop_23_upgrades);
+
 async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
     // Main between 7a5bf3c and stop 19 had 0011 as it stands and no 0015: 0015 runs and adds the
     // columns.
