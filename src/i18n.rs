@@ -265,11 +265,6 @@ impl Catalog {
         }
         english.to_string()
     }
-
-    /// The English sentences `domain.ftl` translates.
-    pub fn domain_sentences(&self) -> impl Iterator<Item = &str> {
-        self.english_ids.keys().map(String::as_str)
-    }
 }
 
 fn bundle(lang: Lang) -> FluentBundle<FluentResource> {
@@ -367,8 +362,9 @@ pub struct Words {
     pub lang: Lang,
 }
 
+#[cfg(test)]
 impl Default for Words {
-    /// English from a freshly loaded catalog (for pages drawn where no state is at hand).
+    /// English from a freshly loaded catalog.
     fn default() -> Self {
         Self { catalog: Arc::new(Catalog::load()), lang: Lang::En }
     }
@@ -380,7 +376,8 @@ impl Words {
         Self { catalog, lang }
     }
 
-    /// English, from a catalog of its own (for text that is not a page: exports, logs).
+    /// English, from a catalog of its own (tests).
+    #[cfg(test)]
     pub fn english() -> Self {
         Self::default()
     }

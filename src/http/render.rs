@@ -17,7 +17,7 @@ use crate::i18n::Words;
 
 /// What the layout needs to draw the header and show times: who is signed in, their form
 /// token, their role's pages, and the zone and moment the page is drawn in.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Nav {
     /// Display name, when signed in.
     pub name: Option<String>,

@@ -17,11 +17,6 @@ fn key(code: &str) -> String {
     format!("code-{}", code.replace('.', "-"))
 }
 
-/// A code in English words (for what is not a page: exports, logs).
-pub fn words(code: &str) -> String {
-    say(&Words::english(), code)
-}
-
 /// Every audit action careledger writes, for the audit page's chooser (a test checks that each
 /// route's action is here).
 pub const AUDIT_ACTIONS: &[&str] = &[
@@ -132,16 +127,17 @@ fn fallback(code: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{say, words};
+    use super::say;
     use crate::i18n::{Catalog, Lang, Words};
 
     #[test]
     fn codes_read_as_words() {
-        assert_eq!(words("pending_approval"), "Waiting for approval");
-        assert_eq!(words("with_doctor"), "With the doctor");
-        assert_eq!(words("record.read"), "Opened a record");
-        assert_eq!(words("something_new"), "Something new");
-        assert_eq!(words(""), "");
+        let en = Words::english();
+        assert_eq!(say(&en, "pending_approval"), "Waiting for approval");
+        assert_eq!(say(&en, "with_doctor"), "With the doctor");
+        assert_eq!(say(&en, "record.read"), "Opened a record");
+        assert_eq!(say(&en, "something_new"), "Something new");
+        assert_eq!(say(&en, ""), "");
         let es = Words::new(std::sync::Arc::new(Catalog::load()), Lang::Es);
         assert_eq!(say(&es, "pending_approval"), "Pendiente de aprobación");
         assert_eq!(say(&es, "record.read"), "Abrió un registro");
