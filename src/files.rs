@@ -142,17 +142,20 @@ impl FileStore {
     /// Stores an object at a path from a backup: only the two shapes careledger writes
     /// (`sealed/<patient>/<sha256>`, `ab/<sha256>`), so a backup cannot write elsewhere.
     pub async fn put_path(&self, path: &str, bytes: Vec<u8>) -> Result<(), Error> {
-        let parts: Vec<&str> = path.split('/').collect();
-        let ok = match parts.as_slice() {
-            ["sealed", patient, sha] => patient.parse::<crate::ids::UserId>().is_ok() && is_sha256_hex(sha),
-            [two, sha] => is_sha256_hex(sha) && sha.starts_with(two) && two.len() == 2,
-            _ => false,
-        };
-        if !ok {
+        if !Self::is_store_path(path) {
             return Err(Error::Internal(anyhow::anyhow!("a backup names a file outside the store's shapes: {path}")));
         }
         self.0.put(&Path::parse(path).map_err(internal)?, PutPayload::from(bytes)).await.map_err(internal)?;
         Ok(())
+    }
+
+    /// Whether a path has one of the two shapes careledger writes.
+    pub fn is_store_path(path: &str) -> bool {
+        match path.split('/').collect::<Vec<_>>().as_slice() {
+            ["sealed", patient, sha] => patient.parse::<crate::ids::UserId>().is_ok() && is_sha256_hex(sha),
+            [two, sha] => is_sha256_hex(sha) && sha.starts_with(two) && two.len() == 2,
+            _ => false,
+        }
     }
 
     /// The stored bytes, or `None` when missing.

@@ -66,7 +66,10 @@ async fn tables(db: &Db) -> Result<Vec<String>, Error> {
         .fetch_all(&db.pool)
         .await?,
     };
-    let names: Vec<String> = names.into_iter().filter(|n| !n.starts_with('_')).collect();
+    // careledger's own tables only: another application's tables in the same schema are
+    // neither backed up nor emptied by a restore.
+    let ours = own_tables();
+    let names: Vec<String> = names.into_iter().filter(|n| ours.contains(n)).collect();
     // Which tables each one refers to.
     let mut parents: HashMap<String, Vec<String>> = HashMap::new();
     match db.backend {
@@ -110,6 +113,23 @@ async fn tables(db: &Db) -> Result<Vec<String>, Error> {
         visit(name, &parents, &mut seen, &mut ordered);
     }
     Ok(ordered.into_iter().filter(|n| names.contains(n)).collect())
+}
+
+/// The tables careledger's migrations make (`CREATE TABLE x`, or a rebuild's `RENAME TO x`).
+fn own_tables() -> Vec<String> {
+    let mut out = Vec::new();
+    for m in sqlx::migrate!().iter() {
+        let sql = m.sql.as_str().to_ascii_lowercase();
+        for marker in ["create table if not exists ", "create table ", "rename to "] {
+            for (i, _) in sql.match_indices(marker) {
+                let name: String = sql[i + marker.len()..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                if !name.is_empty() && !out.contains(&name) {
+                    out.push(name);
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The schema version: the newest migration applied.
@@ -251,13 +271,31 @@ pub async fn check(path: &std::path::Path, key: &[u8]) -> Result<Result<Value, R
     let file = tokio::fs::File::open(path).await.map_err(|e| Error::Internal(anyhow::anyhow!("cannot open {}: {e}", path.display())))?;
     let mut lines = tokio::io::BufReader::new(file).lines();
     let mut mac = mac(key)?;
-    let mut header = None;
+    let mut header: Option<Value> = None;
     let mut ended = false;
-    while let Some(text) = lines.next_line().await.map_err(|e| Error::Internal(e.into()))? {
+    loop {
+        let text = match lines.next_line().await {
+            Ok(Some(text)) => text,
+            Ok(None) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => return Ok(Err(Refusal::NotABackup("not text".into()))),
+            Err(e) => return Err(Error::Internal(e.into())),
+        };
         if ended {
             let Ok(seal) = serde_json::from_str::<Value>(&text) else { return Ok(Err(Refusal::Altered)) };
             let tag = seal["mac"].as_str().and_then(|t| hex::decode(t).ok()).unwrap_or_default();
-            return Ok(if mac.verify_slice(&tag).is_ok() { header.ok_or(Refusal::Truncated) } else { Err(Refusal::Altered) });
+            if mac.verify_slice(&tag).is_err() {
+                return Ok(Err(Refusal::Altered));
+            }
+            // A backup without the ledger's state would leave a database no server opens.
+            return Ok(match header {
+                Some(h)
+                    if h["tables"].as_array().is_some_and(|t| t.iter().any(|t| t == "ledger_state") && t.iter().any(|t| t == "users")) =>
+                {
+                    Ok(h)
+                }
+                Some(_) => Err(Refusal::Misfit("it holds none of careledger's tables".into())),
+                None => Err(Refusal::Truncated),
+            });
         }
         mac.update(text.as_bytes());
         mac.update(b"\n");
@@ -418,6 +456,12 @@ pub async fn restore(
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(v["data"].as_str().unwrap_or_default())
                 .map_err(|_| Error::Internal(anyhow::anyhow!("a file's data is not base64")))?;
+            if !crate::files::FileStore::is_store_path(path) {
+                return Ok(Err(Refusal::Misfit(format!(
+                    "a file outside the store's shapes: {}",
+                    path.chars().take(80).collect::<String>()
+                ))));
+            }
             files.put_path(path, bytes).await?;
             summary.files += 1;
         } else if v.get("end").is_some() {

@@ -39,7 +39,7 @@ fn key(data_dir: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     crate::backup::backup_key(seed.expose()).map_err(|e| anyhow::anyhow!("{e:?}"))
 }
 
-/// Writes a backup (to `FILE.partial`, renamed when complete) and records the result for the
+/// Writes a backup (to `FILE.partial`, linked to FILE when complete) and records the result for the
 /// health page.
 pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let settings = args.data.settings();
@@ -48,7 +48,13 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let db = crate::db::Db::connect(settings.database_url.expose(), 2).await?;
     let files = crate::files::FileStore::for_settings(&settings)?;
     let key = key(&settings.data_dir)?;
-    let partial = args.out.with_extension("partial");
+    // `FILE.partial`, made new (never someone else's file), then linked to FILE, which fails
+    // rather than replace a file that appeared meanwhile.
+    let partial = {
+        let mut p = args.out.clone().into_os_string();
+        p.push(".partial");
+        PathBuf::from(p)
+    };
     let bar = crate::cli::args::progress_bar("rows and files");
     let progress = |done: u64, total: u64| {
         bar.set_length(total);
@@ -57,13 +63,19 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
     let started = std::time::Instant::now();
     let now = crate::clock::format(chrono::Utc::now());
     let written = async {
-        let file = tokio::fs::File::create(&partial).await.with_context(|| format!("cannot write {}", partial.display()))?;
+        let file = tokio::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .await
+            .with_context(|| format!("cannot make {} (another backup to the same file may be running)", partial.display()))?;
         let mut out = tokio::io::BufWriter::new(file);
         let summary = crate::backup::write(&db, &files, &key, &now, &mut out, &progress).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
         out.into_inner().sync_all().await?;
-        tokio::fs::rename(&partial, &args.out)
+        tokio::fs::hard_link(&partial, &args.out)
             .await
-            .with_context(|| format!("cannot rename {} to {}", partial.display(), args.out.display()))?;
+            .with_context(|| format!("cannot put the backup at {} (does it exist already?)", args.out.display()))?;
+        tokio::fs::remove_file(&partial).await?;
         anyhow::Ok(summary)
     }
     .await;

@@ -52,6 +52,8 @@ async fn a_clinic_moves_from_sqlite_to_postgres_through_a_backup() {
     // Audit rows reach the database within a second (each copy journals them first).
     app.state.audit.flush().await.unwrap();
 
+    // Another application's table in the same database is not careledger's to back up.
+    sqlx::query("CREATE TABLE other_app (id INTEGER)").execute(&app.state.db.pool).await.unwrap();
     // The backup, while the doctor keeps writing.
     let file = app.data_dir.0.join("clinic.backup");
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -77,6 +79,7 @@ async fn a_clinic_moves_from_sqlite_to_postgres_through_a_backup() {
     let in_backup = rows_in(&text);
     assert!(in_backup["records"] >= 1 && in_backup["users"] == 3 && in_backup["audit_log"] > 0, "{in_backup:?}");
     assert!(text.contains("\"file\":\"sealed/"), "the attached file is in the backup");
+    assert!(!text.contains("other_app"), "only careledger's tables");
     assert!(!text.contains("an MRI report") && !text.contains("Knee pain"), "rows and files stay encrypted as at rest");
     // The health page knows.
     let status = app.get("/api/v1/admin/status", Some(&admin.access)).await;
@@ -85,6 +88,12 @@ async fn a_clinic_moves_from_sqlite_to_postgres_through_a_backup() {
     // Restored into a new PostgreSQL database, with a copy of the key files and a new file store.
     let target = with_keys_of(&app.data_dir.0);
     let Some(url) = fresh_database(Backend::Postgres, &target.0).await else { return };
+    {
+        use sqlx::Connection;
+        let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE other_app (id INTEGER)").execute(&mut conn).await.unwrap();
+        sqlx::query("INSERT INTO other_app (id) VALUES (1)").execute(&mut conn).await.unwrap();
+    }
     let out = careledger_on(&target.0, &url, &["restore", "--from", file.to_str().unwrap()]).output().await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
@@ -99,6 +108,8 @@ async fn a_clinic_moves_from_sqlite_to_postgres_through_a_backup() {
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{table}\""))).fetch_one(&mut conn).await.unwrap();
             assert_eq!(here as u64, *n, "{table}");
         }
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM other_app").fetch_one(&mut conn).await.unwrap();
+        assert_eq!(kept, 1, "another application's table is left as it was");
     }
     // A server on it: the patient signs in and reads the record, its file and its proof.
     let moved = spawn_on(Backend::Postgres, Arc::new(target), url.clone(), Default::default()).await;
