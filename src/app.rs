@@ -128,6 +128,9 @@ impl Application {
     /// Like [`Application::build`] with a given clock (tests).
     pub async fn build_with_clock(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let listen = settings.listen;
+        if let Some(plan) = &settings.backups {
+            crate::backup::schedule::check_target(&settings, &plan.to)?;
+        }
         let state = AppState::with_clock(settings, clock).await?;
         let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
         let metrics_listener = match state.settings.metrics_listen {
@@ -161,6 +164,8 @@ impl Application {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let sealer = tokio::spawn(sealer(self.state.clone()));
         let reporter = tokio::spawn(report_copy(self.state.clone()));
+        let backups =
+            self.state.settings.backups.clone().map(|plan| tokio::spawn(crate::backup::schedule::run(self.state.ctx.clone(), plan)));
         let metrics = self.metrics_listener.map(|listener| {
             let router = Router::new().route("/metrics", axum::routing::get(crate::http::ops::metrics_open)).with_state(self.state.clone());
             tokio::spawn(async move {
@@ -195,6 +200,9 @@ impl Application {
         housekeeping.abort();
         sealer.abort();
         reporter.abort();
+        if let Some(b) = backups {
+            b.abort();
+        }
         // What this copy journalled goes into the trail before it stops (a crash leaves it to
         // the next copy to start). Not for ever: with the database away the journal stays on
         // disk, and the next copy to start moves it.

@@ -134,6 +134,40 @@ pub struct Settings {
     pub time_zone: crate::clock::Zone,
     /// The clinic's name, on printed pages.
     pub clinic_name: String,
+    /// Backups the server takes by itself (`--backup-every`); none by default.
+    pub backups: Option<BackupPlan>,
+}
+
+/// Backups the server takes by itself: one every `every`, the newest `keep` kept.
+#[derive(Clone, Debug)]
+pub struct BackupPlan {
+    /// How often (`--backup-every`).
+    pub every: std::time::Duration,
+    /// How many scheduled backups to keep (`--backup-keep`); older ones are deleted.
+    pub keep: u32,
+    /// Where they go (`--backup-to`).
+    pub to: BackupTarget,
+    /// How often each copy looks whether a backup is due (30 s; tests shorten it).
+    pub check_every: std::time::Duration,
+}
+
+/// Where scheduled backups go.
+#[derive(Clone, Debug)]
+pub enum BackupTarget {
+    /// A local folder (created with mode 0700 when missing).
+    Folder(PathBuf),
+    /// An S3-compatible bucket (`s3://bucket[/prefix]`, credentials from the AWS_* variables).
+    Store(FileStoreSettings),
+}
+
+impl BackupTarget {
+    /// Where, in words an admin reads (never the credentials).
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Folder(dir) => dir.display().to_string(),
+            Self::Store(s) => s.url.clone(),
+        }
+    }
 }
 
 /// A file store named by URL, with its options (credentials among them, hence redacted).
@@ -191,6 +225,7 @@ impl Settings {
             drug_data: None,
             time_zone: crate::clock::Zone::system(),
             clinic_name: defaults::CLINIC_NAME.into(),
+            backups: None,
         }
     }
 

@@ -76,6 +76,11 @@ impl FileStore {
         Ok(Self(store))
     }
 
+    /// The object store underneath (scheduled backups write through it).
+    pub fn object_store(&self) -> Arc<dyn ObjectStore> {
+        self.0.clone()
+    }
+
     /// Stores bytes under their SHA-256 (writing the same content twice is harmless).
     pub async fn put(&self, sha256: &str, bytes: Vec<u8>) -> Result<(), Error> {
         self.0.put(&key(sha256)?, PutPayload::from(bytes)).await.map_err(internal)?;

@@ -30,6 +30,7 @@ pub mod i18n;
 pub mod ids;
 pub mod keys;
 pub mod lab;
+pub mod leases;
 pub mod ledger;
 pub mod mail;
 pub mod openapi;

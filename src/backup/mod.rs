@@ -17,6 +17,8 @@ use crate::db::{Backend, Db};
 use crate::error::Error;
 use crate::files::FileStore;
 
+pub mod schedule;
+
 /// The format's name and version, in the first line.
 pub const FORMAT: &str = "careledger-backup";
 const VERSION: i64 = 1;
@@ -189,7 +191,8 @@ pub async fn write(
         let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM \"{t}\""))).fetch_one(&mut *tx).await?;
         counts.push(n);
     }
-    let blobs = files.list().await?;
+    // Only what careledger stored (anything else in the store is not the clinic's data).
+    let blobs: Vec<String> = files.list().await?.into_iter().filter(|p| FileStore::is_store_path(p)).collect();
     let total = counts.iter().map(|n| *n as u64).sum::<u64>() + blobs.len() as u64;
     let mut done = 0;
     progress(0, total);

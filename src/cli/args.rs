@@ -42,17 +42,19 @@ impl DataArgs {
             (None, Some(keys)) => Some(crate::vault::MasterKeySource::Inline(crate::config::Secret::new(keys))),
             (None, None) => None,
         };
-        settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(|url| {
-            // The AWS_* variables every S3 tool reads, passed on as object_store options.
-            let options =
-                ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
-                    .iter()
-                    .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
-                    .collect();
-            crate::config::FileStoreSettings { url, options: crate::config::Secret::new(options) }
-        });
+        settings.file_store = self.file_store.filter(|u| !u.is_empty()).map(store_settings);
         settings
     }
+}
+
+/// An S3-compatible store named by URL, with the AWS_* variables every S3 tool reads passed on
+/// as object_store options.
+pub fn store_settings(url: String) -> crate::config::FileStoreSettings {
+    let options = ["AWS_ENDPOINT", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_ALLOW_HTTP"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_ascii_lowercase(), v)))
+        .collect();
+    crate::config::FileStoreSettings { url, options: crate::config::Secret::new(options) }
 }
 
 /// `on` or `off`.

@@ -85,9 +85,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         Ok(s) => {
             let detail =
                 format!("{} rows in {} tables, {} files, {:.1} s", s.rows(), s.tables.len(), s.files, started.elapsed().as_secs_f64());
-            if let Err(e) =
-                crate::health::record_check(&db, "backup", true, &detail, Some(i64::try_from(s.bytes).unwrap_or(i64::MAX)), &at).await
-            {
+            if let Err(e) = crate::health::record_backup(&db, true, &detail, Some(i64::try_from(s.bytes).unwrap_or(i64::MAX)), &at).await {
                 eprintln!("could not record the backup for the health page: {e:?}");
             }
             println!("backup ok: {detail}, {} bytes → {}", s.bytes, args.out.display());
@@ -95,7 +93,7 @@ pub async fn backup(args: BackupArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => {
             let _ = tokio::fs::remove_file(&partial).await;
-            let _ = crate::health::record_check(&db, "backup", false, &format!("{e:#}"), None, &at).await;
+            let _ = crate::health::record_backup(&db, false, &format!("{e:#}"), None, &at).await;
             Err(e)
         }
     }

@@ -109,6 +109,28 @@ pub struct ServeArgs {
     /// The clinic's name, printed at the top of records, charts and prescriptions.
     #[arg(long, env = "CARELEDGER_CLINIC_NAME", default_value = defaults::CLINIC_NAME)]
     pub clinic_name: String,
+    /// Take a backup this often while serving (`24h`, `6h`, `90m`; at least `1m`), the first
+    /// at once when there is none yet. With several copies, one at a time takes it (a lease in
+    /// the database). Off by default.
+    #[arg(long, env = "CARELEDGER_BACKUP_EVERY", value_parser = parse_every)]
+    pub backup_every: Option<std::time::Duration>,
+    /// Keep this many scheduled backups; older ones are deleted after each new one.
+    #[arg(long, env = "CARELEDGER_BACKUP_KEEP", default_value_t = 7, requires = "backup_every",
+          value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub backup_keep: u32,
+    /// Where scheduled backups go: a folder, or `s3://bucket[/prefix]` for an S3-compatible
+    /// store (the AWS_* variables as for --file-store). Default `<data-dir>/backups`.
+    #[arg(long, env = "CARELEDGER_BACKUP_TO", requires = "backup_every")]
+    pub backup_to: Option<String>,
+}
+
+/// `--backup-every`: a duration such as `24h`, `6h 30m`, `90m`, at least a minute.
+fn parse_every(text: &str) -> Result<std::time::Duration, String> {
+    let every = humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (write e.g. 24h, 6h or 90m)"))?;
+    if every < std::time::Duration::from_secs(60) {
+        return Err("at least 1m".into());
+    }
+    Ok(every)
 }
 
 /// The flags of `serve`, checked and resolved: this is the one place a flag becomes a setting.
@@ -167,6 +189,20 @@ impl TryFrom<ServeArgs> for Settings {
         }
         settings.clinic_name =
             Some(args.clinic_name.trim().to_string()).filter(|n| !n.is_empty()).unwrap_or_else(|| defaults::CLINIC_NAME.into());
+        settings.backups = match args.backup_every {
+            Some(every) => {
+                let to = match args.backup_to.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+                    Some(url) if url.starts_with("s3://") => {
+                        crate::config::BackupTarget::Store(crate::cli::args::store_settings(url.into()))
+                    }
+                    Some(url) if url.contains("://") => anyhow::bail!("--backup-to {url}: give a folder or an s3:// URL"),
+                    Some(dir) => crate::config::BackupTarget::Folder(dir.into()),
+                    None => crate::config::BackupTarget::Folder(settings.data_dir.join("backups")),
+                };
+                Some(crate::config::BackupPlan { every, keep: args.backup_keep, to, check_every: std::time::Duration::from_secs(30) })
+            }
+            None => None,
+        };
         if settings.metrics_token.as_ref().is_some_and(|t| t.expose().len() < 16) {
             anyhow::bail!("--metrics-token must be at least 16 characters");
         }

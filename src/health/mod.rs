@@ -87,11 +87,30 @@ pub struct Health {
     pub lockouts_last_day: i64,
     /// Accounts paused now.
     pub accounts_locked_now: i64,
-    /// The last backup.
+    /// The last backup (taken by the schedule or by `careledger backup`), passed or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_backup: Option<CheckResult>,
+    /// The last backup that passed, when the last one failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_good_backup: Option<CheckResult>,
+    /// Backups the server takes by itself (`--backup-every`), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_schedule: Option<BackupSchedule>,
     /// Every copy seen in the last day, newest report first.
     pub copies: Vec<RunningCopy>,
+}
+
+/// The backup schedule, as this copy was started with it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct BackupSchedule {
+    /// Hours between backups (`--backup-every`).
+    pub every_hours: f64,
+    /// Scheduled backups kept (`--backup-keep`).
+    pub keep: u32,
+    /// The folder or bucket they go to.
+    pub to: String,
+    /// When the next one is due (RFC 3339, UTC): now, if none was taken yet.
+    pub next_at: String,
 }
 
 /// A block, briefly.
@@ -165,7 +184,41 @@ pub async fn record_check(db: &Db, kind: &str, ok: bool, detail: &str, size: Opt
     Ok(())
 }
 
-async fn check(db: &Db, kind: &str) -> Result<Option<CheckResult>, Error> {
+/// Records a backup's result (`backup`); a good one is also kept as `backup_good`, so a failure
+/// after it does not hide when the clinic last had a backup (the alert on backups' age reads it).
+pub async fn record_backup(db: &Db, ok: bool, detail: &str, size: Option<i64>, now: &str) -> Result<(), Error> {
+    record_check(db, "backup", ok, detail, size, now).await?;
+    if ok {
+        record_check(db, "backup_good", ok, detail, size, now).await?;
+    }
+    Ok(())
+}
+
+/// After a failed backup, the schedule tries again this soon (or at its interval, if sooner).
+const BACKUP_RETRY_AFTER: std::time::Duration = std::time::Duration::from_secs(900);
+
+/// When the next scheduled backup is due after `last` (its time and whether it passed); `None`:
+/// now (there was none).
+pub fn next_backup_due(
+    last: Option<(chrono::DateTime<chrono::Utc>, bool)>,
+    every: std::time::Duration,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let (at, ok) = last?;
+    let wait = if ok { every } else { every.min(BACKUP_RETRY_AFTER) };
+    Some(at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+}
+
+/// The last backup that passed: `backup_good`, or (a database from before it was kept apart)
+/// the last backup when it passed.
+pub async fn last_good_backup(db: &Db) -> Result<Option<CheckResult>, Error> {
+    match last_check(db, "backup_good").await? {
+        Some(c) => Ok(Some(c)),
+        None => Ok(last_check(db, "backup").await?.filter(|c| c.ok)),
+    }
+}
+
+/// The last result of a check (`backup`, `ledger_verify`), if it ever ran.
+pub async fn last_check(db: &Db, kind: &str) -> Result<Option<CheckResult>, Error> {
     let row = sqlx::query("SELECT at, ok, detail, size FROM ops_checks WHERE kind = $1").bind(kind).fetch_optional(&db.pool).await?;
     Ok(match row {
         Some(r) => Some(CheckResult {
@@ -199,6 +252,7 @@ pub async fn status(ctx: &Ctx) -> Result<Health, Error> {
         .fetch_one(&db.pool)
         .await?;
     let copies = copies(db, now).await?;
+    let last_backup = last_check(db, "backup").await?;
     Ok(Health {
         at,
         database_up,
@@ -206,13 +260,26 @@ pub async fn status(ctx: &Ctx) -> Result<Health, Error> {
         ledger_entries,
         ledger_unsealed: (ledger_entries - sealed).max(0),
         latest_block: head.map(|b| LatestBlock { height: b.height, tree_size: b.tree_size, sealed_at: b.created_at }),
-        last_verify: check(db, "ledger_verify").await?,
+        last_verify: last_check(db, "ledger_verify").await?,
         integrity_alerts,
         latest_alert_at,
         failed_sign_ins_last_day: failed,
         lockouts_last_day: locked,
         accounts_locked_now,
-        last_backup: check(db, "backup").await?,
+        last_backup: last_backup.clone(),
+        last_good_backup: match &last_backup {
+            Some(b) if !b.ok => last_good_backup(db).await?,
+            _ => None,
+        },
+        backup_schedule: ctx.settings.backups.as_ref().map(|plan| {
+            let last = last_backup.as_ref().and_then(|c| crate::clock::parse(&c.at).map(|t| (t, c.ok)));
+            BackupSchedule {
+                every_hours: plan.every.as_secs_f64() / 3600.0,
+                keep: plan.keep,
+                to: plan.to.describe(),
+                next_at: crate::clock::format(next_backup_due(last, plan.every).unwrap_or(now).max(now)),
+            }
+        }),
         copies,
     })
 }
@@ -355,9 +422,9 @@ async fn business(ctx: &Ctx) -> Result<Business, Error> {
         oldest.as_deref().and_then(crate::clock::parse).map(|t| (now - t).num_milliseconds().max(0) as f64 / 1000.0).unwrap_or(0.0);
     let audit_entries: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM audit_log").fetch_one(&db.pool).await?;
     let integrity_alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM integrity_alerts").fetch_one(&db.pool).await?;
-    let backup = check(db, "backup").await?;
+    let backup = last_good_backup(db).await?;
     let last_backup_at = backup.filter(|b| b.ok).and_then(|b| crate::clock::parse(&b.at)).map(|t| t.timestamp() as f64).unwrap_or(0.0);
-    let last_verify_ok = if check(db, "ledger_verify").await?.is_some_and(|c| c.ok) { 1.0 } else { 0.0 };
+    let last_verify_ok = if last_check(db, "ledger_verify").await?.is_some_and(|c| c.ok) { 1.0 } else { 0.0 };
     Ok(Business {
         users,
         records,
@@ -369,4 +436,20 @@ async fn business(ctx: &Ctx) -> Result<Business, Error> {
         last_backup_at,
         last_verify_ok,
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_backup_is_tried_again_sooner() {
+        let at: chrono::DateTime<chrono::Utc> = "2026-11-28T00:00:00Z".parse().unwrap();
+        let day = std::time::Duration::from_secs(86_400);
+        assert_eq!(next_backup_due(None, day), None, "never backed up: due now");
+        assert_eq!(next_backup_due(Some((at, true)), day), Some(at + chrono::Duration::days(1)));
+        assert_eq!(next_backup_due(Some((at, false)), day), Some(at + chrono::Duration::minutes(15)));
+        assert_eq!(next_backup_due(Some((at, false)), std::time::Duration::from_secs(60)), Some(at + chrono::Duration::minutes(1)));
+    }
 }

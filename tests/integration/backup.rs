@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::dual;
 use crate::helpers::{Backend, TempDir, careledger_on, fresh_database, spawn_app, spawn_on};
 
 /// Rows per table, as a backup file lists them.
@@ -174,4 +175,170 @@ async fn a_clinic_moves_from_sqlite_to_postgres_through_a_backup() {
     let out = careledger_on(&other_dir.0, &url, &["restore", "--from", file.to_str().unwrap()]).output().await.unwrap();
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(!out.status.success() && said.contains("other keys"), "{said}");
+}
+
+/// The clinic's backup key, as a restore derives it from the data directory's ledger key.
+fn clinic_key(app: &crate::helpers::TestApp) -> Vec<u8> {
+    let seed = careledger::keys::load_existing_secret(&app.data_dir.0, "ledger-signing.key").unwrap().unwrap();
+    careledger::backup::backup_key(seed.expose()).unwrap()
+}
+
+/// A schedule of one backup an hour, keeping `keep`, looked at every 50 ms.
+fn hourly(keep: u32, to: careledger::config::BackupTarget) -> careledger::config::BackupPlan {
+    careledger::config::BackupPlan {
+        every: std::time::Duration::from_secs(3600),
+        keep,
+        to,
+        check_every: std::time::Duration::from_millis(50),
+    }
+}
+
+/// Waits (up to 30 s) until `done` says so, and returns its last answer.
+async fn until<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut done: impl FnMut() -> F) -> T {
+    for _ in 0..600 {
+        if let Some(t) = done().await {
+            return t;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("gave up waiting: {what}");
+}
+
+/// The scheduled backups in a store, oldest first.
+async fn scheduled(store: &Arc<dyn object_store::ObjectStore>) -> Vec<String> {
+    careledger::backup::schedule::list(store).await.unwrap()
+}
+
+async fn the_server_takes_backups_on_schedule_and_keeps_the_newest(backend: Backend) {
+    let folder = TempDir::new();
+    let to = folder.0.join("backups");
+    let plan = hourly(2, careledger::config::BackupTarget::Folder(to.clone()));
+    let Some(app) = crate::helpers::spawn_configured(backend, crate::helpers::Options::default(), |s| s.backups = Some(plan)).await else {
+        return;
+    };
+    let store = careledger::backup::schedule::open_target(&careledger::config::BackupTarget::Folder(to.clone())).unwrap();
+    // Other files in the folder are never touched.
+    std::fs::write(to.join("notes.txt"), "the clinic's own notes").unwrap();
+    std::fs::write(to.join("careledger-before-upgrade.backup"), "a backup made by hand").unwrap();
+    let admin = app.admin().await;
+    let doc = app.doctor("doc@example.org", &admin).await;
+    let pat = app.patient("pat@example.org").await;
+    app.record(&doc, &pat.id, "Knee pain", "visit").await;
+
+    // None existed: the first is taken at start, and shows on the health page.
+    let first = until("the first scheduled backup", || async { scheduled(&store).await.first().cloned() }).await;
+    let status = until("the backup's result", || async {
+        let r = app.get("/api/v1/admin/status", Some(&admin.access)).await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        r.body.get("last_backup").is_some().then_some(r.body)
+    })
+    .await;
+    let path = to.join(&first);
+    assert_eq!(status["last_backup"]["ok"], true, "{status}");
+    assert_eq!(status["last_backup"]["size"].as_u64(), Some(std::fs::metadata(&path).unwrap().len()), "{status}");
+    assert!(status["last_backup"]["detail"].as_str().unwrap().contains(&first), "{status}");
+    let plan = &status["backup_schedule"];
+    assert_eq!((plan["every_hours"].as_f64(), plan["keep"].as_u64()), (Some(1.0), Some(2)), "{status}");
+    assert_eq!(plan["to"], to.display().to_string());
+    assert!(plan["next_at"].as_str().unwrap() > status["last_backup"]["at"].as_str().unwrap(), "{status}");
+    // It is a whole backup under the clinic's key.
+    let header = careledger::backup::check(&path, &clinic_key(&app)).await.unwrap().expect("a complete backup");
+    assert_eq!(header["format"], "careledger-backup");
+
+    // Not again within the hour, though every copy looks every 50 ms.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(scheduled(&store).await, vec![first.clone()]);
+    // An hour later, a second; another hour, a third, and the oldest goes (two are kept).
+    app.clock.advance(chrono::Duration::minutes(61));
+    until("the second backup", || async { (scheduled(&store).await.len() == 2).then_some(()) }).await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    let kept = until("the third backup and the first deleted", || async {
+        let names = scheduled(&store).await;
+        (names.len() == 2 && !names.contains(&first)).then_some(names)
+    })
+    .await;
+    assert!(kept.iter().all(|n| n > &first), "{kept:?}");
+    assert!(to.join("notes.txt").exists() && to.join("careledger-before-upgrade.backup").exists(), "other files stay");
+
+    // A backup that cannot be written is a failure admins see, with the last good one.
+    std::fs::remove_dir_all(&to).unwrap();
+    std::fs::write(&to, "a file where the folder was").unwrap();
+    app.clock.advance(chrono::Duration::minutes(61));
+    // Three hours on the clock: the admin's access token has expired.
+    let admin = app.login("admin@clinic.test").await;
+    let status = until("the failure's report", || async {
+        let r = app.get("/api/v1/admin/status", Some(&admin.access)).await;
+        (r.body["last_backup"]["ok"] == false).then_some(r.body)
+    })
+    .await;
+    assert!(status["last_backup"]["detail"].as_str().unwrap().contains("failed"), "{status}");
+    assert_eq!(status["last_good_backup"]["ok"], true, "{status}");
+    let b = crate::helpers::sign_in(&app, "admin@clinic.test").await;
+    let html = b.get(app.url("/admin/status")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("FAILED") && html.contains("Last good backup") && html.contains("Every 1 h, keeping the newest 2"), "{html}");
+    // The metric Prometheus alerts on still says when the clinic last had a good backup.
+    let metrics = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let line = metrics.lines().find(|l| l.starts_with("careledger_last_backup_timestamp_seconds")).unwrap().to_string();
+    assert!(!line.ends_with(" 0"), "{line}");
+}
+dual!(the_server_takes_backups_on_schedule_and_keeps_the_newest);
+
+async fn scheduled_backups_go_to_an_s3_compatible_store(backend: Backend) {
+    let Some((mut moto, options)) = crate::helpers::s3_bucket("clinic-backups").await else { return };
+    let target = careledger::config::BackupTarget::Store(careledger::config::FileStoreSettings {
+        url: "s3://clinic-backups/nightly".into(),
+        options: careledger::config::Secret::new(options.clone()),
+    });
+    let plan = hourly(1, target.clone());
+    let Some(app) = crate::helpers::spawn_configured(backend, crate::helpers::Options::default(), |s| s.backups = Some(plan)).await else {
+        let _ = moto.kill();
+        return;
+    };
+    let store = careledger::backup::schedule::open_target(&target).unwrap();
+    let first = until("the first backup in the bucket", || async { scheduled(&store).await.first().cloned() }).await;
+    app.clock.advance(chrono::Duration::minutes(61));
+    let names = until("the second, and the first deleted", || async {
+        let names = scheduled(&store).await;
+        (names.len() == 1 && names[0] != first).then_some(names)
+    })
+    .await;
+    // What the bucket holds is a whole backup under the clinic's key.
+    use object_store::ObjectStoreExt;
+    let bytes = store.get(&object_store::path::Path::from(names[0].as_str())).await.unwrap().bytes().await.unwrap();
+    let copy = app.data_dir.0.join("downloaded.backup");
+    std::fs::write(&copy, &bytes).unwrap();
+    assert!(careledger::backup::check(&copy, &clinic_key(&app)).await.unwrap().is_ok());
+    let _ = moto.kill();
+    let _ = moto.wait();
+}
+dual!(scheduled_backups_go_to_an_s3_compatible_store);
+
+async fn one_copy_at_a_time_holds_a_lease(backend: Backend) {
+    let Some(app) = spawn_app(backend).await else { return };
+    let db = &app.state.db;
+    let at = |m: u32| format!("2026-11-28T10:{m:02}:00.000000Z");
+    let claim = |who: &'static str, now: u32, until: u32| {
+        let (now, until) = (at(now), at(until));
+        async move { careledger::leases::claim(db, "backup", who, &now, &until).await.unwrap() }
+    };
+    assert!(claim("a", 0, 5).await, "free: a takes it");
+    assert!(!claim("b", 1, 6).await, "a holds it until 10:05");
+    assert!(claim("a", 2, 7).await, "a renews it");
+    assert!(!claim("b", 6, 11).await, "renewed: still a's at 10:06");
+    assert!(claim("b", 8, 13).await, "lapsed at 10:07 (a died): b takes it over");
+    careledger::leases::release(db, "backup", "a").await.unwrap();
+    assert!(!claim("a", 9, 14).await, "a cannot give back what b holds");
+    careledger::leases::release(db, "backup", "b").await.unwrap();
+    assert!(claim("a", 9, 14).await, "given back: free again");
+}
+dual!(one_copy_at_a_time_holds_a_lease);
+
+#[tokio::test]
+async fn backups_cannot_be_scheduled_into_the_file_store() {
+    let dir = TempDir::new();
+    let mut settings = careledger::config::Settings::new(dir.0.clone(), None);
+    settings.listen = "127.0.0.1:0".parse().unwrap();
+    settings.backups = Some(hourly(3, careledger::config::BackupTarget::Folder(dir.0.join("files").join("backups"))));
+    let refused = careledger::Application::build(settings).await.err().expect("refused");
+    assert!(format!("{refused:#}").contains("cannot go inside the file store"), "{refused:#}");
 }

@@ -573,3 +573,56 @@ pub async fn spawn_with_mail(
     .await?;
     Some((app, inbox))
 }
+
+/// An S3 emulator (moto, from PyPI) on a free loopback port, with one bucket; `None` (and a
+/// notice) when it is not installed, unless CARELEDGER_REQUIRE_S3=1.
+pub fn s3_emulator() -> Option<(std::process::Child, u16)> {
+    tls_provider();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+    let installed = std::process::Command::new("python3")
+        .args(["-c", "import moto.server"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !installed {
+        assert!(std::env::var("CARELEDGER_REQUIRE_S3").as_deref() != Ok("1"), "CARELEDGER_REQUIRE_S3=1 but moto is not installed");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "*** S3 file-store test SKIPPED: moto (pip install 'moto[server]') is not installed ***");
+        return None;
+    }
+    let child = std::process::Command::new("python3")
+        .args(["-m", "moto.server", "-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    Some((child, port))
+}
+
+/// An S3 emulator with `bucket` made, and the object_store options that reach it; `None` when
+/// moto is not installed (see [`s3_emulator`]).
+pub async fn s3_bucket(bucket: &str) -> Option<(std::process::Child, Vec<(String, String)>)> {
+    let (moto, port) = s3_emulator()?;
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..100 {
+        if http.put(format!("{endpoint}/{bucket}")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "moto did not start");
+    let options = [
+        ("aws_endpoint", endpoint.as_str()),
+        ("aws_access_key_id", "test"),
+        ("aws_secret_access_key", "test"),
+        ("aws_region", "us-east-1"),
+        ("aws_allow_http", "true"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    Some((moto, options))
+}
