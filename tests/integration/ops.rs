@@ -92,3 +92,51 @@ async fn database_outage_is_an_opaque_503_with_request_id(backend: Backend) {
     assert_eq!(app.get("/healthz", None).await.status, 200);
 }
 dual!(database_outage_is_an_opaque_503_with_request_id);
+
+/// The Debian package's unit runs careledger as its own user with the hardening issue 14 asks
+/// for, its data in a StateDirectory; the package ships it and the settings file.
+/// (`scripts/package-check`, run by `.ci/run`, builds and installs the package and checks the
+/// unit with `systemd-analyze`.)
+#[test]
+fn the_debian_package_runs_careledger_hardened_as_its_own_user() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(root.join("deploy/debian/careledger.service")).unwrap();
+    let settings: Vec<&str> = unit.lines().map(str::trim).filter(|l| !l.starts_with('#')).collect();
+    for needed in [
+        "User=careledger",
+        "Group=careledger",
+        "ExecStart=/usr/bin/careledger serve",
+        "EnvironmentFile=-/etc/default/careledger",
+        "StateDirectory=careledger",
+        "Environment=CARELEDGER_DATA_DIR=/var/lib/careledger",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "CapabilityBoundingSet=",
+        "WantedBy=multi-user.target",
+    ] {
+        assert!(settings.contains(&needed), "careledger.service lacks {needed}");
+    }
+    let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    for shipped in [
+        r#"["target/release/careledger", "usr/bin/", "755"]"#,
+        r#"["deploy/debian/careledger.default", "etc/default/careledger", "600"]"#,
+        r#"maintainer-scripts = "deploy/debian/""#,
+        r#"unit-name = "careledger""#,
+    ] {
+        assert!(cargo.contains(shipped), "[package.metadata.deb] lacks {shipped}");
+    }
+    // The settings file names only settings careledger reads.
+    let defaults = std::fs::read_to_string(root.join("deploy/debian/careledger.default")).unwrap();
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_careledger")).args(["serve", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for line in defaults.lines().map(|l| l.trim_start_matches('#')) {
+        if let Some((name, _)) = line.split_once('=')
+            && name.starts_with("CARELEDGER_")
+            && name.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        {
+            assert!(help.contains(name), "/etc/default/careledger sets {name}, which `careledger serve` does not read");
+        }
+    }
+}
