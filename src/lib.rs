@@ -22,6 +22,7 @@ pub mod drugs;
 pub mod erasure;
 pub mod error;
 pub mod export;
+pub mod fhir;
 pub mod files;
 pub mod hasher;
 pub mod health;

@@ -88,6 +88,15 @@ use crate::records;
         crate::shares::api::revoke,
         crate::erasure::api::erase,
         crate::export::api::export,
+        crate::fhir::api::metadata,
+        crate::fhir::api::patients,
+        crate::fhir::api::patient,
+        crate::fhir::api::everything,
+        crate::fhir::api::documents,
+        crate::fhir::api::document,
+        crate::fhir::api::allergies,
+        crate::fhir::api::conditions,
+        crate::fhir::api::medication_requests,
         crate::ledger::api::alerts,
         crate::health::api::get_status,
         crate::ledger::api::head,
@@ -100,6 +109,7 @@ use crate::records;
     components(schemas(crate::http::problem::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
+        (name = "fhir", description = "FHIR R4 (JSON) at /fhir/r4: the same tokens and access rules; errors are OperationOutcomes"),
         (name = "auth", description = "Registration, sign-in and tokens"),
         (name = "admin", description = "User administration"),
         (name = "care team", description = "Which doctors read a patient's history"),
@@ -136,6 +146,7 @@ impl Modify for BearerAuth {
 struct CommonResponses;
 
 const PROBLEM_JSON: &str = "application/problem+json";
+const FHIR_JSON: &str = "application/fhir+json";
 
 fn is_problem(content: &RefOr<Content>) -> bool {
     matches!(content, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.ends_with("/Problem")))
@@ -164,15 +175,22 @@ fn add_common(path: &str, op: &mut Operation) {
         wanted.push(("400", "`malformed`: the query string is not form-encoded"));
         wanted.push(("422", "`validation_failed`: see `errors`"));
     }
+    // FHIR reads: a patient or resource the caller may not read is 404, an erased one 410.
+    let fhir = path.starts_with("/fhir/");
+    if fhir && secured {
+        wanted.push(("404", "not-found: no such resource, or not the caller's to read"));
+        wanted.push(("410", "not-found: the patient's data was erased"));
+    }
     wanted.push(("503", "`database_unavailable`: try again shortly"));
     for (status, description) in wanted {
         op.responses.responses.entry(status.to_string()).or_insert_with(|| {
-            RefOr::T(
-                ResponseBuilder::new()
-                    .description(description)
-                    .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
-                    .build(),
-            )
+            // On /fhir/ every error is an OperationOutcome (FHIR R4 §3.1.0.4.1).
+            let content = if fhir {
+                (FHIR_JSON, Content::new(Some(utoipa::openapi::schema::ObjectBuilder::new().build())))
+            } else {
+                (PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
+            };
+            RefOr::T(ResponseBuilder::new().description(description).content(content.0, content.1).build())
         });
     }
     for response in op.responses.responses.values_mut() {

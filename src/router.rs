@@ -16,8 +16,8 @@ use crate::http::routes::{Refusal, RouteSpec, Routes, Surface};
 use crate::http::state::AppState;
 use crate::http::{BODY_LIMIT, cors, method_not_allowed, middleware, not_found, ops, pages};
 use crate::{
-    accounts, appointments, audit, care_team, chart, erasure, export, health, lab, ledger, patients, pharmacy, prescriptions, records,
-    shares,
+    accounts, appointments, audit, care_team, chart, erasure, export, fhir, health, lab, ledger, patients, pharmacy, prescriptions,
+    records, shares,
 };
 
 /// Every route, with the permission it needs (see `accounts::permissions` for the role table).
@@ -234,6 +234,31 @@ pub fn routes(state: AppState) -> Routes {
         // The patient's export: everything careledger holds about them, as a FHIR Bundle.
         .add(get.clone(), "/api/v1/me/export", Api, ExportOwn, export::api::export)
         .audited("export.download", "patient")
+        // FHIR R4: the same tokens and access rules, as FHIR resources; a refused read is 404.
+        .add(get.clone(), "/fhir/r4/metadata", Api, Public, fhir::api::metadata)
+        .add(get.clone(), "/fhir/r4/Patient", Api, RecordsRead, fhir::api::patients)
+        .audited("fhir.search", "patient")
+        .add_refusing(get.clone(), "/fhir/r4/Patient/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), fhir::api::patient)
+        .audited("fhir.read", "patient")
+        .add_refusing(
+            get.clone(),
+            "/fhir/r4/Patient/{id}/$everything",
+            Api,
+            RecordsRead,
+            Refusal::NotFound("not_found"),
+            fhir::api::everything,
+        )
+        .audited("fhir.everything", "patient")
+        .add(get.clone(), "/fhir/r4/DocumentReference", Api, RecordsRead, fhir::api::documents)
+        .audited("fhir.search", "record")
+        .add_refusing(get.clone(), "/fhir/r4/DocumentReference/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), fhir::api::document)
+        .audited("fhir.read", "record")
+        .add(get.clone(), "/fhir/r4/AllergyIntolerance", Api, RecordsRead, fhir::api::allergies)
+        .audited("fhir.search", "allergy")
+        .add(get.clone(), "/fhir/r4/Condition", Api, RecordsRead, fhir::api::conditions)
+        .audited("fhir.search", "problem")
+        .add(get.clone(), "/fhir/r4/MedicationRequest", Api, PrescriptionsRead, fhir::api::medication_requests)
+        .audited("fhir.search", "prescription")
         .add(get.clone(), "/api/v1/admin/integrity-alerts", Api, AuditRead, ledger::api::alerts)
         .add(get.clone(), "/api/v1/admin/status", Api, AuditRead, health::api::get_status)
         .audited("status.read", "status")
@@ -430,6 +455,7 @@ pub fn router(state: AppState) -> Router {
             // A bug, not a request problem: answer an opaque 500 (the middleware adds the id).
             Error::Internal(anyhow::anyhow!("handler panicked")).into_response()
         }))
+        .layer(axum::middleware::from_fn(middleware::fhir_outcomes))
         .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID))
         .layer(SetRequestIdLayer::new(middleware::REQUEST_ID, middleware::MakeUuidV7))
         .layer(axum::middleware::map_request(middleware::safe_request_id))

@@ -228,3 +228,7 @@ msg-invalid-code = The one-time code is wrong or was already used.
 msg-something-went-wrong = Something went wrong on our side.
 msg-pattern-lock-notice = Your account was paused at { $when } after { $n } wrong attempts in a row from a device it had not signed in from. If that was not you, change your password.
 msg-choose-a-language = Choose a language, or to follow the browser.
+msg-backup-every-at-least-1m = at least 1m
+msg-fhir-patient-must-be-an-id = patient must be a patient's id (or Patient/<id>)
+msg-fhir-patient-is-required = patient is required: the patient's id (or Patient/<id>)
+msg-fhir-give-name-birthdate-or-identifier = give name, birthdate or identifier to search patients

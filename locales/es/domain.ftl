@@ -228,3 +228,7 @@ msg-invalid-code = El código de un solo uso es incorrecto o ya se usó.
 msg-something-went-wrong = Algo falló por nuestra parte.
 msg-pattern-lock-notice = Su cuenta se puso en pausa el { $when } tras { $n } intentos fallidos seguidos desde un dispositivo en el que no había iniciado sesión. Si no fue usted, cambie su contraseña.
 msg-choose-a-language = Elija un idioma, o seguir al navegador.
+msg-backup-every-at-least-1m = al menos 1m
+msg-fhir-patient-must-be-an-id = patient debe ser el identificador de un paciente (o Patient/<id>)
+msg-fhir-patient-is-required = falta patient: el identificador del paciente (o Patient/<id>)
+msg-fhir-give-name-birthdate-or-identifier = indique name, birthdate o identifier para buscar pacientes

@@ -67,6 +67,27 @@ fn reference(id: &str, display: &str) -> Value {
     json!({ "reference": urn(id), "display": display })
 }
 
+/// How resources refer to the people they name: inside an export Bundle, by the entries'
+/// `urn:uuid:` full URLs; over the FHIR API, as `Practitioner/<id>` (RFC-style relative
+/// references the server resolves).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refs {
+    /// `urn:uuid:<id>` (an export Bundle).
+    Bundle,
+    /// `<Type>/<id>` (the FHIR API).
+    Rest,
+}
+
+impl Refs {
+    /// A reference to the doctor `id`.
+    pub fn practitioner(self, id: &str, display: &str) -> Value {
+        match self {
+            Self::Bundle => reference(id, display),
+            Self::Rest => json!({ "reference": format!("Practitioner/{id}"), "display": display }),
+        }
+    }
+}
+
 fn entry(id: &str, resource: Value) -> Value {
     json!({ "fullUrl": urn(id), "resource": resource })
 }
@@ -82,7 +103,8 @@ fn loinc(t: RecordType) -> Option<(&'static str, &'static str)> {
     }
 }
 
-fn document_type(t: RecordType) -> Value {
+/// A record's type as a FHIR CodeableConcept (careledger's code, and LOINC's where one fits).
+pub fn document_type(t: RecordType) -> Value {
     let mut coding = vec![json!({ "system": RECORD_TYPES, "code": t.as_str(), "display": t.label() })];
     if let Some((code, display)) = loinc(t) {
         coding.push(json!({ "system": LOINC, "code": code, "display": display }));
@@ -92,7 +114,7 @@ fn document_type(t: RecordType) -> Value {
 
 /// The notes as a plain-text attachment (no `data` when there are none: FHIR values are never
 /// empty strings).
-fn notes_attachment(notes: &str, at: &str) -> Value {
+pub fn notes_attachment(notes: &str, at: &str) -> Value {
     let mut a = Map::new();
     a.insert("contentType".into(), json!("text/plain; charset=utf-8"));
     if !notes.is_empty() {
@@ -191,7 +213,7 @@ fn consent(c: &Consent, patient_id: &str, patient: &Value) -> Value {
 }
 
 /// An allergy as a FHIR R4 AllergyIntolerance.
-fn allergy(a: &Allergy, patient: &Value) -> Value {
+pub fn allergy(a: &Allergy, patient: &Value, refs: Refs) -> Value {
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("AllergyIntolerance"));
     r.insert("id".into(), json!(a.id));
@@ -203,7 +225,7 @@ fn allergy(a: &Allergy, patient: &Value) -> Value {
     r.insert("code".into(), json!({ "text": a.substance }));
     r.insert("patient".into(), patient.clone());
     r.insert("recordedDate".into(), json!(a.created_at));
-    r.insert("recorder".into(), reference(&a.author_id, &a.author_name));
+    r.insert("recorder".into(), refs.practitioner(&a.author_id, &a.author_name));
     if a.reaction.is_some() || a.severity.is_some() {
         let mut reaction = Map::new();
         // FHIR asks for at least one manifestation with a reaction.
@@ -217,7 +239,7 @@ fn allergy(a: &Allergy, patient: &Value) -> Value {
 }
 
 /// A problem as a FHIR R4 Condition on the problem list.
-fn condition(c: &Problem, patient: &Value) -> Value {
+pub fn condition(c: &Problem, patient: &Value, refs: Refs) -> Value {
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("Condition"));
     r.insert("id".into(), json!(c.id));
@@ -241,12 +263,12 @@ fn condition(c: &Problem, patient: &Value) -> Value {
         r.insert("onsetDateTime".into(), json!(onset));
     }
     r.insert("recordedDate".into(), json!(c.created_at));
-    r.insert("recorder".into(), reference(&c.author_id, &c.author_name));
+    r.insert("recorder".into(), refs.practitioner(&c.author_id, &c.author_name));
     Value::Object(r)
 }
 
 /// A prescription as FHIR R4 MedicationRequests, one per item, grouped by the prescription's id.
-fn medication_requests(rx: &Prescription, patient: &Value) -> Vec<Value> {
+pub fn medication_requests(rx: &Prescription, patient: &Value, refs: Refs) -> Vec<Value> {
     let status = match rx.status.as_str() {
         "open" => "active",
         "dispensed" => "completed",
@@ -266,7 +288,7 @@ fn medication_requests(rx: &Prescription, patient: &Value) -> Vec<Value> {
             r.insert("medicationCodeableConcept".into(), json!({ "text": item.generic.clone().unwrap_or_else(|| item.drug.clone()) }));
             r.insert("subject".into(), patient.clone());
             r.insert("authoredOn".into(), json!(rx.created_at));
-            r.insert("requester".into(), reference(&rx.doctor_id, &rx.doctor_name));
+            r.insert("requester".into(), refs.practitioner(&rx.doctor_id, &rx.doctor_name));
             let mut dosage = Map::new();
             if let Some(text) = &item.instructions {
                 dosage.insert("text".into(), json!(text));
@@ -440,14 +462,14 @@ pub fn bundle(h: &Holdings) -> Value {
     }
     for a in &h.allergies {
         known.push(a.id.clone());
-        entries.push(entry(&a.id, allergy(a, &patient_ref)));
+        entries.push(entry(&a.id, allergy(a, &patient_ref, Refs::Bundle)));
     }
     for c in &h.problems {
         known.push(c.id.clone());
-        entries.push(entry(&c.id, condition(c, &patient_ref)));
+        entries.push(entry(&c.id, condition(c, &patient_ref, Refs::Bundle)));
     }
     for rx in &h.prescriptions {
-        for (i, request) in medication_requests(rx, &patient_ref).into_iter().enumerate() {
+        for (i, request) in medication_requests(rx, &patient_ref, Refs::Bundle).into_iter().enumerate() {
             entries.push(entry(&derived_uuid(&format!("prescription:{}:{i}", rx.id)), request));
         }
     }

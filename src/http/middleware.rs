@@ -200,3 +200,59 @@ pub async fn frame(
     }
     redrawn
 }
+
+/// On `/fhir/` paths every error is a FHIR OperationOutcome (FHIR R4 §3.1.0.4.1), with the
+/// status kept: the problem details (RFC 9457) the rest of careledger answers with are turned
+/// into one here, whatever made them (a handler, the sign-in extractor, a limit, a fallback).
+pub async fn fhir_outcomes(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if !req.uri().path().starts_with("/fhir/") {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    let problem =
+        response.headers().get(axum::http::header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let p: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let status = parts.status.as_u16();
+    // FHIR's IssueType codes (http://hl7.org/fhir/R4/valueset-issue-type.html).
+    let code = match status {
+        400 | 415 | 422 => "invalid",
+        401 => "login",
+        403 => "forbidden",
+        404 | 410 => "not-found",
+        405 => "not-supported",
+        409 => "conflict",
+        413 => "too-long",
+        429 => "throttled",
+        500.. => "exception",
+        _ => "processing",
+    };
+    let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+    let detail = text(&p["detail"]).or_else(|| text(&p["title"])).unwrap_or_else(|| parts.status.to_string());
+    let mut diagnostics = text(&p["code"]).unwrap_or_default();
+    if let Some(id) = text(&p["request_id"]) {
+        diagnostics = format!("{diagnostics} (request id {id})");
+    }
+    let mut first = serde_json::json!({ "severity": "error", "code": code, "details": { "text": detail } });
+    if !diagnostics.is_empty() {
+        first["diagnostics"] = serde_json::json!(diagnostics.trim());
+    }
+    let mut issues = vec![first];
+    for e in p["errors"].as_array().into_iter().flatten() {
+        let mut issue =
+            serde_json::json!({ "severity": "error", "code": "invalid", "details": { "text": text(&e["message"]).unwrap_or_default() } });
+        if let Some(field) = text(&e["field"]) {
+            issue["expression"] = serde_json::json!([field]);
+        }
+        issues.push(issue);
+    }
+    let outcome = serde_json::json!({ "resourceType": "OperationOutcome", "issue": issues });
+    let body = serde_json::to_vec(&outcome).unwrap_or_default();
+    parts.headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/fhir+json"));
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(body))
+}

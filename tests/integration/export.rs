@@ -18,7 +18,7 @@ use crate::{app, dual};
 
 /// Whether `fhir.resources` (R4B models) can be imported by `python3`; fails the test when it
 /// cannot and CARELEDGER_REQUIRE_FHIR=1.
-fn validator_installed() -> bool {
+pub fn validator_installed() -> bool {
     let found = Command::new("python3").args(["-c", "import fhir.resources.R4B.bundle"]).output().is_ok_and(|o| o.status.success());
     if !found {
         assert!(

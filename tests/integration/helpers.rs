@@ -205,7 +205,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    async fn from(r: reqwest::Response) -> Self {
+    pub async fn from_response(r: reqwest::Response) -> Self {
         let status = r.status();
         let headers = r.headers().clone();
         let text = r.text().await.expect("body");
@@ -248,7 +248,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
@@ -256,7 +256,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     /// The careledger binary on this app's data directory and database (see [`careledger_on`]).
@@ -269,7 +269,7 @@ impl TestApp {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
         let form = reqwest::multipart::Form::new().part("file", part);
         let req = self.http.post(self.url(&format!("/api/v1/records/{record_id}/files"))).bearer_auth(token).multipart(form);
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     pub async fn patch(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
@@ -277,7 +277,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> Reply {
@@ -285,7 +285,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
@@ -293,7 +293,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     pub async fn post_raw(&self, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> Reply {
@@ -301,7 +301,7 @@ impl TestApp {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        Reply::from(req.send().await.expect("request")).await
+        Reply::from_response(req.send().await.expect("request")).await
     }
 
     /// Registers through the API and returns the user JSON.

@@ -30,6 +30,7 @@ mod emergency;
 mod encryption;
 mod erasure;
 mod export;
+mod fhir;
 mod flood;
 mod matrix;
 mod nul;

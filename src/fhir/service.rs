@@ -1,0 +1,216 @@
+//! The FHIR reads and searches: each asks the domain that holds the data through its own
+//! service, with the caller, so the access rules are the API's (the care-team rule for doctors,
+//! their own data for patients); this file only turns the answers into FHIR resources.
+
+use serde_json::Value;
+
+use crate::accounts::Role;
+use crate::accounts::permissions::{Actor, Permission};
+use crate::context::Ctx;
+use crate::error::{Error, Validator};
+use crate::export::bundle::{self, Refs};
+use crate::fhir::resources;
+use crate::ids::{RecordId, UserId};
+use crate::pagination::{Page, PageRequest};
+use crate::patients::model::{Demographics, fold};
+
+/// A search's parameters, as sent.
+#[derive(Debug, Default, Clone)]
+pub struct Search {
+    /// `patient`: `<id>` or `Patient/<id>`.
+    pub patient: Option<String>,
+    /// `name`: part of the name.
+    pub name: Option<String>,
+    /// `birthdate`: YYYY-MM-DD.
+    pub birthdate: Option<String>,
+    /// `identifier`: an MRN, bare or as `system|value`.
+    pub identifier: Option<String>,
+}
+
+/// The patient a search is about: the `patient` parameter, or the caller when a patient asks
+/// without it.
+pub fn patient_of(actor: &Actor, s: &Search) -> Result<UserId, Error> {
+    let given = s.patient.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    match given {
+        Some(p) => {
+            let id = p.strip_prefix("Patient/").unwrap_or(p);
+            id.parse::<UserId>().map_err(|_| {
+                let mut v = Validator::default();
+                v.add("patient", "patient must be a patient's id (or Patient/<id>)");
+                v.finish().err().unwrap_or(Error::NotFound("patient_not_found"))
+            })
+        }
+        None if actor.role() == Role::Patient => Ok(actor.id()),
+        None => {
+            let mut v = Validator::default();
+            v.add("patient", "patient is required: the patient's id (or Patient/<id>)");
+            Err(v.finish().err().unwrap_or(Error::NotFound("patient_not_found")))
+        }
+    }
+}
+
+/// `GET Patient/{id}`: the patient's own, or one in a doctor's care; 404 for anyone else.
+#[tracing::instrument(skip_all, fields(patient_id = %id))]
+pub async fn patient(ctx: &Ctx, actor: &Actor, id: UserId) -> Result<Value, Error> {
+    actor.audit().touched(Some(id), "patient", Some(id));
+    let demographics = crate::patients::service::demographics(ctx, actor, id).await?;
+    let user = crate::accounts::store::find_by_id(&ctx.db, id).await?.ok_or(Error::NotFound("patient_not_found"))?;
+    Ok(resources::patient(&id.to_string(), &user.full_name, user.status == crate::accounts::model::Status::Active, &demographics))
+}
+
+/// The MRN an `identifier` parameter names (`MRN…`, or `urn:careledger:mrn|MRN…`).
+fn mrn_of(identifier: &str) -> String {
+    let value = identifier.rsplit_once('|').map(|(_, v)| v).unwrap_or(identifier);
+    value.trim().to_uppercase()
+}
+
+/// `GET Patient?name=&birthdate=&identifier=`: doctors search every patient's demographics (as
+/// the patient search does: staff find patients by name, date of birth or MRN); a patient
+/// finds only themselves.
+#[tracing::instrument(skip_all)]
+pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>, Error> {
+    let name = s.name.as_deref().map(str::trim).filter(|x| !x.is_empty());
+    let birthdate = s.birthdate.as_deref().map(str::trim).filter(|x| !x.is_empty());
+    let mrn = s.identifier.as_deref().map(mrn_of).filter(|x| !x.is_empty());
+    let mut v = Validator::default();
+    if let Some(day) = birthdate
+        && crate::clock::parse_day(day).is_none()
+    {
+        v.add("birthdate", "birthdate must be a date, YYYY-MM-DD");
+    }
+    v.finish()?;
+    let matches = |full_name: &str, born: Option<&str>, record_number: &str| {
+        name.is_none_or(|n| fold(full_name).contains(&fold(n)))
+            && birthdate.is_none_or(|b| born == Some(b))
+            && mrn.as_deref().is_none_or(|m| record_number.eq_ignore_ascii_case(m))
+    };
+    if actor.role() == Role::Patient || !actor.holds(Permission::PatientsSearch) {
+        let me = actor.id();
+        let d = crate::patients::service::demographics(ctx, actor, me).await?;
+        let user = actor.user();
+        return Ok(if matches(&user.full_name, d.date_of_birth.as_deref(), &d.mrn) {
+            vec![resources::patient(&me.to_string(), &user.full_name, true, &d)]
+        } else {
+            Vec::new()
+        });
+    }
+    // The most selective parameter asks the patient search; the others filter its answer.
+    let q = match (&mrn, birthdate, name) {
+        (Some(m), _, _) => m.clone(),
+        (None, Some(b), _) => b.to_string(),
+        (None, None, Some(n)) => n.to_string(),
+        (None, None, None) => {
+            let mut v = Validator::default();
+            v.add("name", "give name, birthdate or identifier to search patients");
+            return Err(v.finish().err().unwrap_or(Error::NotFound("patient_not_found")));
+        }
+    };
+    let found = crate::patients::service::search(ctx, actor, Some(&q)).await?;
+    Ok(found
+        .into_iter()
+        .filter(|p| matches(&p.full_name, p.date_of_birth.as_deref(), &p.mrn))
+        .map(|p| {
+            let d = Demographics { mrn: p.mrn, date_of_birth: p.date_of_birth, sex: p.sex, phone: None, address: None };
+            resources::patient(&p.id, &p.full_name, true, &d)
+        })
+        .collect())
+}
+
+/// `GET DocumentReference/{id}`: a record as it stands, its files as links.
+#[tracing::instrument(skip_all, fields(record_id = %id))]
+pub async fn document(ctx: &Ctx, actor: &Actor, id: RecordId, base: &str) -> Result<Value, Error> {
+    let record = crate::records::service::get(ctx, actor, id).await?;
+    let files = crate::records::files::list(ctx, actor, id).await?;
+    Ok(resources::document(&record, &files, base))
+}
+
+/// `GET DocumentReference?patient=`: the patient's records the caller may read, newest first
+/// (notes inline; a record's files are listed when it is read on its own).
+#[tracing::instrument(skip_all)]
+pub async fn documents(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest, base: &str) -> Result<Page<Value>, Error> {
+    let p = crate::records::service::history(ctx, actor, patient, page).await?;
+    Ok(Page { items: p.items.iter().map(|r| resources::document(r, &[], base)).collect(), next_cursor: p.next_cursor })
+}
+
+/// The patient's name for the references of their resources (the chart's services decide
+/// access before anything is shown).
+async fn named(ctx: &Ctx, patient: UserId) -> Result<Value, Error> {
+    let name = crate::accounts::store::find_by_id(&ctx.db, patient).await?.map(|u| u.full_name).unwrap_or_default();
+    Ok(resources::patient_ref(&patient.to_string(), &name))
+}
+
+/// `GET AllergyIntolerance?patient=`.
+#[tracing::instrument(skip_all)]
+pub async fn allergies(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Value>, Error> {
+    let p = crate::chart::service::allergies(ctx, actor, patient, page).await?;
+    let who = named(ctx, patient).await?;
+    Ok(Page { items: p.items.iter().map(|a| bundle::allergy(a, &who, Refs::Rest)).collect(), next_cursor: p.next_cursor })
+}
+
+/// `GET Condition?patient=`: the problem list.
+#[tracing::instrument(skip_all)]
+pub async fn conditions(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Value>, Error> {
+    let p = crate::chart::service::problems(ctx, actor, patient, page).await?;
+    let who = named(ctx, patient).await?;
+    Ok(Page { items: p.items.iter().map(|c| bundle::condition(c, &who, Refs::Rest)).collect(), next_cursor: p.next_cursor })
+}
+
+/// `GET MedicationRequest?patient=`: one request per prescription item.
+#[tracing::instrument(skip_all)]
+pub async fn medication_requests(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Value>, Error> {
+    let filter = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(patient.to_string()), status: None };
+    let p = crate::prescriptions::service::list(ctx, actor, &filter, page).await?;
+    let who = named(ctx, patient).await?;
+    Ok(Page {
+        items: p.items.iter().flat_map(|rx| bundle::medication_requests(rx, &who, Refs::Rest)).collect(),
+        next_cursor: p.next_cursor,
+    })
+}
+
+/// `GET Patient/{id}/$everything`: the patient and every resource of theirs the caller may
+/// read (FHIR R4 Patient-everything), every page of each.
+#[tracing::instrument(skip_all, fields(patient_id = %id))]
+pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Result<Vec<Value>, Error> {
+    let mut out = vec![patient(ctx, actor, id).await?];
+    let all = |after| PageRequest { limit: crate::pagination::MAX_LIMIT, after };
+    let mut page = all(None);
+    loop {
+        let p = crate::records::service::history(ctx, actor, id, &page).await?;
+        out.extend(p.items.iter().map(|r| resources::document(r, &[], base)));
+        page = all(p.items.last().map(|r| (r.created_at.clone(), r.id.to_string())));
+        if p.next_cursor.is_none() {
+            break;
+        }
+    }
+    let who = named(ctx, id).await?;
+    let mut page = all(None);
+    loop {
+        let p = crate::chart::service::allergies(ctx, actor, id, &page).await?;
+        out.extend(p.items.iter().map(|a| bundle::allergy(a, &who, Refs::Rest)));
+        page = all(p.items.last().map(|a| (a.created_at.clone(), a.id.clone())));
+        if p.next_cursor.is_none() {
+            break;
+        }
+    }
+    let mut page = all(None);
+    loop {
+        let p = crate::chart::service::problems(ctx, actor, id, &page).await?;
+        out.extend(p.items.iter().map(|c| bundle::condition(c, &who, Refs::Rest)));
+        page = all(p.items.last().map(|c| (c.created_at.clone(), c.id.clone())));
+        if p.next_cursor.is_none() {
+            break;
+        }
+    }
+    let mut page = all(None);
+    let filter = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(id.to_string()), status: None };
+    loop {
+        let p = crate::prescriptions::service::list(ctx, actor, &filter, &page).await?;
+        out.extend(p.items.iter().flat_map(|rx| bundle::medication_requests(rx, &who, Refs::Rest)));
+        page = all(p.items.last().map(|rx| (rx.created_at.clone(), rx.id.clone())));
+        if p.next_cursor.is_none() {
+            break;
+        }
+    }
+    actor.audit().detail(format!("{} resources", out.len()));
+    Ok(out)
+}

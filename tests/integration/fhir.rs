@@ -1,0 +1,203 @@
+//! The FHIR R4 API (issue 14, item 1) at `/fhir/r4`: the CapabilityStatement lists exactly what
+//! answers; Patient, DocumentReference, AllergyIntolerance, Condition, MedicationRequest and
+//! `Patient/$everything` for the patient and the doctors in their care, each checked by an
+//! independent validator (PyPI `fhir.resources`, R4B models); paging with `_count` and `next`;
+//! the same access rules as the API (a doctor outside the care team gets 404), and every error
+//! an OperationOutcome.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{Backend, Reply, TestApp};
+use crate::{app, dual};
+
+/// Validates one resource (a Bundle and each of its entries' resources, or a single resource)
+/// with the model its `resourceType` names; and, so that a validator accepting anything is
+/// caught, refuses a copy with an element FHIR does not define.
+const VALIDATE: &str = r#"
+import json, sys
+from fhir.resources.R4B import get_fhir_model_class
+
+def check(obj):
+    cls = get_fhir_model_class(obj["resourceType"])
+    return cls.model_validate(obj) if hasattr(cls, "model_validate") else cls.parse_obj(obj)
+
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+check(data)
+for e in data.get("entry", []):
+    check(e["resource"])
+broken = json.loads(json.dumps(data))
+broken["notAnElement"] = 1
+try:
+    check(broken)
+    print("ACCEPTED-BROKEN")
+except Exception:
+    print("VALID", data["resourceType"], len(data.get("entry", [])))
+"#;
+
+/// Asserts that `fhir.resources` accepts the resource (when it is installed; required in CI).
+fn assert_valid(app: &TestApp, r: &Reply) {
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.headers["content-type"], "application/fhir+json", "{}", r.text);
+    if !crate::export::validator_installed() {
+        return;
+    }
+    let path = app.data_dir.0.join(format!("fhir-{}.json", uuid::Uuid::now_v7()));
+    std::fs::write(&path, &r.text).unwrap();
+    let out = Command::new("python3").args(["-c", VALIDATE]).arg(&path).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with("VALID"),
+        "fhir.resources: {stdout} {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        r.text
+    );
+}
+
+/// The resources of a searchset Bundle.
+fn resources(bundle: &Value) -> Vec<Value> {
+    assert_eq!(bundle["resourceType"], "Bundle", "{bundle}");
+    assert_eq!(bundle["type"], "searchset", "{bundle}");
+    bundle["entry"].as_array().map(|e| e.iter().map(|e| e["resource"].clone()).collect()).unwrap_or_default()
+}
+
+/// Asserts an OperationOutcome with this status and issue code.
+fn assert_outcome(r: &Reply, status: u16, code: &str) {
+    assert_eq!(r.status, status, "{}", r.text);
+    assert_eq!(r.headers["content-type"], "application/fhir+json", "{}", r.text);
+    assert_eq!(r.body["resourceType"], "OperationOutcome", "{}", r.text);
+    assert_eq!(r.body["issue"][0]["code"], code, "{}", r.text);
+    assert_eq!(r.body["issue"][0]["severity"], "error", "{}", r.text);
+}
+
+async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend) {
+    let app = app!(backend);
+    let admin = app.admin().await;
+    let dana = app.doctor("doc@example.org", &admin).await;
+    let outsider = app.staff("out@example.org", "doctor", "Olga Outside", &admin).await;
+    let patient = app.patient("pat@example.org").await;
+    let p = patient.id.clone();
+
+    let record = app.record(&dana, &p, "Knee pain", "visit").await["id"].as_str().unwrap().to_string();
+    let file = app.attach(&dana.access, &record, "xray.txt", b"no fracture".to_vec()).await;
+    assert_eq!(file.status, 201, "{}", file.text);
+    let sha = file.body["sha256"].as_str().unwrap().to_string();
+    for substance in ["Penicillin", "Latex", "Peanuts"] {
+        let r = app.post(&format!("/api/v1/patients/{p}/allergies"), Some(&dana.access), &json!({"substance": substance})).await;
+        assert_eq!(r.status, 201, "{}", r.text);
+    }
+    let r = app
+        .post(&format!("/api/v1/patients/{p}/problems"), Some(&dana.access), &json!({"description": "Hypertension", "code": "I10"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let rx = json!({"patient_id": p, "items": [{"drug": "lisinopril", "dose_mg": 10, "frequency_per_day": 1, "duration_days": 90}]});
+    let r = app.post("/api/v1/prescriptions", Some(&dana.access), &rx).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // The CapabilityStatement, public, lists the five resource types; each of them answers.
+    let cap = app.get("/fhir/r4/metadata", None).await;
+    assert_valid(&app, &cap);
+    assert_eq!((cap.body["resourceType"].as_str(), cap.body["fhirVersion"].as_str()), (Some("CapabilityStatement"), Some("4.0.1")));
+    let listed: Vec<&str> = cap.body["rest"][0]["resource"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["Patient", "DocumentReference", "AllergyIntolerance", "Condition", "MedicationRequest"]);
+    for kind in &listed {
+        let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat"), Some(&dana.access)).await;
+        assert_valid(&app, &r);
+        assert!(!resources(&r.body).is_empty(), "{kind}: {}", r.text);
+    }
+
+    // Patient: the patient and their doctor read it; a doctor outside the care team gets 404.
+    for token in [&patient.access, &dana.access] {
+        let r = app.get(&format!("/fhir/r4/Patient/{p}"), Some(token)).await;
+        assert_valid(&app, &r);
+        assert_eq!(r.body["id"], p.as_str());
+        assert!(r.body["identifier"].as_array().unwrap().iter().any(|i| i["system"] == "urn:careledger:mrn"), "{}", r.text);
+    }
+    assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}"), Some(&outsider.access)).await, 404, "not-found");
+    assert_outcome(&app.get(&format!("/fhir/r4/Patient/{}", dana.id), Some(&dana.access)).await, 404, "not-found");
+    // Signed out, forged, or not an id: OperationOutcomes too.
+    assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}"), None).await, 401, "login");
+    assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}"), Some("eyJhbGciOiJFZERTQSJ9.e30.AAAA")).await, 401, "login");
+    assert_outcome(&app.get("/fhir/r4/Patient/not-an-id", Some(&dana.access)).await, 404, "not-found");
+    assert_outcome(&app.get("/fhir/r4/Observation", Some(&dana.access)).await, 404, "not-found");
+
+    // Patient search: by MRN, name and birthdate for doctors; a patient finds only themselves.
+    let mrn = app.get(&format!("/fhir/r4/Patient/{p}"), Some(&dana.access)).await.body["identifier"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["system"] == "urn:careledger:mrn")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = app.get(&format!("/fhir/r4/Patient?identifier=urn:careledger:mrn|{mrn}"), Some(&dana.access)).await;
+    assert_valid(&app, &r);
+    let found = resources(&r.body);
+    assert_eq!((found.len(), found[0]["id"].as_str()), (1, Some(p.as_str())), "{}", r.text);
+    let r = app.get("/fhir/r4/Patient?birthdate=28-11-2026", Some(&dana.access)).await;
+    assert_outcome(&r, 422, "invalid");
+    assert_eq!(r.body["issue"][1]["expression"], json!(["birthdate"]), "{}", r.text);
+    assert_outcome(&app.get("/fhir/r4/Patient", Some(&dana.access)).await, 422, "invalid");
+    let other = app.patient("other@example.org").await;
+    let r = app.get("/fhir/r4/Patient?name=e", Some(&other.access)).await;
+    let mine: Vec<Value> = resources(&r.body);
+    assert!(mine.iter().all(|x| x["id"] == other.id.as_str()), "a patient finds only themselves: {}", r.text);
+
+    // DocumentReference: the record with its notes, and its file as a link that downloads.
+    let r = app.get(&format!("/fhir/r4/DocumentReference/{record}"), Some(&dana.access)).await;
+    assert_valid(&app, &r);
+    assert_eq!(r.body["description"], "Knee pain");
+    assert_eq!(r.body["subject"]["reference"], format!("Patient/{p}"));
+    let link = r.body["content"][1]["attachment"]["url"].as_str().unwrap().to_string();
+    assert!(link.ends_with(&format!("/api/v1/records/{record}/files/{sha}")), "{link}");
+    let bytes = app.http.get(&link).bearer_auth(&patient.access).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(&bytes[..], b"no fracture");
+    assert_outcome(&app.get(&format!("/fhir/r4/DocumentReference/{record}"), Some(&outsider.access)).await, 404, "not-found");
+    assert_outcome(&app.get(&format!("/fhir/r4/DocumentReference/{record}"), Some(&other.access)).await, 404, "not-found");
+    // The patient's own, without naming themselves; a doctor outside the team: 404.
+    let r = app.get("/fhir/r4/DocumentReference", Some(&patient.access)).await;
+    assert_valid(&app, &r);
+    assert_eq!(resources(&r.body).len(), 1);
+    assert_outcome(&app.get(&format!("/fhir/r4/DocumentReference?patient={p}"), Some(&outsider.access)).await, 404, "not-found");
+    assert_outcome(&app.get(&format!("/fhir/r4/AllergyIntolerance?patient={p}"), Some(&outsider.access)).await, 404, "not-found");
+    assert_outcome(&app.get(&format!("/fhir/r4/Condition?patient=Patient/{p}"), Some(&other.access)).await, 404, "not-found");
+    assert_outcome(&app.get("/fhir/r4/Condition", Some(&dana.access)).await, 422, "invalid");
+    assert_outcome(&app.get("/fhir/r4/Condition?patient=nobody", Some(&dana.access)).await, 422, "invalid");
+
+    // Paging: `_count` and the `next` link, which carries the search on.
+    let r = app.get(&format!("/fhir/r4/AllergyIntolerance?patient=Patient/{p}&_count=2"), Some(&dana.access)).await;
+    assert_valid(&app, &r);
+    let first: Vec<String> = resources(&r.body).iter().map(|a| a["code"]["text"].as_str().unwrap().to_string()).collect();
+    assert_eq!(first.len(), 2);
+    let links = r.body["link"].as_array().unwrap();
+    let next = links.iter().find(|l| l["relation"] == "next").unwrap()["url"].as_str().unwrap().to_string();
+    assert!(next.contains("_count=2") && next.contains("_cursor="), "{next}");
+    let r2 = Reply::from_response(app.http.get(&next).bearer_auth(&dana.access).send().await.unwrap()).await;
+    assert_valid(&app, &r2);
+    let rest: Vec<String> = resources(&r2.body).iter().map(|a| a["code"]["text"].as_str().unwrap().to_string()).collect();
+    assert_eq!(rest.len(), 1);
+    assert!(!first.contains(&rest[0]));
+    assert!(r2.body["link"].as_array().unwrap().iter().all(|l| l["relation"] != "next"), "{}", r2.text);
+    assert_outcome(&app.get(&format!("/fhir/r4/AllergyIntolerance?patient={p}&_count=0"), Some(&dana.access)).await, 422, "invalid");
+
+    // $everything: the patient and all of theirs, one Bundle the validator accepts.
+    let r = app.get(&format!("/fhir/r4/Patient/{p}/$everything"), Some(&dana.access)).await;
+    assert_valid(&app, &r);
+    let mut kinds: Vec<String> = resources(&r.body).iter().map(|x| x["resourceType"].as_str().unwrap().to_string()).collect();
+    kinds.dedup();
+    assert_eq!(kinds, ["Patient", "DocumentReference", "AllergyIntolerance", "Condition", "MedicationRequest"], "{}", r.text);
+    assert_eq!(resources(&r.body).len(), 1 + 1 + 3 + 1 + 1);
+    assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}/$everything"), Some(&outsider.access)).await, 404, "not-found");
+
+    // Every FHIR read is in the audit trail, on the patient's access log.
+    app.state.audit.flush().await.unwrap();
+    let log = app.get("/api/v1/me/access-log?limit=200", Some(&patient.access)).await;
+    assert_eq!(log.status, 200, "{}", log.text);
+    let actions: Vec<&str> = log.body["items"].as_array().unwrap().iter().filter_map(|i| i["action"].as_str()).collect();
+    for a in ["fhir.read", "fhir.search", "fhir.everything"] {
+        assert!(actions.contains(&a), "{a} not in the access log: {actions:?}");
+    }
+}
+dual!(the_fhir_api_reads_a_patients_care_under_the_api_rules);
