@@ -175,7 +175,8 @@ fn document(r: &ExportedRecord, v: &RecordVersion, patient: &Value, doctor_name:
     Value::Object(d)
 }
 
-fn consent(c: &Consent, patient_id: &str, patient: &Value) -> Value {
+/// A consent as a FHIR R4 Consent: the patient permits the grantee to read their history.
+pub fn consent(c: &Consent, patient_id: &str, patient: &Value, refs: Refs) -> Value {
     let end = c.revoked_at.as_ref().or(c.expires_at.as_ref());
     let mut period = Map::new();
     period.insert("start".into(), json!(c.granted_at));
@@ -194,7 +195,10 @@ fn consent(c: &Consent, patient_id: &str, patient: &Value) -> Value {
             "text": "Read access to the patient's history" }],
         "patient": patient,
         "dateTime": c.granted_at,
-        "performer": [reference(patient_id, patient["display"].as_str().unwrap_or_default())],
+        "performer": [match refs {
+            Refs::Bundle => reference(patient_id, patient["display"].as_str().unwrap_or_default()),
+            Refs::Rest => patient.clone(),
+        }],
         "policyRule": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN", "display": "opt-in" }],
             "text": format!("careledger consent ({})", c.status) },
         "provision": {
@@ -205,7 +209,7 @@ fn consent(c: &Consent, patient_id: &str, patient: &Value) -> Value {
                     "system": "http://terminology.hl7.org/CodeSystem/v3-ParticipationType", "code": "IRCP",
                     "display": "information recipient",
                 }]},
-                "reference": reference(&c.grantee_id, &c.grantee_name),
+                "reference": refs.practitioner(&c.grantee_id, &c.grantee_name),
             }],
             "action": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "access", "display": "Access" }] }],
         },
@@ -458,7 +462,7 @@ pub fn bundle(h: &Holdings) -> Value {
     }
     for c in &h.consents {
         known.push(c.id.clone());
-        entries.push(entry(&c.id, consent(c, &patient_id, &patient_ref)));
+        entries.push(entry(&c.id, consent(c, &patient_id, &patient_ref, Refs::Bundle)));
     }
     for a in &h.allergies {
         known.push(a.id.clone());

@@ -227,3 +227,94 @@ pub async fn medication_requests(
     let page = service::medication_requests(&state, &actor, patient, &q.page()?).await?;
     Ok(page_bundle(&state, &headers, &uri, page))
 }
+
+/// `GET /fhir/r4/Practitioner/{id}`: a doctor's name.
+#[utoipa::path(get, path = "/fhir/r4/Practitioner/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path, description = "The doctor's id")),
+    responses(
+        (status = 200, description = "A FHIR R4 Practitioner", content_type = "application/fhir+json", body = Object),
+        (status = 404, description = "No such doctor (an OperationOutcome)", content_type = "application/fhir+json", body = Object),
+    ))]
+pub async fn practitioner(State(state): State<AppState>, _actor: Actor, ApiPath(id): ApiPath<UserId>) -> Result<Response, Error> {
+    Ok(fhir(&service::practitioner(&state, id).await?))
+}
+
+/// `GET /fhir/r4/Appointment?patient=`.
+#[utoipa::path(get, path = "/fhir/r4/Appointment", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of Appointments, by start time", content_type = "application/fhir+json", body = Object)))]
+pub async fn appointments(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = service::patient_of(&actor, &q.search())?;
+    let found = service::appointments(&state, &actor, patient).await?;
+    Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
+}
+
+/// `GET /fhir/r4/ServiceRequest?patient=`: lab orders.
+#[utoipa::path(get, path = "/fhir/r4/ServiceRequest", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of ServiceRequests (lab orders)", content_type = "application/fhir+json", body = Object)))]
+pub async fn service_requests(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = service::patient_of(&actor, &q.search())?;
+    let found = service::service_requests(&state, &actor, patient).await?;
+    Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
+}
+
+/// `GET /fhir/r4/Observation?patient=`: lab results.
+#[utoipa::path(get, path = "/fhir/r4/Observation", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of Observations (lab results)", content_type = "application/fhir+json", body = Object)))]
+pub async fn observations(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = service::patient_of(&actor, &q.search())?;
+    let found = service::observations(&state, &actor, patient).await?;
+    Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
+}
+
+/// `GET /fhir/r4/Consent?patient=`: the patient's own consents.
+#[utoipa::path(get, path = "/fhir/r4/Consent", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of the patient's Consents", content_type = "application/fhir+json", body = Object)))]
+pub async fn consents(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = service::patient_of(&actor, &q.search())?;
+    let page = service::consents(&state, &actor, patient, &q.page()?).await?;
+    Ok(page_bundle(&state, &headers, &uri, page))
+}
+
+/// `GET /fhir/r4/AuditEvent?patient=`: the audit trail (admins).
+#[utoipa::path(get, path = "/fhir/r4/AuditEvent", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of AuditEvents, newest first", content_type = "application/fhir+json", body = Object)))]
+pub async fn audit_events(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = match q.patient.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(_) => Some(service::patient_of(&actor, &q.search())?),
+        None => None,
+    };
+    // The audit search reads its own copy's writes: everything journalled so far is in.
+    state.audit.flush().await?;
+    let page = service::audit_events(&state, &actor, patient, q.count.clone(), q.cursor.clone()).await?;
+    Ok(page_bundle(&state, &headers, &uri, page))
+}

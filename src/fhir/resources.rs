@@ -130,17 +130,28 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         search("_cursor", "string", "The opaque position a `next` link carries."),
     ];
     let patient_param = search("patient", "reference", "The patient (`<id>` or `Patient/<id>`); a patient's own when they ask without it.");
-    let resource = |kind: &str, read: bool, mut params: Vec<Value>, doc: &str| {
-        params.extend(paging.iter().cloned());
-        let mut interactions = vec![json!({ "code": "search-type" })];
-        if read {
-            interactions.insert(0, json!({ "code": "read" }));
+    let resource = |kind: &str, read: bool, search_type: bool, paged: bool, mut params: Vec<Value>, doc: &str| {
+        if paged {
+            params.extend(paging.iter().cloned());
         }
-        json!({ "type": kind, "documentation": doc, "interaction": interactions, "searchParam": params })
+        let mut interactions = Vec::new();
+        if read {
+            interactions.push(json!({ "code": "read" }));
+        }
+        if search_type {
+            interactions.push(json!({ "code": "search-type" }));
+        }
+        let mut r = json!({ "type": kind, "documentation": doc, "interaction": interactions });
+        if !params.is_empty() {
+            r["searchParam"] = Value::Array(params);
+        }
+        r
     };
     let mut patient = resource(
         "Patient",
         true,
+        true,
+        false,
         vec![
             search("name", "string", "Part of the name (at least 2 characters)."),
             search("birthdate", "date", "The date of birth, YYYY-MM-DD."),
@@ -149,6 +160,27 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         "A patient reads their own; doctors read the patients in their care (the care-team rule); search is for doctors.",
     );
     patient["operation"] = json!([{ "name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything" }]);
+    let by_patient = || vec![patient_param.clone()];
+    let resources = vec![
+        patient,
+        resource("Practitioner", true, false, false, vec![], "Doctors, by the id records and prescriptions refer to them with."),
+        resource("DocumentReference", true, true, true, by_patient(), "Clinical records as they stand (notes inline, files as links)."),
+        resource("AllergyIntolerance", false, true, true, by_patient(), "The patient's recorded allergies."),
+        resource("Condition", false, true, true, by_patient(), "The patient's problem list."),
+        resource("MedicationRequest", false, true, true, by_patient(), "Prescriptions, one request per item."),
+        resource(
+            "Appointment",
+            false,
+            true,
+            false,
+            by_patient(),
+            "Appointments (the patient's own; a doctor's with them; all for the front desk).",
+        ),
+        resource("ServiceRequest", false, true, false, by_patient(), "Lab orders."),
+        resource("Observation", false, true, false, by_patient(), "Lab results, each based on its ServiceRequest."),
+        resource("Consent", false, true, true, by_patient(), "A patient's own consents (read access granted to a doctor)."),
+        resource("AuditEvent", false, true, true, by_patient(), "The audit trail: every read and write of patient data (administrators)."),
+    ];
     json!({
         "resourceType": "CapabilityStatement",
         "status": "active",
@@ -165,13 +197,185 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
             "security": {
                 "service": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth" }], "text": "Bearer access tokens (JWT) from /api/v1/auth/login" }],
             },
-            "resource": [
-                patient,
-                resource("DocumentReference", true, vec![patient_param.clone()], "Clinical records as they stand (notes inline, files as links)."),
-                resource("AllergyIntolerance", false, vec![patient_param.clone()], "The patient's recorded allergies."),
-                resource("Condition", false, vec![patient_param.clone()], "The patient's problem list."),
-                resource("MedicationRequest", false, vec![patient_param], "Prescriptions, one request per item."),
-            ],
+            "resource": resources,
         }],
     })
+}
+
+/// A doctor as a FHIR R4 Practitioner (their name; careledger keeps no more about them).
+pub fn practitioner(id: &str, name: &str, active: bool) -> Value {
+    json!({
+        "resourceType": "Practitioner",
+        "id": id,
+        "identifier": [{ "system": id_system("practitioner"), "value": id }],
+        "active": active,
+        "name": [{ "text": name }],
+    })
+}
+
+/// An appointment as a FHIR R4 Appointment, its patient and doctor as participants.
+pub fn appointment(a: &crate::appointments::model::Appointment) -> Value {
+    // careledger's steps in FHIR's AppointmentStatus (http://hl7.org/fhir/R4/valueset-appointmentstatus.html).
+    let status = match a.status.as_str() {
+        "booked" => "booked",
+        "checked_in" => "checked-in",
+        "with_doctor" => "arrived",
+        "done" => "fulfilled",
+        _ => "cancelled",
+    };
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("Appointment"));
+    r.insert("id".into(), json!(a.id));
+    r.insert("identifier".into(), json!([{ "system": id_system("appointment"), "value": a.id }]));
+    r.insert("status".into(), json!(status));
+    if let Some(reason) = a.reason.as_deref().filter(|s| !s.trim().is_empty()) {
+        r.insert("reasonCode".into(), json!([{ "text": reason }]));
+    }
+    r.insert("start".into(), json!(a.start));
+    r.insert("end".into(), json!(a.end));
+    r.insert("created".into(), json!(a.created_at));
+    if let Some(room) = a.room.as_deref().filter(|s| !s.trim().is_empty()) {
+        r.insert("comment".into(), json!(format!("Room {room}")));
+    }
+    r.insert(
+        "participant".into(),
+        json!([
+            { "actor": patient_ref(&a.patient_id, &a.patient_name), "required": "required", "status": "accepted" },
+            { "actor": { "reference": format!("Practitioner/{}", a.doctor_id), "display": a.doctor_name }, "required": "required", "status": "accepted" },
+        ]),
+    );
+    Value::Object(r)
+}
+
+/// The system of careledger's lab test codes.
+const LAB_TESTS: &str = "urn:careledger:lab-test";
+
+fn lab_code(o: &crate::lab::model::LabOrder) -> Value {
+    json!({ "coding": [{ "system": LAB_TESTS, "code": o.test_code, "display": o.test_name }], "text": o.test_name })
+}
+
+/// A lab order as a FHIR R4 ServiceRequest.
+pub fn service_request(o: &crate::lab::model::LabOrder) -> Value {
+    let status = match o.status.as_str() {
+        "open" => "active",
+        "resulted" => "completed",
+        _ => "revoked",
+    };
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("ServiceRequest"));
+    r.insert("id".into(), json!(o.id));
+    r.insert("identifier".into(), json!([{ "system": id_system("lab-order"), "value": o.id }]));
+    r.insert("status".into(), json!(status));
+    r.insert("intent".into(), json!("order"));
+    r.insert(
+        "category".into(),
+        json!([{ "coding": [{ "system": "http://snomed.info/sct", "code": "108252007", "display": "Laboratory procedure" }] }]),
+    );
+    r.insert("code".into(), lab_code(o));
+    r.insert("subject".into(), patient_ref(&o.patient_id, &o.patient_name));
+    r.insert("authoredOn".into(), json!(o.created_at));
+    r.insert("requester".into(), json!({ "reference": format!("Practitioner/{}", o.doctor_id), "display": o.doctor_name }));
+    if let Some(notes) = o.notes.as_deref().filter(|s| !s.trim().is_empty()) {
+        r.insert("note".into(), json!([{ "text": notes }]));
+    }
+    Value::Object(r)
+}
+
+/// A lab result as a FHIR R4 Observation (the order's result; its id derived from the order's).
+pub fn observation(o: &crate::lab::model::LabOrder, res: &crate::lab::model::LabResult) -> Value {
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("Observation"));
+    r.insert("id".into(), json!(crate::export::bundle::derived_uuid(&format!("lab-result:{}", o.id))));
+    r.insert("identifier".into(), json!([{ "system": id_system("lab-result"), "value": o.id }]));
+    r.insert("basedOn".into(), json!([{ "reference": format!("ServiceRequest/{}", o.id) }]));
+    r.insert("status".into(), json!("final"));
+    r.insert(
+        "category".into(),
+        json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/observation-category", "code": "laboratory" }] }]),
+    );
+    r.insert("code".into(), lab_code(o));
+    r.insert("subject".into(), patient_ref(&o.patient_id, &o.patient_name));
+    r.insert("effectiveDateTime".into(), json!(res.created_at));
+    r.insert("issued".into(), json!(res.created_at));
+    r.insert("performer".into(), json!([{ "reference": format!("Practitioner/{}", res.author_id) }]));
+    match res.value.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => {
+            let mut q = Map::new();
+            q.insert("value".into(), json!(v));
+            if !res.unit.trim().is_empty() {
+                q.insert("unit".into(), json!(res.unit));
+            }
+            r.insert("valueQuantity".into(), Value::Object(q));
+        }
+        _ => {
+            r.insert("valueString".into(), json!(res.value));
+        }
+    }
+    // The flag as HL7 v3 ObservationInterpretation (H, L, A; N when in range).
+    let interpretation = match res.flag.as_deref() {
+        Some("high") => Some(("H", "High")),
+        Some("low") => Some(("L", "Low")),
+        Some("normal") if !res.out_of_range => Some(("N", "Normal")),
+        Some(_) => Some(("A", "Abnormal")),
+        None if res.out_of_range => Some(("A", "Abnormal")),
+        None => None,
+    };
+    if let Some((code, display)) = interpretation {
+        r.insert(
+            "interpretation".into(),
+            json!([{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", "code": code, "display": display }] }]),
+        );
+    }
+    if let Some(range) = res.reference_range.as_deref().filter(|s| !s.trim().is_empty()) {
+        r.insert("referenceRange".into(), json!([{ "text": range }]));
+    }
+    Value::Object(r)
+}
+
+/// A row of the audit trail as a FHIR R4 AuditEvent (DICOM/FHIR audit vocabulary: a RESTful
+/// operation, its CRUDE action and outcome; careledger's action as the subtype).
+pub fn audit_event(e: &crate::audit::trail::AccessEvent) -> Value {
+    use crate::export::bundle::{AUDIT_ACTIONS, action_code, outcome_code};
+    let mut agent = Map::new();
+    if let Some(role) = &e.actor_role {
+        agent.insert("role".into(), json!([{ "text": role }]));
+    }
+    let mut who = Map::new();
+    if let Some(id) = &e.actor_id {
+        who.insert("identifier".into(), json!({ "system": id_system("user"), "value": id }));
+    }
+    who.insert("display".into(), json!(e.actor_name.clone().unwrap_or_else(|| "Someone not signed in".into())));
+    agent.insert("who".into(), Value::Object(who));
+    agent.insert("requestor".into(), json!(true));
+    if let Some(ip) = &e.ip {
+        // Type 2: an IP address (http://hl7.org/fhir/R4/valueset-network-type.html).
+        agent.insert("network".into(), json!({ "address": ip, "type": "2" }));
+    }
+    let mut r = Map::new();
+    r.insert("resourceType".into(), json!("AuditEvent"));
+    r.insert("id".into(), json!(crate::export::bundle::derived_uuid(&format!("audit-trail:{}", e.seq))));
+    r.insert(
+        "type".into(),
+        json!({ "system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation" }),
+    );
+    r.insert("subtype".into(), json!([{ "system": AUDIT_ACTIONS, "code": e.action }]));
+    r.insert("action".into(), json!(action_code(&e.action)));
+    r.insert("recorded".into(), json!(e.at));
+    r.insert("outcome".into(), json!(outcome_code(&e.outcome)));
+    if e.outcome != "success" {
+        r.insert("outcomeDesc".into(), json!(e.outcome));
+    }
+    r.insert("agent".into(), json!([Value::Object(agent)]));
+    r.insert("source".into(), json!({ "observer": { "display": "careledger" } }));
+    let mut entities = Vec::new();
+    if let Some(p) = &e.patient_id {
+        entities.push(json!({ "what": patient_ref(p, e.patient_name.as_deref().unwrap_or_default()), "name": "patient" }));
+    }
+    if let (Some(kind), Some(id)) = (&e.resource_type, &e.resource_id) {
+        entities.push(json!({ "what": { "identifier": { "system": id_system(kind), "value": id } }, "name": kind }));
+    }
+    if !entities.is_empty() {
+        r.insert("entity".into(), Value::Array(entities));
+    }
+    Value::Object(r)
 }

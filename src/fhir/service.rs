@@ -168,7 +168,8 @@ pub async fn medication_requests(ctx: &Ctx, actor: &Actor, patient: UserId, page
 }
 
 /// `GET Patient/{id}/$everything`: the patient and every resource of theirs the caller may
-/// read (FHIR R4 Patient-everything), every page of each.
+/// read (FHIR R4 Patient-everything), every page of each: records, allergies, problems,
+/// prescriptions, appointments, lab orders and results.
 #[tracing::instrument(skip_all, fields(patient_id = %id))]
 pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Result<Vec<Value>, Error> {
     let mut out = vec![patient(ctx, actor, id).await?];
@@ -211,6 +212,77 @@ pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Res
             break;
         }
     }
+    out.extend(appointments(ctx, actor, id).await?);
+    let orders = lab_orders(ctx, actor, id).await?;
+    out.extend(orders.iter().map(resources::service_request));
+    out.extend(orders.iter().filter_map(|o| o.result.as_ref().map(|r| resources::observation(o, r))));
     actor.audit().detail(format!("{} resources", out.len()));
     Ok(out)
+}
+
+/// `GET Practitioner/{id}`: a doctor's name, for any signed-in caller (doctors' names are on
+/// every record a patient reads); anyone who is not a doctor answers 404.
+#[tracing::instrument(skip_all, fields(practitioner_id = %id))]
+pub async fn practitioner(ctx: &Ctx, id: UserId) -> Result<Value, Error> {
+    match crate::accounts::store::find_by_id(&ctx.db, id).await? {
+        Some(u) if u.role == Role::Doctor && !u.erased => {
+            Ok(resources::practitioner(&id.to_string(), &u.full_name, u.status == crate::accounts::model::Status::Active))
+        }
+        _ => Err(Error::NotFound("not_found")),
+    }
+}
+
+/// `GET Appointment?patient=`: the patient's appointments the caller may see (the patient's
+/// own; a doctor's with them; every one for the front desk), by start time.
+#[tracing::instrument(skip_all)]
+pub async fn appointments(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Value>, Error> {
+    let filter = crate::appointments::model::AppointmentFilter { patient_id: Some(patient.to_string()), ..Default::default() };
+    let found = crate::appointments::service::list(ctx, actor, &filter).await?;
+    Ok(found.iter().filter(|a| a.patient_id == patient.to_string()).map(resources::appointment).collect())
+}
+
+/// The patient's lab orders the caller may read (the care-team rule; every one for lab staff).
+async fn lab_orders(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<crate::lab::model::LabOrder>, Error> {
+    let filter = crate::lab::model::LabFilter { patient_id: Some(patient.to_string()), status: None };
+    crate::lab::service::list(ctx, actor, &filter).await
+}
+
+/// `GET ServiceRequest?patient=`: lab orders.
+#[tracing::instrument(skip_all)]
+pub async fn service_requests(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Value>, Error> {
+    Ok(lab_orders(ctx, actor, patient).await?.iter().map(resources::service_request).collect())
+}
+
+/// `GET Observation?patient=`: lab results.
+#[tracing::instrument(skip_all)]
+pub async fn observations(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Value>, Error> {
+    Ok(lab_orders(ctx, actor, patient).await?.iter().filter_map(|o| o.result.as_ref().map(|r| resources::observation(o, r))).collect())
+}
+
+/// `GET Consent?patient=`: a patient's own consents, ended ones included (as the API shows
+/// them: only to the patient).
+#[tracing::instrument(skip_all)]
+pub async fn consents(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Value>, Error> {
+    if patient != actor.id() {
+        actor.audit().touched(Some(patient), "consent", None::<String>);
+        return Err(Error::NotFound("patient_not_found"));
+    }
+    let p = crate::care_team::consents(ctx, actor, page).await?;
+    let me = resources::patient_ref(&patient.to_string(), &actor.user().full_name);
+    let id = patient.to_string();
+    Ok(Page { items: p.items.iter().map(|c| bundle::consent(c, &id, &me, Refs::Rest)).collect(), next_cursor: p.next_cursor })
+}
+
+/// `GET AuditEvent?patient=`: the audit trail (admins), newest first, for one patient or all.
+#[tracing::instrument(skip_all)]
+pub async fn audit_events(
+    ctx: &Ctx,
+    actor: &Actor,
+    patient: Option<UserId>,
+    limit: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<Value>, Error> {
+    let params = crate::audit::TrailParams { patient_id: patient.map(|p| p.to_string()), limit, cursor, ..Default::default() };
+    let p = crate::audit::search(ctx, actor, &params).await?;
+    Ok(Page { items: p.items.iter().map(resources::audit_event).collect(), next_cursor: p.next_cursor })
 }

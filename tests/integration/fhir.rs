@@ -1,6 +1,7 @@
 //! The FHIR R4 API (issue 14, item 1) at `/fhir/r4`: the CapabilityStatement lists exactly what
-//! answers; Patient, DocumentReference, AllergyIntolerance, Condition, MedicationRequest and
-//! `Patient/$everything` for the patient and the doctors in their care, each checked by an
+//! answers, and each type it lists is read or searched here; Patient, Practitioner,
+//! DocumentReference, AllergyIntolerance, Condition, MedicationRequest, Appointment,
+//! ServiceRequest, Observation, Consent, AuditEvent and `Patient/$everything`, each checked by an
 //! independent validator (PyPI `fhir.resources`, R4B models); paging with `_count` and `next`;
 //! the same access rules as the API (a doctor outside the care team gets 404), and every error
 //! an OperationOutcome.
@@ -95,17 +96,83 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     let r = app.post("/api/v1/prescriptions", Some(&dana.access), &rx).await;
     assert_eq!(r.status, 201, "{}", r.text);
 
-    // The CapabilityStatement, public, lists the five resource types; each of them answers.
+    // An appointment, a lab order with its result, a consent.
+    let day = (app.clock.now() + chrono::Duration::days(1)).date_naive();
+    let at = |h: u32| careledger::clock::format(day.and_hms_opt(h, 0, 0).unwrap().and_utc());
+    let booking = json!({"doctor_id": dana.id, "patient_id": p, "start": at(9), "end": at(10), "room": "3", "reason": "Knee review"});
+    let r = app.post("/api/v1/appointments", Some(&dana.access), &booking).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let order = json!({"patient_id": p, "test_code": "2823-3", "test_name": "Potassium"});
+    let r = app.post("/api/v1/lab-orders", Some(&dana.access), &order).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let order_id = r.body["id"].as_str().unwrap().to_string();
+    let lab = app.staff("lab@example.org", "lab", "Lab Tech", &admin).await;
+    let result = json!({"value": "5.9", "unit": "mmol/L", "reference_range": "3.5-5.1", "flag": "high"});
+    let r = app.post(&format!("/api/v1/lab-orders/{order_id}/results"), Some(&lab.access), &result).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let cy = app.staff("cy@example.org", "doctor", "Cy Consulted", &admin).await;
+    let r = app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": cy.id, "expires_at": "2099-12-31"})).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+
+    // The CapabilityStatement, public, lists what answers; each search answers its reader.
     let cap = app.get("/fhir/r4/metadata", None).await;
     assert_valid(&app, &cap);
     assert_eq!((cap.body["resourceType"].as_str(), cap.body["fhirVersion"].as_str()), (Some("CapabilityStatement"), Some("4.0.1")));
     let listed: Vec<&str> = cap.body["rest"][0]["resource"].as_array().unwrap().iter().map(|r| r["type"].as_str().unwrap()).collect();
-    assert_eq!(listed, ["Patient", "DocumentReference", "AllergyIntolerance", "Condition", "MedicationRequest"]);
-    for kind in &listed {
-        let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat"), Some(&dana.access)).await;
-        assert_valid(&app, &r);
-        assert!(!resources(&r.body).is_empty(), "{kind}: {}", r.text);
+    assert_eq!(
+        listed,
+        [
+            "Patient",
+            "Practitioner",
+            "DocumentReference",
+            "AllergyIntolerance",
+            "Condition",
+            "MedicationRequest",
+            "Appointment",
+            "ServiceRequest",
+            "Observation",
+            "Consent",
+            "AuditEvent"
+        ]
+    );
+    app.state.audit.flush().await.unwrap();
+    for resource in cap.body["rest"][0]["resource"].as_array().unwrap() {
+        let kind = resource["type"].as_str().unwrap();
+        let codes: Vec<&str> = resource["interaction"].as_array().unwrap().iter().map(|i| i["code"].as_str().unwrap()).collect();
+        let reader = match kind {
+            "Consent" => &patient.access,
+            "AuditEvent" => &admin.access,
+            _ => &dana.access,
+        };
+        if codes.contains(&"search-type") {
+            let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat"), Some(reader)).await;
+            assert_valid(&app, &r);
+            let found = resources(&r.body);
+            assert!(!found.is_empty() && found.iter().all(|x| x["resourceType"] == kind), "{kind}: {}", r.text);
+        }
+        if codes.contains(&"read") {
+            let id = match kind {
+                "Patient" => p.clone(),
+                "Practitioner" => dana.id.clone(),
+                _ => record.clone(),
+            };
+            let r = app.get(&format!("/fhir/r4/{kind}/{id}"), Some(&patient.access)).await;
+            assert_valid(&app, &r);
+            assert_eq!(r.body["id"], id.as_str());
+        }
     }
+    // Practitioner: doctors only; a patient's id is not one.
+    assert_outcome(&app.get(&format!("/fhir/r4/Practitioner/{p}"), Some(&dana.access)).await, 404, "not-found");
+    // The lab result: a quantity, flagged high, based on its order.
+    let r = app.get(&format!("/fhir/r4/Observation?patient={p}"), Some(&patient.access)).await;
+    let obs = &resources(&r.body)[0];
+    assert_eq!(obs["valueQuantity"], json!({"value": 5.9, "unit": "mmol/L"}), "{obs}");
+    assert_eq!(obs["interpretation"][0]["coding"][0]["code"], "H");
+    assert_eq!(obs["basedOn"][0]["reference"], format!("ServiceRequest/{order_id}"));
+    // Consents are the patient's own; the audit trail is the admins'.
+    assert_outcome(&app.get(&format!("/fhir/r4/Consent?patient={p}"), Some(&dana.access)).await, 403, "forbidden");
+    assert_outcome(&app.get(&format!("/fhir/r4/AuditEvent?patient={p}"), Some(&patient.access)).await, 403, "forbidden");
+    assert_outcome(&app.get(&format!("/fhir/r4/Observation?patient={p}"), Some(&outsider.access)).await, 404, "not-found");
 
     // Patient: the patient and their doctor read it; a doctor outside the care team gets 404.
     for token in [&patient.access, &dana.access] {
@@ -120,7 +187,7 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}"), None).await, 401, "login");
     assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}"), Some("eyJhbGciOiJFZERTQSJ9.e30.AAAA")).await, 401, "login");
     assert_outcome(&app.get("/fhir/r4/Patient/not-an-id", Some(&dana.access)).await, 404, "not-found");
-    assert_outcome(&app.get("/fhir/r4/Observation", Some(&dana.access)).await, 404, "not-found");
+    assert_outcome(&app.get("/fhir/r4/Encounter", Some(&dana.access)).await, 404, "not-found");
 
     // Patient search: by MRN, name and birthdate for doctors; a patient finds only themselves.
     let mrn = app.get(&format!("/fhir/r4/Patient/{p}"), Some(&dana.access)).await.body["identifier"]
@@ -187,8 +254,22 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_valid(&app, &r);
     let mut kinds: Vec<String> = resources(&r.body).iter().map(|x| x["resourceType"].as_str().unwrap().to_string()).collect();
     kinds.dedup();
-    assert_eq!(kinds, ["Patient", "DocumentReference", "AllergyIntolerance", "Condition", "MedicationRequest"], "{}", r.text);
-    assert_eq!(resources(&r.body).len(), 1 + 1 + 3 + 1 + 1);
+    assert_eq!(
+        kinds,
+        [
+            "Patient",
+            "DocumentReference",
+            "AllergyIntolerance",
+            "Condition",
+            "MedicationRequest",
+            "Appointment",
+            "ServiceRequest",
+            "Observation"
+        ],
+        "{}",
+        r.text
+    );
+    assert_eq!(resources(&r.body).len(), 1 + 1 + 3 + 1 + 1 + 1 + 1 + 1);
     assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}/$everything"), Some(&outsider.access)).await, 404, "not-found");
 
     // Every FHIR read is in the audit trail, on the patient's access log.

@@ -86,8 +86,17 @@ async fn every_role_against_every_route(backend: Backend) {
             "/api/v1/ledger/entries/{index}" => spec.path.replace("{index}", "0"),
             "/fhir/r4/Patient/{id}" | "/fhir/r4/Patient/{id}/$everything" => spec.path.replace("{id}", &patient.id),
             "/fhir/r4/DocumentReference/{id}" => spec.path.replace("{id}", &record_id),
+            "/fhir/r4/Practitioner/{id}" => spec.path.replace("{id}", &doctor.id),
             // Searches about the patient (doctors and other staff must name one).
-            "/fhir/r4/DocumentReference" | "/fhir/r4/AllergyIntolerance" | "/fhir/r4/Condition" | "/fhir/r4/MedicationRequest" => {
+            "/fhir/r4/DocumentReference"
+            | "/fhir/r4/AllergyIntolerance"
+            | "/fhir/r4/Condition"
+            | "/fhir/r4/MedicationRequest"
+            | "/fhir/r4/Appointment"
+            | "/fhir/r4/ServiceRequest"
+            | "/fhir/r4/Observation"
+            | "/fhir/r4/Consent"
+            | "/fhir/r4/AuditEvent" => {
                 format!("{}?patient={}", spec.path, patient.id)
             }
             "/fhir/r4/Patient" => format!("{}?name=Pat", spec.path),
