@@ -103,6 +103,8 @@ use crate::records;
         crate::fhir::api::observations,
         crate::fhir::api::consents,
         crate::fhir::api::audit_events,
+        crate::fhir::api::medication_dispenses,
+        crate::fhir::api::provenance,
         crate::ledger::api::alerts,
         crate::health::api::get_status,
         crate::ledger::api::head,

@@ -29,6 +29,8 @@ pub struct SearchParams {
     pub birthdate: Option<String>,
     /// Patient search: the MRN (`MRN…` or `urn:careledger:mrn|MRN…`).
     pub identifier: Option<String>,
+    /// Provenance search: `DocumentReference/<record id>`.
+    pub target: Option<String>,
     /// Entries per page, 1–200 (default 50).
     #[serde(rename = "_count")]
     #[param(rename = "_count")]
@@ -317,4 +319,33 @@ pub async fn audit_events(
     state.audit.flush().await?;
     let page = service::audit_events(&state, &actor, patient, q.count.clone(), q.cursor.clone()).await?;
     Ok(page_bundle(&state, &headers, &uri, page))
+}
+
+/// `GET /fhir/r4/MedicationDispense?patient=`: what the pharmacy handed over.
+#[utoipa::path(get, path = "/fhir/r4/MedicationDispense", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of MedicationDispenses, one per batch handed over", content_type = "application/fhir+json", body = Object)))]
+pub async fn medication_dispenses(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let patient = service::patient_of(&actor, &q.search())?;
+    let page = service::medication_dispenses(&state, &actor, patient, &q.page()?).await?;
+    Ok(page_bundle(&state, &headers, &uri, page))
+}
+
+/// `GET /fhir/r4/Provenance?target=DocumentReference/{id}`: the ledger entries behind a record.
+#[utoipa::path(get, path = "/fhir/r4/Provenance", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of Provenances, one per version of the record", content_type = "application/fhir+json", body = Object)))]
+pub async fn provenance(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let found = service::provenance(&state, &actor, q.target.as_deref(), &base(&state, &headers)).await?;
+    Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
 }

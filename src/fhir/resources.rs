@@ -169,6 +169,22 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         resource("Condition", false, true, true, by_patient(), "The patient's problem list."),
         resource("MedicationRequest", false, true, true, by_patient(), "Prescriptions, one request per item."),
         resource(
+            "MedicationDispense",
+            false,
+            true,
+            true,
+            by_patient(),
+            "What the pharmacy handed over, one per batch, against the prescription's requests.",
+        ),
+        resource(
+            "Provenance",
+            false,
+            true,
+            false,
+            vec![search("target", "reference", "`DocumentReference/<id>`: the ledger entry behind each version of the record.")],
+            "The ledger entries (index, RFC 9162 leaf hash, a link to the proof) behind a record's versions.",
+        ),
+        resource(
             "Appointment",
             false,
             true,
@@ -378,4 +394,59 @@ pub fn audit_event(e: &crate::audit::trail::AccessEvent) -> Value {
         r.insert("entity".into(), Value::Array(entities));
     }
     Value::Object(r)
+}
+
+/// A dispensation as FHIR R4 MedicationDispenses, one per batch handed over, authorised by the
+/// prescription's MedicationRequests.
+pub fn medication_dispenses(d: &crate::pharmacy::model::Dispensation, rx: &crate::prescriptions::model::Prescription) -> Vec<Value> {
+    use crate::export::bundle::derived_uuid;
+    let requests: Vec<Value> = (0..rx.items.len())
+        .map(|i| json!({ "reference": format!("MedicationRequest/{}", derived_uuid(&format!("prescription:{}:{i}", rx.id))) }))
+        .collect();
+    d.items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            json!({
+                "resourceType": "MedicationDispense",
+                "id": derived_uuid(&format!("dispensation:{}:{i}", d.id)),
+                "identifier": [{ "system": id_system("dispensation-item"), "value": format!("{}/{i}", d.id) }],
+                "status": "completed",
+                "medicationCodeableConcept": { "text": item.drug },
+                "subject": patient_ref(&rx.patient_id, &rx.patient_name),
+                "performer": [{ "actor": { "identifier": { "system": id_system("user"), "value": d.pharmacist_id }, "display": "Pharmacist" } }],
+                "authorizingPrescription": requests,
+                "quantity": { "value": item.quantity, "unit": "unit" },
+                "whenHandedOver": d.created_at,
+                "note": [{ "text": format!("Batch {}", item.batch) }],
+            })
+        })
+        .collect()
+}
+
+/// The ledger entry behind a resource as a FHIR R4 Provenance: what it covers, who wrote it,
+/// when, and the entry's index and leaf hash (RFC 9162), which the API's proof checks.
+pub fn provenance(target: &str, entry: i64, leaf_hash: Option<&str>, recorded: &str, author: &str, first: bool, proof: &str) -> Value {
+    use crate::export::bundle::derived_uuid;
+    let mut extension = vec![json!({ "url": "urn:careledger:extension:ledger-entry", "valueInteger": entry })];
+    if let Some(h) = leaf_hash {
+        extension.push(json!({ "url": "urn:careledger:extension:leaf-hash", "valueString": h }));
+    }
+    extension.push(json!({ "url": "urn:careledger:extension:proof", "valueUrl": proof }));
+    json!({
+        "resourceType": "Provenance",
+        "id": derived_uuid(&format!("provenance:{target}:{entry}")),
+        "extension": extension,
+        "target": [{ "reference": target }],
+        "recorded": recorded,
+        "policy": ["urn:careledger:ledger"],
+        "activity": { "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/v3-DataOperation",
+            "code": if first { "CREATE" } else { "UPDATE" },
+        }]},
+        "agent": [{
+            "type": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/provenance-participant-type", "code": "author" }] },
+            "who": { "reference": format!("Practitioner/{author}") },
+        }],
+    })
 }

@@ -169,7 +169,7 @@ pub async fn medication_requests(ctx: &Ctx, actor: &Actor, patient: UserId, page
 
 /// `GET Patient/{id}/$everything`: the patient and every resource of theirs the caller may
 /// read (FHIR R4 Patient-everything), every page of each: records, allergies, problems,
-/// prescriptions, appointments, lab orders and results.
+/// prescriptions and their dispensing, appointments, lab orders and results.
 #[tracing::instrument(skip_all, fields(patient_id = %id))]
 pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Result<Vec<Value>, Error> {
     let mut out = vec![patient(ctx, actor, id).await?];
@@ -203,15 +203,23 @@ pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Res
         }
     }
     let mut page = all(None);
+    let mut dispenses = Vec::new();
     let filter = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(id.to_string()), status: None };
     loop {
         let p = crate::prescriptions::service::list(ctx, actor, &filter, &page).await?;
         out.extend(p.items.iter().flat_map(|rx| bundle::medication_requests(rx, &who, Refs::Rest)));
+        let dispensed: Vec<String> = p.items.iter().filter(|rx| rx.status == "dispensed").map(|rx| rx.id.clone()).collect();
+        for d in crate::pharmacy::service::dispensations_of(ctx, &dispensed).await? {
+            if let Some(rx) = p.items.iter().find(|rx| rx.id == d.prescription_id) {
+                dispenses.extend(resources::medication_dispenses(&d, rx));
+            }
+        }
         page = all(p.items.last().map(|rx| (rx.created_at.clone(), rx.id.clone())));
         if p.next_cursor.is_none() {
             break;
         }
     }
+    out.extend(dispenses);
     out.extend(appointments(ctx, actor, id).await?);
     let orders = lab_orders(ctx, actor, id).await?;
     out.extend(orders.iter().map(resources::service_request));
@@ -285,4 +293,53 @@ pub async fn audit_events(
     let params = crate::audit::TrailParams { patient_id: patient.map(|p| p.to_string()), limit, cursor, ..Default::default() };
     let p = crate::audit::search(ctx, actor, &params).await?;
     Ok(Page { items: p.items.iter().map(resources::audit_event).collect(), next_cursor: p.next_cursor })
+}
+
+/// `GET MedicationDispense?patient=`: what the pharmacy handed over against the patient's
+/// prescriptions the caller may read (one query for the page's dispensations).
+#[tracing::instrument(skip_all)]
+pub async fn medication_dispenses(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest) -> Result<Page<Value>, Error> {
+    let filter =
+        crate::prescriptions::model::PrescriptionFilter { patient_id: Some(patient.to_string()), status: Some("dispensed".into()) };
+    let p = crate::prescriptions::service::list(ctx, actor, &filter, page).await?;
+    let ids: Vec<String> = p.items.iter().map(|rx| rx.id.clone()).collect();
+    let dispensed = crate::pharmacy::service::dispensations_of(ctx, &ids).await?;
+    let mut items = Vec::new();
+    for rx in &p.items {
+        for d in dispensed.iter().filter(|d| d.prescription_id == rx.id) {
+            items.extend(resources::medication_dispenses(d, rx));
+        }
+    }
+    Ok(Page { items, next_cursor: p.next_cursor })
+}
+
+/// `GET Provenance?target=DocumentReference/{id}`: the ledger entry behind each version of a
+/// record the caller may read, oldest first.
+#[tracing::instrument(skip_all)]
+pub async fn provenance(ctx: &Ctx, actor: &Actor, target: Option<&str>, base: &str) -> Result<Vec<Value>, Error> {
+    let record = target.map(str::trim).and_then(|t| t.strip_prefix("DocumentReference/")).and_then(|id| id.parse::<RecordId>().ok());
+    let Some(id) = record else {
+        let mut v = Validator::default();
+        v.add("target", "target must be DocumentReference/<record id>");
+        return Err(v.finish().err().unwrap_or(Error::NotFound("not_found")));
+    };
+    let versions = crate::records::service::versions(ctx, actor, id).await?;
+    let entries: Vec<i64> = versions.iter().map(|v| v.entry_index).collect();
+    let hashes = crate::ledger::store::leaf_hashes(&ctx.db, &entries).await?;
+    let proof = format!("{base}/api/v1/records/{id}/proof");
+    Ok(versions
+        .iter()
+        .map(|v| {
+            let target = format!("DocumentReference/{id}/_history/{}", v.version);
+            resources::provenance(
+                &target,
+                v.entry_index,
+                hashes.get(&v.entry_index).map(String::as_str),
+                &v.created_at,
+                &v.author_id,
+                v.version == 1,
+                &proof,
+            )
+        })
+        .collect())
 }

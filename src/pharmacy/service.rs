@@ -310,3 +310,25 @@ pub async fn ledgered(db: &Db, vault: &crate::vault::Vault) -> Result<Declaratio
     }
     Ok(Declaration { rows, problems })
 }
+
+/// The dispensations of prescriptions the caller has read already (through the prescriptions
+/// service, which decided who may see them), opened with each patient's key; an erased
+/// patient's show no batches.
+pub async fn dispensations_of(ctx: &Ctx, prescriptions: &[String]) -> Result<Vec<Dispensation>, Error> {
+    let mut out = Vec::new();
+    for (id, prescription, pharmacist, at, sealed, entry_index, patient_id, wrapped, master) in
+        store::dispensations_of(&ctx.db, prescriptions).await?
+    {
+        let patient: UserId = patient_id.parse().map_err(|_| Error::Internal(anyhow::anyhow!("a prescription names no patient")))?;
+        let items = match ctx.vault.key_from_columns(wrapped.as_deref(), master.as_deref(), patient)? {
+            Some(k) => {
+                let body: DispenseBody =
+                    serde_json::from_str(k.open(&sealed, &context(&id))?.expose()).map_err(|e| Error::Internal(e.into()))?;
+                body.items
+            }
+            None => Vec::new(),
+        };
+        out.push(Dispensation { id, prescription_id: prescription, pharmacist_id: pharmacist, created_at: at, items, entry_index });
+    }
+    Ok(out)
+}

@@ -210,3 +210,37 @@ pub async fn all_dispensations(db: &Db) -> Result<Vec<DispensationRow>, Error> {
         })
         .collect()
 }
+
+/// The dispensations of these prescriptions (one query), with the patient's wrapped key:
+/// (id, prescription, pharmacist, time, sealed items, entry, patient, wrapped key, master key id).
+pub async fn dispensations_of(db: &Db, prescriptions: &[String]) -> Result<Vec<DispensationRow>, Error> {
+    if prescriptions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = (1..=prescriptions.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT d.id, d.prescription_id, d.pharmacist_id, d.created_at, d.items, d.entry_index, p.patient_id, k.wrapped_key, k.master_key_id \
+         FROM dispensations d JOIN prescriptions p ON p.id = d.prescription_id LEFT JOIN patient_keys k ON k.patient_id = p.patient_id \
+         WHERE d.prescription_id IN ({marks}) ORDER BY d.created_at DESC, d.id DESC"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for id in prescriptions {
+        q = q.bind(id);
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("prescription_id")?,
+                r.try_get("pharmacist_id")?,
+                r.try_get("created_at")?,
+                r.try_get("items")?,
+                r.try_get("entry_index")?,
+                r.try_get("patient_id")?,
+                r.try_get("wrapped_key")?,
+                r.try_get("master_key_id")?,
+            ))
+        })
+        .collect()
+}

@@ -95,6 +95,22 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     let rx = json!({"patient_id": p, "items": [{"drug": "lisinopril", "dose_mg": 10, "frequency_per_day": 1, "duration_days": 90}]});
     let r = app.post("/api/v1/prescriptions", Some(&dana.access), &rx).await;
     assert_eq!(r.status, 201, "{}", r.text);
+    let rx_id = r.body["id"].as_str().unwrap().to_string();
+    // The pharmacy dispenses it from a batch.
+    let pharmacist = app.staff("rx@example.org", "pharmacist", "Phil Pharm", &admin).await;
+    let expiry = (app.clock.now() + chrono::Duration::days(200)).format("%Y-%m-%d").to_string();
+    let stock = json!({"drug": "lisinopril", "batch": "LS-7", "quantity": 200, "expiry": expiry, "reorder_level": 10});
+    let r = app.post("/api/v1/inventory", Some(&pharmacist.access), &stock).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let batch = r.body["id"].as_str().unwrap().to_string();
+    let r = app
+        .post(
+            &format!("/api/v1/prescriptions/{rx_id}/dispense"),
+            Some(&pharmacist.access),
+            &json!({"items": [{"inventory_id": batch, "quantity": 90}]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.text);
 
     // An appointment, a lab order with its result, a consent.
     let day = (app.clock.now() + chrono::Duration::days(1)).date_naive();
@@ -128,6 +144,8 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
             "AllergyIntolerance",
             "Condition",
             "MedicationRequest",
+            "MedicationDispense",
+            "Provenance",
             "Appointment",
             "ServiceRequest",
             "Observation",
@@ -145,7 +163,7 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
             _ => &dana.access,
         };
         if codes.contains(&"search-type") {
-            let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat"), Some(reader)).await;
+            let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat&target=DocumentReference/{record}"), Some(reader)).await;
             assert_valid(&app, &r);
             let found = resources(&r.body);
             assert!(!found.is_empty() && found.iter().all(|x| x["resourceType"] == kind), "{kind}: {}", r.text);
@@ -169,6 +187,28 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_eq!(obs["valueQuantity"], json!({"value": 5.9, "unit": "mmol/L"}), "{obs}");
     assert_eq!(obs["interpretation"][0]["coding"][0]["code"], "H");
     assert_eq!(obs["basedOn"][0]["reference"], format!("ServiceRequest/{order_id}"));
+    // The dispensing, against the prescription's request; the ledger entry behind the record.
+    let r = app.get("/fhir/r4/MedicationDispense", Some(&patient.access)).await;
+    let given = &resources(&r.body)[0];
+    assert_eq!((given["quantity"]["value"].as_i64(), given["note"][0]["text"].as_str()), (Some(90), Some("Batch LS-7")), "{given}");
+    let request = app.get(&format!("/fhir/r4/MedicationRequest?patient={p}"), Some(&patient.access)).await;
+    assert_eq!(
+        given["authorizingPrescription"][0]["reference"],
+        format!("MedicationRequest/{}", resources(&request.body)[0]["id"].as_str().unwrap())
+    );
+    let r = app.get(&format!("/fhir/r4/Provenance?target=DocumentReference/{record}"), Some(&patient.access)).await;
+    let prov = &resources(&r.body)[0];
+    assert_eq!(prov["target"][0]["reference"], format!("DocumentReference/{record}/_history/1"));
+    let entry = prov["extension"][0]["valueInteger"].as_i64().unwrap();
+    let proof = app.get(&format!("/api/v1/records/{record}/proof"), Some(&patient.access)).await;
+    assert_eq!(proof.status, 200, "{}", proof.text);
+    assert_eq!(proof.body["leaf_index"].as_i64().or(proof.body["entry_index"].as_i64()), Some(entry), "{}", proof.text);
+    assert_outcome(
+        &app.get(&format!("/fhir/r4/Provenance?target=DocumentReference/{record}"), Some(&outsider.access)).await,
+        404,
+        "not-found",
+    );
+    assert_outcome(&app.get("/fhir/r4/Provenance?target=Patient/x", Some(&dana.access)).await, 422, "invalid");
     // Consents are the patient's own; the audit trail is the admins'.
     assert_outcome(&app.get(&format!("/fhir/r4/Consent?patient={p}"), Some(&dana.access)).await, 403, "forbidden");
     assert_outcome(&app.get(&format!("/fhir/r4/AuditEvent?patient={p}"), Some(&patient.access)).await, 403, "forbidden");
@@ -262,6 +302,7 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
             "AllergyIntolerance",
             "Condition",
             "MedicationRequest",
+            "MedicationDispense",
             "Appointment",
             "ServiceRequest",
             "Observation"
@@ -269,7 +310,7 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
         "{}",
         r.text
     );
-    assert_eq!(resources(&r.body).len(), 1 + 1 + 3 + 1 + 1 + 1 + 1 + 1);
+    assert_eq!(resources(&r.body).len(), 1 + 1 + 3 + 1 + 1 + 1 + 1 + 1 + 1);
     assert_outcome(&app.get(&format!("/fhir/r4/Patient/{p}/$everything"), Some(&outsider.access)).await, 404, "not-found");
 
     // Every FHIR read is in the audit trail, on the patient's access log.

@@ -92,6 +92,7 @@ async fn every_role_against_every_route(backend: Backend) {
             | "/fhir/r4/AllergyIntolerance"
             | "/fhir/r4/Condition"
             | "/fhir/r4/MedicationRequest"
+            | "/fhir/r4/MedicationDispense"
             | "/fhir/r4/Appointment"
             | "/fhir/r4/ServiceRequest"
             | "/fhir/r4/Observation"
@@ -100,6 +101,7 @@ async fn every_role_against_every_route(backend: Backend) {
                 format!("{}?patient={}", spec.path, patient.id)
             }
             "/fhir/r4/Patient" => format!("{}?name=Pat", spec.path),
+            "/fhir/r4/Provenance" => format!("{}?target=DocumentReference/{record_id}", spec.path),
             "/api/v1/patients/{id}/history"
             | "/api/v1/patients/{id}/care-team"
             | "/patients/{id}/care-team"
