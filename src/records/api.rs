@@ -133,10 +133,19 @@ pub async fn proof(State(state): State<AppState>, actor: Actor, ApiPath(id): Api
     Ok(ApiJson(crate::ledger::service::inclusion(&state, index).await?))
 }
 
+/// The upload form (RFC 7578): one part named `file` with the file's bytes and its name.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct Upload {
+    /// The file: PDF, PNG, JPEG or plain text, at most 25 MB; its part's filename is kept.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// `POST /api/v1/records/{id}/files`: attaches a file (multipart field `file`).
 #[utoipa::path(post, path = "/api/v1/records/{id}/files", tag = "records", security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "Record id (UUID)")),
-    request_body(content_type = "multipart/form-data", description = "Field `file`: PDF, PNG, JPEG or plain text, at most 25 MB"),
+    request_body(content = Upload, content_type = "multipart/form-data", description = "Field `file`: PDF, PNG, JPEG or plain text, at most 25 MB"),
     responses(
         (status = 201, description = "Stored and entered in the ledger", body = FileInfo),
         (status = 403, description = "`forbidden`: the caller's role writes no records (patients included, even for their own record)", body = Problem),

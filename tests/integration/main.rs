@@ -23,6 +23,7 @@ mod backup;
 mod browser;
 mod care_team;
 mod chart;
+mod clientgen;
 mod cluster;
 mod dashboards;
 mod drugs;
