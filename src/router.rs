@@ -264,6 +264,48 @@ pub fn routes(state: AppState) -> Routes {
         .add(get.clone(), "/fhir/r4/Provenance", Api, RecordsRead, fhir::api::provenance)
         .audited("fhir.search", "record")
         .add(get.clone(), "/fhir/r4/Practitioner/{id}", Api, SignedIn, fhir::api::practitioner)
+        .add(get.clone(), "/fhir/r4/Practitioner", Api, SignedIn, fhir::api::practitioners)
+        .add_refusing(get.clone(), "/fhir/r4/AllergyIntolerance/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), fhir::api::allergy)
+        .audited("fhir.read", "allergy")
+        .add_refusing(get.clone(), "/fhir/r4/Condition/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), fhir::api::condition)
+        .audited("fhir.read", "problem")
+        .add_refusing(
+            get.clone(),
+            "/fhir/r4/MedicationRequest/{id}",
+            Api,
+            PrescriptionsRead,
+            Refusal::NotFound("not_found"),
+            fhir::api::medication_request,
+        )
+        .audited("fhir.read", "prescription")
+        .add_refusing(
+            get.clone(),
+            "/fhir/r4/MedicationDispense/{id}",
+            Api,
+            PrescriptionsRead,
+            Refusal::NotFound("not_found"),
+            fhir::api::medication_dispense,
+        )
+        .audited("fhir.read", "prescription")
+        .add_refusing(
+            get.clone(),
+            "/fhir/r4/Appointment/{id}",
+            Api,
+            AppointmentsBook,
+            Refusal::NotFound("not_found"),
+            fhir::api::appointment,
+        )
+        .audited("fhir.read", "appointment")
+        .add_refusing(get.clone(), "/fhir/r4/ServiceRequest/{id}", Api, LabRead, Refusal::NotFound("not_found"), fhir::api::service_request)
+        .audited("fhir.read", "lab_order")
+        .add_refusing(get.clone(), "/fhir/r4/Observation/{id}", Api, LabRead, Refusal::NotFound("not_found"), fhir::api::observation)
+        .audited("fhir.read", "lab_order")
+        .add_refusing(get.clone(), "/fhir/r4/Consent/{id}", Api, ConsentManage, Refusal::NotFound("not_found"), fhir::api::consent)
+        .audited("fhir.read", "consent")
+        .add_refusing(get.clone(), "/fhir/r4/Provenance/{id}", Api, RecordsRead, Refusal::NotFound("not_found"), fhir::api::provenance_read)
+        .audited("fhir.read", "record")
+        .add_refusing(get.clone(), "/fhir/r4/AuditEvent/{id}", Api, AuditRead, Refusal::NotFound("not_found"), fhir::api::audit_event)
+        .audited("fhir.read", "audit")
         .add(get.clone(), "/fhir/r4/Appointment", Api, AppointmentsBook, fhir::api::appointments)
         .audited("fhir.search", "appointment")
         .add(get.clone(), "/fhir/r4/ServiceRequest", Api, LabRead, fhir::api::service_requests)

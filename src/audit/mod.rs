@@ -191,6 +191,12 @@ pub async fn search(ctx: &Ctx, actor: &Actor, params: &TrailParams) -> Result<Pa
     Ok(Page { items: rows, next_cursor })
 }
 
+/// One row of the audit trail by its position in the chain (admins).
+pub async fn event(ctx: &Ctx, actor: &Actor, seq: i64) -> Result<AccessEvent, Error> {
+    actor.require(Permission::AuditRead)?;
+    trail::one(&ctx.db, seq).await?.ok_or(Error::NotFound("not_found"))
+}
+
 /// Most rows one CSV export holds; narrow the filters for more.
 pub const EXPORT_MAX_ROWS: usize = 100_000;
 

@@ -132,3 +132,12 @@ pub async fn all_with_keys(db: &Db, list: List) -> Result<Vec<(StoredItem, Optio
         .map(|r| Ok((item_from_row(r)?, r.try_get::<Option<String>, _>("wrapped_key")?, r.try_get::<Option<String>, _>("master_key_id")?)))
         .collect()
 }
+
+/// The patient an allergy or problem belongs to (by its primary key), if it exists.
+pub async fn patient_of(db: &Db, list: List, id: &str) -> Result<Option<String>, Error> {
+    let sql = match list {
+        List::Allergies => "SELECT patient_id FROM allergies WHERE id = $1",
+        List::Problems => "SELECT patient_id FROM problems WHERE id = $1",
+    };
+    Ok(sqlx::query_scalar(sql).bind(id).fetch_optional(&db.pool).await?)
+}

@@ -349,3 +349,109 @@ pub async fn provenance(
     let found = service::provenance(&state, &actor, q.target.as_deref(), &base(&state, &headers)).await?;
     Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
 }
+
+/// `GET /fhir/r4/Practitioner?name=`: the clinic's doctors.
+#[utoipa::path(get, path = "/fhir/r4/Practitioner", tag = "fhir", security(("bearer" = [])), params(SearchParams),
+    responses((status = 200, description = "A searchset Bundle of Practitioners (active doctors), by name", content_type = "application/fhir+json", body = Object)))]
+pub async fn practitioners(
+    State(state): State<AppState>,
+    _actor: Actor,
+    headers: HeaderMap,
+    uri: OriginalUri,
+    ApiQuery(q): ApiQuery<SearchParams>,
+) -> Result<Response, Error> {
+    let found = service::practitioners(&state, q.name.as_deref()).await?;
+    Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
+}
+
+/// A resource id as FHIR allows it (`[A-Za-z0-9\-\.]{1,64}`), or 404.
+fn fhir_id(id: &str) -> Result<&str, Error> {
+    let ok = !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    if ok { Ok(id) } else { Err(Error::NotFound("not_found")) }
+}
+
+/// `GET /fhir/r4/AllergyIntolerance/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/AllergyIntolerance/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The allergy's id")),
+    responses((status = 200, description = "A FHIR R4 AllergyIntolerance", content_type = "application/fhir+json", body = Object)))]
+pub async fn allergy(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::allergy(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/Condition/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/Condition/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The problem's id")),
+    responses((status = 200, description = "A FHIR R4 Condition", content_type = "application/fhir+json", body = Object)))]
+pub async fn condition(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::condition(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/MedicationRequest/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/MedicationRequest/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`<prescription id>-<item number>`")),
+    responses((status = 200, description = "A FHIR R4 MedicationRequest", content_type = "application/fhir+json", body = Object)))]
+pub async fn medication_request(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::medication_request(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/MedicationDispense/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/MedicationDispense/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`<dispensation id>-<batch number>`")),
+    responses((status = 200, description = "A FHIR R4 MedicationDispense", content_type = "application/fhir+json", body = Object)))]
+pub async fn medication_dispense(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::medication_dispense(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/Appointment/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/Appointment/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The appointment's id")),
+    responses((status = 200, description = "A FHIR R4 Appointment", content_type = "application/fhir+json", body = Object)))]
+pub async fn appointment(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::appointment(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/ServiceRequest/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/ServiceRequest/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The lab order's id")),
+    responses((status = 200, description = "A FHIR R4 ServiceRequest", content_type = "application/fhir+json", body = Object)))]
+pub async fn service_request(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::service_request(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/Observation/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/Observation/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The lab order's id (its one result)")),
+    responses((status = 200, description = "A FHIR R4 Observation", content_type = "application/fhir+json", body = Object)))]
+pub async fn observation(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::observation(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/Consent/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/Consent/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The consent's id")),
+    responses((status = 200, description = "A FHIR R4 Consent", content_type = "application/fhir+json", body = Object)))]
+pub async fn consent(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    Ok(fhir(&service::consent(&state, &actor, fhir_id(&id)?).await?))
+}
+
+/// `GET /fhir/r4/Provenance/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/Provenance/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "`<record id>-<version>`")),
+    responses((status = 200, description = "A FHIR R4 Provenance", content_type = "application/fhir+json", body = Object)))]
+pub async fn provenance_read(
+    State(state): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, Error> {
+    Ok(fhir(&service::provenance_of(&state, &actor, fhir_id(&id)?, &base(&state, &headers)).await?))
+}
+
+/// `GET /fhir/r4/AuditEvent/{id}`.
+#[utoipa::path(get, path = "/fhir/r4/AuditEvent/{id}", tag = "fhir", security(("bearer" = [])),
+    params(("id" = String, Path, description = "The row's position in the audit chain")),
+    responses((status = 200, description = "A FHIR R4 AuditEvent", content_type = "application/fhir+json", body = Object)))]
+pub async fn audit_event(State(state): State<AppState>, actor: Actor, ApiPath(id): ApiPath<String>) -> Result<Response, Error> {
+    state.audit.flush().await?;
+    Ok(fhir(&service::audit_event(&state, &actor, fhir_id(&id)?).await?))
+}

@@ -163,14 +163,21 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
     let by_patient = || vec![patient_param.clone()];
     let resources = vec![
         patient,
-        resource("Practitioner", true, false, false, vec![], "Doctors, by the id records and prescriptions refer to them with."),
+        resource(
+            "Practitioner",
+            true,
+            true,
+            false,
+            vec![search("name", "string", "Part of the name; without it, every active doctor.")],
+            "Doctors, by the id records and prescriptions refer to them with.",
+        ),
         resource("DocumentReference", true, true, true, by_patient(), "Clinical records as they stand (notes inline, files as links)."),
-        resource("AllergyIntolerance", false, true, true, by_patient(), "The patient's recorded allergies."),
-        resource("Condition", false, true, true, by_patient(), "The patient's problem list."),
-        resource("MedicationRequest", false, true, true, by_patient(), "Prescriptions, one request per item."),
+        resource("AllergyIntolerance", true, true, true, by_patient(), "The patient's recorded allergies."),
+        resource("Condition", true, true, true, by_patient(), "The patient's problem list."),
+        resource("MedicationRequest", true, true, true, by_patient(), "Prescriptions, one request per item."),
         resource(
             "MedicationDispense",
-            false,
+            true,
             true,
             true,
             by_patient(),
@@ -178,7 +185,7 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         ),
         resource(
             "Provenance",
-            false,
+            true,
             true,
             false,
             vec![search("target", "reference", "`DocumentReference/<id>`: the ledger entry behind each version of the record.")],
@@ -186,16 +193,16 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         ),
         resource(
             "Appointment",
-            false,
+            true,
             true,
             false,
             by_patient(),
             "Appointments (the patient's own; a doctor's with them; all for the front desk).",
         ),
-        resource("ServiceRequest", false, true, false, by_patient(), "Lab orders."),
-        resource("Observation", false, true, false, by_patient(), "Lab results, each based on its ServiceRequest."),
-        resource("Consent", false, true, true, by_patient(), "A patient's own consents (read access granted to a doctor)."),
-        resource("AuditEvent", false, true, true, by_patient(), "The audit trail: every read and write of patient data (administrators)."),
+        resource("ServiceRequest", true, true, false, by_patient(), "Lab orders."),
+        resource("Observation", true, true, false, by_patient(), "Lab results, each based on its ServiceRequest."),
+        resource("Consent", true, true, true, by_patient(), "A patient's own consents (read access granted to a doctor)."),
+        resource("AuditEvent", true, true, true, by_patient(), "The audit trail: every read and write of patient data (administrators)."),
     ];
     json!({
         "resourceType": "CapabilityStatement",
@@ -297,11 +304,12 @@ pub fn service_request(o: &crate::lab::model::LabOrder) -> Value {
     Value::Object(r)
 }
 
-/// A lab result as a FHIR R4 Observation (the order's result; its id derived from the order's).
+/// A lab result as a FHIR R4 Observation (the order's one result, under the order's id).
 pub fn observation(o: &crate::lab::model::LabOrder, res: &crate::lab::model::LabResult) -> Value {
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("Observation"));
-    r.insert("id".into(), json!(crate::export::bundle::derived_uuid(&format!("lab-result:{}", o.id))));
+    // A lab order has at most one result: the Observation shares its ServiceRequest's id.
+    r.insert("id".into(), json!(o.id));
     r.insert("identifier".into(), json!([{ "system": id_system("lab-result"), "value": o.id }]));
     r.insert("basedOn".into(), json!([{ "reference": format!("ServiceRequest/{}", o.id) }]));
     r.insert("status".into(), json!("final"));
@@ -369,7 +377,8 @@ pub fn audit_event(e: &crate::audit::trail::AccessEvent) -> Value {
     }
     let mut r = Map::new();
     r.insert("resourceType".into(), json!("AuditEvent"));
-    r.insert("id".into(), json!(crate::export::bundle::derived_uuid(&format!("audit-trail:{}", e.seq))));
+    // Its position in the audit chain, which never changes.
+    r.insert("id".into(), json!(e.seq.to_string()));
     r.insert(
         "type".into(),
         json!({ "system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest", "display": "RESTful Operation" }),
@@ -396,20 +405,17 @@ pub fn audit_event(e: &crate::audit::trail::AccessEvent) -> Value {
     Value::Object(r)
 }
 
-/// A dispensation as FHIR R4 MedicationDispenses, one per batch handed over, authorised by the
-/// prescription's MedicationRequests.
+/// A dispensation as FHIR R4 MedicationDispenses, one per batch handed over (`<dispensation>-<n>`),
+/// authorised by the prescription's MedicationRequests (`<prescription>-<item>`).
 pub fn medication_dispenses(d: &crate::pharmacy::model::Dispensation, rx: &crate::prescriptions::model::Prescription) -> Vec<Value> {
-    use crate::export::bundle::derived_uuid;
-    let requests: Vec<Value> = (0..rx.items.len())
-        .map(|i| json!({ "reference": format!("MedicationRequest/{}", derived_uuid(&format!("prescription:{}:{i}", rx.id))) }))
-        .collect();
+    let requests: Vec<Value> = (0..rx.items.len()).map(|i| json!({ "reference": format!("MedicationRequest/{}-{i}", rx.id) })).collect();
     d.items
         .iter()
         .enumerate()
         .map(|(i, item)| {
             json!({
                 "resourceType": "MedicationDispense",
-                "id": derived_uuid(&format!("dispensation:{}:{i}", d.id)),
+                "id": format!("{}-{i}", d.id),
                 "identifier": [{ "system": id_system("dispensation-item"), "value": format!("{}/{i}", d.id) }],
                 "status": "completed",
                 "medicationCodeableConcept": { "text": item.drug },
@@ -426,8 +432,16 @@ pub fn medication_dispenses(d: &crate::pharmacy::model::Dispensation, rx: &crate
 
 /// The ledger entry behind a resource as a FHIR R4 Provenance: what it covers, who wrote it,
 /// when, and the entry's index and leaf hash (RFC 9162), which the API's proof checks.
-pub fn provenance(target: &str, entry: i64, leaf_hash: Option<&str>, recorded: &str, author: &str, first: bool, proof: &str) -> Value {
-    use crate::export::bundle::derived_uuid;
+pub fn provenance(
+    id: &str,
+    target: &str,
+    entry: i64,
+    leaf_hash: Option<&str>,
+    recorded: &str,
+    author: &str,
+    first: bool,
+    proof: &str,
+) -> Value {
     let mut extension = vec![json!({ "url": "urn:careledger:extension:ledger-entry", "valueInteger": entry })];
     if let Some(h) = leaf_hash {
         extension.push(json!({ "url": "urn:careledger:extension:leaf-hash", "valueString": h }));
@@ -435,7 +449,7 @@ pub fn provenance(target: &str, entry: i64, leaf_hash: Option<&str>, recorded: &
     extension.push(json!({ "url": "urn:careledger:extension:proof", "valueUrl": proof }));
     json!({
         "resourceType": "Provenance",
-        "id": derived_uuid(&format!("provenance:{target}:{entry}")),
+        "id": id,
         "extension": extension,
         "target": [{ "reference": target }],
         "recorded": recorded,

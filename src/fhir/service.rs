@@ -64,9 +64,8 @@ fn mrn_of(identifier: &str) -> String {
     value.trim().to_uppercase()
 }
 
-/// `GET Patient?name=&birthdate=&identifier=`: doctors search every patient's demographics (as
-/// the patient search does: staff find patients by name, date of birth or MRN); a patient
-/// finds only themselves.
+/// `GET Patient?name=&birthdate=&identifier=`: doctors find, by name, date of birth or MRN,
+/// the patients they may read (the care-team rule); a patient finds only themselves.
 #[tracing::instrument(skip_all)]
 pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>, Error> {
     let name = s.name.as_deref().map(str::trim).filter(|x| !x.is_empty());
@@ -106,14 +105,18 @@ pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>
         }
     };
     let found = crate::patients::service::search(ctx, actor, Some(&q)).await?;
-    Ok(found
-        .into_iter()
-        .filter(|p| matches(&p.full_name, p.date_of_birth.as_deref(), &p.mrn))
-        .map(|p| {
-            let d = Demographics { mrn: p.mrn, date_of_birth: p.date_of_birth, sex: p.sex, phone: None, address: None };
-            resources::patient(&p.id, &p.full_name, true, &d)
-        })
-        .collect())
+    // Only patients the caller may read (the care-team rule), so that each one found reads
+    // back; the patient search finds at most a page of them.
+    let mut out = Vec::new();
+    for p in found.into_iter().filter(|p| matches(&p.full_name, p.date_of_birth.as_deref(), &p.mrn)) {
+        let Ok(id) = p.id.parse::<UserId>() else { continue };
+        if !crate::care_team::may_read_patient(ctx, actor, id).await? {
+            continue;
+        }
+        let d = Demographics { mrn: p.mrn, date_of_birth: p.date_of_birth, sex: p.sex, phone: None, address: None };
+        out.push(resources::patient(&p.id, &p.full_name, true, &d));
+    }
+    Ok(out)
 }
 
 /// `GET DocumentReference/{id}`: a record as it stands, its files as links.
@@ -125,11 +128,14 @@ pub async fn document(ctx: &Ctx, actor: &Actor, id: RecordId, base: &str) -> Res
 }
 
 /// `GET DocumentReference?patient=`: the patient's records the caller may read, newest first
-/// (notes inline; a record's files are listed when it is read on its own).
+/// (notes inline, files as links; the page's files in one query).
 #[tracing::instrument(skip_all)]
 pub async fn documents(ctx: &Ctx, actor: &Actor, patient: UserId, page: &PageRequest, base: &str) -> Result<Page<Value>, Error> {
     let p = crate::records::service::history(ctx, actor, patient, page).await?;
-    Ok(Page { items: p.items.iter().map(|r| resources::document(r, &[], base)).collect(), next_cursor: p.next_cursor })
+    let files = crate::records::files::rows_of(&ctx.db, &ctx.vault, patient, &p.items.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+    let items =
+        p.items.iter().map(|r| resources::document(r, files.get(&r.id.to_string()).map(Vec::as_slice).unwrap_or_default(), base)).collect();
+    Ok(Page { items, next_cursor: p.next_cursor })
 }
 
 /// The patient's name for the references of their resources (the chart's services decide
@@ -161,10 +167,7 @@ pub async fn medication_requests(ctx: &Ctx, actor: &Actor, patient: UserId, page
     let filter = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(patient.to_string()), status: None };
     let p = crate::prescriptions::service::list(ctx, actor, &filter, page).await?;
     let who = named(ctx, patient).await?;
-    Ok(Page {
-        items: p.items.iter().flat_map(|rx| bundle::medication_requests(rx, &who, Refs::Rest)).collect(),
-        next_cursor: p.next_cursor,
-    })
+    Ok(Page { items: p.items.iter().flat_map(|rx| rest_requests(rx, &who)).collect(), next_cursor: p.next_cursor })
 }
 
 /// `GET Patient/{id}/$everything`: the patient and every resource of theirs the caller may
@@ -177,7 +180,10 @@ pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Res
     let mut page = all(None);
     loop {
         let p = crate::records::service::history(ctx, actor, id, &page).await?;
-        out.extend(p.items.iter().map(|r| resources::document(r, &[], base)));
+        let files = crate::records::files::rows_of(&ctx.db, &ctx.vault, id, &p.items.iter().map(|r| r.id).collect::<Vec<_>>()).await?;
+        out.extend(
+            p.items.iter().map(|r| resources::document(r, files.get(&r.id.to_string()).map(Vec::as_slice).unwrap_or_default(), base)),
+        );
         page = all(p.items.last().map(|r| (r.created_at.clone(), r.id.to_string())));
         if p.next_cursor.is_none() {
             break;
@@ -207,7 +213,7 @@ pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Res
     let filter = crate::prescriptions::model::PrescriptionFilter { patient_id: Some(id.to_string()), status: None };
     loop {
         let p = crate::prescriptions::service::list(ctx, actor, &filter, &page).await?;
-        out.extend(p.items.iter().flat_map(|rx| bundle::medication_requests(rx, &who, Refs::Rest)));
+        out.extend(p.items.iter().flat_map(|rx| rest_requests(rx, &who)));
         let dispensed: Vec<String> = p.items.iter().filter(|rx| rx.status == "dispensed").map(|rx| rx.id.clone()).collect();
         for d in crate::pharmacy::service::dispensations_of(ctx, &dispensed).await? {
             if let Some(rx) = p.items.iter().find(|rx| rx.id == d.prescription_id) {
@@ -332,6 +338,7 @@ pub async fn provenance(ctx: &Ctx, actor: &Actor, target: Option<&str>, base: &s
         .map(|v| {
             let target = format!("DocumentReference/{id}/_history/{}", v.version);
             resources::provenance(
+                &format!("{id}-{}", v.version),
                 &target,
                 v.entry_index,
                 hashes.get(&v.entry_index).map(String::as_str),
@@ -341,5 +348,144 @@ pub async fn provenance(ctx: &Ctx, actor: &Actor, target: Option<&str>, base: &s
                 &proof,
             )
         })
+        .collect())
+}
+
+/// A prescription's MedicationRequests with the API's ids, `<prescription>-<item>`, by which
+/// they are read again (the export's Bundle gives them derived UUIDs instead).
+fn rest_requests(rx: &crate::prescriptions::model::Prescription, who: &Value) -> Vec<Value> {
+    let mut requests = bundle::medication_requests(rx, who, Refs::Rest);
+    for (i, r) in requests.iter_mut().enumerate() {
+        r["id"] = Value::String(format!("{}-{i}", rx.id));
+    }
+    requests
+}
+
+/// `<uuid>-<n>`: one of the several resources careledger writes for one row.
+fn split_item(id: &str) -> Option<(&str, usize)> {
+    let (row, n) = id.rsplit_once('-')?;
+    uuid::Uuid::try_parse(row).ok()?;
+    Some((row, n.parse().ok()?))
+}
+
+fn not_found() -> Error {
+    Error::NotFound("not_found")
+}
+
+/// Reads one allergy or problem: finds its patient, then reads their list as the caller may
+/// (the care-team rule decides), page by page, for the row.
+async fn chart_item(ctx: &Ctx, actor: &Actor, list: crate::chart::store::List, id: &str) -> Result<Value, Error> {
+    let patient: UserId = crate::chart::store::patient_of(&ctx.db, list, id).await?.and_then(|p| p.parse().ok()).ok_or_else(not_found)?;
+    let who = named(ctx, patient).await?;
+    let mut page = PageRequest { limit: crate::pagination::MAX_LIMIT, after: None };
+    loop {
+        let (found, last, next) = match list {
+            crate::chart::store::List::Allergies => {
+                let p = crate::chart::service::allergies(ctx, actor, patient, &page).await?;
+                let last = p.items.last().map(|a| (a.created_at.clone(), a.id.clone()));
+                (p.items.iter().find(|a| a.id == id).map(|a| bundle::allergy(a, &who, Refs::Rest)), last, p.next_cursor)
+            }
+            crate::chart::store::List::Problems => {
+                let p = crate::chart::service::problems(ctx, actor, patient, &page).await?;
+                let last = p.items.last().map(|c| (c.created_at.clone(), c.id.clone()));
+                (p.items.iter().find(|c| c.id == id).map(|c| bundle::condition(c, &who, Refs::Rest)), last, p.next_cursor)
+            }
+        };
+        if let Some(v) = found {
+            return Ok(v);
+        }
+        if next.is_none() {
+            return Err(not_found());
+        }
+        page.after = last;
+    }
+}
+
+/// `GET AllergyIntolerance/{id}`.
+pub async fn allergy(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    chart_item(ctx, actor, crate::chart::store::List::Allergies, id).await
+}
+
+/// `GET Condition/{id}`.
+pub async fn condition(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    chart_item(ctx, actor, crate::chart::store::List::Problems, id).await
+}
+
+/// `GET MedicationRequest/{prescription}-{item}`.
+pub async fn medication_request(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    let (rx, i) = split_item(id).ok_or_else(not_found)?;
+    let rx = crate::prescriptions::service::get(ctx, actor, rx).await?;
+    let who = named(ctx, rx.patient_id.parse().map_err(|_| not_found())?).await?;
+    rest_requests(&rx, &who).into_iter().nth(i).ok_or_else(not_found)
+}
+
+/// `GET MedicationDispense/{dispensation}-{batch}`.
+pub async fn medication_dispense(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    let (d, i) = split_item(id).ok_or_else(not_found)?;
+    let rx_id = crate::pharmacy::store::prescription_of(&ctx.db, d).await?.ok_or_else(not_found)?;
+    let rx = crate::prescriptions::service::get(ctx, actor, &rx_id).await?;
+    let dispensed = crate::pharmacy::service::dispensations_of(ctx, std::slice::from_ref(&rx.id)).await?;
+    let d = dispensed.iter().find(|x| x.id == d).ok_or_else(not_found)?;
+    resources::medication_dispenses(d, &rx).into_iter().nth(i).ok_or_else(not_found)
+}
+
+/// `GET Appointment/{id}`.
+pub async fn appointment(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    Ok(resources::appointment(&crate::appointments::service::get(ctx, actor, id).await?))
+}
+
+/// `GET ServiceRequest/{id}`: a lab order.
+pub async fn service_request(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    Ok(resources::service_request(&crate::lab::service::get(ctx, actor, id).await?))
+}
+
+/// `GET Observation/{id}`: the result of the lab order with this id.
+pub async fn observation(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    let order = crate::lab::service::get(ctx, actor, id).await?;
+    order.result.as_ref().map(|r| resources::observation(&order, r)).ok_or_else(not_found)
+}
+
+/// `GET Consent/{id}`: one of the caller's own consents.
+pub async fn consent(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    let me = actor.id();
+    let who = resources::patient_ref(&me.to_string(), &actor.user().full_name);
+    let mut page = PageRequest { limit: crate::pagination::MAX_LIMIT, after: None };
+    loop {
+        let p = crate::care_team::consents(ctx, actor, &page).await?;
+        if let Some(c) = p.items.iter().find(|c| c.id == id) {
+            return Ok(bundle::consent(c, &me.to_string(), &who, Refs::Rest));
+        }
+        if p.next_cursor.is_none() {
+            return Err(not_found());
+        }
+        page.after = p.items.last().map(|c| (c.granted_at.clone(), c.id.clone()));
+    }
+}
+
+/// `GET Provenance/{record}-{version}`: the ledger entry behind one version of a record.
+pub async fn provenance_of(ctx: &Ctx, actor: &Actor, id: &str, base: &str) -> Result<Value, Error> {
+    let (record, version) = split_item(id).ok_or_else(not_found)?;
+    let target = format!("DocumentReference/{record}");
+    provenance(ctx, actor, Some(&target), base)
+        .await?
+        .into_iter()
+        .find(|p| p["target"][0]["reference"] == format!("{target}/_history/{version}"))
+        .ok_or_else(not_found)
+}
+
+/// `GET AuditEvent/{seq}`: one row of the audit trail (admins).
+pub async fn audit_event(ctx: &Ctx, actor: &Actor, id: &str) -> Result<Value, Error> {
+    let seq: i64 = id.parse().map_err(|_| not_found())?;
+    Ok(resources::audit_event(&crate::audit::event(ctx, actor, seq).await?))
+}
+
+/// `GET Practitioner?name=`: the clinic's active doctors, by name (all of them without `name`).
+pub async fn practitioners(ctx: &Ctx, name: Option<&str>) -> Result<Vec<Value>, Error> {
+    let wanted = name.map(str::trim).filter(|n| !n.is_empty()).map(fold);
+    Ok(crate::care_team::store::active_doctors(&ctx.db)
+        .await?
+        .into_iter()
+        .filter(|(_, full)| wanted.as_ref().is_none_or(|w| fold(full).contains(w.as_str())))
+        .map(|(id, full)| resources::practitioner(&id, &full, true))
         .collect())
 }

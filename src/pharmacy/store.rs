@@ -244,3 +244,8 @@ pub async fn dispensations_of(db: &Db, prescriptions: &[String]) -> Result<Vec<D
         })
         .collect()
 }
+
+/// The prescription a dispensation was made against, if it exists.
+pub async fn prescription_of(db: &Db, dispensation: &str) -> Result<Option<String>, Error> {
+    Ok(sqlx::query_scalar("SELECT prescription_id FROM dispensations WHERE id = $1").bind(dispensation).fetch_optional(&db.pool).await?)
+}

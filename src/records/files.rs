@@ -241,6 +241,41 @@ async fn stored(db: &Db, vault: &Vault, record: RecordId) -> Result<(Option<Fiel
     Ok((key, files))
 }
 
+/// The files of several records of one patient (a page the caller has read already), each
+/// record's in attachment order, their names opened; one query and one key for the page.
+pub async fn rows_of(
+    db: &Db,
+    vault: &Vault,
+    patient: UserId,
+    records: &[RecordId],
+) -> Result<std::collections::HashMap<String, Vec<FileInfo>>, Error> {
+    let mut out: std::collections::HashMap<String, Vec<FileInfo>> = std::collections::HashMap::new();
+    if records.is_empty() {
+        return Ok(out);
+    }
+    let marks = (2..records.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT f.record_id, f.sha256, f.size, f.content_type, f.filename, f.created_at, f.entry_index, f.sealed \
+         FROM record_files f JOIN records r ON r.id = f.record_id \
+         WHERE r.patient_id = $1 AND f.record_id IN ({marks}) ORDER BY f.entry_index"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(patient.to_string());
+    for r in records {
+        q = q.bind(r.to_string());
+    }
+    let rows = q.fetch_all(&db.pool).await?;
+    if rows.is_empty() {
+        return Ok(out);
+    }
+    let key = vault.existing(&db.pool, patient).await?;
+    for r in &rows {
+        let record: String = r.try_get("record_id")?;
+        let info = info_from_row(key.as_ref(), &record, r)?.info;
+        out.entry(record).or_default().push(info);
+    }
+    Ok(out)
+}
+
 /// A record's files, in attachment order, their names opened.
 pub async fn rows(db: &Db, vault: &Vault, record: RecordId) -> Result<Vec<FileInfo>, Error> {
     Ok(stored(db, vault, record).await?.1.into_iter().map(|f| f.info).collect())

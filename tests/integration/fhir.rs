@@ -78,6 +78,7 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     let dana = app.doctor("doc@example.org", &admin).await;
     let outsider = app.staff("out@example.org", "doctor", "Olga Outside", &admin).await;
     let patient = app.patient("pat@example.org").await;
+    let other = app.patient("other@example.org").await;
     let p = patient.id.clone();
 
     let record = app.record(&dana, &p, "Knee pain", "visit").await["id"].as_str().unwrap().to_string();
@@ -162,22 +163,42 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
             "AuditEvent" => &admin.access,
             _ => &dana.access,
         };
-        if codes.contains(&"search-type") {
-            let r = app.get(&format!("/fhir/r4/{kind}?patient={p}&name=Pat&target=DocumentReference/{record}"), Some(reader)).await;
+        assert_eq!(codes, ["read", "search-type"], "{kind}: every type is read and searched");
+        let query = match kind {
+            "Practitioner" => "name=Dana".to_string(),
+            "Patient" => "name=Pat".to_string(),
+            "Provenance" => format!("target=DocumentReference/{record}"),
+            _ => format!("patient={p}"),
+        };
+        let r = app.get(&format!("/fhir/r4/{kind}?{query}"), Some(reader)).await;
+        assert_valid(&app, &r);
+        let found = resources(&r.body);
+        assert!(!found.is_empty() && found.iter().all(|x| x["resourceType"] == kind), "{kind}: {}", r.text);
+        // Each found resource reads back by its id, the same.
+        for one in &found {
+            let id = one["id"].as_str().unwrap();
+            let r = app.get(&format!("/fhir/r4/{kind}/{id}"), Some(reader)).await;
             assert_valid(&app, &r);
-            let found = resources(&r.body);
-            assert!(!found.is_empty() && found.iter().all(|x| x["resourceType"] == kind), "{kind}: {}", r.text);
+            assert_eq!(&r.body, one, "{kind}/{id} reads as its search found it");
         }
-        if codes.contains(&"read") {
-            let id = match kind {
-                "Patient" => p.clone(),
-                "Practitioner" => dana.id.clone(),
-                _ => record.clone(),
-            };
-            let r = app.get(&format!("/fhir/r4/{kind}/{id}"), Some(&patient.access)).await;
-            assert_valid(&app, &r);
-            assert_eq!(r.body["id"], id.as_str());
-        }
+    }
+    // Reads refused as the searches are: a doctor outside the care team, another patient.
+    let allergy = resources(&app.get(&format!("/fhir/r4/AllergyIntolerance?patient={p}"), Some(&dana.access)).await.body)[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (path, who) in [
+        (format!("AllergyIntolerance/{allergy}"), &outsider.access),
+        (format!("AllergyIntolerance/{allergy}"), &other.access),
+        (format!("Observation/{order_id}"), &outsider.access),
+        (format!("ServiceRequest/{order_id}"), &other.access),
+        (format!("Provenance/{record}-1"), &outsider.access),
+        (format!("MedicationRequest/{rx_id}-0"), &other.access),
+        (format!("MedicationRequest/{rx_id}-7"), &dana.access),
+        ("AllergyIntolerance/not..an..id".to_string(), &dana.access),
+        (format!("AuditEvent/{}", u32::MAX), &admin.access),
+    ] {
+        assert_outcome(&app.get(&format!("/fhir/r4/{path}"), Some(who)).await, 404, "not-found");
     }
     // Practitioner: doctors only; a patient's id is not one.
     assert_outcome(&app.get(&format!("/fhir/r4/Practitioner/{p}"), Some(&dana.access)).await, 404, "not-found");
@@ -247,7 +268,6 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_outcome(&r, 422, "invalid");
     assert_eq!(r.body["issue"][1]["expression"], json!(["birthdate"]), "{}", r.text);
     assert_outcome(&app.get("/fhir/r4/Patient", Some(&dana.access)).await, 422, "invalid");
-    let other = app.patient("other@example.org").await;
     let r = app.get("/fhir/r4/Patient?name=e", Some(&other.access)).await;
     let mine: Vec<Value> = resources(&r.body);
     assert!(mine.iter().all(|x| x["id"] == other.id.as_str()), "a patient finds only themselves: {}", r.text);

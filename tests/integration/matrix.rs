@@ -38,6 +38,43 @@ async fn every_role_against_every_route(backend: Backend) {
     let file_sha = up.body["sha256"].as_str().unwrap().to_string();
     let head = app.sealed_head().await;
     let block_hash = head["hash"].as_str().unwrap().to_string();
+    // One of each clinical thing the FHIR reads name by id, all the patient's.
+    let token_of = |role: Role| api_tokens.iter().find(|(r, _)| *r == Some(role)).and_then(|(_, t)| t.clone()).unwrap();
+    let made = |r: crate::helpers::Reply| {
+        assert_eq!(r.status, 201, "{}", r.text);
+        r.body["id"].as_str().unwrap().to_string()
+    };
+    let allergy_id =
+        made(app.post(&format!("/api/v1/patients/{}/allergies", patient.id), Some(&doctor.access), &json!({"substance": "Latex"})).await);
+    let problem_id =
+        made(app.post(&format!("/api/v1/patients/{}/problems", patient.id), Some(&doctor.access), &json!({"description": "Asthma"})).await);
+    let rx =
+        json!({"patient_id": patient.id, "items": [{"drug": "lisinopril", "dose_mg": 10, "frequency_per_day": 1, "duration_days": 30}]});
+    let rx_id = made(app.post("/api/v1/prescriptions", Some(&doctor.access), &rx).await);
+    let expiry = (app.clock.now() + chrono::Duration::days(200)).format("%Y-%m-%d").to_string();
+    let stock = json!({"drug": "lisinopril", "batch": "M-1", "quantity": 100, "expiry": expiry, "reorder_level": 1});
+    let batch_id = made(app.post("/api/v1/inventory", Some(&token_of(Role::Pharmacist)), &stock).await);
+    let dispensation_id = made(
+        app.post(
+            &format!("/api/v1/prescriptions/{rx_id}/dispense"),
+            Some(&token_of(Role::Pharmacist)),
+            &json!({"items": [{"inventory_id": batch_id, "quantity": 30}]}),
+        )
+        .await,
+    );
+    let day = (app.clock.now() + chrono::Duration::days(1)).date_naive();
+    let at = |h: u32| careledger::clock::format(day.and_hms_opt(h, 0, 0).unwrap().and_utc());
+    let booking = json!({"doctor_id": doctor.id, "patient_id": patient.id, "start": at(9), "end": at(10)});
+    let appointment_id = made(app.post("/api/v1/appointments", Some(&doctor.access), &booking).await);
+    let order = json!({"patient_id": patient.id, "test_code": "2823-3", "test_name": "Potassium"});
+    let order_id = made(app.post("/api/v1/lab-orders", Some(&doctor.access), &order).await);
+    let result = json!({"value": "4.1", "unit": "mmol/L"});
+    let r = app.post(&format!("/api/v1/lab-orders/{order_id}/results"), Some(&token_of(Role::Lab)), &result).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    let consulted = app.staff("consulted@example.org", "doctor", "Con Sulted", &admin).await;
+    let consent_id = made(app.post("/api/v1/consents", Some(&patient.access), &json!({"grantee_id": consulted.id})).await);
+    app.state.audit.flush().await.unwrap();
+    let audit_seq = app.get("/api/v1/audit?limit=1", Some(&admin.access)).await.body["items"][0]["seq"].to_string();
     let pending = app.register("pending@example.org", "lab", "Pending Lab").await;
     let pending_id = pending["id"].as_str().unwrap().to_string();
 
@@ -87,6 +124,15 @@ async fn every_role_against_every_route(backend: Backend) {
             "/fhir/r4/Patient/{id}" | "/fhir/r4/Patient/{id}/$everything" => spec.path.replace("{id}", &patient.id),
             "/fhir/r4/DocumentReference/{id}" => spec.path.replace("{id}", &record_id),
             "/fhir/r4/Practitioner/{id}" => spec.path.replace("{id}", &doctor.id),
+            "/fhir/r4/AllergyIntolerance/{id}" => spec.path.replace("{id}", &allergy_id),
+            "/fhir/r4/Condition/{id}" => spec.path.replace("{id}", &problem_id),
+            "/fhir/r4/MedicationRequest/{id}" => spec.path.replace("{id}", &format!("{rx_id}-0")),
+            "/fhir/r4/MedicationDispense/{id}" => spec.path.replace("{id}", &format!("{dispensation_id}-0")),
+            "/fhir/r4/Appointment/{id}" => spec.path.replace("{id}", &appointment_id),
+            "/fhir/r4/ServiceRequest/{id}" | "/fhir/r4/Observation/{id}" => spec.path.replace("{id}", &order_id),
+            "/fhir/r4/Consent/{id}" => spec.path.replace("{id}", &consent_id),
+            "/fhir/r4/Provenance/{id}" => spec.path.replace("{id}", &format!("{record_id}-1")),
+            "/fhir/r4/AuditEvent/{id}" => spec.path.replace("{id}", &audit_seq),
             // Searches about the patient (doctors and other staff must name one).
             "/fhir/r4/DocumentReference"
             | "/fhir/r4/AllergyIntolerance"
