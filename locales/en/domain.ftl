@@ -232,3 +232,4 @@ msg-backup-every-at-least-1m = at least 1m
 msg-fhir-patient-must-be-an-id = patient must be a patient's id (or Patient/<id>)
 msg-fhir-patient-is-required = patient is required: the patient's id (or Patient/<id>)
 msg-fhir-give-name-birthdate-or-identifier = give name, birthdate or identifier to search patients
+msg-fhir-target-must-be-a-record = target must be DocumentReference/<record id>

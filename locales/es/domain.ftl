@@ -232,3 +232,4 @@ msg-backup-every-at-least-1m = al menos 1m
 msg-fhir-patient-must-be-an-id = patient debe ser el identificador de un paciente (o Patient/<id>)
 msg-fhir-patient-is-required = falta patient: el identificador del paciente (o Patient/<id>)
 msg-fhir-give-name-birthdate-or-identifier = indique name, birthdate o identifier para buscar pacientes
+msg-fhir-target-must-be-a-record = target debe ser DocumentReference/<id del registro>

@@ -693,6 +693,12 @@ pub async fn mark_imported(conn: &mut AnyConnection) -> Result<(), Error> {
     Ok(())
 }
 
+/// One row of the trail by its position in the chain.
+pub async fn one(db: &Db, seq: i64) -> Result<Option<AccessEvent>, Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE l.seq = $1"))).bind(seq).fetch_optional(&db.pool).await?;
+    row.as_ref().map(event).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -723,10 +729,4 @@ mod tests {
         }
         Ok(())
     }
-}
-
-/// One row of the trail by its position in the chain.
-pub async fn one(db: &Db, seq: i64) -> Result<Option<AccessEvent>, Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{SELECT} WHERE l.seq = $1"))).bind(seq).fetch_optional(&db.pool).await?;
-    row.as_ref().map(event).transpose()
 }

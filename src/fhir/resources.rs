@@ -430,23 +430,25 @@ pub fn medication_dispenses(d: &crate::pharmacy::model::Dispensation, rx: &crate
         .collect()
 }
 
+/// Where a version stands in the ledger: its entry, the entry's leaf hash, and the API's proof.
+#[derive(Debug, Clone, Copy)]
+pub struct LedgerLink<'a> {
+    /// The entry's index.
+    pub entry: i64,
+    /// Its RFC 9162 leaf hash (hex), when known.
+    pub leaf_hash: Option<&'a str>,
+    /// The address of the record's inclusion proof.
+    pub proof: &'a str,
+}
+
 /// The ledger entry behind a resource as a FHIR R4 Provenance: what it covers, who wrote it,
 /// when, and the entry's index and leaf hash (RFC 9162), which the API's proof checks.
-pub fn provenance(
-    id: &str,
-    target: &str,
-    entry: i64,
-    leaf_hash: Option<&str>,
-    recorded: &str,
-    author: &str,
-    first: bool,
-    proof: &str,
-) -> Value {
-    let mut extension = vec![json!({ "url": "urn:careledger:extension:ledger-entry", "valueInteger": entry })];
-    if let Some(h) = leaf_hash {
+pub fn provenance(id: &str, target: &str, link: LedgerLink<'_>, recorded: &str, author: &str, first: bool) -> Value {
+    let mut extension = vec![json!({ "url": "urn:careledger:extension:ledger-entry", "valueInteger": link.entry })];
+    if let Some(h) = link.leaf_hash {
         extension.push(json!({ "url": "urn:careledger:extension:leaf-hash", "valueString": h }));
     }
-    extension.push(json!({ "url": "urn:careledger:extension:proof", "valueUrl": proof }));
+    extension.push(json!({ "url": "urn:careledger:extension:proof", "valueUrl": link.proof }));
     json!({
         "resourceType": "Provenance",
         "id": id,

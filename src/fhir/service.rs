@@ -337,16 +337,9 @@ pub async fn provenance(ctx: &Ctx, actor: &Actor, target: Option<&str>, base: &s
         .iter()
         .map(|v| {
             let target = format!("DocumentReference/{id}/_history/{}", v.version);
-            resources::provenance(
-                &format!("{id}-{}", v.version),
-                &target,
-                v.entry_index,
-                hashes.get(&v.entry_index).map(String::as_str),
-                &v.created_at,
-                &v.author_id,
-                v.version == 1,
-                &proof,
-            )
+            let link =
+                resources::LedgerLink { entry: v.entry_index, leaf_hash: hashes.get(&v.entry_index).map(String::as_str), proof: &proof };
+            resources::provenance(&format!("{id}-{}", v.version), &target, link, &v.created_at, &v.author_id, v.version == 1)
         })
         .collect())
 }
