@@ -233,3 +233,5 @@ msg-fhir-patient-must-be-an-id = patient must be a patient's id (or Patient/<id>
 msg-fhir-patient-is-required = patient is required: the patient's id (or Patient/<id>)
 msg-fhir-give-name-birthdate-or-identifier = give name, birthdate or identifier to search patients
 msg-fhir-target-must-be-a-record = target must be DocumentReference/<record id>
+msg-backup-every-at-most-a-year = at most a year (366d)
+msg-fhir-give-two-letters = give at least 2 letters or digits

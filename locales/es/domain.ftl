@@ -233,3 +233,5 @@ msg-fhir-patient-must-be-an-id = patient debe ser el identificador de un pacient
 msg-fhir-patient-is-required = falta patient: el identificador del paciente (o Patient/<id>)
 msg-fhir-give-name-birthdate-or-identifier = indique name, birthdate o identifier para buscar pacientes
 msg-fhir-target-must-be-a-record = target debe ser DocumentReference/<id del registro>
+msg-backup-every-at-most-a-year = como mucho un año (366d)
+msg-fhir-give-two-letters = indique al menos 2 letras o cifras

@@ -61,7 +61,24 @@ pub fn check_target(settings: &crate::config::Settings, target: &BackupTarget) -
         _ => false,
     };
     anyhow::ensure!(!clash, "--backup-to {}: backups cannot go inside the file store; choose another place", target.describe());
+    if let BackupTarget::Folder(dir) = target {
+        anyhow::ensure!(!dir.exists() || dir.is_dir(), "--backup-to {}: this is a file, not a folder", target.describe());
+    }
     open_target(target).map_err(|e| anyhow::anyhow!("--backup-to {}: {e:#}", target.describe()))?;
+    // Spelt another way (`x/../files`, a symbolic link), the folder may still be the file store's.
+    if let (BackupTarget::Folder(dir), None) = (target, &settings.file_store) {
+        let files = settings.data_dir.join("files");
+        let inside = match (std::fs::canonicalize(dir), std::fs::canonicalize(&files)) {
+            (Ok(d), Ok(f)) => d.starts_with(f),
+            _ => false,
+        };
+        anyhow::ensure!(
+            !inside,
+            "--backup-to {}: this folder is inside the file store ({}); choose another place",
+            target.describe(),
+            files.display()
+        );
+    }
     Ok(())
 }
 
@@ -132,7 +149,7 @@ async fn once(state: &Ctx, plan: &BackupPlan, holder: &str) -> Result<bool, Erro
                 s.files,
                 started.elapsed().as_secs_f64()
             );
-            tracing::info!(bytes = s.bytes, rows = s.rows(), files = s.files, "scheduled backup written");
+            tracing::info!(backup = %name, to = %plan.to.describe(), bytes = s.bytes, rows = s.rows(), files = s.files, "scheduled backup written");
             crate::health::record_backup(db, true, &detail, Some(i64::try_from(s.bytes).unwrap_or(i64::MAX)), &at).await?;
         }
         Err(e) => {

@@ -109,7 +109,7 @@ pub struct ServeArgs {
     /// The clinic's name, printed at the top of records, charts and prescriptions.
     #[arg(long, env = "CARELEDGER_CLINIC_NAME", default_value = defaults::CLINIC_NAME)]
     pub clinic_name: String,
-    /// Take a backup this often while serving (`24h`, `6h`, `90m`; at least `1m`), the first
+    /// Take a backup this often while serving (`24h`, `6h`, `90m`; `1m` to `366d`), the first
     /// at once when there is none yet. With several copies, one at a time takes it (a lease in
     /// the database). Off by default.
     #[arg(long, env = "CARELEDGER_BACKUP_EVERY", value_parser = parse_every)]
@@ -129,6 +129,9 @@ fn parse_every(text: &str) -> Result<std::time::Duration, String> {
     let every = humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (write e.g. 24h, 6h or 90m)"))?;
     if every < std::time::Duration::from_secs(60) {
         return Err("at least 1m".into());
+    }
+    if every > std::time::Duration::from_secs(366 * 86_400) {
+        return Err("at most a year (366d)".into());
     }
     Ok(every)
 }
@@ -251,4 +254,17 @@ fn print_demo_logins(logins: &demo_data::DemoLogins) {
     }
     println!("The admin and the doctors set up two-factor sign-in (an authenticator app) at first sign-in.");
     println!("Demo data only: never use these accounts for real patients.");
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn backup_intervals_are_a_minute_to_a_year() {
+        assert_eq!(super::parse_every("24h").unwrap(), std::time::Duration::from_secs(86_400));
+        assert_eq!(super::parse_every("6h 30m").unwrap(), std::time::Duration::from_secs(23_400));
+        for refused in ["0", "1s", "59s", "abc", "", "367d", "99999999999h"] {
+            assert!(super::parse_every(refused).is_err(), "{refused}");
+        }
+    }
 }

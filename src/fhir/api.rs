@@ -52,7 +52,25 @@ impl SearchParams {
     }
 
     fn page(&self) -> Result<crate::pagination::PageRequest, Error> {
-        PageParams { limit: self.count.clone(), cursor: self.cursor.clone() }.into_request()
+        PageParams { limit: self.count.clone(), cursor: self.cursor.clone() }
+            .into_request()
+            .map_err(|e| fhir_names(e, &[("limit", "_count"), ("cursor", "_cursor")]))
+    }
+}
+
+/// A refusal naming the API's parameters renamed to the FHIR ones the caller sent.
+fn fhir_names(e: Error, names: &[(&str, &str)]) -> Error {
+    match e {
+        Error::Validation(mut errors) => {
+            for err in &mut errors {
+                if let Some((_, fhir)) = names.iter().find(|(api, _)| *api == err.field) {
+                    err.message = err.message.replacen(err.field.as_str(), fhir, 1);
+                    err.field = (*fhir).to_string();
+                }
+            }
+            Error::Validation(errors)
+        }
+        other => other,
     }
 }
 
@@ -94,8 +112,9 @@ fn page_bundle(state: &AppState, headers: &HeaderMap, uri: &OriginalUri, page: P
         format!("{}?{}", uri.0.path(), q.finish())
     });
     let at = crate::clock::format(state.clock.now());
+    let complete = next.is_none() && uri.0.query().is_none_or(|q| !q.contains("_cursor="));
     let entries = page.items.into_iter().map(|r| resources::entry(&base, r, false)).collect();
-    fhir(&resources::searchset(&base, &at, &this, next, entries))
+    fhir(&resources::searchset(&base, &at, &this, next, complete, entries))
 }
 
 /// `GET /fhir/r4/metadata`: the CapabilityStatement.
@@ -131,7 +150,7 @@ pub async fn patients(
     uri: OriginalUri,
     ApiQuery(q): ApiQuery<SearchParams>,
 ) -> Result<Response, Error> {
-    let found = service::patients(&state, &actor, &q.search()).await?;
+    let found = service::patients(&state, &actor, &q.search()).await.map_err(|e| fhir_names(e, &[("q", "name")]))?;
     Ok(page_bundle(&state, &headers, &uri, Page { items: found, next_cursor: None }))
 }
 

@@ -105,7 +105,7 @@ pub fn entry(base: &str, resource: Value, include: bool) -> Value {
 
 /// A searchset Bundle (FHIR R4 §3.1.1.4): `self` is the search as asked, `next` the same search
 /// from the next page's cursor.
-pub fn searchset(base: &str, at: &str, this: &str, next: Option<String>, entries: Vec<Value>) -> Value {
+pub fn searchset(base: &str, at: &str, this: &str, next: Option<String>, complete: bool, entries: Vec<Value>) -> Value {
     let mut links = vec![json!({ "relation": "self", "url": format!("{base}{this}") })];
     if let Some(next) = next {
         links.push(json!({ "relation": "next", "url": format!("{base}{next}") }));
@@ -114,6 +114,10 @@ pub fn searchset(base: &str, at: &str, this: &str, next: Option<String>, entries
     b.insert("resourceType".into(), json!("Bundle"));
     b.insert("meta".into(), json!({ "lastUpdated": at }));
     b.insert("type".into(), json!("searchset"));
+    if complete {
+        // Every match is in this one page: the total is known without counting again.
+        b.insert("total".into(), json!(entries.len()));
+    }
     b.insert("timestamp".into(), json!(at));
     b.insert("link".into(), Value::Array(links));
     if !entries.is_empty() {
@@ -157,7 +161,7 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
             search("birthdate", "date", "The date of birth, YYYY-MM-DD."),
             search("identifier", "token", "The MRN (`MRN…`, or `urn:careledger:mrn|MRN…`)."),
         ],
-        "A patient reads their own; doctors read the patients in their care (the care-team rule); search is for doctors.",
+        "A patient reads and finds only themselves; doctors read and find the patients in their care (the care-team rule).",
     );
     patient["operation"] = json!([{ "name": "everything", "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything" }]);
     let by_patient = || vec![patient_param.clone()];
@@ -216,9 +220,9 @@ pub fn capability(base: &str, at: &str, version: &str) -> Value {
         "format": ["json"],
         "rest": [{
             "mode": "server",
-            "documentation": "Read-only. The same bearer tokens as careledger's API (`Authorization: Bearer`, from POST /api/v1/auth/login) and the same access rules: what the caller may not read answers 404. Errors are OperationOutcomes.",
+            "documentation": "Read-only. The same bearer tokens as careledger's API and the same access rules. Errors are OperationOutcomes. Parameters not listed here are ignored.",
             "security": {
-                "service": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "OAuth" }], "text": "Bearer access tokens (JWT) from /api/v1/auth/login" }],
+                "description": "Bearer access tokens (`Authorization: Bearer`), the JWTs POST /api/v1/auth/login issues (no OAuth or SMART endpoints). A role without access to a type at all is refused with 403; a resource the caller may not read answers 404, as one that does not exist.",
             },
             "resource": resources,
         }],
@@ -257,16 +261,16 @@ pub fn appointment(a: &crate::appointments::model::Appointment) -> Value {
     r.insert("start".into(), json!(a.start));
     r.insert("end".into(), json!(a.end));
     r.insert("created".into(), json!(a.created_at));
+    let mut participants = vec![
+        json!({ "actor": patient_ref(&a.patient_id, &a.patient_name), "required": "required", "status": "accepted" }),
+        json!({ "actor": { "reference": format!("Practitioner/{}", a.doctor_id), "display": a.doctor_name }, "required": "required", "status": "accepted" }),
+    ];
     if let Some(room) = a.room.as_deref().filter(|s| !s.trim().is_empty()) {
-        r.insert("comment".into(), json!(format!("Room {room}")));
+        // The room as booked (careledger keeps no Location resources): a participant by name.
+        participants
+            .push(json!({ "type": [{ "text": "room" }], "actor": { "display": room }, "required": "required", "status": "accepted" }));
     }
-    r.insert(
-        "participant".into(),
-        json!([
-            { "actor": patient_ref(&a.patient_id, &a.patient_name), "required": "required", "status": "accepted" },
-            { "actor": { "reference": format!("Practitioner/{}", a.doctor_id), "display": a.doctor_name }, "required": "required", "status": "accepted" },
-        ]),
-    );
+    r.insert("participant".into(), Value::Array(participants));
     Value::Object(r)
 }
 
@@ -396,7 +400,8 @@ pub fn audit_event(e: &crate::audit::trail::AccessEvent) -> Value {
     if let Some(p) = &e.patient_id {
         entities.push(json!({ "what": patient_ref(p, e.patient_name.as_deref().unwrap_or_default()), "name": "patient" }));
     }
-    if let (Some(kind), Some(id)) = (&e.resource_type, &e.resource_id) {
+    let same_patient = e.resource_type.as_deref() == Some("patient") && e.resource_id == e.patient_id;
+    if let (Some(kind), Some(id), false) = (&e.resource_type, &e.resource_id, same_patient) {
         entities.push(json!({ "what": { "identifier": { "system": id_system(kind), "value": id } }, "name": kind }));
     }
     if !entities.is_empty() {

@@ -70,6 +70,13 @@ fn mrn_of(identifier: &str) -> String {
 pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>, Error> {
     let name = s.name.as_deref().map(str::trim).filter(|x| !x.is_empty());
     let birthdate = s.birthdate.as_deref().map(str::trim).filter(|x| !x.is_empty());
+    // FHIR token search: `system|value` matches only in careledger's MRN system (or none given).
+    if let Some((system, _)) = s.identifier.as_deref().and_then(|i| i.rsplit_once('|'))
+        && !system.is_empty()
+        && system != resources::MRN_SYSTEM
+    {
+        return Ok(Vec::new());
+    }
     let mrn = s.identifier.as_deref().map(mrn_of).filter(|x| !x.is_empty());
     let mut v = Validator::default();
     if let Some(day) = birthdate
@@ -104,7 +111,23 @@ pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>
             return Err(v.finish().err().unwrap_or(Error::NotFound("patient_not_found")));
         }
     };
-    let found = crate::patients::service::search(ctx, actor, Some(&q)).await?;
+    let found = crate::patients::service::search(ctx, actor, Some(&q)).await.map_err(|e| match e {
+        Error::Validation(_) => {
+            let mut v = Validator::default();
+            v.add(
+                if mrn.is_some() {
+                    "identifier"
+                } else if birthdate.is_some() {
+                    "birthdate"
+                } else {
+                    "name"
+                },
+                "give at least 2 letters or digits",
+            );
+            v.finish().err().unwrap_or(e)
+        }
+        other => other,
+    })?;
     // Only patients the caller may read (the care-team rule), so that each one found reads
     // back; the patient search finds at most a page of them.
     let mut out = Vec::new();
@@ -250,6 +273,12 @@ pub async fn practitioner(ctx: &Ctx, id: UserId) -> Result<Value, Error> {
 /// own; a doctor's with them; every one for the front desk), by start time.
 #[tracing::instrument(skip_all)]
 pub async fn appointments(ctx: &Ctx, actor: &Actor, patient: UserId) -> Result<Vec<Value>, Error> {
+    // As the other searches: a patient the caller may not read answers 404 (the front desk,
+    // which books for everyone, reads every patient's appointments).
+    if !actor.holds(Permission::AppointmentsManage) && !crate::care_team::may_read_patient(ctx, actor, patient).await? {
+        actor.audit().touched(Some(patient), "appointment", None::<String>);
+        return Err(Error::NotFound("patient_not_found"));
+    }
     let filter = crate::appointments::model::AppointmentFilter { patient_id: Some(patient.to_string()), ..Default::default() };
     let found = crate::appointments::service::list(ctx, actor, &filter).await?;
     Ok(found.iter().filter(|a| a.patient_id == patient.to_string()).map(resources::appointment).collect())
@@ -368,6 +397,14 @@ fn not_found() -> Error {
 /// Reads one allergy or problem: finds its patient, then reads their list as the caller may
 /// (the care-team rule decides), page by page, for the row.
 async fn chart_item(ctx: &Ctx, actor: &Actor, list: crate::chart::store::List, id: &str) -> Result<Value, Error> {
+    // A refusal must read like an id that does not exist: no word of the patient behind it.
+    chart_item_inner(ctx, actor, list, id).await.map_err(|e| match e {
+        Error::NotFound(_) | Error::Gone(_) => not_found(),
+        other => other,
+    })
+}
+
+async fn chart_item_inner(ctx: &Ctx, actor: &Actor, list: crate::chart::store::List, id: &str) -> Result<Value, Error> {
     let patient: UserId = crate::chart::store::patient_of(&ctx.db, list, id).await?.and_then(|p| p.parse().ok()).ok_or_else(not_found)?;
     let who = named(ctx, patient).await?;
     let mut page = PageRequest { limit: crate::pagination::MAX_LIMIT, after: None };

@@ -113,6 +113,18 @@ pub struct BackupSchedule {
     pub next_at: String,
 }
 
+impl BackupSchedule {
+    /// How often, in words every language here writes alike: `24 h`, `1 h 30 min`, `45 min`.
+    pub fn every_words(&self) -> String {
+        let minutes = (self.every_hours * 60.0).round() as i64;
+        match (minutes / 60, minutes % 60) {
+            (0, m) => format!("{m} min"),
+            (h, 0) => format!("{h} h"),
+            (h, m) => format!("{h} h {m} min"),
+        }
+    }
+}
+
 /// A block, briefly.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct LatestBlock {
@@ -205,7 +217,8 @@ pub fn next_backup_due(
 ) -> Option<chrono::DateTime<chrono::Utc>> {
     let (at, ok) = last?;
     let wait = if ok { every } else { every.min(BACKUP_RETRY_AFTER) };
-    Some(at + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX))
+    // Saturating: a schedule longer than the calendar has room for is never due again.
+    Some(chrono::Duration::from_std(wait).ok().and_then(|w| at.checked_add_signed(w)).unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC))
 }
 
 /// The last backup that passed: `backup_good`, or (a database from before it was kept apart)
@@ -451,5 +464,7 @@ mod tests {
         assert_eq!(next_backup_due(Some((at, true)), day), Some(at + chrono::Duration::days(1)));
         assert_eq!(next_backup_due(Some((at, false)), day), Some(at + chrono::Duration::minutes(15)));
         assert_eq!(next_backup_due(Some((at, false)), std::time::Duration::from_secs(60)), Some(at + chrono::Duration::minutes(1)));
+        // Far beyond the calendar: never due, and no overflow.
+        assert_eq!(next_backup_due(Some((at, true)), std::time::Duration::MAX), Some(chrono::DateTime::<chrono::Utc>::MAX_UTC));
     }
 }

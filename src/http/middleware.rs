@@ -232,7 +232,13 @@ pub async fn fhir_outcomes(req: axum::extract::Request, next: axum::middleware::
         _ => "processing",
     };
     let text = |v: &serde_json::Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
-    let detail = text(&p["detail"]).or_else(|| text(&p["title"])).unwrap_or_else(|| parts.status.to_string());
+    let invalid = p["errors"].as_array().is_some_and(|e| !e.is_empty());
+    let detail = if invalid {
+        // The problem's sentence points at its `errors` member; here they are the issues below.
+        "Some parameters are not valid; each is an issue below.".to_string()
+    } else {
+        text(&p["detail"]).or_else(|| text(&p["title"])).unwrap_or_else(|| parts.status.to_string())
+    };
     let mut diagnostics = text(&p["code"]).unwrap_or_default();
     if let Some(id) = text(&p["request_id"]) {
         diagnostics = format!("{diagnostics} (request id {id})");

@@ -185,6 +185,21 @@ impl Nav {
         }
     }
 
+    /// A size in bytes as people read it, in binary units (IEC 80000-13): `271.4 KiB` / `271,4 KiB`.
+    pub fn bytes(&self, n: &i64) -> String {
+        const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+        if n.unsigned_abs() < 1024 {
+            return format!("{} B", self.count(n));
+        }
+        let mut value = *n as f64 / 1024.0;
+        let mut unit = 0;
+        while value.abs() >= 1024.0 && unit + 1 < UNITS.len() {
+            value /= 1024.0;
+            unit += 1;
+        }
+        format!("{} {}", self.number(&((value * 10.0).round() / 10.0)), UNITS[unit])
+    }
+
     /// A calendar day (`2026-12-16`) without its weekday: `16 Dec 2026`.
     pub fn calendar_day(&self, day: &str) -> String {
         crate::clock::parse_day(day).map(|d| self.day_month_year(&d)).unwrap_or_else(|| day.to_string())

@@ -185,6 +185,20 @@ pub async fn insert_dispensation(
 /// master key id).
 pub type DispensationRow = (String, String, String, String, String, i64, String, Option<String>, Option<String>);
 
+fn dispensation_row(r: &sqlx::any::AnyRow) -> Result<DispensationRow, Error> {
+    Ok((
+        r.try_get("id")?,
+        r.try_get("prescription_id")?,
+        r.try_get("pharmacist_id")?,
+        r.try_get("created_at")?,
+        r.try_get("items")?,
+        r.try_get("entry_index")?,
+        r.try_get("patient_id")?,
+        r.try_get("wrapped_key")?,
+        r.try_get("master_key_id")?,
+    ))
+}
+
 /// Every dispensation, for `ledger verify`.
 pub async fn all_dispensations(db: &Db) -> Result<Vec<DispensationRow>, Error> {
     let rows = sqlx::query(
@@ -194,21 +208,7 @@ pub async fn all_dispensations(db: &Db) -> Result<Vec<DispensationRow>, Error> {
     )
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("prescription_id")?,
-                r.try_get("pharmacist_id")?,
-                r.try_get("created_at")?,
-                r.try_get("items")?,
-                r.try_get("entry_index")?,
-                r.try_get("patient_id")?,
-                r.try_get("wrapped_key")?,
-                r.try_get("master_key_id")?,
-            ))
-        })
-        .collect()
+    rows.iter().map(dispensation_row).collect()
 }
 
 /// The dispensations of these prescriptions (one query), with the patient's wrapped key:
@@ -228,21 +228,7 @@ pub async fn dispensations_of(db: &Db, prescriptions: &[String]) -> Result<Vec<D
         q = q.bind(id);
     }
     let rows = q.fetch_all(&db.pool).await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("id")?,
-                r.try_get("prescription_id")?,
-                r.try_get("pharmacist_id")?,
-                r.try_get("created_at")?,
-                r.try_get("items")?,
-                r.try_get("entry_index")?,
-                r.try_get("patient_id")?,
-                r.try_get("wrapped_key")?,
-                r.try_get("master_key_id")?,
-            ))
-        })
-        .collect()
+    rows.iter().map(dispensation_row).collect()
 }
 
 /// The prescription a dispensation was made against, if it exists.

@@ -204,6 +204,20 @@ async fn until<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut do
     panic!("gave up waiting: {what}");
 }
 
+/// Waits until a backup newer than `after` is recorded (the file is in place a moment before its
+/// result is), and returns its time: the clock must not move before then, or the schedule would
+/// count the next one from the moved clock.
+async fn recorded_after(app: &crate::helpers::TestApp, after: Option<String>) -> String {
+    until("the backup's result", || {
+        let after = after.clone();
+        async move {
+            let last = careledger::health::last_check(&app.state.db, "backup").await.unwrap()?;
+            (Some(&last.at) != after.as_ref()).then_some(last.at)
+        }
+    })
+    .await
+}
+
 /// The scheduled backups in a store, oldest first.
 async fn scheduled(store: &Arc<dyn object_store::ObjectStore>) -> Vec<String> {
     careledger::backup::schedule::list(store).await.unwrap()
@@ -246,11 +260,13 @@ async fn the_server_takes_backups_on_schedule_and_keeps_the_newest(backend: Back
     assert_eq!(header["format"], "careledger-backup");
 
     // Not again within the hour, though every copy looks every 50 ms.
+    let at = recorded_after(&app, None).await;
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(scheduled(&store).await, vec![first.clone()]);
     // An hour later, a second; another hour, a third, and the oldest goes (two are kept).
     app.clock.advance(chrono::Duration::minutes(61));
     until("the second backup", || async { (scheduled(&store).await.len() == 2).then_some(()) }).await;
+    recorded_after(&app, Some(at)).await;
     app.clock.advance(chrono::Duration::minutes(61));
     let kept = until("the third backup and the first deleted", || async {
         let names = scheduled(&store).await;
@@ -296,6 +312,7 @@ async fn scheduled_backups_go_to_an_s3_compatible_store(backend: Backend) {
     };
     let store = careledger::backup::schedule::open_target(&target).unwrap();
     let first = until("the first backup in the bucket", || async { scheduled(&store).await.first().cloned() }).await;
+    recorded_after(&app, None).await;
     app.clock.advance(chrono::Duration::minutes(61));
     let names = until("the second, and the first deleted", || async {
         let names = scheduled(&store).await;
@@ -341,4 +358,20 @@ async fn backups_cannot_be_scheduled_into_the_file_store() {
     settings.backups = Some(hourly(3, careledger::config::BackupTarget::Folder(dir.0.join("files").join("backups"))));
     let refused = careledger::Application::build(settings).await.err().expect("refused");
     assert!(format!("{refused:#}").contains("cannot go inside the file store"), "{refused:#}");
+    // Spelt another way, or through a symbolic link, it is still the file store; a file is no folder.
+    std::fs::create_dir_all(dir.0.join("files")).unwrap();
+    let link = dir.0.join("link-to-files");
+    std::os::unix::fs::symlink(dir.0.join("files"), &link).unwrap();
+    let a_file = dir.0.join("a-file");
+    std::fs::write(&a_file, "not a folder").unwrap();
+    for (to, said) in
+        [(dir.0.join("x").join("..").join("files"), "inside the file store"), (link, "inside the file store"), (a_file, "not a folder")]
+    {
+        let mut settings = careledger::config::Settings::new(dir.0.clone(), None);
+        settings.listen = "127.0.0.1:0".parse().unwrap();
+        settings.backups = Some(hourly(3, careledger::config::BackupTarget::Folder(to.clone())));
+        let refused = careledger::Application::build(settings).await.err().expect("refused");
+        assert!(format!("{refused:#}").contains(said), "{}: {refused:#}", to.display());
+    }
+    assert_eq!(std::fs::read_dir(dir.0.join("files")).unwrap().count(), 0, "nothing written into the file store");
 }

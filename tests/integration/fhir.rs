@@ -200,6 +200,20 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     ] {
         assert_outcome(&app.get(&format!("/fhir/r4/{path}"), Some(who)).await, 404, "not-found");
     }
+    // A refused read says no more than an unknown id; a search about a patient one may not read
+    // is 404 for every type; a foreign identifier system matches nothing; refusals name the
+    // FHIR parameters.
+    let refused = app.get(&format!("/fhir/r4/AllergyIntolerance/{allergy}"), Some(&outsider.access)).await;
+    let unknown = app.get(&format!("/fhir/r4/AllergyIntolerance/{}", uuid::Uuid::now_v7()), Some(&outsider.access)).await;
+    assert_eq!(refused.body, unknown.body, "the refusal of an existing allergy reads as an unknown id");
+    assert_outcome(&app.get(&format!("/fhir/r4/Appointment?patient={p}"), Some(&other.access)).await, 404, "not-found");
+    for (query, field) in
+        [("Patient?name=x", "name"), ("Condition?patient={p}&_count=0", "_count"), ("Condition?patient={p}&_cursor=zz", "_cursor")]
+    {
+        let r = app.get(&format!("/fhir/r4/{}", query.replace("{p}", &p)), Some(&dana.access)).await;
+        assert_outcome(&r, 422, "invalid");
+        assert_eq!(r.body["issue"][1]["expression"], json!([field]), "{}", r.text);
+    }
     // Practitioner: doctors only; a patient's id is not one.
     assert_outcome(&app.get(&format!("/fhir/r4/Practitioner/{p}"), Some(&dana.access)).await, 404, "not-found");
     // The lab result: a quantity, flagged high, based on its order.
@@ -264,6 +278,9 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_valid(&app, &r);
     let found = resources(&r.body);
     assert_eq!((found.len(), found[0]["id"].as_str()), (1, Some(p.as_str())), "{}", r.text);
+    let r = app.get(&format!("/fhir/r4/Patient?identifier=http://elsewhere.example|{mrn}"), Some(&dana.access)).await;
+    assert_valid(&app, &r);
+    assert!(resources(&r.body).is_empty(), "{}", r.text);
     let r = app.get("/fhir/r4/Patient?birthdate=28-11-2026", Some(&dana.access)).await;
     assert_outcome(&r, 422, "invalid");
     assert_eq!(r.body["issue"][1]["expression"], json!(["birthdate"]), "{}", r.text);

@@ -105,10 +105,9 @@ fn the_debian_package_runs_careledger_hardened_as_its_own_user() {
     for needed in [
         "User=careledger",
         "Group=careledger",
-        "ExecStart=/usr/bin/careledger serve",
+        "ExecStart=/usr/bin/careledger serve --data-dir /var/lib/careledger",
         "EnvironmentFile=-/etc/default/careledger",
         "StateDirectory=careledger",
-        "Environment=CARELEDGER_DATA_DIR=/var/lib/careledger",
         "NoNewPrivileges=yes",
         "ProtectSystem=strict",
         "ProtectHome=yes",
@@ -118,12 +117,20 @@ fn the_debian_package_runs_careledger_hardened_as_its_own_user() {
     ] {
         assert!(settings.contains(&needed), "careledger.service lacks {needed}");
     }
+    // The daily ledger check runs as the same user over the same data, and its timer is daily.
+    let verify = std::fs::read_to_string(root.join("deploy/debian/careledger-verify.service")).unwrap();
+    assert!(
+        verify.contains("ExecStart=/usr/bin/careledger ledger verify --data-dir /var/lib/careledger") && verify.contains("User=careledger")
+    );
+    let timer = std::fs::read_to_string(root.join("deploy/debian/careledger-verify.timer")).unwrap();
+    assert!(timer.contains("OnCalendar=daily") && timer.contains("WantedBy=timers.target"));
     let cargo = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
     for shipped in [
         r#"["target/release/careledger", "usr/bin/", "755"]"#,
         r#"["deploy/debian/careledger.default", "etc/default/careledger", "600"]"#,
         r#"maintainer-scripts = "deploy/debian/""#,
         r#"unit-name = "careledger""#,
+        r#"unit-name = "careledger-verify""#,
     ] {
         assert!(cargo.contains(shipped), "[package.metadata.deb] lacks {shipped}");
     }
