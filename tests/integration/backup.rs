@@ -375,3 +375,59 @@ async fn backups_cannot_be_scheduled_into_the_file_store() {
     }
     assert_eq!(std::fs::read_dir(dir.0.join("files")).unwrap().count(), 0, "nothing written into the file store");
 }
+
+/// A backup written before migration 0026 (schema 25, no `leases` table: what the previous
+/// release wrote) restores into this release, and the ledger checks.
+async fn a_backup_from_before_the_leases_table_restores(backend: Backend) {
+    use hmac::{KeyInit, Mac};
+    let Some(app) = spawn_app(backend).await else { return };
+    let admin = app.admin().await;
+    let doc = app.doctor("doc@example.org", &admin).await;
+    let pat = app.patient("pat@example.org").await;
+    let record_id = app.record(&doc, &pat.id, "Knee pain", "visit").await["id"].as_str().unwrap().to_string();
+    let now = app.data_dir.0.join("now.backup");
+    let out = app.careledger(&["backup", "--out", now.to_str().unwrap()]).output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // The same content as the release before 0026 wrote it, signed with the clinic's key.
+    let text = std::fs::read_to_string(&now).unwrap();
+    let mut lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    lines.pop(); // the seal
+    assert!(lines[0]["schema"].as_i64().unwrap() >= 26, "{}", lines[0]);
+    lines[0]["schema"] = serde_json::json!(25);
+    lines[0]["tables"].as_array_mut().unwrap().retain(|t| t != "leases");
+    let mut kept = Vec::new();
+    let mut in_leases = false;
+    for v in lines {
+        if let Some(t) = v["table"].as_str() {
+            in_leases = t == "leases";
+        }
+        if !in_leases {
+            kept.push(serde_json::to_string(&v).unwrap());
+        }
+    }
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(&clinic_key(&app)).unwrap();
+    let mut older = String::new();
+    for line in &kept {
+        mac.update(line.as_bytes());
+        mac.update(b"\n");
+        older.push_str(line);
+        older.push('\n');
+    }
+    older.push_str(&serde_json::json!({ "mac": hex::encode(mac.finalize().into_bytes()) }).to_string());
+    older.push('\n');
+    assert!(!older.contains("\"leases\""));
+    let before = app.data_dir.0.join("before-0026.backup");
+    std::fs::write(&before, older).unwrap();
+
+    let target = with_keys_of(&app.data_dir.0);
+    let Some(url) = fresh_database(backend, &target.0).await else { return };
+    let out = careledger_on(&target.0, &url, &["restore", "--from", before.to_str().unwrap()]).output().await.unwrap();
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success() && said.contains("ledger ok:"), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    let moved = spawn_on(backend, Arc::new(target), url, Default::default()).await;
+    let pat2 = moved.login("pat@example.org").await;
+    let r = moved.get(&format!("/api/v1/records/{record_id}"), Some(&pat2.access)).await;
+    assert_eq!((r.status.as_u16(), r.body["title"].as_str()), (200, Some("Knee pain")), "{}", r.text);
+}
+dual!(a_backup_from_before_the_leases_table_restores);
