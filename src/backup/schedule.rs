@@ -193,7 +193,7 @@ async fn take(state: &Ctx, plan: &BackupPlan, at: DateTime<Utc>) -> Result<(Stri
             return Err(e);
         }
     };
-    prune(&store, plan.keep).await?;
+    prune(&store, &plan.to, plan.keep).await?;
     Ok((name, summary))
 }
 
@@ -208,8 +208,27 @@ pub async fn list(store: &Arc<dyn ObjectStore>) -> Result<Vec<String>, Error> {
     Ok(names)
 }
 
-/// Deletes the oldest scheduled backups beyond the newest `keep`.
-async fn prune(store: &Arc<dyn ObjectStore>, keep: u32) -> Result<(), Error> {
+/// Whether `name` is what a scheduled backup cut short left behind: object_store's staging file
+/// for a folder (`careledger-<time>.backup#<n>`), made by a copy that died mid-write.
+fn is_staging_name(name: &str) -> bool {
+    name.split_once('#').is_some_and(|(base, n)| is_scheduled_name(base) && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Deletes the oldest scheduled backups beyond the newest `keep`, and what an earlier attempt
+/// cut short left behind (this copy holds the lease: no other backup is being written).
+async fn prune(store: &Arc<dyn ObjectStore>, target: &BackupTarget, keep: u32) -> Result<(), Error> {
+    // object_store does not list its own staging files: a folder is read directly. (An S3
+    // upload cut short leaves no object, only parts the bucket's lifecycle rules expire.)
+    if let BackupTarget::Folder(dir) = target {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::Internal(anyhow::anyhow!("cannot read {}: {e}", dir.display())))?;
+        for entry in entries.flatten() {
+            if entry.file_name().to_str().is_some_and(is_staging_name)
+                && let Err(e) = std::fs::remove_file(entry.path())
+            {
+                tracing::warn!(error = %e, "could not delete a backup cut short");
+            }
+        }
+    }
     let names = list(store).await?;
     let extra = names.len().saturating_sub(keep as usize);
     for name in &names[..extra] {
@@ -238,6 +257,11 @@ mod tests {
             ["careledger-manual.backup", "careledger-20261128T034811Z.backup.partial", "notes.txt", "careledger-20261399T000000Z.backup"]
         {
             assert!(!is_scheduled_name(other), "{other}");
+        }
+        assert!(is_staging_name("careledger-20261128T034811Z.backup#3"));
+        for other in ["careledger-20261128T034811Z.backup", "careledger-manual.backup#1", "careledger-20261128T034811Z.backup#", "notes#1"]
+        {
+            assert!(!is_staging_name(other), "{other}");
         }
     }
 }

@@ -234,6 +234,8 @@ async fn the_server_takes_backups_on_schedule_and_keeps_the_newest(backend: Back
     // Other files in the folder are never touched.
     std::fs::write(to.join("notes.txt"), "the clinic's own notes").unwrap();
     std::fs::write(to.join("careledger-before-upgrade.backup"), "a backup made by hand").unwrap();
+    // What a copy killed in the middle of a backup left: removed with the next rotation.
+    std::fs::write(to.join("careledger-20261127T000000Z.backup#1"), "half a backup").unwrap();
     let admin = app.admin().await;
     let doc = app.doctor("doc@example.org", &admin).await;
     let pat = app.patient("pat@example.org").await;
@@ -275,6 +277,7 @@ async fn the_server_takes_backups_on_schedule_and_keeps_the_newest(backend: Back
     .await;
     assert!(kept.iter().all(|n| n > &first), "{kept:?}");
     assert!(to.join("notes.txt").exists() && to.join("careledger-before-upgrade.backup").exists(), "other files stay");
+    assert!(!to.join("careledger-20261127T000000Z.backup#1").exists(), "a cut-short attempt's staging file is gone");
 
     // A backup that cannot be written is a failure admins see, with the last good one.
     std::fs::remove_dir_all(&to).unwrap();
