@@ -51,6 +51,16 @@ pub async fn may_read_patient(ctx: &Ctx, actor: &Actor, patient: UserId) -> Resu
     })
 }
 
+/// [`may_read_patient`] for many patients at once (a search's page): those the caller may read.
+pub async fn readable_among(ctx: &Ctx, actor: &Actor, patients: &[String]) -> Result<std::collections::HashSet<String>, Error> {
+    Ok(match scope(ctx, actor) {
+        Scope::Patient(p) => patients.iter().filter(|id| **id == p.to_string()).cloned().collect(),
+        Scope::CareTeamOf(doctor) => store::members_among(&ctx.db, doctor, patients, &clock::format(ctx.clock.now())).await?,
+        Scope::Everyone => patients.iter().cloned().collect(),
+        Scope::Nothing => Default::default(),
+    })
+}
+
 /// The same rule for lists and searches.
 pub fn scope(ctx: &Ctx, actor: &Actor) -> Scope {
     if !actor.holds(Permission::RecordsRead) {

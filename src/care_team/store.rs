@@ -32,6 +32,23 @@ where
     Ok(row.is_some())
 }
 
+/// Which of `patients` have `doctor` on their care team now (one query, for a search's page).
+pub async fn members_among(db: &Db, doctor: UserId, patients: &[String], now: &str) -> Result<std::collections::HashSet<String>, Error> {
+    if patients.is_empty() {
+        return Ok(Default::default());
+    }
+    let marks = (3..patients.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT patient_id FROM care_team WHERE doctor_id = $1 AND removed_at IS NULL AND (expires_at IS NULL OR expires_at > $2) \
+         AND patient_id IN ({marks})"
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(doctor.to_string()).bind(now);
+    for p in patients {
+        q = q.bind(p);
+    }
+    Ok(q.fetch_all(&db.pool).await?.into_iter().collect())
+}
+
 /// Whether the patient took `doctor` off their team (and nobody has put them back since); a
 /// consent that ran out is not a removal.
 pub async fn removed(db: &Db, patient: UserId, doctor: UserId) -> Result<bool, Error> {

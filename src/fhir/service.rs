@@ -128,18 +128,18 @@ pub async fn patients(ctx: &Ctx, actor: &Actor, s: &Search) -> Result<Vec<Value>
         }
         other => other,
     })?;
-    // Only patients the caller may read (the care-team rule), so that each one found reads
-    // back; the patient search finds at most a page of them.
-    let mut out = Vec::new();
-    for p in found.into_iter().filter(|p| matches(&p.full_name, p.date_of_birth.as_deref(), &p.mrn)) {
-        let Ok(id) = p.id.parse::<UserId>() else { continue };
-        if !crate::care_team::may_read_patient(ctx, actor, id).await? {
-            continue;
-        }
-        let d = Demographics { mrn: p.mrn, date_of_birth: p.date_of_birth, sex: p.sex, phone: None, address: None };
-        out.push(resources::patient(&p.id, &p.full_name, true, &d));
-    }
-    Ok(out)
+    // Only patients the caller may read (the care-team rule, one query for the page), so that
+    // each one found reads back.
+    let found: Vec<_> = found.into_iter().filter(|p| matches(&p.full_name, p.date_of_birth.as_deref(), &p.mrn)).collect();
+    let readable = crate::care_team::readable_among(ctx, actor, &found.iter().map(|p| p.id.clone()).collect::<Vec<_>>()).await?;
+    Ok(found
+        .into_iter()
+        .filter(|p| readable.contains(&p.id))
+        .map(|p| {
+            let d = Demographics { mrn: p.mrn, date_of_birth: p.date_of_birth, sex: p.sex, phone: None, address: None };
+            resources::patient(&p.id, &p.full_name, true, &d)
+        })
+        .collect())
 }
 
 /// `GET DocumentReference/{id}`: a record as it stands, its files as links.

@@ -278,6 +278,10 @@ async fn the_fhir_api_reads_a_patients_care_under_the_api_rules(backend: Backend
     assert_valid(&app, &r);
     let found = resources(&r.body);
     assert_eq!((found.len(), found[0]["id"].as_str()), (1, Some(p.as_str())), "{}", r.text);
+    // A doctor outside the care team finds nobody, even by the exact MRN.
+    let r = app.get(&format!("/fhir/r4/Patient?identifier={mrn}"), Some(&outsider.access)).await;
+    assert_valid(&app, &r);
+    assert!(resources(&r.body).is_empty(), "{}", r.text);
     let r = app.get(&format!("/fhir/r4/Patient?identifier=http://elsewhere.example|{mrn}"), Some(&dana.access)).await;
     assert_valid(&app, &r);
     assert!(resources(&r.body).is_empty(), "{}", r.text);
