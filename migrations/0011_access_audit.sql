@@ -3,15 +3,16 @@
 -- and erasure), with who, what, whose, how it ended and from where.
 --
 -- The rows are the leaves of their own RFC 9162 Merkle log: `seq` is the leaf index (gap-free,
--- given out under the audit_chain row lock), `leaf_hash` is SHA-256(0x00 || the row's RFC 8785
--- canonical JSON). audit_chain keeps the log's right edge (the hashes of its perfect subtrees),
+-- given out under the audit_chain row lock), `leaf_hash` is SHA-256(0x00 || RFC 8785 JSON of
+-- {at, fields_sha256, seq}), and fields_sha256 covers every other field. audit_chain keeps the log's right edge (the hashes of its perfect subtrees),
 -- so an append is O(log n) whatever the log's size; audit_checkpoints are tree heads written into
 -- the ledger, so `careledger ledger verify` detects an altered, inserted or deleted row.
 --
--- Retention clears a row's fields (purged_at set) but keeps seq and leaf_hash, so the log still
--- verifies after old rows are purged.
+-- Retention clears a row's fields (purged_at set) but keeps seq, at and both hashes, so the log
+-- still verifies, and still proves each purged row's time, after old rows are purged.
 CREATE TABLE audit_log (
     seq           BIGINT PRIMARY KEY,
+    id            TEXT NOT NULL,                 -- UUIDv7 given when the request ended
     at            TEXT NOT NULL,
     actor_id      TEXT,
     actor_role    TEXT,
@@ -24,9 +25,13 @@ CREATE TABLE audit_log (
     user_agent    TEXT,
     request_id    TEXT,
     detail        TEXT,
-    leaf_hash     TEXT NOT NULL,
+    fields_sha256 TEXT NOT NULL,                 -- SHA-256 of the fields but seq and at (RFC 8785 JSON)
+    leaf_hash     TEXT NOT NULL,                 -- over {at, fields_sha256, seq}
     purged_at     TEXT
 );
+-- A row is journalled by its copy before the response and moved here in batches; a batch
+-- moved again after a crash is recognised by its rows' ids.
+CREATE UNIQUE INDEX audit_log_id ON audit_log (id);
 -- One index per filter of GET /api/v1/audit (each ends in seq: the cursor's tie-breaker).
 CREATE INDEX audit_log_at ON audit_log (at, seq);
 CREATE INDEX audit_log_actor ON audit_log (actor_id, seq);

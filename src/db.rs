@@ -110,21 +110,24 @@ fn migrator() -> sqlx::migrate::Migrator {
 /// two were edited once, and both texts made databases): (version, SHA-384 of the other text).
 /// A database that recorded the other text has its record set to the text as it stands.
 ///
-/// - 0006: its text as it stands (18a1724, f58fbcb, 2e0a1cc, stop 20, and again now) makes a
-///   plain index; the other text (a7719ed, stop 19, stop 21) made it unique. 0010 makes the
-///   index unique on either, so the record is all that differs.
-/// - 0011: its text as it stands (7a5bf3c, stop 20, and again now) makes no `id` or
-///   `fields_sha256` for the audit rows and no `audit_log_id` index, which 0015 adds; the other
-///   text (stop 19, stop 21) made them, and 0015 is then recorded as done (`ALREADY_THERE`).
+/// - 0006: its text as it stands (a7719ed, stops 19, 21 and 22 until aaecfd8, and again now)
+///   makes the index unique; the other text (18a1724, f58fbcb, 2e0a1cc, stop 20, stop 22's last
+///   commits) made it plain. 0010 makes the index unique on either, so the record is all that
+///   differs.
+/// - 0011: its text as it stands (stops 19, 21, 22 until aaecfd8, and again now) makes the audit
+///   rows' `id` and `fields_sha256` and the `audit_log_id` index, so 0015 is recorded as done
+///   instead of run (`ALREADY_THERE`), on a new database too; the other text (7a5bf3c, stop 20,
+///   stop 22's last commits) made none of them, and 0015 adds them.
 const LANDED_EDITS: [(i64, &str); 2] = [
-    (6, "b44ea5b390f430c26dd331491ded06bfe06a0d231a7c574c80dcb2f657af5fa97911859bd8e5c6284a0fb52684d2e2dd"),
-    (11, "38e029fe29d59e2cd950dab471fac49bdc8a645711e69537f4383375ca886898b6d90d072f9b38520767217bb9d57d0f"),
+    (6, "3ad1aa6d816a23e90fd41047f9e2ecde1c212c5b22778893b27709580c82b97ac7bf84d513e30206ee71f90942f14f29"),
+    (11, "0534c147f14ba223ee8875d4d4e35cd5ca27fc7f83753e8db6da391db5fb142c0b22e9c965b5ec73f24518477d51256d"),
 ];
 
-/// Migrations whose effect a database may already have from another landed text of an earlier
+/// Migrations whose effect a database may already have from a landed text of an earlier
 /// migration: (version, a query that succeeds only when the effect is there). 0015 adds the
-/// columns that 0011's other text created: on a database made with it (stop 19, stop 21) it is
-/// recorded as done instead of run; a new database runs it.
+/// columns that 0011 as it stands creates: on such a database (a new one, or one made at stops
+/// 19, 21 or 22) it is recorded as done instead of run; a database made with 0011's other text
+/// runs it.
 const ALREADY_THERE: [(i64, &str); 1] = [(15, "SELECT id, fields_sha256 FROM audit_log WHERE 1 = 0")];
 
 /// Makes a database that recorded the other text of a migration (`LANDED_EDITS`) upgrade like

@@ -428,56 +428,75 @@ async fn upgrades_and_audits(backend: Backend, dir: std::sync::Arc<TempDir>, url
     assert!(report.ok(), "{:?}", report.problems);
 }
 
-/// 0006 and 0011 as main had them at stops 19 and 21 (a unique index; the audit rows' id and
-/// fields hash), the other texts of `db::LANDED_EDITS`.
-const STOP_19_TEXTS: [(&str, &str); 2] =
-    [("0006_email_skeleton.sql", "0006_stop19_text.sql"), ("0011_access_audit.sql", "0011_stop19_text.sql")];
+/// 0006 and 0011 as main had them at stop 20 and at the end of stop 22 (a plain index; no audit
+/// row id or fields hash, which 0015 adds), the other texts of `db::LANDED_EDITS`.
+const STOP_20_TEXTS: [(&str, &str); 2] =
+    [("0006_email_skeleton.sql", "0006_stop20_text.sql"), ("0011_access_audit.sql", "0011_stop20_text.sql")];
 
 async fn a_database_made_by_main_at_stop_19_upgrades(backend: Backend) {
-    // Main at stop 19 (44b524f) had 0006 and 0011 with their other texts and migrations to
-    // 0012: their records are set to the texts as they stand, and 0015, whose columns 0011
-    // already made, is recorded as done, not run.
+    // Main at stop 19 (44b524f) had 0006 and 0011 as they stand and migrations to 0012; 0015,
+    // whose columns 0011 already made, is recorded as done, not run.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0013", &STOP_19_TEXTS, &[]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0013", &[], &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_stop_19_upgrades);
 
 async fn a_database_made_by_main_at_stop_20_upgrades(backend: Backend) {
-    // Main at stop 20 (e16500f) had 0006 and 0011 as they stand (a plain index; no id or fields
-    // hash, which 0015 added) and migrations to 0015.
+    // Main at stop 20 (e16500f) had 0006 and 0011 with their other texts (a plain index; no id
+    // or fields hash, which 0015 added) and migrations to 0015: their records are set to the
+    // texts as they stand.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0016", &[], &[]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0016", &STOP_20_TEXTS, &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_stop_20_upgrades);
 
 async fn a_database_made_by_main_at_stop_21_upgrades(backend: Backend) {
-    // Main at stop 21 (db2739d) had 0006 and 0011 with their other texts, 0015 recorded as done
-    // without running (its columns made by 0011), and migrations to 0016.
+    // Main at stop 21 (db2739d) had 0006 and 0011 as they stand, 0015 recorded as done without
+    // running (its columns made by 0011), and migrations to 0016.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0017", &STOP_19_TEXTS, &[15]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0017", &[], &[15]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_stop_21_upgrades);
 
-async fn a_database_made_by_main_at_the_end_of_stop_23_upgrades(backend: Backend) {
-    // Main at 96abb06 (after stop 23's landing) had 0006 and 0011 with their other texts again,
-    // 0015 recorded as done without running for a new database, and migrations to 0023.
+async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
+    // Main between 7a5bf3c and stop 19 had 0011's other text and no 0015: 0015 runs and adds
+    // the columns.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0024", &STOP_19_TEXTS, &[15]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0012", &STOP_20_TEXTS, &[]).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_before_the_audit_row_ids_upgrades);
+
+async fn a_database_made_by_main_at_the_end_of_stop_22_upgrades(backend: Backend) {
+    // Main at the end of stop 22 (9e006fc) had 0006 and 0011 with their other texts and
+    // migrations to 0022: their records are set to the texts as they stand; 0023 runs.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0023", &STOP_20_TEXTS, &[]).await else { return };
+    upgrades_and_audits(backend, dir, url, pool).await;
+}
+dual!(a_database_made_by_main_at_the_end_of_stop_22_upgrades);
+
+async fn a_database_made_by_main_at_the_end_of_stop_23_upgrades(backend: Backend) {
+    // Main at 96abb06 (after stop 23's landing) had 0006 and 0011 as they stand, 0015 recorded
+    // as done without running (its columns made by 0011), and migrations to 0023.
+    let dir = std::sync::Arc::new(TempDir::new());
+    let Some((url, pool)) = database_made_with(backend, &dir, "0024", &[], &[15]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
 dual!(a_database_made_by_main_at_the_end_of_stop_23_upgrades);
 
-async fn a_database_made_before_the_audit_row_ids_upgrades(backend: Backend) {
-    // Main between 7a5bf3c and stop 19 had 0011 as it stands and no 0015: 0015 runs and adds the
-    // columns.
+async fn a_database_made_by_main_at_stop_24_upgrades(backend: Backend) {
+    // Main at stop 24's landing (d5a60ee) had 0006 and 0011 with their other texts (0015 run,
+    // adding the audit rows' id and fields hash) and migrations to 0025: their records are set
+    // to the texts as they stand; 0026 runs.
     let dir = std::sync::Arc::new(TempDir::new());
-    let Some((url, pool)) = database_made_with(backend, &dir, "0012", &[], &[]).await else { return };
+    let Some((url, pool)) = database_made_with(backend, &dir, "0026", &STOP_20_TEXTS, &[]).await else { return };
     upgrades_and_audits(backend, dir, url, pool).await;
 }
-dual!(a_database_made_before_the_audit_row_ids_upgrades);
+dual!(a_database_made_by_main_at_stop_24_upgrades);
 
 async fn privilege_changes_kept_before_the_audit_trail_are_copied_into_it(backend: Backend) {
     // Before migration 0011, privilege changes were kept only in audit_events; the trail takes
