@@ -257,7 +257,7 @@ pub async fn everything(ctx: &Ctx, actor: &Actor, id: UserId, base: &str) -> Res
     Ok(out)
 }
 
-/// `GET Practitioner/{id}`: a doctor's name, for any signed-in caller (doctors' names are on
+/// `GET Practitioner/{id}`: a doctor's name, for any signed-in caller past two-factor enrolment (doctors' names are on
 /// every record a patient reads); anyone who is not a doctor answers 404.
 #[tracing::instrument(skip_all, fields(practitioner_id = %id))]
 pub async fn practitioner(ctx: &Ctx, id: UserId) -> Result<Value, Error> {
