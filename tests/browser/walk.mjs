@@ -34,7 +34,14 @@ function ok(cond, what) {
 
 async function shot(page, name) {
   const file = path.join(OUT, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // Chromium can refuse one capture under load ("Unable to capture screenshot", a protocol
+  // error, not the page's): one more try after a moment, then the error stands.
+  try {
+    await page.screenshot({ path: file, fullPage: true });
+  } catch (e) {
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: file, fullPage: true });
+  }
   shots.push(file);
 }
 
